@@ -1,0 +1,379 @@
+"""The ``sozialmonitor`` command. Thin: parse, call the layer below, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Engine
+
+from sozialmonitor import __version__
+from sozialmonitor.config import DEMO_DB_URL, SETTINGS, setting
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.errors import ImportValidationError, SozialmonitorError
+from sozialmonitor.ingest.report import ImportOutcome
+from sozialmonitor.store import queries, writes
+from sozialmonitor.store.database import connect, init_database, schema_is_current
+
+app = typer.Typer(
+    help="Sozialmonitor: the indicator database and portal for social monitoring.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+import_app = typer.Typer(help="Import areas, the indicator catalogue or observations.")
+release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
+level_app = typer.Typer(help="The area levels (Raumebenen).")
+app.add_typer(import_app, name="import")
+app.add_typer(release_app, name="release")
+app.add_typer(level_app, name="level")
+
+
+class State:
+    db: str | None = None
+    debug: bool = False
+
+
+state = State()
+DB_HELP = SETTINGS["db"].help + f" Environment: {SETTINGS['db'].env}."
+
+
+@app.callback()
+def main(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version.")
+    ] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    state.db = db
+    state.debug = debug
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print our errors as messages (exit 1; 2 for an invalid file), not tracebacks."""
+    try:
+        yield
+    except SozialmonitorError as exc:
+        if state.debug:
+            raise
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(2 if isinstance(exc, ImportValidationError) else 1) from None
+
+
+def engine(*, init: bool = False) -> Engine:
+    """The engine of the chosen database; it must be initialised unless ``init``."""
+    eng = connect(setting("db", state.db))
+    if init:
+        return eng
+    if not schema_is_current(eng):
+        raise SozialmonitorError(
+            f"The database {eng.url.render_as_string(hide_password=True)} is not "
+            "initialised or not up to date. Run 'sozialmonitor init' first."
+        )
+    return eng
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    with user_errors():
+        eng = engine(init=True)
+        init_database(eng)
+        typer.echo(f"Database ready: {eng.url.render_as_string(hide_password=True)}")
+
+
+# --- import -----------------------------------------------------------------------
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Only validate; write nothing.")
+]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
+
+
+def _import(run: Callable[[], ImportOutcome], as_json: bool, dry_run: bool) -> None:
+    """Run an import and print its report (exit 2 when the file is invalid)."""
+    try:
+        outcome = run()
+    except ImportValidationError as exc:
+        if state.debug:
+            raise
+        if as_json:
+            _print_json(exc.report.to_dict())  # type: ignore[attr-defined]
+        else:
+            typer.echo(exc.message, err=True)
+        raise typer.Exit(2) from None
+    except SozialmonitorError as exc:
+        if state.debug:
+            raise
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    report = outcome.report
+    if as_json:
+        data = report.to_dict()
+        data["rows_written"] = outcome.rows_written
+        data["release"] = outcome.release.name if outcome.release else None
+        _print_json(data)
+        return
+    if report.findings:
+        typer.echo(report.to_text(), err=True)
+    name = report.path.name
+    if dry_run:
+        typer.echo(f"{name}: valid, {report.rows_valid} rows; nothing written.")
+    else:
+        into = f" into release '{outcome.release.name}'" if outcome.release else ""
+        typer.echo(f"{name}: {outcome.rows_written} new or changed{into}.")
+
+
+@import_app.command("observations")
+def import_observations_command(
+    file: FileArg,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            help="Draft release to import into (created if new; default: the "
+            "newest draft, else a new one)."
+        ),
+    ] = None,
+    indicator: Annotated[
+        str | None,
+        typer.Option(help="Indicator id for a file without an indicator column."),
+    ] = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+) -> None:
+    """Import values (long or wide layout; CSV or Excel)."""
+    from sozialmonitor.ingest.observations import import_observations
+
+    def run() -> ImportOutcome:
+        return import_observations(
+            engine(), file, release=release, indicator=indicator, dry_run=dry_run
+        )
+
+    _import(run, as_json, dry_run)
+
+
+@import_app.command("indicators")
+def import_indicators_command(
+    file: FileArg, dry_run: DryRun = False, as_json: AsJson = False
+) -> None:
+    """Import the indicator catalogue (YAML or CSV)."""
+    from sozialmonitor.ingest.indicators import import_indicators
+
+    _import(
+        lambda: import_indicators(engine(), file, dry_run=dry_run), as_json, dry_run
+    )
+
+
+@import_app.command("areas")
+def import_areas_command(
+    file: FileArg, dry_run: DryRun = False, as_json: AsJson = False
+) -> None:
+    """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
+    from sozialmonitor.ingest.areas import import_areas
+
+    _import(lambda: import_areas(engine(), file, dry_run=dry_run), as_json, dry_run)
+
+
+# --- releases ---------------------------------------------------------------------
+
+
+@release_app.command("list")
+def release_list(as_json: AsJson = False) -> None:
+    """All releases, oldest first."""
+    with user_errors(), engine().connect() as conn:
+        releases = queries.list_releases(conn)
+    if as_json:
+        _print_json([r.to_dict() for r in releases])
+        return
+    if not releases:
+        typer.echo("No releases yet. Import observations to start a draft.")
+    for r in releases:
+        when = f", published {r.published_at:%Y-%m-%d %H:%M}" if r.published_at else ""
+        typer.echo(f"{r.name}\t{r.status.value}{when}")
+
+
+@release_app.command("publish")
+def release_publish(name: str) -> None:
+    """Publish a draft: it becomes what the portal shows."""
+    with user_errors(), engine().begin() as conn:
+        rel = writes.publish_release(conn, name)
+    typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
+
+
+@release_app.command("validate")
+def release_validate(name: str) -> None:
+    """Mark a draft as checked and ready to publish."""
+    with user_errors(), engine().begin() as conn:
+        writes.validate_release(conn, name)
+    typer.echo(f"'{name}' is validated.")
+
+
+@release_app.command("withdraw")
+def release_withdraw(
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn.")] = "",
+) -> None:
+    """Withdraw a published release; reads fall back to the earlier ones."""
+    with user_errors(), engine().begin() as conn:
+        writes.withdraw_release(conn, name, reason)
+    typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
+
+
+@release_app.command("diff")
+def release_diff(old: str, new: str, as_json: AsJson = False) -> None:
+    """Values new, changed and removed from release OLD to release NEW."""
+    with user_errors(), engine().connect() as conn:
+        changes = queries.release_diff(conn, old, new)
+    if as_json:
+        _print_json([c.to_dict() for c in changes])
+        return
+    for c in changes:
+        typer.echo(
+            f"{c.change}\t{c.indicator}\t{c.area}\t{c.period}\t{c.old_value}\t{c.new_value}"
+        )
+    counts = {
+        k: sum(c.change == k for c in changes) for k in ("new", "changed", "removed")
+    }
+    typer.echo(", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+
+
+# --- levels -----------------------------------------------------------------------
+
+
+@level_app.command("list")
+def level_list() -> None:
+    """The levels, from the largest areas to the smallest."""
+    with user_errors(), engine().connect() as conn:
+        for lvl in queries.list_levels(conn):
+            typer.echo(f"{lvl.code}\t{lvl.label}")
+
+
+@level_app.command("add")
+def level_add(
+    code: str,
+    label: str,
+    after: Annotated[str | None, typer.Option(help="The level it lies below.")] = None,
+) -> None:
+    """Add a level (e.g. a city's own kind of quarter)."""
+    with user_errors(), engine().begin() as conn:
+        writes.add_level(conn, code, label, after=after)
+    typer.echo(f"Added level '{code}'.")
+
+
+# --- export -----------------------------------------------------------------------
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@app.command("export")
+def export(
+    indicator: Annotated[list[str], typer.Option(help="Indicator id (repeatable).")],
+    area: Annotated[
+        list[str] | None, typer.Option(help="Area code (repeatable).")
+    ] = None,
+    level: Annotated[str | None, typer.Option(help="All areas of this level.")] = None,
+    period_from: Annotated[
+        str | None, typer.Option("--from", help="First period.")
+    ] = None,
+    period_to: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Read as of this release.")
+    ] = None,
+    internal: Annotated[
+        bool, typer.Option(help="Include internal indicators.")
+    ] = False,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="csv or xlsx.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+) -> None:
+    """Values of indicators as CSV (default, to standard output) or Excel."""
+    from sozialmonitor.export import observations_frame, to_bytes
+
+    with user_errors():
+        query = queries.ObservationQuery(
+            indicators=indicator,
+            areas=area,
+            level=level,
+            period_from=parse_period(period_from) if period_from else None,
+            period_to=parse_period(period_to) if period_to else None,
+            as_of=as_of,
+        )
+        audience = Audience.INTERNAL if internal else Audience.PUBLIC
+        with engine().connect() as conn:
+            rows = queries.read_observations(conn, query, audience=audience)
+            areas = queries.list_areas(conn, codes={o.area for o in rows})
+        if fmt is ExportFormat.xlsx and output is None:
+            raise SozialmonitorError("Excel goes to a file: add --output FILE.xlsx.")
+        data = to_bytes(observations_frame(rows, areas), fmt.value)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(data)
+        typer.echo(f"Wrote {len(rows)} values to {output}.", err=True)
+
+
+# --- serving ----------------------------------------------------------------------
+
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _serve(eng: Engine, host: str, port: int) -> None:
+    import uvicorn
+
+    from sozialmonitor.web.app import create_app
+
+    typer.echo(f"Sozialmonitor runs at http://{host}:{port}/  (Ctrl+C stops it)")
+    uvicorn.run(create_app(eng), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+    """Serve the portal and the API."""
+    with user_errors():
+        eng = engine()
+    _serve(eng, host, port)
+
+
+@app.command()
+def demo(
+    port: Port = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only build the database.")
+    ] = False,
+) -> None:
+    """Build (or reuse) the demo database from real public data and serve it."""
+    from sozialmonitor.ingest.demo import build_demo_database
+
+    with user_errors():
+        eng = connect(setting("db", state.db) if state.db else DEMO_DB_URL)
+        url = eng.url.render_as_string(hide_password=True)
+        typer.echo(f"Building the demo database {url} …")
+        built = build_demo_database(eng)
+        typer.echo(("Built" if built else "Reusing") + f" the demo database {url}.")
+    if not no_serve:
+        _serve(eng, "127.0.0.1", port)

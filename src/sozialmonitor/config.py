@@ -1,0 +1,47 @@
+"""Settings, declared once: name, default and help.
+
+A setting's value comes from the command-line flag, else the environment variable, else
+the default. The CLI help and the README table are generated from ``SETTINGS``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    name: str
+    """Name of the setting as used in code."""
+    env: str
+    """Environment variable that sets it."""
+    default: str
+    """Value when neither flag nor environment give one."""
+    help: str
+    """One line for the CLI help and the README."""
+
+
+DEFAULT_DB_URL = "sqlite:///sozialmonitor.db"
+DEMO_DB_URL = "sqlite:///sozialmonitor-demo.db"
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            name="db",
+            env="SOZIALMONITOR_DB",
+            default=DEFAULT_DB_URL,
+            help="Database URL: sqlite:///FILE (embedded default) or "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DB.",
+        ),
+    )
+}
+
+
+def setting(name: str, flag_value: str | None = None) -> str:
+    """A setting's value: the flag if given, else the environment, else the default."""
+    spec = SETTINGS[name]
+    if flag_value:
+        return flag_value
+    return os.environ.get(spec.env) or spec.default

@@ -1,0 +1,1 @@
+"""The domain: plain records and rules, no I/O."""

@@ -1,0 +1,148 @@
+"""Indicators (Kennzahlen) and their metadata, declared once.
+
+The catalogue importer, the README table and the API read ``Indicator.model_fields``,
+so a field is added in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sozialmonitor.domain.period import parse_period
+
+
+class IndicatorKind(StrEnum):
+    SHARE = "share"
+    RATE = "rate"
+    COUNT = "count"
+    MEAN = "mean"
+    MEDIAN = "median"
+    INDEX = "index"
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    HIGHER_IS_WORSE = "higher_is_worse"
+    NEUTRAL = "neutral"
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+DEFAULT_MULTIPLIER = {IndicatorKind.SHARE: 100.0, IndicatorKind.RATE: 1000.0}
+DEFAULT_MIN_COUNT = 3
+DEFAULT_TOPIC = "Allgemein"
+INDICATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class Indicator(BaseModel):
+    """One indicator with its full metadata."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+    id: str = Field(description="Stable identifier: letters, digits, _ - .")
+    name: str = Field(description="Full name as shown in the portal.")
+    unit: str = Field(description="Unit as shown (%, je 1.000 EW, Personen, EUR).")
+    short_name: str = Field(default="", description="Short label (default: name).")
+    topic: str = Field(default=DEFAULT_TOPIC, description="Topic (Themenfeld).")
+    definition: str = Field(default="", description="Definition text.")
+    kind: IndicatorKind = Field(
+        default=IndicatorKind.SHARE,
+        description="share, rate, count, mean, median or index.",
+    )
+    numerator: str = Field(default="", description="What the numerator counts.")
+    denominator: str = Field(default="", description="What the denominator counts.")
+    multiplier: float = Field(
+        default=0.0,
+        description="value = numerator / denominator x multiplier "
+        "(default 100 for shares, 1000 for rates, 1 otherwise).",
+    )
+    decimals: int = Field(default=1, ge=0, le=6, description="Decimals shown.")
+    polarity: Polarity = Field(
+        default=Polarity.NEUTRAL,
+        description="higher_is_better, higher_is_worse or neutral.",
+    )
+    source: str = Field(default="", description="Publisher / data source.")
+    licence: str = Field(default="", description="Licence of the data.")
+    update_cycle: str = Field(default="", description="Update cycle (jährlich …).")
+    visibility: Visibility = Field(
+        default=Visibility.PUBLIC, description="public or internal (login only)."
+    )
+    min_count: int = Field(
+        default=DEFAULT_MIN_COUNT,
+        ge=0,
+        description="Smallest count that may be disclosed.",
+    )
+    first_period: str = Field(
+        default="", description="First period the indicator exists for (optional)."
+    )
+    last_period: str = Field(
+        default="", description="Last period the indicator exists for (optional)."
+    )
+    keywords: tuple[str, ...] = Field(default=(), description="Synonyms and keywords.")
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_stable(cls, value: str) -> str:
+        if not INDICATOR_ID.match(value):
+            raise ValueError(
+                "use only letters, digits, '_', '-' and '.', starting with a letter "
+                "or digit"
+            )
+        return value
+
+    @field_validator("first_period", "last_period")
+    @classmethod
+    def _period_is_valid(cls, value: str) -> str:
+        return parse_period(value).code if value else ""
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _split_keywords(cls, value: Any) -> Any:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return tuple(k.strip() for k in value.split(";") if k.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Indicator:
+        if not self.short_name:
+            object.__setattr__(self, "short_name", self.name)
+        if not self.multiplier:
+            object.__setattr__(
+                self, "multiplier", DEFAULT_MULTIPLIER.get(self.kind, 1.0)
+            )
+        return self
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether values are numerator / denominator x multiplier."""
+        return self.kind in (IndicatorKind.SHARE, IndicatorKind.RATE)
+
+    def value_from(self, numerator: float, denominator: float) -> float:
+        """The indicator's value for a numerator and denominator."""
+        return numerator / denominator * self.multiplier
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Indicator:
+        return cls.model_validate(data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+CATALOGUE_FIELDS: tuple[str, ...] = tuple(Indicator.model_fields)
+REQUIRED_CATALOGUE_FIELDS: tuple[str, ...] = tuple(
+    name for name, info in Indicator.model_fields.items() if info.is_required()
+)

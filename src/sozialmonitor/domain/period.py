@@ -1,0 +1,148 @@
+"""Periods: a year, a half-year or a reference date (Stichtag).
+
+Canonical text forms are ``2021``, ``2021-H1`` and ``2021-12-31``; they sort correctly
+within one kind, and ``start``/``end`` dates order periods of different kinds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sozialmonitor.errors import InvalidPeriodError
+
+
+class PeriodKind(StrEnum):
+    YEAR = "year"
+    HALF_YEAR = "half_year"
+    DATE = "date"
+
+
+_YEAR = re.compile(r"^(\d{4})(?:\.0)?$")
+_HALF = re.compile(r"^(\d{4})[-/ ]?H([12])$", re.IGNORECASE)
+_HALF_ALT = re.compile(r"^H([12])[-/ ]?(\d{4})$", re.IGNORECASE)
+_HALF_DE = re.compile(r"^([12])\.\s*Halbjahr\s+(\d{4})$", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]00:00(?::00)?)?$")
+_DE_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+
+@dataclass(frozen=True, order=True, kw_only=True)
+class Period:
+    """One period of an observation."""
+
+    start: dt.date
+    """First day the period covers."""
+    end: dt.date
+    """Last day the period covers (the reference date for a Stichtag)."""
+    kind: PeriodKind
+    """Year, half-year or reference date."""
+
+    @property
+    def code(self) -> str:
+        """Canonical text form, as stored."""
+        if self.kind is PeriodKind.YEAR:
+            return f"{self.start.year}"
+        if self.kind is PeriodKind.HALF_YEAR:
+            return f"{self.start.year}-H{1 if self.start.month == 1 else 2}"
+        return self.end.isoformat()
+
+    @property
+    def year(self) -> int:
+        return self.end.year
+
+    def __str__(self) -> str:
+        return self.code
+
+    @classmethod
+    def year_of(cls, year: int) -> Period:
+        _check_year(year, str(year))
+        return cls(
+            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), kind=PeriodKind.YEAR
+        )
+
+    @classmethod
+    def half_year_of(cls, year: int, half: int) -> Period:
+        _check_year(year, f"{year}-H{half}")
+        if half == 1:
+            return cls(
+                start=dt.date(year, 1, 1),
+                end=dt.date(year, 6, 30),
+                kind=PeriodKind.HALF_YEAR,
+            )
+        return cls(
+            start=dt.date(year, 7, 1),
+            end=dt.date(year, 12, 31),
+            kind=PeriodKind.HALF_YEAR,
+        )
+
+    @classmethod
+    def date_of(cls, day: dt.date) -> Period:
+        _check_year(day.year, day.isoformat())
+        return cls(start=day, end=day, kind=PeriodKind.DATE)
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidPeriodError(
+            f"'{text}' is not a period between {MIN_YEAR} and {MAX_YEAR}."
+        )
+
+
+def _date(year: str, month: str, day: str, text: str) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise InvalidPeriodError(f"'{text}' is not a valid date.") from None
+
+
+def parse_period(raw: object) -> Period:
+    """Read a period as planners write it.
+
+    Parameters
+    ----------
+    raw
+        ``2021``, ``2021-H1``, ``1. Halbjahr 2021``, ``2021-12-31``, ``31.12.2021``, a
+        number from a spreadsheet cell, or a date.
+
+    Raises
+    ------
+    InvalidPeriodError
+        When the text is none of these forms.
+
+    Examples
+    --------
+    >>> parse_period("31.12.2021").code
+    '2021-12-31'
+    >>> parse_period("1. Halbjahr 2022").code
+    '2022-H1'
+    >>> parse_period(2015.0).code
+    '2015'
+    """
+    if isinstance(raw, dt.datetime):
+        return Period.date_of(raw.date())
+    if isinstance(raw, dt.date):
+        return Period.date_of(raw)
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = str(raw).strip()
+    if m := _YEAR.match(text):
+        return Period.year_of(int(m.group(1)))
+    if m := _HALF.match(text):
+        return Period.half_year_of(int(m.group(1)), int(m.group(2)))
+    if m := _HALF_ALT.match(text):
+        return Period.half_year_of(int(m.group(2)), int(m.group(1)))
+    if m := _HALF_DE.match(text):
+        return Period.half_year_of(int(m.group(2)), int(m.group(1)))
+    if m := _ISO_DATE.match(text):
+        return Period.date_of(_date(m.group(1), m.group(2), m.group(3), text))
+    if m := _DE_DATE.match(text):
+        return Period.date_of(_date(m.group(3), m.group(2), m.group(1), text))
+    raise InvalidPeriodError(
+        f"'{text}' is not a period. Write a year (2021), a half-year (2021-H1) "
+        "or a reference date (2021-12-31 or 31.12.2021)."
+    )

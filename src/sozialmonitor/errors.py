@@ -1,0 +1,61 @@
+"""The exceptions a user can cause, each with a stable code.
+
+The CLI prints their message without a traceback; the web layer turns them into RFC 9457
+problem details. Anything else escaping is a bug in Sozialmonitor.
+"""
+
+from __future__ import annotations
+
+
+class SozialmonitorError(Exception):
+    """Base of every user-caused problem; ``code`` is stable and machine-readable."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(SozialmonitorError):
+    code = "configuration"
+
+
+class UnknownAreaError(SozialmonitorError):
+    code = "unknown-area-code"
+
+
+class UnknownIndicatorError(SozialmonitorError):
+    code = "unknown-indicator"
+
+
+class UnknownLevelError(SozialmonitorError):
+    code = "unknown-level"
+
+
+class UnknownReleaseError(SozialmonitorError):
+    code = "unknown-release"
+
+
+class ReleaseStateError(SozialmonitorError):
+    """An operation the release's state does not allow (editing a published one)."""
+
+    code = "release-state"
+
+
+class InvalidPeriodError(SozialmonitorError):
+    code = "invalid-period"
+
+
+class ImportValidationError(SozialmonitorError):
+    """A file did not pass validation; ``report`` holds every finding."""
+
+    code = "import-invalid"
+
+    def __init__(self, report: object, message: str) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class UnreadableFileError(SozialmonitorError):
+    code = "unreadable-file"

@@ -1,0 +1,1 @@
+"""Import: read files, validate everything, then write in one transaction."""

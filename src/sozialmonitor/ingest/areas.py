@@ -1,0 +1,262 @@
+"""Areas and boundaries: GeoJSON, GeoPackage, Shapefile, or CSV without geometry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, Engine, select
+
+from sozialmonitor.domain.area import Area
+from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.table import read_table
+from sozialmonitor.store import schema
+from sozialmonitor.store.queries import list_levels
+from sozialmonitor.store.writes import log_import, save_areas
+
+GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+WGS84 = "EPSG:4326"
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "schlüssel", "schluessel", "ags", "gebietsschlüssel", "id"),
+    "name": ("name", "gebiet", "bezeichnung", "gen"),
+    "level": ("level", "ebene", "raumebene"),
+    "parent": ("parent", "übergeordnet", "uebergeordnet", "parent_code"),
+    "valid_from": ("valid_from", "gültig_ab", "gueltig_ab"),
+    "valid_to": ("valid_to", "gültig_bis", "gueltig_bis"),
+    "successor": ("successor", "nachfolger"),
+}
+
+
+def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
+    import geopandas as gpd
+    import pyogrio.errors
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = gpd.read_file(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
+        report.error(
+            "unreadable-file",
+            "Not a readable GeoJSON, GeoPackage or Shapefile (for a Shapefile the "
+            ".shp, .shx, .dbf and .prj files must lie side by side).",
+        )
+        return None
+    if frame.crs is None:
+        report.error(
+            "missing-crs",
+            "The file does not say its coordinate reference system. For a Shapefile "
+            "add the .prj file; otherwise save it with a CRS (e.g. EPSG:25832).",
+        )
+        return None
+    if frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(WGS84)
+    elif not frame.empty and frame.geometry.notna().any():
+        minx, miny, maxx, maxy = frame.total_bounds
+        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+            report.error(
+                "wrong-crs",
+                "The coordinates are not longitude/latitude although the file says "
+                "WGS84 (EPSG:4326). Save the file with its real CRS (e.g. EPSG:25832).",
+            )
+            return None
+    geometry = [
+        None if g is None or g.is_empty else g for g in frame.geometry.to_numpy()
+    ]
+    frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    frame["__geometry"] = geometry
+    frame["__row"] = range(1, len(frame) + 1)
+    return frame
+
+
+def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
+    try:
+        table = read_table(path)
+    except UnreadableFileError as exc:
+        report.error("unreadable-file", exc.message)
+        return None
+    frame = table.frame.copy()
+    frame["__geometry"] = None
+    frame["__row"] = table.rows
+    return frame
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _date(
+    value: str, row: int, column: str, report: ValidationReport
+) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        try:
+            return dt.datetime.strptime(value, "%d.%m.%Y").date()
+        except ValueError:
+            report.error(
+                "invalid-date",
+                f"'{value}' is not a date. Write 2021-01-01 or 01.01.2021.",
+                row=row,
+                column=column,
+                value=value,
+            )
+            return None
+
+
+def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list[Area]]:
+    report = ValidationReport(path=path)
+    reader = _read_geo if path.suffix.lower() in GEO_SUFFIXES else _read_csv
+    frame = reader(path, report)
+    if frame is None:
+        return report, []
+    report.rows_read = len(frame)
+    columns = {str(c).strip().lower(): c for c in frame.columns}
+    roles = {}
+    for role, names in FIELD_NAMES.items():
+        roles[role] = next((columns[n] for n in names if n in columns), None)
+    missing = [r for r in ("code", "name", "level") if roles[r] is None]
+    if missing:
+        found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("__"))
+        report.error(
+            "missing-column",
+            f"Missing field(s): {', '.join(missing)}. Found: {found}. Areas need "
+            "code, name, level and, below the top, parent.",
+        )
+        return report, []
+    if frame[roles["code"]].map(lambda v: isinstance(v, int | float)).any():
+        report.warning(
+            "numeric-code",
+            "The codes are stored as numbers in this file; leading zeros may be lost "
+            "(03241001 → 3241001). Store the code field as text.",
+            column=str(roles["code"]),
+        )
+    levels = {lvl.code: lvl.rank for lvl in list_levels(conn)}
+    existing = {
+        r.code: r
+        for r in conn.execute(
+            select(schema.area.c.code, schema.area_level.c.rank).join(
+                schema.area_level, schema.area.c.level_id == schema.area_level.c.id
+            )
+        )
+    }
+    areas: list[Area] = []
+    rows: dict[str, int] = {}
+    for record in frame.to_dict("records"):
+        row = int(record["__row"])
+        values = {
+            r: _text(record[c]) if c is not None else "" for r, c in roles.items()
+        }
+        code, level = values["code"], values["level"]
+        if not code or not values["name"]:
+            report.error(
+                "missing-value",
+                "Code and name must not be empty.",
+                row=row,
+                column=str(roles["code"] if not code else roles["name"]),
+            )
+            continue
+        if code in rows:
+            report.error(
+                "duplicate-area",
+                f"The code '{code}' appears twice (first in row {rows[code]}).",
+                row=row,
+                column=str(roles["code"]),
+                value=code,
+            )
+            continue
+        rows[code] = row
+        if level not in levels:
+            report.error(
+                "unknown-level",
+                f"'{level}' is not an area level. Known levels: "
+                f"{', '.join(levels)}. Add one with 'sozialmonitor level add'.",
+                row=row,
+                column=str(roles["level"]),
+                value=level,
+            )
+            continue
+        geometry = record["__geometry"]
+        if geometry is not None and not geometry.is_valid:
+            geometry = shapely.make_valid(geometry)
+            report.warning(
+                "invalid-geometry-repaired",
+                f"The boundary of '{code}' was not a valid polygon (e.g. it crosses "
+                "itself) and was repaired.",
+                row=row,
+            )
+        areas.append(
+            Area(
+                code=code,
+                name=values["name"],
+                level=level,
+                parent=values["parent"] or None,
+                valid_from=_date(values["valid_from"], row, "valid_from", report),
+                valid_to=_date(values["valid_to"], row, "valid_to", report),
+                successor=values["successor"] or None,
+                geometry=json.dumps(shapely.geometry.mapping(geometry))
+                if geometry is not None
+                else None,
+            )
+        )
+    in_file = {a.code: levels[a.level] for a in areas}
+    for area in areas:
+        if area.parent is None:
+            continue
+        parent_rank = in_file.get(area.parent)
+        if parent_rank is None and area.parent in existing:
+            parent_rank = existing[area.parent].rank
+        if parent_rank is None:
+            report.error(
+                "unknown-parent",
+                f"The parent '{area.parent}' of '{area.code}' is neither in this file "
+                "nor in the database. Import the parent areas first or correct the "
+                "code.",
+                row=rows[area.code],
+                column=str(roles["parent"]),
+                value=area.parent,
+            )
+        elif parent_rank >= levels[area.level]:
+            report.error(
+                "parent-level",
+                f"The parent '{area.parent}' of '{area.code}' is not on a higher level "
+                f"than '{area.level}'. A parent must be a larger area.",
+                row=rows[area.code],
+                column=str(roles["parent"]),
+                value=area.parent,
+            )
+    report.rows_valid = len(areas) if report.is_valid else 0
+    return report, areas
+
+
+def import_areas(engine: Engine, path: Path, *, dry_run: bool = False) -> ImportOutcome:
+    """Validate an area file and store its areas (new and changed) in one
+    transaction."""
+    with engine.begin() as conn:
+        report, areas = validate_areas(conn, path)
+        if not report.is_valid:
+            raise ImportValidationError(report, report.to_text())
+        if dry_run:
+            return ImportOutcome(report=report, release=None, rows_written=0)
+        changed = save_areas(conn, areas)
+        log_import(
+            conn,
+            kind="areas",
+            path=path,
+            release=None,
+            rows_read=report.rows_read,
+            rows_written=changed,
+        )
+    return ImportOutcome(report=report, release=None, rows_written=changed)

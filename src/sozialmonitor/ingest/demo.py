@@ -1,0 +1,41 @@
+"""The demo database: the project's own real demo data, imported the normal way."""
+
+from __future__ import annotations
+
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from sozialmonitor.ingest.areas import import_areas
+from sozialmonitor.ingest.indicators import import_indicators
+from sozialmonitor.ingest.observations import import_observations
+from sozialmonitor.store.database import init_database
+from sozialmonitor.store.queries import list_releases
+from sozialmonitor.store.writes import publish_release
+
+DEMO_RELEASE = "Demo 2021"
+DEMO_SETS = ("hannover", "berlin")
+"""Folders of ``sozialmonitor/demo``, each with areas, indicators and observations."""
+
+
+def demo_folder() -> Path:
+    with as_file(files("sozialmonitor").joinpath("demo")) as path:
+        return Path(path)
+
+
+def build_demo_database(engine: Engine) -> bool:
+    """Fill a database with the demo data; False when it was there already."""
+    init_database(engine)
+    with engine.connect() as conn:
+        if any(r.name == DEMO_RELEASE for r in list_releases(conn)):
+            return False
+    root = demo_folder()
+    for name in DEMO_SETS:
+        folder = root / name
+        import_indicators(engine, folder / "indicators.yaml")
+        import_areas(engine, folder / "areas.geojson")
+        import_observations(engine, folder / "observations.csv", release=DEMO_RELEASE)
+    with engine.begin() as conn:
+        publish_release(conn, DEMO_RELEASE)
+    return True

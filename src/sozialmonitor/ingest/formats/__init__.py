@@ -1,0 +1,1 @@
+"""One folder per file format; each reader returns a ``Table``."""

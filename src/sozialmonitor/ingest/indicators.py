@@ -1,0 +1,127 @@
+"""The indicator catalogue from YAML or CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from sozialmonitor.domain.indicator import (
+    CATALOGUE_FIELDS,
+    REQUIRED_CATALOGUE_FIELDS,
+    Indicator,
+)
+from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.table import read_table
+from sozialmonitor.store.writes import log_import, save_indicators
+
+
+def _records(path: Path, report: ValidationReport) -> list[tuple[int, dict[str, Any]]]:
+    """(row, fields) per indicator; YAML rows are the list positions (1, 2, …)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            report.error("unreadable-file", f"Not valid YAML in UTF-8: {exc}")
+            return []
+        if isinstance(data, dict) and isinstance(data.get("indicators"), list):
+            data = data["indicators"]
+        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+            report.error(
+                "unreadable-file",
+                "The YAML file must be a list of indicators, each with id, name and "
+                "unit (see the README).",
+            )
+            return []
+        return list(enumerate(data, start=1))
+    try:
+        table = read_table(path)
+    except UnreadableFileError as exc:
+        report.error("unreadable-file", exc.message)
+        return []
+    records = []
+    for row, (_, cells) in zip(table.rows, table.frame.iterrows(), strict=True):
+        fields = {str(k).strip().lower(): v for k, v in cells.items() if v != ""}
+        records.append((row, fields))
+    return records
+
+
+def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
+    report = ValidationReport(path=path)
+    records = _records(path, report)
+    report.rows_read = len(records)
+    found: list[Indicator] = []
+    seen: dict[str, int] = {}
+    for row, fields in records:
+        unknown = sorted(set(fields) - set(CATALOGUE_FIELDS))
+        for name in unknown:
+            report.error(
+                "unknown-field",
+                f"'{name}' is not a catalogue field. Known fields: "
+                f"{', '.join(CATALOGUE_FIELDS)}.",
+                row=row,
+                column=name,
+            )
+        missing = [f for f in REQUIRED_CATALOGUE_FIELDS if not fields.get(f)]
+        for name in missing:
+            report.error(
+                "missing-field",
+                f"The required field '{name}' is empty.",
+                row=row,
+                column=name,
+            )
+        if unknown or missing:
+            continue
+        try:
+            indicator = Indicator.from_dict(fields)
+        except ValidationError as exc:
+            for problem in exc.errors():
+                column = ".".join(str(p) for p in problem["loc"]) or None
+                report.error(
+                    "invalid-field",
+                    f"{problem['msg']}; found {problem.get('input')!r}.",
+                    row=row,
+                    column=column,
+                    value=problem.get("input"),
+                )
+            continue
+        if indicator.id in seen:
+            report.error(
+                "duplicate-indicator",
+                f"The id '{indicator.id}' is defined twice (first in row "
+                f"{seen[indicator.id]}). Each id once.",
+                row=row,
+                column="id",
+                value=indicator.id,
+            )
+            continue
+        seen[indicator.id] = row
+        found.append(indicator)
+    report.rows_valid = len(found) if report.is_valid else 0
+    return report, found
+
+
+def import_indicators(
+    engine: Engine, path: Path, *, dry_run: bool = False
+) -> ImportOutcome:
+    """Validate a catalogue and store it (new and changed indicators)."""
+    report, indicators = validate_indicators(path)
+    if not report.is_valid:
+        raise ImportValidationError(report, report.to_text())
+    if dry_run:
+        return ImportOutcome(report=report, release=None, rows_written=0)
+    with engine.begin() as conn:
+        changed = save_indicators(conn, indicators)
+        log_import(
+            conn,
+            kind="indicators",
+            path=path,
+            release=None,
+            rows_read=report.rows_read,
+            rows_written=changed,
+        )
+    return ImportOutcome(report=report, release=None, rows_written=changed)

@@ -1,0 +1,134 @@
+"""Long and wide layouts: which column means what, and wide turned into long."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.errors import InvalidPeriodError
+from sozialmonitor.ingest.report import ValidationReport
+from sozialmonitor.ingest.table import Table
+
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicator", "indikator", "kennzahl", "indicator_id", "kennziffer"),
+    "area": (
+        "area",
+        "gebiet",
+        "gebietsschlüssel",
+        "gebietsschluessel",
+        "ags",
+        "area_code",
+        "code",
+        "schlüssel",
+        "raum",
+    ),
+    "period": ("period", "zeitraum", "jahr", "year", "stichtag", "periode"),
+    "value": ("value", "wert"),
+    "numerator": ("numerator", "zähler", "zaehler"),
+    "denominator": ("denominator", "nenner", "bezugsgröße", "bezugsgroesse"),
+    "flags": ("flags", "kennzeichen", "flag"),
+    "note": ("note", "anmerkung", "bemerkung", "hinweis"),
+}
+"""Column roles and the names (English and German) a file may use for them."""
+
+LONG_COLUMNS = ("indicator", "area", "period", "value", "numerator", "denominator")
+
+
+def _plain(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().lower()
+
+
+def column_roles(columns: list[str]) -> dict[str, str]:
+    """Role → the file's column name, for the columns that have a known role."""
+    roles: dict[str, str] = {}
+    for column in columns:
+        plain = _plain(column)
+        for role, names in COLUMN_NAMES.items():
+            if plain in names and role not in roles:
+                roles[role] = column
+    return roles
+
+
+def _period_columns(columns: list[str], roles: dict[str, str]) -> dict[str, str]:
+    """File column → canonical period, for the columns that name a period."""
+    found = {}
+    taken = set(roles.values())
+    for column in columns:
+        if column in taken:
+            continue
+        try:
+            found[column] = parse_period(column).code
+        except InvalidPeriodError:
+            continue
+    return found
+
+
+def to_long(
+    table: Table, report: ValidationReport, *, indicator: str | None = None
+) -> pd.DataFrame | None:
+    """The table as long rows with raw cells, or None when its layout is unclear.
+
+    Columns of the result: ``indicator, area, period, value, numerator, denominator,
+    flags, note`` (raw cells), ``row`` (file row) and ``period_column`` /
+    ``value_column`` (the file's column names, for messages).
+    """
+    frame = table.frame
+    columns = list(frame.columns)
+    roles = column_roles(columns)
+    if indicator is not None and "indicator" not in roles:
+        frame = frame.assign(**{"__indicator": indicator})
+        roles["indicator"] = "__indicator"
+    missing = [r for r in ("indicator", "area") if r not in roles]
+    long = "period" in roles
+    periods = {} if long else _period_columns(columns, roles)
+    if long and not ({"value", "numerator"} & roles.keys()):
+        missing.append("value")
+    if not long and not periods:
+        missing.append("period (or one column per period, e.g. 2019, 2020, 2021)")
+    if missing:
+        report.error(
+            "missing-column",
+            f"Missing column(s): {', '.join(missing)}. Found: {', '.join(columns)}. "
+            "A long file needs indicator, area, period and value (German: Indikator, "
+            "Gebiet, Jahr, Wert); a wide file indicator, area and one column per "
+            "period.",
+        )
+        return None
+    used = set(roles.values()) | set(periods)
+    for column in columns:
+        if column not in used:
+            report.warning(
+                "ignored-column",
+                f"Column '{column}' has no known meaning and is ignored.",
+                column=column,
+            )
+    rows = pd.Series(table.rows, index=frame.index)
+    if long:
+        out = pd.DataFrame(
+            {role: frame[roles[role]] if role in roles else "" for role in COLUMN_NAMES}
+        )
+        out["row"] = rows
+        out["period_column"] = roles["period"]
+        out["value_column"] = roles.get("value", roles.get("numerator", ""))
+        return out
+    parts = []
+    for column, _code in periods.items():
+        part = pd.DataFrame(
+            {
+                "indicator": frame[roles["indicator"]],
+                "area": frame[roles["area"]],
+                "period": column,
+                "value": frame[column],
+                "numerator": "",
+                "denominator": "",
+                "flags": frame[roles["flags"]] if "flags" in roles else "",
+                "note": frame[roles["note"]] if "note" in roles else "",
+                "row": rows,
+                "period_column": column,
+                "value_column": column,
+            }
+        )
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)

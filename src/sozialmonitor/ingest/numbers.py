@@ -1,0 +1,112 @@
+"""Numbers as German and international files write them, and the official signs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sozialmonitor.domain.observation import Flag
+
+
+class NumberStyle(StrEnum):
+    GERMAN = "german"
+    """``1.234,5``"""
+    INTERNATIONAL = "international"
+    """``1234.5`` or ``1,234.5``"""
+
+
+EMPTY_SIGNS = frozenset({"", "-", "–", "—", "x", "X", "…", "...", "nan", "NaN"})
+"""No value: nothing there, not sensible, later. Left out of the import."""
+SECRET_SIGNS = frozenset({".", "/", "*"})
+"""Secret, unreliable or anonymised: stored as a suppressed value without a number."""
+VALUE_FLAGS = {"p": Flag.PROVISIONAL, "r": Flag.REVISED, "s": Flag.ESTIMATED}
+"""Official letters after a value: vorläufig, berichtigt, geschätzt."""
+
+_GERMAN_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})*,\d+$|^[-+]?\d+,\d+$")
+_GERMAN_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+$")
+_INTL_DECIMAL = re.compile(r"^[-+]?\d+\.(\d{1,2}|\d{4,})$")
+_INTL_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_FLAG_SUFFIX = re.compile(r"^(.*?\d)\s*([prs])$")
+_PLAIN = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def detect_style(cells: list[str], delimiter: str | None) -> NumberStyle:
+    """The convention a file's numbers follow, from its text cells."""
+    german = intl = 0
+    for cell in cells:
+        text = cell.replace(" ", "").replace("\u202f", "")
+        if _GERMAN_DECIMAL.match(text):
+            german += 1
+        elif _INTL_DECIMAL.match(text) or _INTL_THOUSANDS.match(text):
+            intl += 1
+        elif _GERMAN_THOUSANDS.match(text) and delimiter != ",":
+            german += 1
+    if german > intl:
+        return NumberStyle.GERMAN
+    return NumberStyle.INTERNATIONAL
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cell:
+    """A parsed cell."""
+
+    value: float | None
+    flags: int = 0
+    empty: bool = False
+    """No value (empty, -, x, …): the row is left out."""
+    error: str | None = None
+    """Why the text is not a number, and what to do."""
+
+
+EMPTY = Cell(value=None, empty=True)
+SECRET = Cell(value=None, flags=int(Flag.SUPPRESSED))
+
+
+def parse_number(raw: object, style: NumberStyle) -> Cell:
+    """One cell as a number, a sign, or an error that says what to do.
+
+    Examples
+    --------
+    >>> parse_number("1.234,5", NumberStyle.GERMAN).value
+    1234.5
+    >>> parse_number("12,5 p", NumberStyle.GERMAN).flags
+    1
+    >>> parse_number(".", NumberStyle.GERMAN).flags
+    8
+    """
+    if raw is None:
+        return EMPTY
+    if isinstance(raw, bool):
+        return Cell(value=None, error=f"'{raw}' is not a number.")
+    if isinstance(raw, int | float):
+        return EMPTY if raw != raw else Cell(value=float(raw))
+    text = str(raw).strip()
+    if text in EMPTY_SIGNS:
+        return EMPTY
+    if text in SECRET_SIGNS:
+        return SECRET
+    flags = 0
+    if m := _FLAG_SUFFIX.match(text):
+        text, flags = m.group(1).strip(), int(VALUE_FLAGS[m.group(2)])
+    if text.startswith("(") and text.endswith(")"):
+        text, flags = text[1:-1].strip(), flags | int(Flag.ESTIMATED)
+    compact = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if compact.endswith("%"):
+        return Cell(
+            value=None,
+            error=f"'{raw}' is not a number. Remove the percent sign: values of "
+            "shares are written in percent without the sign (12,5 for 12,5 %).",
+        )
+    if style is NumberStyle.GERMAN:
+        compact = compact.replace(".", "").replace(",", ".")
+    else:
+        compact = compact.replace(",", "")
+    compact = compact.replace("−", "-")
+    if not _PLAIN.match(compact):
+        return Cell(
+            value=None,
+            error=f"'{raw}' is not a number. Write numbers like 1234,5 or 1.234,5; "
+            "mark missing values with '-' or '.' or leave the cell empty.",
+        )
+    return Cell(value=float(compact), flags=flags)

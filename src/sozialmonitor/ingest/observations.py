@@ -1,0 +1,451 @@
+"""Observation files: validate everything, then store into a draft release."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, select
+
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS, Flag
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.errors import (
+    ImportValidationError,
+    InvalidPeriodError,
+    UnreadableFileError,
+)
+from sozialmonitor.ingest.cells import parse_column
+from sozialmonitor.ingest.layouts import to_long
+from sozialmonitor.ingest.numbers import NumberStyle, detect_style
+from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.table import read_table
+from sozialmonitor.store import schema
+from sozialmonitor.store.records import indicator_from_row
+from sozialmonitor.store.writes import draft_release, log_import, store_observations
+
+MAX_FINDINGS_PER_CODE = 20
+"""Findings listed per kind of problem; the rest are counted in one line."""
+JUMP_RATIO = 0.5
+"""A change of more than 50 % against the previous period is reported as implausible."""
+VALUE_TOLERANCE = 0.051
+"""How far a value may differ from numerator / denominator in its last decimal."""
+
+
+class _Findings:
+    """Adds findings to a report, at most ``MAX_FINDINGS_PER_CODE`` per code."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        self.counts: dict[str, int] = {}
+
+    def add(
+        self,
+        code: str,
+        mask: pd.Series,
+        long: pd.DataFrame,
+        column: str,
+        message: str,
+        *,
+        warning: bool = False,
+    ) -> None:
+        """One finding per row in ``mask``; ``message`` may use {value} and {cell}."""
+        hits = long.loc[mask.to_numpy()]
+        if hits.empty:
+            return
+        add = self.report.warning if warning else self.report.error
+        for _, row in hits.head(MAX_FINDINGS_PER_CODE).iterrows():
+            cell = str(row[column])
+            add(
+                code,
+                message.format(**{**row.to_dict(), "value": cell}),
+                row=int(row["row"]),
+                column=_column_name(row, column),
+                value=cell,
+            )
+        rest = len(hits) - MAX_FINDINGS_PER_CODE
+        if rest > 0:
+            add(code, f"… and {rest} more rows with the same problem ({code}).")
+
+
+def _column_name(row: pd.Series, role: str) -> str:
+    if role == "period":
+        return str(row["period_column"])
+    if role == "value":
+        return str(row["value_column"])
+    return role
+
+
+def validate_observations(
+    conn: Connection, path: Path, *, indicator: str | None = None
+) -> tuple[ValidationReport, pd.DataFrame]:
+    """Read and check a file; returns the report and the rows ready to store."""
+    report = ValidationReport(path=path)
+    empty = pd.DataFrame()
+    try:
+        table = read_table(path)
+    except UnreadableFileError as exc:
+        report.error("unreadable-file", exc.message)
+        return report, empty
+    long = to_long(table, report, indicator=indicator)
+    report.rows_read = len(table.frame)
+    if long is None or long.empty:
+        if long is not None:
+            report.error("no-rows", "The file has a header but no data rows.")
+        return report, empty
+    findings = _Findings(report)
+    for role in ("indicator", "area", "period", "flags", "note"):
+        long[role] = long[role].map(_text)
+
+    indicators = {
+        row.code: (row.id, indicator_from_row(row))
+        for row in conn.execute(select(schema.indicator))
+    }
+    areas = {
+        r.code: r.id for r in conn.execute(select(schema.area.c.code, schema.area.c.id))
+    }
+
+    # codes
+    blank = long["indicator"] == ""
+    findings.add(
+        "missing-indicator",
+        blank,
+        long,
+        "indicator",
+        "The indicator is empty. Write the indicator's id in every row.",
+    )
+    unknown = ~blank & ~long["indicator"].isin(indicators.keys())
+    findings.add(
+        "unknown-indicator",
+        unknown,
+        long,
+        "indicator",
+        "'{value}' is not a known indicator id. Import the indicator catalogue first "
+        "(sozialmonitor import indicators) or correct the id.",
+    )
+    long["area"] = _restore_leading_zeros(long, areas, report)
+    blank = long["area"] == ""
+    findings.add(
+        "missing-area",
+        blank,
+        long,
+        "area",
+        "The area code is empty. Write the area's code in every row.",
+    )
+    findings.add(
+        "unknown-area-code",
+        ~blank & ~long["area"].isin(areas.keys()),
+        long,
+        "area",
+        "'{value}' is not a known area code. Import the areas first "
+        "(sozialmonitor import areas) or correct the code.",
+    )
+
+    # periods
+    codes: dict[str, str | None] = {}
+    for raw in long["period"].unique():
+        try:
+            codes[raw] = parse_period(raw).code
+        except InvalidPeriodError:
+            codes[raw] = None
+    long["period_code"] = long["period"].map(codes)
+    findings.add(
+        "invalid-period",
+        long["period_code"].isna(),
+        long,
+        "period",
+        "'{value}' is not a period. Write a year (2021), a half-year (2021-H1) or a "
+        "reference date (31.12.2021).",
+    )
+
+    # numbers
+    text_cells = [
+        c
+        for col in ("value", "numerator", "denominator")
+        for c in long[col].unique()[:5000]
+        if isinstance(c, str)
+    ]
+    style = detect_style(text_cells, table.delimiter)
+    parsed = {
+        col: parse_column(long[col], style)
+        for col in ("value", "numerator", "denominator")
+    }
+    for col, result in parsed.items():
+        bad = result.errors.notna()
+        if bad.any():
+            long.loc[bad, "__error"] = result.errors[bad]
+            findings.add("not-a-number", bad, long, col, "{__error}")
+        long[f"{col}_num"] = result.values
+    flags = parsed["value"].flags | parsed["numerator"].flags
+    flags |= _flag_column(long, findings)
+    long["flags_num"] = flags
+    value_empty = parsed["value"].empty & ((flags & int(Flag.SUPPRESSED)) == 0)
+    parts = long["numerator_num"].notna() & long["denominator_num"].notna()
+    skip = value_empty & ~parts
+    report.skipped_empty = int(skip.sum())
+    long = long.loc[~skip.to_numpy()].copy()
+    if long.empty:
+        report.error("no-values", "The file has no values to import (all cells empty).")
+        return report, empty
+
+    known = long["indicator"].isin(indicators.keys())
+    meta = long["indicator"].map(
+        lambda c: indicators[c][1] if c in indicators else None
+    )
+    long["indicator_id"] = long["indicator"].map(
+        lambda c: indicators.get(c, (None,))[0]
+    )
+    long["area_id"] = long["area"].map(areas)
+
+    # duplicates
+    key = ["indicator", "area", "period_code"]
+    dupes = long.duplicated(key, keep=False) & long["period_code"].notna()
+    if dupes.any():
+        first_row = long.loc[dupes].groupby(key)["row"].transform("min")
+        long.loc[dupes, "__first"] = first_row
+        later = dupes & (long["row"] != long["__first"])
+        findings.add(
+            "duplicate-row",
+            later,
+            long,
+            "indicator",
+            "Indicator '{indicator}', area '{area}', period '{period}' appears again "
+            "(first in row {__first:.0f}). Keep one row per indicator, area and "
+            "period.",
+        )
+
+    _check_ratios(long, meta, known, findings)
+    _check_period_range(long, meta, known, findings)
+    _check_jumps(long, meta, known, findings)
+
+    clean = long.assign(period=long["period_code"])
+    report.rows_valid = len(clean) if report.is_valid else 0
+    if not report.is_valid:
+        return report, empty
+    return report, pd.DataFrame(
+        {
+            "indicator_id": clean["indicator_id"].astype("int64"),
+            "area_id": clean["area_id"].astype("int64"),
+            "period": clean["period"],
+            "value": clean["value_num"],
+            "numerator": clean["numerator_num"],
+            "denominator": clean["denominator_num"],
+            "flags": clean["flags_num"].astype("int64"),
+            "note": clean["note"].where(clean["note"] != "", None),
+        }
+    )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _restore_leading_zeros(
+    long: pd.DataFrame, areas: dict[str, int], report: ValidationReport
+) -> pd.Series:
+    """Spreadsheets turn 03241001 into 3241001; put the zero back where that is sure."""
+    codes = long["area"]
+    lost = {
+        code: code.zfill(len(code) + 1)
+        for code in codes.unique()
+        if code.isdigit() and code not in areas and code.zfill(len(code) + 1) in areas
+    }
+    if lost:
+        sample = ", ".join(f"{a} → {b}" for a, b in list(lost.items())[:5])
+        report.warning(
+            "leading-zero-restored",
+            f"{len(lost)} area codes had lost their leading zero (as spreadsheet "
+            f"programs do) and were read with it: {sample}. Format the column as "
+            "text to keep the zeros.",
+            column="area",
+        )
+        return codes.replace(lost)
+    return codes
+
+
+def _flag_column(long: pd.DataFrame, findings: _Findings) -> pd.Series:
+    """The flags column's names as a bit set; unknown names are errors."""
+    bits = pd.Series(0, index=long.index, dtype="int64")
+    letters = {"p": "provisional", "s": "estimated", "r": "revised"}
+    unknown = pd.Series(False, index=long.index)
+    for raw in long["flags"].unique():
+        if not raw:
+            continue
+        total = 0
+        for name in raw.replace(";", ",").split(","):
+            name = letters.get(name.strip().lower(), name.strip().lower())
+            if name in IMPORTABLE_FLAGS:
+                total |= int(FLAG_NAMES[name])
+            else:
+                unknown |= long["flags"] == raw
+        bits[long["flags"] == raw] = total
+    findings.add(
+        "unknown-flag",
+        unknown,
+        long,
+        "flags",
+        "'{value}' is not a flag. Use "
+        + ", ".join(IMPORTABLE_FLAGS)
+        + " (several separated by commas).",
+    )
+    return bits
+
+
+def _check_ratios(
+    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
+) -> None:
+    kind = meta.map(lambda m: m.kind if m is not None else None)
+    multiplier = meta.map(lambda m: m.multiplier if m is not None else np.nan)
+    num, den, value = long["numerator_num"], long["denominator_num"], long["value_num"]
+    findings.add(
+        "negative-count",
+        known & ((num < 0) | (den < 0)),
+        long,
+        "numerator",
+        "Numerator or denominator is negative. Counts cannot be below zero.",
+    )
+    findings.add(
+        "zero-denominator",
+        known & (den == 0) & num.notna(),
+        long,
+        "denominator",
+        "The denominator is 0; no value can be computed. Leave the row out or "
+        "correct the denominator.",
+    )
+    share = known & (kind == IndicatorKind.SHARE)
+    findings.add(
+        "numerator-exceeds-denominator",
+        share & (num > den),
+        long,
+        "numerator",
+        "The numerator ({numerator}) is greater than the denominator "
+        "({denominator}); for a share that is impossible. Check both columns.",
+    )
+    computed = (num / den * multiplier).where(den > 0)
+    fill = value.isna() & computed.notna()
+    long.loc[fill, "value_num"] = computed[fill]
+    value = long["value_num"]
+    findings.add(
+        "share-out-of-range",
+        share & ((value < 0) | (value > multiplier)),
+        long,
+        "value",
+        "'{value}' is outside 0–100 % for a share. Write shares in percent "
+        "(12,5 for 12,5 %) and check the value.",
+    )
+    decimals = meta.map(lambda m: m.decimals if m is not None else 1)
+    tolerance = VALUE_TOLERANCE * 10.0 ** (-decimals.astype(float) + 1)
+    mismatch = known & ~fill & computed.notna() & ((value - computed).abs() > tolerance)
+    long.loc[mismatch, "__computed"] = computed[mismatch].round(3)
+    findings.add(
+        "value-differs-from-ratio",
+        mismatch,
+        long,
+        "value",
+        "The value {value} differs from numerator / denominator ({__computed}). "
+        "Check the value, the numerator and the denominator.",
+        warning=True,
+    )
+
+
+def _check_period_range(
+    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
+) -> None:
+    ends = long["period_code"].map(lambda c: parse_period(c).end if c else None)
+
+    def outside(m: Indicator | None, end: object) -> bool:
+        if m is None or end is None:
+            return False
+        if m.first_period and end < parse_period(m.first_period).start:  # type: ignore[operator]
+            return True
+        return bool(m.last_period) and end > parse_period(m.last_period).end  # type: ignore[operator]
+
+    mask = pd.Series(
+        [outside(m, e) for m, e in zip(meta, ends, strict=True)], index=long.index
+    )
+    long.loc[mask, "__range"] = meta[mask].map(
+        lambda m: f"{m.first_period or '…'}–{m.last_period or '…'}"
+    )
+    findings.add(
+        "period-out-of-range",
+        known & mask,
+        long,
+        "period",
+        "'{value}' is outside the periods of indicator '{indicator}' ({__range}). "
+        "Correct the period or widen the indicator's first_period/last_period.",
+    )
+
+
+def _check_jumps(
+    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
+) -> None:
+    """Warn where a value changes by more than half against the previous period."""
+    kind = meta.map(lambda m: m.kind if m is not None else None)
+    candidates = long.loc[
+        (known & (kind != IndicatorKind.INDEX) & long["value_num"].notna()).to_numpy()
+    ]
+    if candidates.empty:
+        return
+    ordered = candidates.sort_values(["indicator", "area", "period_code"])
+    previous = ordered.groupby(["indicator", "area"])["value_num"].shift()
+    change = (ordered["value_num"] - previous).abs() / previous.abs()
+    jump = (change > JUMP_RATIO) & (previous.abs() > 0)
+    ordered = ordered.assign(__previous=previous)
+    findings.add(
+        "implausible-jump",
+        jump,
+        ordered,
+        "value",
+        "{value} after {__previous} in the previous period ({indicator}, area "
+        "{area}) is a change of more than 50 %. Check the value.",
+        warning=True,
+    )
+
+
+def import_observations(
+    engine: Engine,
+    path: Path,
+    *,
+    release: str | None = None,
+    indicator: str | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
+    """Validate a file and, when it is clean, store it in a draft release.
+
+    Everything happens in one transaction: on any error nothing is written.
+
+    Raises
+    ------
+    ImportValidationError
+        When the file has errors; its ``report`` lists them all.
+    """
+    with engine.begin() as conn:
+        report, rows = validate_observations(conn, path, indicator=indicator)
+        if not report.is_valid:
+            raise ImportValidationError(report, report.to_text())
+        if dry_run:
+            return ImportOutcome(report=report, release=None, rows_written=0)
+        target = draft_release(conn, release)
+        written = store_observations(conn, target, rows)
+        log_import(
+            conn,
+            kind="observations",
+            path=path,
+            release=target,
+            rows_read=report.rows_read,
+            rows_written=written,
+        )
+    return ImportOutcome(report=report, release=target, rows_written=written)
+
+
+__all__ = [
+    "ImportOutcome",
+    "NumberStyle",
+    "import_observations",
+    "validate_observations",
+]

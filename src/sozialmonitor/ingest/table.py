@@ -1,0 +1,55 @@
+"""A table as read from a file, before its meaning is known."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sozialmonitor.errors import UnreadableFileError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table:
+    """Cells as read (text, or numbers from a spreadsheet), with their row numbers."""
+
+    path: Path
+    frame: pd.DataFrame
+    """Columns as named in the file's header; cells ``str``, ``float`` or ``None``."""
+    rows: list[int]
+    """Row number of each frame row as a spreadsheet program shows it."""
+    delimiter: str | None = None
+    """For text files: the column separator found."""
+    encoding: str | None = None
+    """For text files: the encoding found."""
+
+
+def read_table(path: Path) -> Table:
+    """Read a CSV or Excel file by its file name extension.
+
+    Raises
+    ------
+    UnreadableFileError
+        When the file is missing, empty, of an unknown type, or not readable as a table.
+    """
+    from sozialmonitor.ingest.formats.csv.reader import read_csv
+    from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx
+
+    if not path.is_file():
+        raise UnreadableFileError(f"{path}: the file does not exist.")
+    if path.stat().st_size == 0:
+        raise UnreadableFileError(f"{path}: the file is empty.")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path)
+    if suffix == ".xls":
+        raise UnreadableFileError(
+            f"{path}: old Excel files (.xls) are not read. Open the file in Excel or "
+            "LibreOffice and save it as .xlsx or as CSV."
+        )
+    raise UnreadableFileError(
+        f"{path}: unknown file type '{suffix}'. Use CSV (.csv) or Excel (.xlsx)."
+    )

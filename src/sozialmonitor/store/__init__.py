@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy tables, migrations, the public read gate and the writes."""

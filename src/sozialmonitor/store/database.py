@@ -1,0 +1,103 @@
+"""Engines for SQLite (embedded default) and PostgreSQL, and ``init`` via Alembic."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, func, insert, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from sozialmonitor.domain.area import DEFAULT_LEVELS, LEVEL_RANK_STEP
+from sozialmonitor.errors import ConfigurationError
+from sozialmonitor.store import schema
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite opens transactions lazily and never around DDL; take that job over
+    # (SQLAlchemy's documented recipe) so that every import is one real transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def connect(url: str) -> Engine:
+    """An engine for a database URL (``sqlite:///file.db``, ``postgresql+psycopg://…``).
+
+    Raises
+    ------
+    ConfigurationError
+        When the URL cannot be understood or its driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"'{url}' is not a database URL. Use sqlite:///FILE.db or "
+            "postgresql+psycopg://USER:PASSWORD@HOST/DATABASE."
+        ) from None
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        engine = create_engine(parsed)
+    except (NoSuchModuleError, ModuleNotFoundError):
+        raise ConfigurationError(
+            f"The database driver for '{parsed.drivername}' is not installed. "
+            "For PostgreSQL install the extra: pip install 'sozialmonitor[pg]'."
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(files("sozialmonitor.store").joinpath("migrations"))
+    )
+    config.attributes["engine"] = engine
+    return config
+
+
+def init_database(engine: Engine) -> None:
+    """Create the tables or upgrade them to the newest migration; seed the levels."""
+    try:
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        raise ConfigurationError(
+            f"Cannot open the database {engine.url!r}: {exc.orig}"
+        ) from None
+    with engine.begin() as conn:
+        if conn.scalar(select(func.count()).select_from(schema.area_level)) == 0:
+            conn.execute(
+                insert(schema.area_level),
+                [
+                    {"code": code, "label": label, "rank": (i + 1) * LEVEL_RANK_STEP}
+                    for i, (code, label) in enumerate(DEFAULT_LEVELS)
+                ],
+            )
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database has been initialised to the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(engine))
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_heads()
+    return set(current) == set(script.get_heads())

@@ -1,0 +1,442 @@
+"""Reads. ``read_observations`` is the one gate every public surface goes through.
+
+It applies visibility (internal indicators only for the administration) and releases
+(published only, the newest value per key, or "as of" an earlier release), and fills in
+values for parent areas from their children where none is stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.aggregation import aggregate
+from sozialmonitor.domain.area import Area, AreaLevel
+from sozialmonitor.domain.indicator import Indicator, Visibility
+from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import Period
+from sozialmonitor.domain.release import Release, ReleaseChange, ReleaseStatus
+from sozialmonitor.errors import (
+    UnknownAreaError,
+    UnknownIndicatorError,
+    UnknownLevelError,
+    UnknownReleaseError,
+)
+from sozialmonitor.store import schema
+from sozialmonitor.store.records import indicator_from_row, release_from_row
+
+# --- levels, areas, indicators, releases -------------------------------------------
+
+
+def list_levels(conn: Connection) -> list[AreaLevel]:
+    rows = conn.execute(select(schema.area_level).order_by(schema.area_level.c.rank))
+    return [AreaLevel(code=r.code, label=r.label, rank=r.rank) for r in rows]
+
+
+def _area_select(with_geometry: bool) -> Any:
+    a, lvl = schema.area, schema.area_level
+    parent = schema.area.alias("parent")
+    columns = [
+        a.c.id,
+        a.c.code,
+        a.c.name,
+        lvl.c.code.label("level"),
+        parent.c.code.label("parent"),
+        a.c.valid_from,
+        a.c.valid_to,
+        a.c.successor_code,
+    ]
+    if with_geometry:
+        columns.append(a.c.geometry)
+    return (
+        select(*columns)
+        .join(lvl, a.c.level_id == lvl.c.id)
+        .outerjoin(parent, a.c.parent_id == parent.c.id)
+        .order_by(lvl.c.rank, a.c.code)
+    )
+
+
+def _area_from_row(row: Any, with_geometry: bool) -> Area:
+    return Area(
+        code=row.code,
+        name=row.name,
+        level=row.level,
+        parent=row.parent,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        successor=row.successor_code,
+        geometry=row.geometry if with_geometry else None,
+    )
+
+
+def list_areas(
+    conn: Connection,
+    *,
+    level: str | None = None,
+    parent: str | None = None,
+    codes: Iterable[str] | None = None,
+    with_geometry: bool = False,
+) -> list[Area]:
+    """Areas ordered by level and code, optionally of one level or one parent."""
+    query = _area_select(with_geometry)
+    if level is not None:
+        level_id(conn, level)
+        query = query.where(schema.area_level.c.code == level)
+    if parent is not None:
+        query = query.where(schema.area.c.parent_id == area_id(conn, parent))
+    if codes is not None:
+        query = query.where(schema.area.c.code.in_(list(codes)))
+    return [_area_from_row(r, with_geometry) for r in conn.execute(query)]
+
+
+def get_area(conn: Connection, code: str, *, with_geometry: bool = False) -> Area:
+    rows = list_areas(conn, codes=[code], with_geometry=with_geometry)
+    if not rows:
+        raise UnknownAreaError(f"There is no area with the code '{code}'.")
+    return rows[0]
+
+
+def area_id(conn: Connection, code: str) -> int:
+    found = conn.scalar(select(schema.area.c.id).where(schema.area.c.code == code))
+    if found is None:
+        raise UnknownAreaError(f"There is no area with the code '{code}'.")
+    return int(found)
+
+
+def indicator_id(conn: Connection, code: str) -> int:
+    found = conn.scalar(
+        select(schema.indicator.c.id).where(schema.indicator.c.code == code)
+    )
+    if found is None:
+        raise UnknownIndicatorError(f"There is no indicator with the id '{code}'.")
+    return int(found)
+
+
+def level_id(conn: Connection, code: str) -> int:
+    found = conn.scalar(
+        select(schema.area_level.c.id).where(schema.area_level.c.code == code)
+    )
+    if found is None:
+        known = ", ".join(lvl.code for lvl in list_levels(conn))
+        raise UnknownLevelError(
+            f"There is no area level '{code}'. Known levels: {known}."
+        )
+    return int(found)
+
+
+def list_indicators(
+    conn: Connection, *, audience: Audience = Audience.PUBLIC
+) -> list[Indicator]:
+    """Indicators the audience may see, ordered by topic and id."""
+    ind = schema.indicator
+    query = select(ind).order_by(ind.c.topic, ind.c.code)
+    if audience is Audience.PUBLIC:
+        query = query.where(ind.c.visibility == Visibility.PUBLIC.value)
+    return [indicator_from_row(r) for r in conn.execute(query)]
+
+
+def get_indicator(
+    conn: Connection, code: str, *, audience: Audience = Audience.PUBLIC
+) -> Indicator:
+    ind = schema.indicator
+    row = conn.execute(select(ind).where(ind.c.code == code)).first()
+    if row is None or (
+        audience is Audience.PUBLIC and row.visibility != Visibility.PUBLIC.value
+    ):
+        raise UnknownIndicatorError(f"There is no indicator with the id '{code}'.")
+    return indicator_from_row(row)
+
+
+def list_releases(conn: Connection) -> list[Release]:
+    rel = schema.release
+    rows = conn.execute(select(rel).order_by(rel.c.created_at, rel.c.id))
+    return [release_from_row(r) for r in rows]
+
+
+def get_release(conn: Connection, name: str) -> Release:
+    row = conn.execute(
+        select(schema.release).where(schema.release.c.name == name)
+    ).first()
+    if row is None:
+        known = ", ".join(r.name for r in list_releases(conn)) or "none yet"
+        raise UnknownReleaseError(
+            f"There is no release named '{name}'. Releases: {known}."
+        )
+    return release_from_row(row)
+
+
+def latest_published(conn: Connection) -> Release | None:
+    rel = schema.release
+    row = conn.execute(
+        select(rel)
+        .where(rel.c.status == ReleaseStatus.PUBLISHED.value)
+        .order_by(rel.c.sequence.desc())
+        .limit(1)
+    ).first()
+    return release_from_row(row) if row else None
+
+
+# --- the gate ---------------------------------------------------------------------
+
+
+def release_priorities(
+    conn: Connection, *, as_of: str | None, audience: Audience
+) -> dict[int, int]:
+    """Release id → priority (higher wins) of the releases a read may see.
+
+    Without ``as_of``: all published releases, newest publication first. With ``as_of``:
+    the published releases up to that one; the administration may also read "as of" a
+    draft (a preview on top of everything published) or a withdrawn release.
+    """
+    published = [
+        r
+        for r in list_releases(conn)
+        if r.status is ReleaseStatus.PUBLISHED and r.sequence is not None
+    ]
+    if as_of is None:
+        return {r.id: r.sequence or 0 for r in published}
+    target = get_release(conn, as_of)
+    if target.status is not ReleaseStatus.PUBLISHED and audience is Audience.PUBLIC:
+        raise UnknownReleaseError(f"The release '{as_of}' is not published.")
+    if target.sequence is None:  # a draft: everything published, then the draft
+        limit = max((r.sequence or 0 for r in published), default=0)
+    else:
+        limit = target.sequence
+    chosen = {r.id: r.sequence or 0 for r in published if (r.sequence or 0) <= limit}
+    chosen[target.id] = limit + 1 if target.sequence is None else target.sequence
+    return chosen
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservationQuery:
+    """What a read asks for; None means "all"."""
+
+    indicators: Sequence[str] | None = None
+    areas: Sequence[str] | None = None
+    level: str | None = None
+    period_from: Period | None = None
+    period_to: Period | None = None
+    periods: Sequence[str] | None = None
+    as_of: str | None = None
+    computed: bool = True
+    """Fill in values of parent areas from their children where none is stored."""
+
+
+def read_observations(
+    conn: Connection,
+    query: ObservationQuery,
+    *,
+    audience: Audience = Audience.PUBLIC,
+) -> list[Observation]:
+    """Values as the audience may see them, one per indicator × area × period.
+
+    Ordered by indicator, area and period. Removed values (tombstones) and values of
+    unpublished or withdrawn releases never appear; internal indicators only for
+    ``Audience.INTERNAL``.
+    """
+    priorities = release_priorities(conn, as_of=query.as_of, audience=audience)
+    indicators = {
+        i.id: i
+        for i in list_indicators(conn, audience=audience)
+        if query.indicators is None or i.id in query.indicators
+    }
+    if query.indicators is not None:
+        for code in query.indicators:
+            if code not in indicators:
+                get_indicator(conn, code, audience=audience)  # raises the clear error
+    scope = _area_scope(conn, query)
+    if not priorities or not indicators:
+        return []
+    stored = _resolve(conn, query, priorities, indicators, scope)
+    if query.computed and scope is not None:
+        stored = _with_aggregates(conn, query, priorities, indicators, scope, stored)
+    return sorted(stored.values(), key=lambda o: (o.indicator, o.area, o.period))
+
+
+def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None:
+    """A sub-select of the ids of the requested areas (None: all areas)."""
+    if query.areas is None and query.level is None:
+        return None
+    a = schema.area
+    scope = select(a.c.id)
+    if query.areas is not None:
+        for code in query.areas:
+            area_id(conn, code)  # raises the clear error for an unknown code
+        scope = scope.where(a.c.code.in_(list(query.areas)))
+    if query.level is not None:
+        scope = scope.where(a.c.level_id == level_id(conn, query.level))
+    return scope
+
+
+Key = tuple[str, str, str]
+
+
+def _resolve(
+    conn: Connection,
+    query: ObservationQuery,
+    priorities: dict[int, int],
+    indicators: dict[str, Indicator],
+    scope: Select[Any] | None,
+) -> dict[Key, Observation]:
+    """The stored value with the highest release priority, per key."""
+    o, ind, a, rel = schema.observation, schema.indicator, schema.area, schema.release
+    conditions: list[ColumnElement[bool]] = [o.c.release_id.in_(list(priorities))]
+    conditions.append(ind.c.code.in_(list(indicators)))
+    if scope is not None:
+        conditions.append(o.c.area_id.in_(scope))
+    if query.period_from is not None:
+        conditions.append(o.c.period_end >= query.period_from.start)
+    if query.period_to is not None:
+        conditions.append(o.c.period_end <= query.period_to.end)
+    if query.periods is not None:
+        conditions.append(o.c.period.in_(list(query.periods)))
+    sel = (
+        select(
+            ind.c.code.label("indicator"),
+            a.c.code.label("area"),
+            o.c.period,
+            o.c.release_id,
+            rel.c.name.label("release"),
+            o.c.value,
+            o.c.numerator,
+            o.c.denominator,
+            o.c.flags,
+            o.c.note,
+        )
+        .join(ind, o.c.indicator_id == ind.c.id)
+        .join(a, o.c.area_id == a.c.id)
+        .join(rel, o.c.release_id == rel.c.id)
+        .where(*conditions)
+    )
+    best: dict[Key, tuple[int, Any]] = {}
+    for row in conn.execute(sel):
+        key = (row.indicator, row.area, row.period)
+        rank = priorities[row.release_id]
+        held = best.get(key)
+        if held is None or rank > held[0]:
+            best[key] = (rank, row)
+    result: dict[Key, Observation] = {}
+    for key, (_rank, row) in best.items():
+        if row.flags & Flag.REMOVED:
+            continue
+        result[key] = Observation(
+            indicator=row.indicator,
+            area=row.area,
+            period=row.period,
+            value=row.value,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            flags=row.flags,
+            note=row.note,
+            release=row.release,
+        )
+    return result
+
+
+def _with_aggregates(
+    conn: Connection,
+    query: ObservationQuery,
+    priorities: dict[int, int],
+    indicators: dict[str, Indicator],
+    scope: Select[Any],
+    stored: dict[Key, Observation],
+) -> dict[Key, Observation]:
+    """Add computed values for parent areas in scope that have no stored value."""
+    a, parent = schema.area, schema.area.alias("parent")
+    children: dict[str, list[str]] = defaultdict(list)
+    rows = conn.execute(
+        select(a.c.code, parent.c.code.label("parent"))
+        .join(parent, a.c.parent_id == parent.c.id)
+        .where(a.c.parent_id.in_(scope))
+    )
+    for row in rows:
+        children[row.parent].append(row.code)
+    if not children:
+        return stored
+    child_scope = select(a.c.id).where(a.c.parent_id.in_(scope))
+    child_values = _resolve(conn, query, priorities, indicators, child_scope)
+    child_values = _with_aggregates(
+        conn, query, priorities, indicators, child_scope, child_values
+    )
+    grouped: dict[tuple[str, str], dict[str, list[Observation]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    parent_of = {code: p for p, kids in children.items() for code in kids}
+    for obs in child_values.values():
+        grouped[(obs.indicator, obs.period)][parent_of[obs.area]].append(obs)
+    result = dict(stored)
+    for (indicator, period), by_parent in grouped.items():
+        for parent_code, values in by_parent.items():
+            if (indicator, parent_code, period) in result:
+                continue
+            computed = aggregate(
+                indicators[indicator],
+                parent_code,
+                period,
+                sorted(children[parent_code]),
+                values,
+            )
+            if computed is not None:
+                result[computed.key] = computed
+    return result
+
+
+# --- differences between releases -------------------------------------------------
+
+
+def release_diff(conn: Connection, old: str, new: str) -> list[ReleaseChange]:
+    """New, changed and removed values between the state as of ``old`` and ``new``."""
+    before = {
+        o.key: o
+        for o in read_observations(
+            conn,
+            ObservationQuery(as_of=old, computed=False),
+            audience=Audience.INTERNAL,
+        )
+    }
+    after = {
+        o.key: o
+        for o in read_observations(
+            conn,
+            ObservationQuery(as_of=new, computed=False),
+            audience=Audience.INTERNAL,
+        )
+    }
+    changes: list[ReleaseChange] = []
+    for key in sorted(before.keys() | after.keys()):
+        was, now = before.get(key), after.get(key)
+        if was is None and now is not None:
+            kind = "new"
+        elif now is None and was is not None:
+            kind = "removed"
+        elif was is not None and now is not None and _differs(was, now):
+            kind = "changed"
+        else:
+            continue
+        changes.append(
+            ReleaseChange(
+                change=kind,
+                indicator=key[0],
+                area=key[1],
+                period=key[2],
+                old_value=was.value if was else None,
+                new_value=now.value if now else None,
+            )
+        )
+    return changes
+
+
+def _differs(a: Observation, b: Observation) -> bool:
+    return (a.value, a.numerator, a.denominator, a.flags, a.note) != (
+        b.value,
+        b.numerator,
+        b.denominator,
+        b.flags,
+        b.note,
+    )

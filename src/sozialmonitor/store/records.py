@@ -1,0 +1,40 @@
+"""Turning table rows into domain records and back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Row
+
+from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.release import Release, ReleaseStatus
+
+
+def indicator_from_row(row: Row[Any]) -> Indicator:
+    data = dict(row._mapping)
+    data.pop("id")
+    data["id"] = data.pop("code")
+    data["keywords"] = tuple(json.loads(data["keywords"]))
+    return Indicator.model_validate(data)
+
+
+def indicator_to_row(ind: Indicator) -> dict[str, Any]:
+    data = ind.model_dump(mode="json")
+    data["code"] = data.pop("id")
+    data["keywords"] = json.dumps(list(ind.keywords), ensure_ascii=False)
+    return data
+
+
+def release_from_row(row: Row[Any]) -> Release:
+    m = row._mapping
+    return Release(
+        id=m["id"],
+        name=m["name"],
+        status=ReleaseStatus(m["status"]),
+        created_at=m["created_at"],
+        published_at=m["published_at"],
+        withdrawn_at=m["withdrawn_at"],
+        sequence=m["sequence"],
+        note=m["note"] or "",
+    )

@@ -1,0 +1,449 @@
+"""Writes. Callers hand over validated records; each call runs inside the caller's
+transaction, so an import is all-or-nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.area import Area, AreaLevel
+from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Flag
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.domain.release import Release, ReleaseStatus
+from sozialmonitor.errors import ReleaseStateError, UnknownLevelError
+from sozialmonitor.store import schema
+from sozialmonitor.store.queries import (
+    get_release,
+    list_levels,
+    list_releases,
+    release_priorities,
+)
+from sozialmonitor.store.records import indicator_to_row
+
+OBSERVATION_COLUMNS = (
+    "indicator_id",
+    "period",
+    "area_id",
+    "release_id",
+    "period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "flags",
+    "note",
+)
+KEY = ["indicator_id", "area_id", "period"]
+CONTENT = ["value", "numerator", "denominator", "flags", "note"]
+INSERT_CHUNK = 200_000
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+# --- levels and areas -------------------------------------------------------------
+
+
+def add_level(
+    conn: Connection, code: str, label: str, *, after: str | None = None
+) -> AreaLevel:
+    """Add a level below ``after`` (default: below the smallest level)."""
+    levels = list_levels(conn)
+    if any(lvl.code == code for lvl in levels):
+        raise UnknownLevelError(f"The level '{code}' exists already.")
+    if after is None:
+        rank = (levels[-1].rank if levels else 0) + 100
+    else:
+        index = next((i for i, lvl in enumerate(levels) if lvl.code == after), None)
+        if index is None:
+            raise UnknownLevelError(f"There is no level '{after}' to add it after.")
+        upper = levels[index].rank
+        lower = levels[index + 1].rank if index + 1 < len(levels) else upper + 200
+        if lower - upper < 2:
+            raise UnknownLevelError(f"No room for another level after '{after}'.")
+        rank = (upper + lower) // 2
+    conn.execute(insert(schema.area_level).values(code=code, label=label, rank=rank))
+    return AreaLevel(code=code, label=label, rank=rank)
+
+
+def save_areas(conn: Connection, areas: Sequence[Area]) -> int:
+    """Insert or update areas by code (parents may come later in the list).
+
+    Returns the number of areas inserted or changed.
+    """
+    a = schema.area
+    level_ids = {
+        r.code: r.id
+        for r in conn.execute(select(schema.area_level.c.code, schema.area_level.c.id))
+    }
+    existing = {r.code: r for r in conn.execute(select(a))}
+    changed = 0
+    for area in areas:
+        row = {
+            "code": area.code,
+            "name": area.name,
+            "level_id": level_ids[area.level],
+            "valid_from": area.valid_from,
+            "valid_to": area.valid_to,
+            "successor_code": area.successor,
+            "geometry": area.geometry,
+        }
+        old = existing.get(area.code)
+        if old is None:
+            conn.execute(insert(a).values(**row))
+            changed += 1
+        elif any(getattr(old, k) != v for k, v in row.items()):
+            conn.execute(update(a).where(a.c.id == old.id).values(**row))
+            changed += 1
+    ids = {r.code: r.id for r in conn.execute(select(a.c.code, a.c.id))}
+    parents = {r.code: r.parent_id for r in existing.values()}
+    for area in areas:
+        parent_id = ids[area.parent] if area.parent else None
+        if area.code in parents and parents[area.code] == parent_id:
+            continue
+        conn.execute(update(a).where(a.c.code == area.code).values(parent_id=parent_id))
+        if area.code in parents:
+            changed += 1
+    return changed
+
+
+# --- indicators -------------------------------------------------------------------
+
+
+def save_indicators(conn: Connection, indicators: Iterable[Indicator]) -> int:
+    """Insert or update indicators by id; returns how many were new or changed."""
+    ind = schema.indicator
+    existing = {r.code: r for r in conn.execute(select(ind))}
+    changed = 0
+    for indicator in indicators:
+        row = indicator_to_row(indicator)
+        old = existing.get(indicator.id)
+        if old is None:
+            conn.execute(insert(ind).values(**row))
+            changed += 1
+        elif any(getattr(old, k) != v for k, v in row.items()):
+            conn.execute(update(ind).where(ind.c.id == old.id).values(**row))
+            changed += 1
+    return changed
+
+
+# --- releases ---------------------------------------------------------------------
+
+
+def draft_release(conn: Connection, name: str | None = None) -> Release:
+    """The release an import goes into: ``name`` (created as a draft if new), or the
+    newest draft, or a new draft named after today's date."""
+    if name is not None:
+        found = [r for r in list_releases(conn) if r.name == name]
+        if found:
+            if not found[0].is_editable:
+                raise ReleaseStateError(
+                    f"The release '{name}' is {found[0].status.value}; a published or "
+                    "withdrawn release is never changed. Import into a new draft "
+                    "(--release NEW-NAME)."
+                )
+            return found[0]
+        return _create_release(conn, name)
+    drafts = [r for r in list_releases(conn) if r.is_editable]
+    if drafts:
+        return drafts[-1]
+    base = f"{now().date().isoformat()}"
+    taken = {r.name for r in list_releases(conn)}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return _create_release(conn, candidate)
+
+
+def _create_release(conn: Connection, name: str) -> Release:
+    conn.execute(
+        insert(schema.release).values(
+            name=name, status=ReleaseStatus.DRAFT.value, created_at=now(), note=""
+        )
+    )
+    return get_release(conn, name)
+
+
+def validate_release(conn: Connection, name: str) -> Release:
+    """Mark a draft as checked and ready to publish."""
+    rel = get_release(conn, name)
+    if rel.status is not ReleaseStatus.DRAFT:
+        raise ReleaseStateError(
+            f"Only a draft can be validated; '{name}' is {rel.status.value}."
+        )
+    _set_status(conn, rel, status=ReleaseStatus.VALIDATED.value)
+    return get_release(conn, name)
+
+
+def publish_release(conn: Connection, name: str) -> Release:
+    """Publish a draft or validated release; it becomes the newest state."""
+    rel = get_release(conn, name)
+    if not rel.is_editable:
+        raise ReleaseStateError(
+            f"'{name}' is {rel.status.value}; only a draft can be published."
+        )
+    sequence = (conn.scalar(select(func.max(schema.release.c.sequence))) or 0) + 1
+    _set_status(
+        conn,
+        rel,
+        status=ReleaseStatus.PUBLISHED.value,
+        published_at=now(),
+        sequence=sequence,
+    )
+    return get_release(conn, name)
+
+
+def withdraw_release(conn: Connection, name: str, reason: str = "") -> Release:
+    """Withdraw a published release: reads fall back to the releases before it; its
+    values stay stored and can still be read "as of" it by the administration."""
+    rel = get_release(conn, name)
+    if rel.status is not ReleaseStatus.PUBLISHED:
+        raise ReleaseStateError(
+            f"Only a published release can be withdrawn; '{name}' is "
+            f"{rel.status.value}."
+        )
+    note = f"{rel.note}\nWithdrawn: {reason}".strip() if reason else rel.note
+    _set_status(
+        conn,
+        rel,
+        status=ReleaseStatus.WITHDRAWN.value,
+        withdrawn_at=now(),
+        note=note,
+    )
+    return get_release(conn, name)
+
+
+def _set_status(conn: Connection, rel: Release, **values: Any) -> None:
+    conn.execute(
+        update(schema.release).where(schema.release.c.id == rel.id).values(**values)
+    )
+
+
+# --- observations -----------------------------------------------------------------
+
+
+def store_observations(conn: Connection, release: Release, frame: pd.DataFrame) -> int:
+    """Store validated values in an editable release; returns rows written.
+
+    ``frame`` has the columns ``indicator_id, area_id, period, value, numerator,
+    denominator, flags, note``. A release stores only what it changes: a value equal
+    to the published one is not stored again, and storing the same values twice
+    changes nothing.
+    """
+    if not release.is_editable:
+        raise ReleaseStateError(f"The release '{release.name}' cannot be changed.")
+    if frame.empty:
+        return 0
+    incoming = _normalise(frame)
+    indicator_ids = sorted(int(i) for i in incoming["indicator_id"].unique())
+    published = _published_state(conn, indicator_ids)
+    drafted = _release_rows(conn, release.id, indicator_ids)
+    as_published = _equal_rows(incoming, published)
+    to_write = incoming.loc[~as_published & ~_equal_rows(incoming, drafted)]
+    # Draft rows to drop: those replaced now, and those whose value went back to the
+    # published one.
+    replaced = to_write[KEY].merge(drafted[KEY], on=KEY) if not drafted.empty else None
+    reverted = (
+        incoming.loc[as_published, KEY].merge(drafted[KEY], on=KEY)
+        if not drafted.empty
+        else None
+    )
+    for keys in (replaced, reverted):
+        if keys is not None:
+            _delete_keys(conn, release.id, keys)
+    if not to_write.empty:
+        to_write = to_write.assign(
+            release_id=release.id,
+            period_end=[_period_end(p) for p in to_write["period"]],
+        )
+        _bulk_insert(conn, to_write[list(OBSERVATION_COLUMNS)])
+    return len(to_write) + (len(reverted) if reverted is not None else 0)
+
+
+def remove_observations(
+    conn: Connection, release: Release, keys: Sequence[tuple[int, int, str]]
+) -> int:
+    """Make an editable release remove published values (indicator, area, period)."""
+    frame = pd.DataFrame(keys, columns=KEY).assign(
+        value=np.nan, numerator=np.nan, denominator=np.nan, flags=int(Flag.REMOVED)
+    )
+    frame["note"] = None
+    return store_observations(conn, release, frame)
+
+
+_PERIOD_END_CACHE: dict[str, str] = {}
+
+
+def _period_end(code: str) -> str:
+    end = _PERIOD_END_CACHE.get(code)
+    if end is None:
+        end = _PERIOD_END_CACHE[code] = parse_period(code).end.isoformat()
+    return end
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[KEY + CONTENT].copy()
+    out["indicator_id"] = out["indicator_id"].astype("int64")
+    out["area_id"] = out["area_id"].astype("int64")
+    out["period"] = out["period"].astype(str)
+    for col in ("value", "numerator", "denominator"):
+        out[col] = pd.to_numeric(out[col], errors="raise").astype("float64")
+    out["flags"] = out["flags"].fillna(0).astype("int64")
+    out["note"] = out["note"].astype(object).where(out["note"].notna(), None)
+    return out
+
+
+def _published_state(conn: Connection, indicator_ids: list[int]) -> pd.DataFrame:
+    """The newest published row per key for these indicators."""
+    priorities = release_priorities(conn, as_of=None, audience=Audience.INTERNAL)
+    if not priorities:
+        return pd.DataFrame(columns=KEY + CONTENT)
+    frame = _rows(conn, list(priorities), indicator_ids)
+    if frame.empty:
+        return frame
+    frame["rank"] = frame["release_id"].map(priorities)
+    frame = frame.sort_values("rank").drop_duplicates(KEY, keep="last")
+    frame = frame[(frame["flags"] & int(Flag.REMOVED)) == 0]
+    return frame[KEY + CONTENT]
+
+
+def _release_rows(
+    conn: Connection, release_id: int, indicator_ids: list[int]
+) -> pd.DataFrame:
+    frame = _rows(conn, [release_id], indicator_ids)
+    return frame[KEY + CONTENT] if not frame.empty else pd.DataFrame(columns=KEY)
+
+
+def _rows(
+    conn: Connection, release_ids: list[int], indicator_ids: list[int]
+) -> pd.DataFrame:
+    o = schema.observation
+    sel = select(
+        o.c.indicator_id,
+        o.c.area_id,
+        o.c.period,
+        o.c.release_id,
+        o.c.value,
+        o.c.numerator,
+        o.c.denominator,
+        o.c.flags,
+        o.c.note,
+    ).where(o.c.release_id.in_(release_ids), o.c.indicator_id.in_(indicator_ids))
+    rows = conn.execute(sel).all()
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "indicator_id",
+            "area_id",
+            "period",
+            "release_id",
+            *CONTENT,
+        ],
+    )
+    if frame.empty:
+        return frame
+    return _normalise(frame).assign(release_id=frame["release_id"].to_numpy())
+
+
+def _equal_rows(incoming: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
+    """Per incoming row: does ``existing`` hold the same key with the same content?"""
+    if existing.empty:
+        return np.zeros(len(incoming), dtype=bool)
+    merged = incoming.merge(existing, on=KEY, how="left", suffixes=("", "_r"))
+    same = merged["flags_r"].notna().to_numpy(copy=True)  # stored flags are never empty
+    for col in CONTENT:
+        a, b = merged[col], merged[f"{col}_r"]
+        same &= ((a == b) | (a.isna() & b.isna())).to_numpy()
+    return same
+
+
+def _delete_keys(conn: Connection, release_id: int, keys: pd.DataFrame) -> None:
+    if keys.empty:
+        return
+    o = schema.observation
+    stmt = delete(o).where(
+        o.c.release_id == release_id,
+        o.c.indicator_id == bindparam("b_indicator_id"),
+        o.c.area_id == bindparam("b_area_id"),
+        o.c.period == bindparam("b_period"),
+    )
+    conn.execute(
+        stmt,
+        [
+            {"b_indicator_id": int(i), "b_area_id": int(a), "b_period": str(p)}
+            for i, a, p in keys.drop_duplicates().itertuples(index=False)
+        ],
+    )
+
+
+def _python_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows as plain Python values (None for missing) for the driver."""
+    columns = []
+    for col in frame.columns:
+        series = frame[col]
+        if series.dtype.kind == "f":
+            columns.append([None if np.isnan(v) else float(v) for v in series])
+        elif series.dtype.kind in "iu":
+            columns.append([int(v) for v in series])
+        else:
+            columns.append([None if v is None else str(v) for v in series])
+    return list(zip(*columns, strict=True))
+
+
+def _bulk_insert(conn: Connection, frame: pd.DataFrame) -> None:
+    names = ", ".join(frame.columns)
+    for start in range(0, len(frame), INSERT_CHUNK):
+        rows = _python_rows(frame.iloc[start : start + INSERT_CHUNK])
+        if conn.dialect.name == "postgresql":
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY observation ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in frame.columns)
+            conn.exec_driver_sql(
+                f"INSERT INTO observation ({names}) VALUES ({marks})", rows
+            )
+
+
+# --- import log -------------------------------------------------------------------
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def log_import(
+    conn: Connection,
+    *,
+    kind: str,
+    path: Path,
+    release: Release | None,
+    rows_read: int,
+    rows_written: int,
+) -> None:
+    conn.execute(
+        insert(schema.import_log).values(
+            release_id=release.id if release else None,
+            kind=kind,
+            file_name=path.name,
+            sha256=file_digest(path),
+            rows_read=rows_read,
+            rows_written=rows_written,
+            imported_at=now(),
+        )
+    )

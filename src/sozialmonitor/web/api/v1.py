@@ -1,0 +1,105 @@
+"""``/api/v1``: indicators, areas and observations as JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.store import queries
+
+router = APIRouter(prefix="/api/v1")
+AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Repeated parameters and comma-separated lists both work."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@router.get("/indicators")
+def indicators(request: Request) -> dict[str, Any]:
+    with request.app.state.engine.connect() as conn:
+        found = queries.list_indicators(conn, audience=AUDIENCE)
+        latest = queries.latest_published(conn)
+    return {
+        "release": latest.to_dict() if latest else None,
+        "indicators": [i.to_dict() for i in found],
+    }
+
+
+@router.get("/areas")
+def areas(
+    request: Request,
+    level: str | None = None,
+    parent: str | None = None,
+    geometry: Annotated[
+        bool, Query(description="Return GeoJSON with boundaries.")
+    ] = False,
+) -> dict[str, Any]:
+    with request.app.state.engine.connect() as conn:
+        found = queries.list_areas(
+            conn, level=level, parent=parent, with_geometry=geometry
+        )
+        levels = queries.list_levels(conn)
+    if geometry:
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": a.code,
+                    "properties": a.to_dict(),
+                    "geometry": json.loads(a.geometry) if a.geometry else None,
+                }
+                for a in found
+            ],
+        }
+    return {
+        "levels": [{"code": lvl.code, "label": lvl.label} for lvl in levels],
+        "areas": [a.to_dict() for a in found],
+    }
+
+
+@router.get("/observations")
+def observations(
+    request: Request,
+    indicator: Annotated[
+        list[str] | None, Query(description="Indicator id(s).")
+    ] = None,
+    area: Annotated[list[str] | None, Query(description="Area code(s).")] = None,
+    level: Annotated[str | None, Query(description="All areas of this level.")] = None,
+    period_from: Annotated[str | None, Query(alias="from")] = None,
+    period_to: Annotated[str | None, Query(alias="to")] = None,
+    as_of: Annotated[str | None, Query(description="Read as of this release.")] = None,
+) -> dict[str, Any]:
+    indicators, areas_ = _split(indicator), _split(area)
+    if not indicators and not areas_:
+        raise SozialmonitorError(
+            "Name at least one indicator (indicator=…) or one area (area=…)."
+        )
+    query = queries.ObservationQuery(
+        indicators=indicators,
+        areas=areas_,
+        level=level,
+        period_from=parse_period(period_from) if period_from else None,
+        period_to=parse_period(period_to) if period_to else None,
+        as_of=as_of,
+    )
+    with request.app.state.engine.connect() as conn:
+        found = queries.read_observations(conn, query, audience=AUDIENCE)
+        release = (
+            queries.get_release(conn, as_of)
+            if as_of
+            else queries.latest_published(conn)
+        )
+    return {
+        "release": release.to_dict() if release else None,
+        "observations": [o.to_dict() for o in found],
+    }

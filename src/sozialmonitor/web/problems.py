@@ -1,0 +1,77 @@
+"""One translator from exceptions to RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from sozialmonitor.errors import (
+    SozialmonitorError,
+    UnknownAreaError,
+    UnknownIndicatorError,
+    UnknownLevelError,
+    UnknownReleaseError,
+)
+
+PROBLEM_TYPE = "https://sozialmonitor.example/problems/"
+NOT_FOUND = (
+    UnknownAreaError,
+    UnknownIndicatorError,
+    UnknownLevelError,
+    UnknownReleaseError,
+)
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    errors: list[dict[str, object]] | None = None,
+) -> JSONResponse:
+    body: dict[str, object] = {
+        "type": PROBLEM_TYPE + code,
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+async def _ours(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SozialmonitorError)
+    status = 404 if isinstance(exc, NOT_FOUND) else 400
+    title = "Not found" if status == 404 else "Bad request"
+    return problem(status, title, exc.message, exc.code)
+
+
+async def _validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors: list[dict[str, object]] = [
+        {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+        for e in exc.errors()
+    ]
+    return problem(
+        400,
+        "Bad request",
+        "The request's parameters are not valid.",
+        "invalid-parameters",
+        errors,
+    )
+
+
+async def _http(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return problem(
+        exc.status_code, str(exc.detail), str(exc.detail), f"http-{exc.status_code}"
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(SozialmonitorError, _ours)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)

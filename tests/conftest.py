@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from sozialmonitor.store.database import connect, init_database
+from tests.fixtures import make_demo_db
+
+PG_ENV = "SOZIALMONITOR_TEST_PG_URL"
+DATA = Path(__file__).parent / "data"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser", action="store_true", help="Also run the Chromium browser tests."
+    )
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if config.getoption("--browser"):
+        return
+    skip = pytest.mark.skip(reason="browser test: run with --browser")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def pg_url() -> str:
+    """The PostgreSQL URL for tests; in CI its absence is a failure, not a skip."""
+    url = os.environ.get(PG_ENV)
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{PG_ENV} is not set in CI: the PostgreSQL tests must run.")
+    pytest.skip(
+        f"PostgreSQL tests skipped: set {PG_ENV} (scripts/test.sh starts a server "
+        "and sets it)."
+    )
+
+
+def reset_postgres(url: str) -> None:
+    engine = connect(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """URL of an empty database (not initialised)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    url = pg_url()
+    reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An initialised, empty database."""
+    eng = connect(db_url)
+    init_database(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def small_engine(engine: Engine) -> Engine:
+    """A database with a small region, two indicators and one published release."""
+    make_demo_db(engine)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The real demo database, built once per session (SQLite)."""
+    from sozialmonitor.ingest.demo import build_demo_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    eng = connect(f"sqlite:///{path}")
+    build_demo_database(eng)
+    yield eng
+    eng.dispose()
