@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
 from sozialmonitor.store.database import connect, init_database
 from tests.fixtures import make_demo_db
@@ -54,12 +54,28 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """A database of this test session's own on the PostgreSQL server, so that test
+    runs side by side do not meet; dropped at the end."""
+    server = make_url(pg_url())
+    name = f"{server.database}_{os.getpid()}"
+    admin = connect(server.render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """URL of an empty database (not initialised)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
-    url = pg_url()
+    url: str = request.getfixturevalue("pg_session_url")
     reset_postgres(url)
     return url
 

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sozialmonitor.domain.period import parse_period
+from sozialmonitor.errors import InvalidPeriodError
 
 
 class IndicatorKind(StrEnum):
@@ -100,7 +101,10 @@ class Indicator(BaseModel):
     @field_validator("first_period", "last_period")
     @classmethod
     def _period_is_valid(cls, value: str) -> str:
-        return parse_period(value).code if value else ""
+        try:
+            return parse_period(value).code if value else ""
+        except InvalidPeriodError as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("keywords", mode="before")
     @classmethod

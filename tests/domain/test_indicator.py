@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from sozialmonitor.domain.indicator import (
+    CATALOGUE_FIELDS,
+    REQUIRED_CATALOGUE_FIELDS,
+    Indicator,
+    IndicatorKind,
+    Visibility,
+)
+
+
+def test_defaults_follow_the_documented_catalogue() -> None:
+    ind = Indicator(id="x", name="Name", unit="%")
+    assert ind.kind is IndicatorKind.SHARE
+    assert ind.multiplier == 100
+    assert ind.visibility is Visibility.PUBLIC
+    assert ind.min_count == 3
+    assert ind.short_name == "Name"
+    assert Indicator(id="r", name="R", unit="je 1.000", kind="rate").multiplier == 1000
+    assert Indicator(id="c", name="C", unit="P", kind="count").multiplier == 1
+
+
+def test_required_fields_are_id_name_unit() -> None:
+    assert REQUIRED_CATALOGUE_FIELDS == ("id", "name", "unit")
+    assert "keywords" in CATALOGUE_FIELDS
+
+
+def test_round_trip() -> None:
+    ind = Indicator(id="x", name="N", unit="%", keywords="Armut; SGB II")
+    assert ind.keywords == ("Armut", "SGB II")
+    assert Indicator.from_dict(ind.to_dict()) == ind
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"id": "x y", "name": "N", "unit": "%"},
+        {"id": "x", "name": "N", "unit": "%", "kind": "percent"},
+        {"id": "x", "name": "N", "unit": "%", "first_period": "soon"},
+        {"id": "x", "name": "N", "unit": "%", "colour": "red"},
+    ],
+)
+def test_invalid_metadata_is_rejected(fields: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        Indicator.from_dict(fields)
