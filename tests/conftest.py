@@ -90,6 +90,16 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def pg_engine(pg_session_url: str) -> Iterator[Engine]:
+    """An initialised, empty PostgreSQL database, for tests that need only that one."""
+    reset_postgres(pg_session_url)
+    eng = connect(pg_session_url)
+    init_database(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def small_engine(engine: Engine) -> Engine:
     """A database with a small region, two indicators and one published release."""
     make_demo_db(engine)

@@ -47,6 +47,12 @@ class InvalidPeriodError(SozialmonitorError):
     code = "invalid-period"
 
 
+class InvalidQueryError(SozialmonitorError):
+    """A read asked for too little or something contradictory."""
+
+    code = "invalid-query"
+
+
 class ImportValidationError(SozialmonitorError):
     """A file did not pass validation; ``report`` holds every finding."""
 

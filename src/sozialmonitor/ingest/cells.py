@@ -10,6 +10,8 @@ import pandas as pd
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.ingest.numbers import (
     EMPTY_SIGNS,
+    GERMAN_GROUPED,
+    INTERNATIONAL_GROUPED,
     SECRET_SIGNS,
     VALUE_FLAGS,
     NumberStyle,
@@ -55,13 +57,20 @@ def parse_column(cells: pd.Series, style: NumberStyle) -> ParsedColumn:
         rest = rest.where(~has_suffix, suffix["number"])
     compact = rest.str.replace(r"[\s\u202f\xa0]", "", regex=True)
     if style is NumberStyle.GERMAN:
+        # a '.' that does not separate thousands is a decimal point: an error
+        mixed = compact.str.contains(".", regex=False) & ~compact.str.match(
+            GERMAN_GROUPED
+        )
         compact = compact.str.replace(".", "", regex=False).str.replace(
             ",", ".", regex=False
         )
     else:
+        mixed = compact.str.contains(",", regex=False) & ~compact.str.match(
+            INTERNATIONAL_GROUPED
+        )
         compact = compact.str.replace(",", "", regex=False)
     compact = compact.str.replace("−", "-", regex=False)
-    numbers = pd.to_numeric(compact, errors="coerce")
+    numbers = pd.to_numeric(compact, errors="coerce").where(~mixed)
     values[rest.index] = numbers
     errors = pd.Series(None, index=cells.index, dtype=object)
     failed = numbers.isna()

@@ -28,6 +28,12 @@ _GERMAN_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+$")
 _INTL_DECIMAL = re.compile(r"^[-+]?\d+\.(\d{1,2}|\d{4,})$")
 _INTL_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _FLAG_SUFFIX = re.compile(r"^(.*?\d)\s*([prs])$")
+GERMAN_GROUPED = r"^[-+−]?\d{1,3}(\.\d{3})+(,\d*)?$"
+"""A German number with '.' between thousands (``1.234`` or ``1.234,5``)."""
+INTERNATIONAL_GROUPED = r"^[-+−]?\d{1,3}(,\d{3})+(\.\d*)?$"
+"""An international number with ',' between thousands (``1,234`` or ``1,234.5``)."""
+_GERMAN_GROUPED = re.compile(GERMAN_GROUPED)
+_INTERNATIONAL_GROUPED = re.compile(INTERNATIONAL_GROUPED)
 _PLAIN = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -35,7 +41,11 @@ def detect_style(cells: list[str], delimiter: str | None) -> NumberStyle:
     """The convention a file's numbers follow, from its text cells."""
     german = intl = 0
     for cell in cells:
-        text = cell.replace(" ", "").replace("\u202f", "")
+        text = cell.strip()
+        if m := _FLAG_SUFFIX.match(text):  # "12,5 p": the number before the sign
+            text = m.group(1)
+        text = text.strip("()").replace(" ", "").replace("\u202f", "")
+        text = text.replace("\xa0", "").replace("\u2212", "-")
         if _GERMAN_DECIMAL.match(text):
             german += 1
         elif _INTL_DECIMAL.match(text) or _INTL_THOUSANDS.match(text):
@@ -98,6 +108,8 @@ def parse_number(raw: object, style: NumberStyle) -> Cell:
             error=f"'{raw}' is not a number. Remove the percent sign: values of "
             "shares are written in percent without the sign (12,5 for 12,5 %).",
         )
+    if mixed := _mixed_convention(compact, style):
+        return Cell(value=None, error=f"'{raw}' {mixed}")
     if style is NumberStyle.GERMAN:
         compact = compact.replace(".", "").replace(",", ".")
     else:
@@ -110,3 +122,25 @@ def parse_number(raw: object, style: NumberStyle) -> Cell:
             "mark missing values with '-' or '.' or leave the cell empty.",
         )
     return Cell(value=float(compact), flags=flags)
+
+
+def _mixed_convention(compact: str, style: NumberStyle) -> str | None:
+    """Why a number does not follow the file's convention, or None when it does.
+
+    In a file with decimal commas a '.' may only separate thousands (and the other
+    way round), so that ``5.1`` is never silently read as 51.
+    """
+    if style is NumberStyle.GERMAN:
+        if "." in compact and not _GERMAN_GROUPED.match(compact):
+            return (
+                "does not follow the file's number format: the file writes decimals "
+                "with a comma (1.234,5), where '.' only separates thousands. Write "
+                f"{compact.replace('.', ',')} — one convention for the whole file."
+            )
+    elif "," in compact and not _INTERNATIONAL_GROUPED.match(compact):
+        return (
+            "does not follow the file's number format: the file writes decimals "
+            "with a point (1234.5), where ',' only separates thousands. Write "
+            f"{compact.replace(',', '.')} — one convention for the whole file."
+        )
+    return None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sozialmonitor.domain.release import Release
+    from sozialmonitor.errors import UnreadableFileError
 
 MAX_FINDINGS_SHOWN = 50
 
@@ -97,6 +98,15 @@ class ValidationReport:
                 value=None if value is None else str(value),
             )
         )
+
+    def unreadable(self, exc: UnreadableFileError) -> None:
+        """A file, or a row of it, that could not be read at all."""
+        from sozialmonitor.ingest.table import ReadError
+
+        if isinstance(exc, ReadError):
+            self.error(exc.finding, exc.reason, row=exc.row, value=exc.value)
+        else:
+            self.error(exc.code, exc.message.removeprefix(f"{self.path}: "))
 
     @property
     def errors(self) -> list[Finding]:

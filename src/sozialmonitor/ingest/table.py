@@ -10,6 +10,31 @@ import pandas as pd
 from sozialmonitor.errors import UnreadableFileError
 
 
+class ReadError(UnreadableFileError):
+    """A file, or one row of it, that cannot be read; knows where and why.
+
+    ``message`` names the file (and row); ``reason`` is the same text without them,
+    for a validation report that shows file and row in their own columns.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        reason: str,
+        *,
+        finding: str = "unreadable-file",
+        row: int | None = None,
+        value: str | None = None,
+    ) -> None:
+        where = f"{path}" if row is None else f"{path}, row {row}"
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.finding = finding
+        """Code of the report finding, e.g. ``wrong-encoding``."""
+        self.row = row
+        self.value = value
+
+
 @dataclass(frozen=True, kw_only=True)
 class Table:
     """Cells as read (text, or numbers from a spreadsheet), with their row numbers."""
@@ -25,31 +50,52 @@ class Table:
     """For text files: the encoding found."""
 
 
+def column_names(cells: list[str]) -> list[str]:
+    """Header cells as column names: stripped, unnamed ones numbered by position,
+    repeated ones made unique (``Wert``, ``Wert (2)``)."""
+    names: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = cell.strip() or f"(column {position})"
+        unique, n = name, 1
+        while unique in names:
+            n += 1
+            unique = f"{name} ({n})"
+        names.append(unique)
+    return names
+
+
 def read_table(path: Path) -> Table:
     """Read a CSV or Excel file by its file name extension.
 
     Raises
     ------
-    UnreadableFileError
+    ReadError
         When the file is missing, empty, of an unknown type, or not readable as a table.
     """
     from sozialmonitor.ingest.formats.csv.reader import read_csv
     from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx
 
     if not path.is_file():
-        raise UnreadableFileError(f"{path}: the file does not exist.")
+        raise ReadError(
+            path, "the file does not exist. Check the path and the file name."
+        )
     if path.stat().st_size == 0:
-        raise UnreadableFileError(f"{path}: the file is empty.")
+        raise ReadError(
+            path,
+            "the file is empty (0 bytes). Export or copy the file again.",
+            finding="empty-file",
+        )
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path)
     if suffix == ".xls":
-        raise UnreadableFileError(
-            f"{path}: old Excel files (.xls) are not read. Open the file in Excel or "
-            "LibreOffice and save it as .xlsx or as CSV."
+        raise ReadError(
+            path,
+            "old Excel files (.xls) are not read. Open the file in Excel or "
+            "LibreOffice and save it as .xlsx or as CSV.",
         )
-    raise UnreadableFileError(
-        f"{path}: unknown file type '{suffix}'. Use CSV (.csv) or Excel (.xlsx)."
+    raise ReadError(
+        path, f"unknown file type '{suffix}'. Use CSV (.csv) or Excel (.xlsx)."
     )

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.aggregation import aggregate
 from sozialmonitor.domain.area import Area, AreaLevel
+from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import Period
@@ -133,12 +134,13 @@ def level_id(conn: Connection, code: str) -> int:
 def list_indicators(
     conn: Connection, *, audience: Audience = Audience.PUBLIC
 ) -> list[Indicator]:
-    """Indicators the audience may see, ordered by topic and id."""
+    """Indicators the audience may see, by topic and name in German order."""
     ind = schema.indicator
-    query = select(ind).order_by(ind.c.topic, ind.c.code)
+    query = select(ind)
     if audience is Audience.PUBLIC:
         query = query.where(ind.c.visibility == Visibility.PUBLIC.value)
-    return [indicator_from_row(r) for r in conn.execute(query)]
+    found = [indicator_from_row(r) for r in conn.execute(query)]
+    return sorted(found, key=lambda i: (german_key(i.topic), german_key(i.name)))
 
 
 def get_indicator(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.period import parse_period
-from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.store import queries
 
 router = APIRouter(prefix="/api/v1")
@@ -81,7 +81,7 @@ def observations(
 ) -> dict[str, Any]:
     indicators, areas_ = _split(indicator), _split(area)
     if not indicators and not areas_:
-        raise SozialmonitorError(
+        raise InvalidQueryError(
             "Name at least one indicator (indicator=…) or one area (area=…)."
         )
     query = queries.ObservationQuery(

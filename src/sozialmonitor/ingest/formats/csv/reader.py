@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from sozialmonitor.errors import UnreadableFileError
 from sozialmonitor.ingest.formats.csv.options import (
     DELIMITERS,
     ENCODINGS,
@@ -16,22 +15,43 @@ from sozialmonitor.ingest.formats.csv.options import (
     UTF8_BOM,
     UTF16_BOMS,
 )
-from sozialmonitor.ingest.table import Table
+from sozialmonitor.ingest.table import ReadError, Table, column_names
 
-_EXPECTED_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_SAVE_AS = "Save it again as 'CSV UTF-8' or 'CSV (Trennzeichen-getrennt)'."
 
 
 def decode(path: Path) -> tuple[str, str]:
-    """The file's text and the encoding it was read with."""
+    """The file's text and the encoding it was read with.
+
+    Raises
+    ------
+    ReadError
+        For UTF-16 and binary files, and for a UTF-8 byte order mark before text
+        that is not UTF-8.
+    """
     raw = path.read_bytes()
     if raw.startswith(UTF16_BOMS) or b"\x00" in raw[:4096]:
-        raise UnreadableFileError(
-            f"{path}: the file is not text in UTF-8 or Windows-1252 (it looks like "
-            "UTF-16 or a binary file). Save it as 'CSV UTF-8' or 'CSV (Trennzeichen-"
-            "getrennt)'; if it is an Excel file, give it the extension .xlsx."
+        raise ReadError(
+            path,
+            "the file is not text in UTF-8 or Windows-1252 (it looks like UTF-16 or "
+            f"a binary file). {_SAVE_AS} If it is an Excel file, give it the "
+            "extension .xlsx.",
+            finding="wrong-encoding",
         )
     if raw.startswith(UTF8_BOM):
-        return raw[len(UTF8_BOM) :].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return raw[len(UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            start = len(UTF8_BOM) + exc.start
+            line = raw[:start].count(b"\n") + 1
+            raise ReadError(
+                path,
+                "the file says it is UTF-8 (it starts with a byte order mark) but "
+                f"byte {raw[start]:#04x} is not UTF-8: the text was changed in "
+                f"another encoding. {_SAVE_AS}",
+                finding="wrong-encoding",
+                row=line,
+            ) from None
     for encoding in ENCODINGS:
         try:
             return raw.decode(encoding), encoding
@@ -47,65 +67,100 @@ def sniff_delimiter(header: str) -> str:
 
 
 def read_csv(path: Path) -> Table:
+    """Read a CSV file; every row must have as many cells as the header.
+
+    Rows are numbered as a spreadsheet program shows them (the header is row 1); rows
+    without any value are left out.
+
+    Raises
+    ------
+    ReadError
+        When the file cannot be decoded, was converted twice, has rows with too many
+        or too few cells, or ends in the middle of a row or a quoted cell.
+    """
     text, encoding = decode(path)
     if not text.strip():
-        raise UnreadableFileError(f"{path}: the file has no content.")
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = sniff_delimiter(header)
+        raise ReadError(
+            path,
+            "the file has no content (only blanks or empty lines). Export or copy the "
+            "file again.",
+            finding="empty-file",
+        )
     if any(m in text for m in MOJIBAKE):
-        raise UnreadableFileError(
-            f"{path}: the text contains characters like 'Ã¤': it was converted to "
-            "UTF-8 twice. Export it again from the original program as 'CSV UTF-8'."
+        found = next(m for m in MOJIBAKE if m in text)
+        line = text[: text.index(found)].count("\n") + 1
+        raise ReadError(
+            path,
+            f"the text contains characters like '{found}': it was converted to UTF-8 "
+            "twice. Export it again from the original program as 'CSV UTF-8'.",
+            finding="double-encoded",
+            row=line,
+            value=found,
         )
+    header_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = sniff_delimiter(header_line)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header: list[str] | None = None
+    data: list[list[str]] = []
+    rows: list[int] = []
+    width = 0
+    record = 0
+    lines = text.count("\n") + 1
+    ends_in_row = not text.endswith(("\n", "\r"))
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=True,
-            skipinitialspace=False,
-        )
-    except pd.errors.ParserError as exc:
-        found = _EXPECTED_FIELDS.search(str(exc))
-        if found:
-            expected, line, saw = found.groups()
-            raise UnreadableFileError(
-                f"{path}, row {line}: {saw} columns where the header has {expected}. "
-                f"Check that row for a stray '{delimiter}' or a missing quote."
-            ) from None
-        raise UnreadableFileError(f"{path}: cannot be read as CSV: {exc}") from None
-    except pd.errors.EmptyDataError:
-        raise UnreadableFileError(f"{path}: the file has no header row.") from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    rows = _row_numbers(text, len(frame))
-    short = frame.isna().any(axis=1).to_numpy()
-    if short.any():
-        index = int(short.argmax())
-        last = index == len(frame) - 1 and not text.endswith(("\n", "\r"))
-        hint = (
-            "The file ends in the middle of this row: it was cut off (truncated). "
-            "Export or copy the whole file again."
-            if last
-            else f"Check that row for a missing '{delimiter}'."
-        )
-        raise UnreadableFileError(
-            f"{path}, row {rows[index]}: fewer columns than the header has. {hint}"
-        )
-    frame = frame.astype(object).map(lambda v: v.strip() if isinstance(v, str) else v)
+        for cells in reader:
+            record += 1
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header = column_names(cells)
+                while len(header) > 1 and header[-1].startswith("(column "):
+                    header.pop()  # trailing separators after the last name
+                width = len(header)
+                continue
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    raise ReadError(
+                        path,
+                        f"{len(cells)} cells where the header has {width} columns. "
+                        f"Check that row for a stray '{delimiter}' or a missing "
+                        "quote, or give the extra column a name in the header.",
+                        finding="extra-cell",
+                        row=record,
+                    )
+                cells = cells[:width]
+            elif len(cells) < width:
+                cut = ends_in_row and reader.line_num == lines
+                raise ReadError(
+                    path,
+                    (
+                        "the file ends in the middle of this row: it was cut off "
+                        "(truncated). Export or copy the whole file again."
+                    )
+                    if cut
+                    else f"{len(cells)} cells where the header has {width} columns. "
+                    f"Check that row for a missing '{delimiter}'.",
+                    finding="truncated-file" if cut else "missing-cell",
+                    row=record,
+                )
+            data.append([c.strip() for c in cells])
+            rows.append(record)
+    except csv.Error as exc:
+        unclosed = "end of data" in str(exc)
+        raise ReadError(
+            path,
+            (
+                "a quote (\") opens a cell that is never closed, so the rest of the "
+                "file would be one cell. Close the quote or remove it."
+            )
+            if unclosed
+            else f"cannot be read as CSV ({exc}). Check the quotes in this row.",
+            finding="unclosed-quote" if unclosed else "unreadable-file",
+            row=record + 1 if unclosed else record,
+        ) from None
+    if header is None:  # pragma: no cover - text.strip() is not empty
+        raise ReadError(path, "the file has no header row.", finding="empty-file")
+    frame = pd.DataFrame(data, columns=header, dtype=object)
     return Table(
         path=path, frame=frame, rows=rows, delimiter=delimiter, encoding=encoding
     )
-
-
-def _row_numbers(text: str, count: int) -> list[int]:
-    """Line number of each data row (header = 1), skipping blank lines."""
-    numbers = []
-    lines = text.lstrip("\r\n").splitlines()
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip():
-            numbers.append(number)
-    numbers = numbers[:count]
-    while len(numbers) < count:  # quoted cells spanning lines: best effort
-        numbers.append(numbers[-1] + 1 if numbers else 2)
-    return numbers

@@ -1,0 +1,86 @@
+"""The demo database holds the real published figures (see src/sozialmonitor/demo)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+
+from sozialmonitor.domain.observation import Flag
+from sozialmonitor.ingest.demo import DEMO_RELEASE, build_demo_database
+from sozialmonitor.store import queries
+from sozialmonitor.store.queries import ObservationQuery, read_observations
+
+BARSINGHAUSEN = "03241002"
+
+
+def value(engine: Engine, indicator: str, area: str, period: str) -> float | None:
+    with engine.connect() as conn:
+        (found,) = read_observations(
+            conn,
+            ObservationQuery(indicators=[indicator], areas=[area], periods=[period]),
+        )
+    return found.value
+
+
+def test_published_reference_values(demo_sqlite: Engine) -> None:
+    # Values quoted in the sources' notes (INKAR; Regionalstatistik 12411-01-01-5).
+    assert value(demo_sqlite, "unemployed", BARSINGHAUSEN, "1998") == 1429
+    assert value(demo_sqlite, "population", BARSINGHAUSEN, "2015-12-31") == 33608
+
+
+def test_demo_has_both_cities_with_their_hierarchy(demo_sqlite: Engine) -> None:
+    with demo_sqlite.connect() as conn:
+        towns = queries.list_areas(conn, parent="03241")
+        planning = queries.list_areas(conn, level="planning_area")
+        indicators = queries.list_indicators(conn)
+        release = queries.latest_published(conn)
+    assert len(towns) == 21
+    assert len(planning) == 542
+    assert len(indicators) >= 10
+    assert release is not None and release.name == DEMO_RELEASE
+
+
+def test_at_least_ten_indicators_over_ten_years(demo_sqlite: Engine) -> None:
+    with demo_sqlite.connect() as conn:
+        rows = read_observations(conn, ObservationQuery(areas=[BARSINGHAUSEN, "03241"]))
+    years: dict[str, set[str]] = {}
+    for o in rows:
+        years.setdefault(o.indicator, set()).add(o.period[:4])
+    assert sum(len(y) >= 10 for y in years.values()) >= 10
+
+
+def test_region_unemployment_share_is_computed_from_municipalities(
+    demo_sqlite: Engine,
+) -> None:
+    with demo_sqlite.connect() as conn:
+        (region,) = read_observations(
+            conn,
+            ObservationQuery(
+                indicators=["unemployment_share"], areas=["03241"], periods=["2021"]
+            ),
+        )
+        towns = read_observations(
+            conn,
+            ObservationQuery(
+                indicators=["unemployment_share"],
+                level="municipality",
+                periods=["2021"],
+            ),
+        )
+    hannover_towns = [o for o in towns if o.area.startswith("03241")]
+    assert len(hannover_towns) == 21
+    assert region.flags & Flag.COMPUTED
+    assert region.numerator == sum(o.numerator or 0 for o in hannover_towns)
+    assert region.value == pytest.approx(
+        region.numerator / region.denominator * 100  # type: ignore[operator]
+    )
+
+
+def test_building_twice_reuses_the_database(demo_sqlite: Engine) -> None:
+    assert build_demo_database(demo_sqlite) is False
+
+
+def test_demo_builds_on_postgresql(pg_engine: Engine) -> None:
+    assert build_demo_database(pg_engine) is True
+    assert value(pg_engine, "unemployed", BARSINGHAUSEN, "1998") == 1429
+    assert value(pg_engine, "population", BARSINGHAUSEN, "2015-12-31") == 33608

@@ -1,0 +1,44 @@
+"""The README and docs/formats.md agree with what the code declares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from sozialmonitor.cli import app
+from sozialmonitor.config import SETTINGS
+from sozialmonitor.domain.area import DEFAULT_LEVELS
+from sozialmonitor.domain.indicator import CATALOGUE_FIELDS
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FORMATS = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", list(SETTINGS))
+def test_every_setting_is_documented(name: str) -> None:
+    spec = SETTINGS[name]
+    assert f"`--{name}`" in README
+    assert f"`{spec.env}`" in README
+    assert f"`{spec.default}`" in README
+    assert spec.help in README
+
+
+def test_every_command_is_in_the_readme() -> None:
+    group = typer.main.get_group(app)
+    names = []
+    for name, command in group.commands.items():
+        sub = getattr(command, "commands", None)
+        names += [f"{name} {s}" for s in sub] if sub else [name]
+    for name in names:
+        assert f"`{name}" in README, f"'{name}' is missing from the README's table"
+
+
+def test_catalogue_fields_and_levels_are_documented() -> None:
+    for field in CATALOGUE_FIELDS:
+        assert f"`{field}`" in FORMATS, field
+    for code, label in DEFAULT_LEVELS:
+        assert f"| `{code}` | {label} |" in FORMATS
+        assert f"`{code}`" in README
