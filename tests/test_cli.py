@@ -105,3 +105,25 @@ def test_bad_database_url_is_a_message() -> None:
     code, _, err = run("nonsense://", "init")
     assert code == 1
     assert "database" in err.lower() and "Traceback" not in err
+
+
+def test_export_for_german_excel(small_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "werte.csv"
+    code, _, _ = run(
+        small_url,
+        "export",
+        "--indicator",
+        "unemployment_share",
+        "--area",
+        "03241002",
+        "--format",
+        "csv-de",
+        "--output",
+        str(target),
+    )
+    assert code == 0
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    lines = raw.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("indicator;area;area_name;period;value")
+    assert lines[1].split(";")[4] == "5,0"  # 1,000 / 20,000 in percent

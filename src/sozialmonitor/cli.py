@@ -282,6 +282,7 @@ def level_add(
 
 class ExportFormat(StrEnum):
     csv = "csv"
+    csv_de = "csv-de"
     xlsx = "xlsx"
 
 
@@ -303,7 +304,12 @@ def export(
         bool, typer.Option(help="Include internal indicators.")
     ] = False,
     fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="csv or xlsx.")
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="csv (comma, decimal point), csv-de (for German Excel: semicolon, "
+            "decimal comma) or xlsx.",
+        ),
     ] = ExportFormat.csv,
     output: Annotated[
         Path | None, typer.Option(help="File to write (default: standard output).")

@@ -49,10 +49,21 @@ def observations_frame(
     )
 
 
-def to_bytes(frame: pd.DataFrame, fmt: Literal["csv", "xlsx"]) -> bytes:
-    """CSV (UTF-8, comma, decimal point) or an Excel workbook."""
+ExportFormat = Literal["csv", "csv-de", "xlsx"]
+
+
+def to_bytes(frame: pd.DataFrame, fmt: ExportFormat) -> bytes:
+    """The values as a file.
+
+    ``csv``: UTF-8, comma, decimal point (for programs and open data). ``csv-de``: what
+    German Excel opens directly — semicolon, decimal comma, UTF-8 with BOM. ``xlsx``: an
+    Excel workbook.
+    """
     if fmt == "csv":
         return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    if fmt == "csv-de":
+        text = frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+        return text.encode("utf-8-sig")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name="Werte")

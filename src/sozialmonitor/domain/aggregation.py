@@ -51,12 +51,13 @@ def aggregate(
     flags = Flag.COMPUTED
     for o in usable.values():
         flags |= Flag(o.flags) & (Flag.PROVISIONAL | Flag.ESTIMATED | Flag.BREAK)
+    numerator: float | None = None
+    denominator: float | None = None
     if use_parts:
         numerator = sum(o.numerator or 0.0 for o in usable.values())
         denominator = sum(o.denominator or 0.0 for o in usable.values())
         value = indicator.value_from(numerator, denominator) if denominator else None
     else:
-        numerator = denominator = None
         value = sum(o.value or 0.0 for o in usable.values())
     note = (
         f"Computed from {len(usable)} of {len(children)} child areas; "
