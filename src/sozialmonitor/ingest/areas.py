@@ -37,6 +37,11 @@ def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     import geopandas as gpd
     import pyogrio.errors
 
+    if not path.is_file():
+        report.error(
+            "unreadable-file", "The file does not exist. Check the path and file name."
+        )
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -44,8 +49,9 @@ def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
         report.error(
             "unreadable-file",
-            "Not a readable GeoJSON, GeoPackage or Shapefile (for a Shapefile the "
-            ".shp, .shx, .dbf and .prj files must lie side by side).",
+            "Not a readable GeoJSON, GeoPackage or Shapefile; it may be damaged or "
+            "truncated. Export it again (for a Shapefile the .shp, .shx, .dbf and "
+            ".prj files must lie side by side).",
         )
         return None
     if frame.crs is None:
@@ -55,17 +61,20 @@ def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
             "add the .prj file; otherwise save it with a CRS (e.g. EPSG:25832).",
         )
         return None
-    if frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(WGS84)
-    elif not frame.empty and frame.geometry.notna().any():
+    if frame.crs.is_geographic and frame.geometry.notna().any():
         minx, miny, maxx, maxy = frame.total_bounds
-        if min(minx, miny) < -180 or maxx > 180 or maxy > 90:
+        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
             report.error(
                 "wrong-crs",
-                "The coordinates are not longitude/latitude although the file says "
-                "WGS84 (EPSG:4326). Save the file with its real CRS (e.g. EPSG:25832).",
+                f"The coordinates (e.g. x = {maxx:.0f}, y = {maxy:.0f}) are not "
+                f"longitude/latitude although the file says {frame.crs.name} "
+                f"({frame.crs.to_string()}). Save the file with its real CRS (e.g. "
+                "EPSG:25832 for UTM zone 32N).",
+                value=frame.crs.to_string(),
             )
             return None
+    if frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(WGS84)
     geometry = [
         None if g is None or g.is_empty else g for g in frame.geometry.to_numpy()
     ]
@@ -79,7 +88,7 @@ def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     try:
         table = read_table(path)
     except UnreadableFileError as exc:
-        report.error("unreadable-file", exc.message)
+        report.unreadable(exc)
         return None
     frame = table.frame.copy()
     frame["__geometry"] = None
@@ -88,11 +97,15 @@ def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
 
 
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""  # also NaT and NA from the date and integer fields of GIS files
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d")
+"""ISO, German, and what GDAL writes for dates in Shapefile text fields."""
 
 
 def _date(
@@ -100,20 +113,20 @@ def _date(
 ) -> dt.date | None:
     if not value:
         return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        try:
-            return dt.datetime.strptime(value, "%d.%m.%Y").date()
-        except ValueError:
-            report.error(
-                "invalid-date",
-                f"'{value}' is not a date. Write 2021-01-01 or 01.01.2021.",
-                row=row,
-                column=column,
-                value=value,
-            )
-            return None
+    for form in DATE_FORMATS:
+        for text in (value, value[:10]):  # with or without a time of day
+            try:
+                return dt.datetime.strptime(text, form).date()
+            except ValueError:
+                continue
+    report.error(
+        "invalid-date",
+        f"'{value}' is not a date. Write 2021-01-01 or 01.01.2021.",
+        row=row,
+        column=column,
+        value=value,
+    )
+    return None
 
 
 def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list[Area]]:
@@ -163,7 +176,7 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
         if not code or not values["name"]:
             report.error(
                 "missing-value",
-                "Code and name must not be empty.",
+                "Code and name must not be empty. Fill in both for every area.",
                 row=row,
                 column=str(roles["code"] if not code else roles["name"]),
             )
@@ -171,7 +184,8 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
         if code in rows:
             report.error(
                 "duplicate-area",
-                f"The code '{code}' appears twice (first in row {rows[code]}).",
+                f"The code '{code}' appears twice (first in row {rows[code]}). Keep "
+                "one row per area.",
                 row=row,
                 column=str(roles["code"]),
                 value=code,
@@ -203,8 +217,10 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
                 name=values["name"],
                 level=level,
                 parent=values["parent"] or None,
-                valid_from=_date(values["valid_from"], row, "valid_from", report),
-                valid_to=_date(values["valid_to"], row, "valid_to", report),
+                valid_from=_date(
+                    values["valid_from"], row, str(roles["valid_from"]), report
+                ),
+                valid_to=_date(values["valid_to"], row, str(roles["valid_to"]), report),
                 successor=values["successor"] or None,
                 geometry=json.dumps(shapely.geometry.mapping(geometry))
                 if geometry is not None
@@ -244,13 +260,16 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
 def import_areas(engine: Engine, path: Path, *, dry_run: bool = False) -> ImportOutcome:
     """Validate an area file and store its areas (new and changed) in one
     transaction."""
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.begin() as transaction:
         report, areas = validate_areas(conn, path)
         if not report.is_valid:
             raise ImportValidationError(report, report.to_text())
         if dry_run:
             return ImportOutcome(report=report, release=None, rows_written=0)
         changed = save_areas(conn, areas)
+        if changed == 0:  # the same file again: leave the database as it was
+            transaction.rollback()
+            return ImportOutcome(report=report, release=None, rows_written=0)
         log_import(
             conn,
             kind="areas",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,29 @@ from sozialmonitor.store.writes import log_import, save_indicators
 def _records(path: Path, report: ValidationReport) -> list[tuple[int, dict[str, Any]]]:
     """(row, fields) per indicator; YAML rows are the list positions (1, 2, …)."""
     if path.suffix.lower() in (".yaml", ".yml"):
+        if not path.is_file():
+            report.error(
+                "unreadable-file",
+                "The file does not exist. Check the path and the file name.",
+            )
+            return []
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            report.error("unreadable-file", f"Not valid YAML in UTF-8: {exc}")
+        except UnicodeDecodeError:
+            report.error(
+                "wrong-encoding",
+                "The YAML file is not UTF-8. Save it again as UTF-8.",
+            )
+            return []
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or str(exc)
+            report.error(
+                "invalid-yaml",
+                f"Not valid YAML: {problem}. Check the indentation, the ':' after "
+                "each field name and quote texts that contain ':' or '#'.",
+                row=mark.line + 1 if mark is not None else None,
+            )
             return []
         if isinstance(data, dict) and isinstance(data.get("indicators"), list):
             data = data["indicators"]
@@ -37,17 +57,36 @@ def _records(path: Path, report: ValidationReport) -> list[tuple[int, dict[str, 
                 "unit (see the README).",
             )
             return []
-        return list(enumerate(data, start=1))
+        return [(row, _yaml_fields(fields)) for row, fields in enumerate(data, 1)]
     try:
         table = read_table(path)
     except UnreadableFileError as exc:
-        report.error("unreadable-file", exc.message)
+        report.unreadable(exc)
         return []
     records = []
     for row, (_, cells) in zip(table.rows, table.frame.iterrows(), strict=True):
         fields = {str(k).strip().lower(): v for k, v in cells.items() if v != ""}
         records.append((row, fields))
     return records
+
+
+_TEXT_FIELDS = frozenset(
+    name for name, info in Indicator.model_fields.items() if info.annotation is str
+)
+
+
+def _yaml_fields(fields: dict[Any, Any]) -> dict[str, Any]:
+    """Fields of one YAML entry; numbers and dates YAML read from unquoted text
+    (``first_period: 2015``) become text again where the field is text."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        name = str(key).strip().lower()
+        if name in _TEXT_FIELDS and isinstance(value, int | float | dt.date):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            value = value.isoformat() if isinstance(value, dt.date) else str(value)
+        out[name] = value
+    return out
 
 
 def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
@@ -70,7 +109,7 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
         for name in missing:
             report.error(
                 "missing-field",
-                f"The required field '{name}' is empty.",
+                f"The required field '{name}' is empty. Fill it in.",
                 row=row,
                 column=name,
             )
@@ -81,9 +120,11 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
         except ValidationError as exc:
             for problem in exc.errors():
                 column = ".".join(str(p) for p in problem["loc"]) or None
+                reason = problem["msg"].removeprefix("Value error, ").rstrip(".")
                 report.error(
                     "invalid-field",
-                    f"{problem['msg']}; found {problem.get('input')!r}.",
+                    f"{reason} (found {problem.get('input')!r}). Correct the field "
+                    "(see the catalogue fields in docs/formats.md).",
                     row=row,
                     column=column,
                     value=problem.get("input"),
@@ -114,8 +155,11 @@ def import_indicators(
         raise ImportValidationError(report, report.to_text())
     if dry_run:
         return ImportOutcome(report=report, release=None, rows_written=0)
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.begin() as transaction:
         changed = save_indicators(conn, indicators)
+        if changed == 0:  # the same catalogue again: leave the database as it was
+            transaction.rollback()
+            return ImportOutcome(report=report, release=None, rows_written=0)
         log_import(
             conn,
             kind="indicators",

@@ -34,6 +34,7 @@ INTERNATIONAL_GROUPED = r"^[-+−]?\d{1,3}(,\d{3})+(\.\d*)?$"
 """An international number with ',' between thousands (``1,234`` or ``1,234.5``)."""
 _GERMAN_GROUPED = re.compile(GERMAN_GROUPED)
 _INTERNATIONAL_GROUPED = re.compile(INTERNATIONAL_GROUPED)
+_DIGITS_AND_SEPARATORS = re.compile(r"^[-+−]?\d[\d.,]*$")
 _PLAIN = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
@@ -130,6 +131,8 @@ def _mixed_convention(compact: str, style: NumberStyle) -> str | None:
     In a file with decimal commas a '.' may only separate thousands (and the other
     way round), so that ``5.1`` is never silently read as 51.
     """
+    if not _DIGITS_AND_SEPARATORS.match(compact):
+        return None  # not a number in any convention: the general message
     if style is NumberStyle.GERMAN:
         if "." in compact and not _GERMAN_GROUPED.match(compact):
             return (

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS, Flag
 from sozialmonitor.domain.period import parse_period
@@ -17,11 +18,16 @@ from sozialmonitor.errors import (
     UnreadableFileError,
 )
 from sozialmonitor.ingest.cells import parse_column
-from sozialmonitor.ingest.layouts import to_long
+from sozialmonitor.ingest.layouts import column_roles, to_long
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.store import schema
+from sozialmonitor.store.queries import (
+    ObservationQuery,
+    list_releases,
+    read_observations,
+)
 from sozialmonitor.store.records import indicator_from_row
 from sozialmonitor.store.writes import draft_release, log_import, store_observations
 
@@ -36,9 +42,12 @@ VALUE_TOLERANCE = 0.051
 class _Findings:
     """Adds findings to a report, at most ``MAX_FINDINGS_PER_CODE`` per code."""
 
-    def __init__(self, report: ValidationReport) -> None:
+    def __init__(self, report: ValidationReport, columns: dict[str, str]) -> None:
         self.report = report
-        self.counts: dict[str, int] = {}
+        self.columns = columns
+        """Role → the file's column name."""
+        self.rows_with_errors: set[int] = set()
+        """File rows that have an error (their values are not compared further)."""
 
     def add(
         self,
@@ -55,26 +64,28 @@ class _Findings:
         if hits.empty:
             return
         add = self.report.warning if warning else self.report.error
+        if not warning:
+            self.rows_with_errors.update(int(r) for r in hits["row"])
         for _, row in hits.head(MAX_FINDINGS_PER_CODE).iterrows():
             cell = str(row[column])
             add(
                 code,
                 message.format(**{**row.to_dict(), "value": cell}),
                 row=int(row["row"]),
-                column=_column_name(row, column),
+                column=self.column_name(row, column),
                 value=cell,
             )
         rest = len(hits) - MAX_FINDINGS_PER_CODE
         if rest > 0:
             add(code, f"… and {rest} more rows with the same problem ({code}).")
 
-
-def _column_name(row: pd.Series, role: str) -> str:
-    if role == "period":
-        return str(row["period_column"])
-    if role == "value":
-        return str(row["value_column"])
-    return role
+    def column_name(self, row: pd.Series, role: str) -> str | None:
+        """The column as written in the file (None for ``--indicator``)."""
+        if role == "period":
+            return str(row["period_column"])
+        if role == "value":
+            return str(row["value_column"])
+        return self.columns.get(role)
 
 
 def validate_observations(
@@ -86,15 +97,19 @@ def validate_observations(
     try:
         table = read_table(path)
     except UnreadableFileError as exc:
-        report.error("unreadable-file", exc.message)
+        report.unreadable(exc)
         return report, empty
     long = to_long(table, report, indicator=indicator)
     report.rows_read = len(table.frame)
     if long is None or long.empty:
         if long is not None:
-            report.error("no-rows", "The file has a header but no data rows.")
+            report.error(
+                "no-rows",
+                "The file has a header but no data rows. Export the file again "
+                "with its data.",
+            )
         return report, empty
-    findings = _Findings(report)
+    findings = _Findings(report, column_roles(list(table.frame.columns)))
     for role in ("indicator", "area", "period", "flags", "note"):
         long[role] = long[role].map(_text)
 
@@ -124,7 +139,7 @@ def validate_observations(
         "'{value}' is not a known indicator id. Import the indicator catalogue first "
         "(sozialmonitor import indicators) or correct the id.",
     )
-    long["area"] = _restore_leading_zeros(long, areas, report)
+    long["area"] = _restore_leading_zeros(long, areas, report, findings.columns)
     blank = long["area"] == ""
     findings.add(
         "missing-area",
@@ -149,7 +164,8 @@ def validate_observations(
             codes[raw] = parse_period(raw).code
         except InvalidPeriodError:
             codes[raw] = None
-    long["period_code"] = long["period"].map(codes)
+    long["period_code"] = long["period"].map(codes).astype(object)
+    long.loc[long["period_code"].isna(), "period_code"] = None
     findings.add(
         "invalid-period",
         long["period_code"].isna(),
@@ -217,7 +233,7 @@ def validate_observations(
 
     _check_ratios(long, meta, known, findings)
     _check_period_range(long, meta, known, findings)
-    _check_jumps(long, meta, known, findings)
+    _check_jumps(conn, long, meta, known, findings)
 
     clean = long.assign(period=long["period_code"])
     report.rows_valid = len(clean) if report.is_valid else 0
@@ -246,7 +262,10 @@ def _text(value: object) -> str:
 
 
 def _restore_leading_zeros(
-    long: pd.DataFrame, areas: dict[str, int], report: ValidationReport
+    long: pd.DataFrame,
+    areas: dict[str, int],
+    report: ValidationReport,
+    columns: dict[str, str],
 ) -> pd.Series:
     """Spreadsheets turn 03241001 into 3241001; put the zero back where that is sure."""
     codes = long["area"]
@@ -262,7 +281,7 @@ def _restore_leading_zeros(
             f"{len(lost)} area codes had lost their leading zero (as spreadsheet "
             f"programs do) and were read with it: {sample}. Format the column as "
             "text to keep the zeros.",
-            column="area",
+            column=columns.get("area"),
         )
         return codes.replace(lost)
     return codes
@@ -302,12 +321,14 @@ def _check_ratios(
     kind = meta.map(lambda m: m.kind if m is not None else None)
     multiplier = meta.map(lambda m: m.multiplier if m is not None else np.nan)
     num, den, value = long["numerator_num"], long["denominator_num"], long["value_num"]
+    negative = known & ((num < 0) | (den < 0))
     findings.add(
         "negative-count",
-        known & ((num < 0) | (den < 0)),
+        negative,
         long,
         "numerator",
-        "Numerator or denominator is negative. Counts cannot be below zero.",
+        "Numerator or denominator is negative. Counts cannot be below zero; "
+        "correct the count.",
     )
     findings.add(
         "zero-denominator",
@@ -318,9 +339,10 @@ def _check_ratios(
         "correct the denominator.",
     )
     share = known & (kind == IndicatorKind.SHARE)
+    exceeds = share & (num > den)
     findings.add(
         "numerator-exceeds-denominator",
-        share & (num > den),
+        exceeds,
         long,
         "numerator",
         "The numerator ({numerator}) is greater than the denominator "
@@ -332,7 +354,7 @@ def _check_ratios(
     value = long["value_num"]
     findings.add(
         "share-out-of-range",
-        share & ((value < 0) | (value > multiplier)),
+        share & ~exceeds & ~negative & ((value < 0) | (value > multiplier)),
         long,
         "value",
         "'{value}' is outside 0–100 % for a share. Write shares in percent "
@@ -356,7 +378,9 @@ def _check_ratios(
 def _check_period_range(
     long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
 ) -> None:
-    ends = long["period_code"].map(lambda c: parse_period(c).end if c else None)
+    ends = long["period_code"].map(
+        lambda c: parse_period(c).end if isinstance(c, str) else None
+    )
 
     def outside(m: Indicator | None, end: object) -> bool:
         if m is None or end is None:
@@ -382,29 +406,64 @@ def _check_period_range(
 
 
 def _check_jumps(
-    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
+    conn: Connection,
+    long: pd.DataFrame,
+    meta: pd.Series,
+    known: pd.Series,
+    findings: _Findings,
 ) -> None:
-    """Warn where a value changes by more than half against the previous period."""
+    """Warn where a value changes by more than half against the previous period —
+    the previous row of the file, else the newest published value before it."""
     kind = meta.map(lambda m: m.kind if m is not None else None)
-    candidates = long.loc[
-        (known & (kind != IndicatorKind.INDEX) & long["value_num"].notna()).to_numpy()
-    ]
-    if candidates.empty:
+    usable = known & (kind != IndicatorKind.INDEX) & long["value_num"].notna()
+    usable &= long["period_code"].notna() & ~long["row"].isin(findings.rows_with_errors)
+    if not usable.any():
         return
-    ordered = candidates.sort_values(["indicator", "area", "period_code"])
-    previous = ordered.groupby(["indicator", "area"])["value_num"].shift()
+    key = ["indicator", "area", "period_code"]
+    candidates = long.loc[usable.to_numpy()].assign(__stored=False)
+    stored = _published_values(conn, sorted(candidates["indicator"].unique()))
+    if not stored.empty:
+        in_file = pd.MultiIndex.from_frame(candidates[key])
+        stored = stored.loc[~pd.MultiIndex.from_frame(stored[key]).isin(in_file)]
+        candidates = pd.concat([candidates, stored], ignore_index=True)
+    ends = {c: parse_period(c).end for c in candidates["period_code"].unique()}
+    ordered = candidates.assign(__end=candidates["period_code"].map(ends)).sort_values(
+        ["indicator", "area", "__end"], kind="stable"
+    )
+    grouped = ordered.groupby(["indicator", "area"], sort=False)
+    previous = grouped["value_num"].shift()
     change = (ordered["value_num"] - previous).abs() / previous.abs()
-    jump = (change > JUMP_RATIO) & (previous.abs() > 0)
-    ordered = ordered.assign(__previous=previous)
+    jump = ~ordered["__stored"].astype(bool) & (change > JUMP_RATIO)
+    jump &= previous.abs() > 0
+    ordered = ordered.assign(
+        __current=ordered["value_num"],
+        __previous=previous,
+        __previous_period=grouped["period_code"].shift(),
+    )
     findings.add(
         "implausible-jump",
         jump,
         ordered,
         "value",
-        "{value} after {__previous} in the previous period ({indicator}, area "
-        "{area}) is a change of more than 50 %. Check the value.",
+        "{__current:g} after {__previous:g} in the previous period {__previous_period} "
+        "({indicator}, area {area}) is a change of more than 50 %. Check the value; "
+        "if it is right, nothing needs to be done.",
         warning=True,
     )
+
+
+def _published_values(conn: Connection, indicators: list[str]) -> pd.DataFrame:
+    """The newest published value per indicator, area and period, for comparison."""
+    query = ObservationQuery(indicators=indicators, computed=False)
+    found = [
+        (o.indicator, o.area, o.period, o.value)
+        for o in read_observations(conn, query, audience=Audience.INTERNAL)
+        if o.value is not None
+    ]
+    frame = pd.DataFrame(
+        found, columns=["indicator", "area", "period_code", "value_num"]
+    )
+    return frame.assign(__stored=True)
 
 
 def import_observations(
@@ -417,21 +476,35 @@ def import_observations(
 ) -> ImportOutcome:
     """Validate a file and, when it is clean, store it in a draft release.
 
-    Everything happens in one transaction: on any error nothing is written.
+    Everything happens in one transaction: on any error nothing is written, and a
+    file that brings nothing new or changed leaves the database as it was (no empty
+    draft, no log entry).
 
     Raises
     ------
     ImportValidationError
         When the file has errors; its ``report`` lists them all.
+    ReleaseStateError
+        When ``release`` names a published or withdrawn release (also in a dry run).
     """
-    with engine.begin() as conn:
+    with engine.connect() as conn, conn.begin() as transaction:
         report, rows = validate_observations(conn, path, indicator=indicator)
         if not report.is_valid:
             raise ImportValidationError(report, report.to_text())
         if dry_run:
+            if release is not None:
+                draft_release(conn, release)  # refuses a published release, too
+            transaction.rollback()
             return ImportOutcome(report=report, release=None, rows_written=0)
+        existing = {r.id for r in list_releases(conn)}
         target = draft_release(conn, release)
         written = store_observations(conn, target, rows)
+        if written == 0:
+            # Nothing new or changed: leave the database exactly as it was (no empty
+            # draft, no log entry), so that importing a file twice changes nothing.
+            transaction.rollback()
+            kept = target if target.id in existing else None
+            return ImportOutcome(report=report, release=kept, rows_written=0)
         log_import(
             conn,
             kind="observations",

@@ -101,7 +101,7 @@ class ValidationReport:
 
     def unreadable(self, exc: UnreadableFileError) -> None:
         """A file, or a row of it, that could not be read at all."""
-        from sozialmonitor.ingest.table import ReadError
+        from sozialmonitor.ingest.table import ReadError  # lazy: pandas, CLI start-up
 
         if isinstance(exc, ReadError):
             self.error(exc.finding, exc.reason, row=exc.row, value=exc.value)

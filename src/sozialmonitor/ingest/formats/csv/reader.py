@@ -150,7 +150,7 @@ def read_csv(path: Path) -> Table:
         raise ReadError(
             path,
             (
-                "a quote (\") opens a cell that is never closed, so the rest of the "
+                'a quote (") opens a cell that is never closed, so the rest of the '
                 "file would be one cell. Close the quote or remove it."
             )
             if unclosed
