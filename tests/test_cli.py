@@ -127,3 +127,9 @@ def test_export_for_german_excel(small_url: str, tmp_path: Path) -> None:
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("indicator;area;area_name;period;value")
     assert lines[1].split(";")[4] == "5,0"  # 1,000 / 20,000 in percent
+
+
+def test_db_option_also_after_the_command(small_url: str) -> None:
+    result = runner.invoke(app, ["release", "list", "--db", small_url])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{FIRST_RELEASE}\tpublished\t")

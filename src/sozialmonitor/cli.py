@@ -43,6 +43,13 @@ class State:
 
 state = State()
 DB_HELP = SETTINGS["db"].help + f" Environment: {SETTINGS['db'].env}."
+DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
+
+
+def use_db(db: str | None) -> None:
+    """``--db`` works before the command and after it."""
+    if db:
+        state.db = db
 
 
 @app.callback()
@@ -90,8 +97,9 @@ def _print_json(data: Any) -> None:
 
 
 @app.command()
-def init() -> None:
+def init(db: DbOption = None) -> None:
     """Create the database, or upgrade it to the newest schema."""
+    use_db(db)
     with user_errors():
         eng = engine(init=True)
         init_database(eng)
@@ -157,8 +165,10 @@ def import_observations_command(
     ] = None,
     dry_run: DryRun = False,
     as_json: AsJson = False,
+    db: DbOption = None,
 ) -> None:
     """Import values (long or wide layout; CSV or Excel)."""
+    use_db(db)
     from sozialmonitor.ingest.observations import import_observations
 
     def run() -> ImportOutcome:
@@ -171,9 +181,13 @@ def import_observations_command(
 
 @import_app.command("indicators")
 def import_indicators_command(
-    file: FileArg, dry_run: DryRun = False, as_json: AsJson = False
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
 ) -> None:
     """Import the indicator catalogue (YAML or CSV)."""
+    use_db(db)
     from sozialmonitor.ingest.indicators import import_indicators
 
     _import(
@@ -183,9 +197,13 @@ def import_indicators_command(
 
 @import_app.command("areas")
 def import_areas_command(
-    file: FileArg, dry_run: DryRun = False, as_json: AsJson = False
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
 ) -> None:
     """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
+    use_db(db)
     from sozialmonitor.ingest.areas import import_areas
 
     _import(lambda: import_areas(engine(), file, dry_run=dry_run), as_json, dry_run)
@@ -195,8 +213,9 @@ def import_areas_command(
 
 
 @release_app.command("list")
-def release_list(as_json: AsJson = False) -> None:
+def release_list(as_json: AsJson = False, db: DbOption = None) -> None:
     """All releases, oldest first."""
+    use_db(db)
     with user_errors(), engine().connect() as conn:
         releases = queries.list_releases(conn)
     if as_json:
@@ -205,21 +224,23 @@ def release_list(as_json: AsJson = False) -> None:
     if not releases:
         typer.echo("No releases yet. Import observations to start a draft.")
     for r in releases:
-        when = f", published {r.published_at:%Y-%m-%d %H:%M}" if r.published_at else ""
-        typer.echo(f"{r.name}\t{r.status.value}{when}")
+        when = f"{r.published_at:%Y-%m-%d %H:%M}" if r.published_at else ""
+        typer.echo(f"{r.name}\t{r.status.value}\t{when}".rstrip())
 
 
 @release_app.command("publish")
-def release_publish(name: str) -> None:
+def release_publish(name: str, db: DbOption = None) -> None:
     """Publish a draft: it becomes what the portal shows."""
+    use_db(db)
     with user_errors(), engine().begin() as conn:
         rel = writes.publish_release(conn, name)
     typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
 
 
 @release_app.command("validate")
-def release_validate(name: str) -> None:
+def release_validate(name: str, db: DbOption = None) -> None:
     """Mark a draft as checked and ready to publish."""
+    use_db(db)
     with user_errors(), engine().begin() as conn:
         writes.validate_release(conn, name)
     typer.echo(f"'{name}' is validated.")
@@ -229,16 +250,21 @@ def release_validate(name: str) -> None:
 def release_withdraw(
     name: str,
     reason: Annotated[str, typer.Option(help="Why it is withdrawn.")] = "",
+    db: DbOption = None,
 ) -> None:
     """Withdraw a published release; reads fall back to the earlier ones."""
+    use_db(db)
     with user_errors(), engine().begin() as conn:
         writes.withdraw_release(conn, name, reason)
     typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
 
 
 @release_app.command("diff")
-def release_diff(old: str, new: str, as_json: AsJson = False) -> None:
+def release_diff(
+    old: str, new: str, as_json: AsJson = False, db: DbOption = None
+) -> None:
     """Values new, changed and removed from release OLD to release NEW."""
+    use_db(db)
     with user_errors(), engine().connect() as conn:
         changes = queries.release_diff(conn, old, new)
     if as_json:
@@ -258,8 +284,9 @@ def release_diff(old: str, new: str, as_json: AsJson = False) -> None:
 
 
 @level_app.command("list")
-def level_list() -> None:
+def level_list(db: DbOption = None) -> None:
     """The levels, from the largest areas to the smallest."""
+    use_db(db)
     with user_errors(), engine().connect() as conn:
         for lvl in queries.list_levels(conn):
             typer.echo(f"{lvl.code}\t{lvl.label}")
@@ -270,8 +297,10 @@ def level_add(
     code: str,
     label: str,
     after: Annotated[str | None, typer.Option(help="The level it lies below.")] = None,
+    db: DbOption = None,
 ) -> None:
     """Add a level (e.g. a city's own kind of quarter)."""
+    use_db(db)
     with user_errors(), engine().begin() as conn:
         writes.add_level(conn, code, label, after=after)
     typer.echo(f"Added level '{code}'.")
@@ -314,8 +343,10 @@ def export(
     output: Annotated[
         Path | None, typer.Option(help="File to write (default: standard output).")
     ] = None,
+    db: DbOption = None,
 ) -> None:
     """Values of indicators as CSV (default, to standard output) or Excel."""
+    use_db(db)
     from sozialmonitor.export import observations_frame, to_bytes
 
     with user_errors():
@@ -358,8 +389,9 @@ def _serve(eng: Engine, host: str, port: int) -> None:
 
 
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = 8000) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = 8000, db: DbOption = None) -> None:
     """Serve the portal and the API."""
+    use_db(db)
     with user_errors():
         eng = engine()
     _serve(eng, host, port)
@@ -371,8 +403,10 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Only build the database.")
     ] = False,
+    db: DbOption = None,
 ) -> None:
     """Build (or reuse) the demo database from real public data and serve it."""
+    use_db(db)
     from sozialmonitor.ingest.demo import build_demo_database
 
     with user_errors():
