@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,13 @@ def test_catalogue_fields_and_levels_are_documented() -> None:
     for code, label in DEFAULT_LEVELS:
         assert f"| `{code}` | {label} |" in FORMATS
         assert f"`{code}`" in README
+
+
+def test_every_finding_code_is_documented() -> None:
+    ingest = ROOT / "src" / "sozialmonitor" / "ingest"
+    codes = set()
+    for path in ingest.rglob("*.py"):
+        codes |= set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', path.read_text("utf-8")))
+    assert codes, "no finding codes found"
+    missing = sorted(c for c in codes if f"`{c}`" not in FORMATS)
+    assert not missing, f"finding codes missing from docs/formats.md: {missing}"

@@ -6,6 +6,8 @@ problem details. Anything else escaping is a bug in Sozialmonitor.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class SozialmonitorError(Exception):
     """Base of every user-caused problem; ``code`` is stable and machine-readable."""
@@ -65,3 +67,28 @@ class ImportValidationError(SozialmonitorError):
 
 class UnreadableFileError(SozialmonitorError):
     code = "unreadable-file"
+
+
+class ReadError(UnreadableFileError):
+    """A file, or one row of it, that cannot be read; knows where and why.
+
+    ``message`` names the file (and row); ``reason`` is the same text without them,
+    for a validation report that shows file and row in their own columns.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        reason: str,
+        *,
+        finding: str = "unreadable-file",
+        row: int | None = None,
+        value: str | None = None,
+    ) -> None:
+        where = f"{path}" if row is None else f"{path}, row {row}"
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.finding = finding
+        """Code of the report finding, e.g. ``wrong-encoding``."""
+        self.row = row
+        self.value = value

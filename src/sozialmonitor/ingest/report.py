@@ -7,9 +7,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sozialmonitor.errors import ReadError, UnreadableFileError
+
 if TYPE_CHECKING:
     from sozialmonitor.domain.release import Release
-    from sozialmonitor.errors import UnreadableFileError
 
 MAX_FINDINGS_SHOWN = 50
 
@@ -101,8 +102,6 @@ class ValidationReport:
 
     def unreadable(self, exc: UnreadableFileError) -> None:
         """A file, or a row of it, that could not be read at all."""
-        from sozialmonitor.ingest.table import ReadError  # lazy: pandas, CLI start-up
-
         if isinstance(exc, ReadError):
             self.error(exc.finding, exc.reason, row=exc.row, value=exc.value)
         else:

@@ -7,32 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sozialmonitor.errors import UnreadableFileError
-
-
-class ReadError(UnreadableFileError):
-    """A file, or one row of it, that cannot be read; knows where and why.
-
-    ``message`` names the file (and row); ``reason`` is the same text without them,
-    for a validation report that shows file and row in their own columns.
-    """
-
-    def __init__(
-        self,
-        path: Path,
-        reason: str,
-        *,
-        finding: str = "unreadable-file",
-        row: int | None = None,
-        value: str | None = None,
-    ) -> None:
-        where = f"{path}" if row is None else f"{path}, row {row}"
-        super().__init__(f"{where}: {reason}")
-        self.reason = reason
-        self.finding = finding
-        """Code of the report finding, e.g. ``wrong-encoding``."""
-        self.row = row
-        self.value = value
+from sozialmonitor.errors import ReadError
 
 
 @dataclass(frozen=True, kw_only=True)

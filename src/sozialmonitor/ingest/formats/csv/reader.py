@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sozialmonitor.errors import ReadError
 from sozialmonitor.ingest.formats.csv.options import (
     DELIMITERS,
     ENCODINGS,
@@ -15,7 +16,7 @@ from sozialmonitor.ingest.formats.csv.options import (
     UTF8_BOM,
     UTF16_BOMS,
 )
-from sozialmonitor.ingest.table import ReadError, Table, column_names
+from sozialmonitor.ingest.table import Table, column_names
 
 _SAVE_AS = "Save it again as 'CSV UTF-8' or 'CSV (Trennzeichen-getrennt)'."
 
