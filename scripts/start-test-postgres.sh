@@ -1,7 +1,7 @@
 # Source this file: starts a throwaway PostgreSQL cluster on 127.0.0.1 and exports
 # SOZIALMONITOR_TEST_PG_URL. The cluster is stopped and removed when the shell exits.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-pg_port=${SOZIALMONITOR_TEST_PG_PORT:-54329}
+pg_port=${SOZIALMONITOR_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 pg_dir=$(mktemp -d /tmp/sozialmonitor-pg.XXXXXX)
 if [ "$(id -u)" = 0 ]; then
   chown postgres:postgres "$pg_dir"
