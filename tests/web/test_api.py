@@ -23,6 +23,7 @@ def test_indicators_are_public_only(client: TestClient) -> None:
     ids = {i["id"] for i in body["indicators"]}
     assert ids == {"unemployment_share", "population"}
     assert body["release"]["name"] == FIRST_RELEASE
+    assert body["release"]["published_at"].endswith("+00:00")
     share = next(i for i in body["indicators"] if i["id"] == "unemployment_share")
     assert share["kind"] == "share" and share["multiplier"] == 100
 

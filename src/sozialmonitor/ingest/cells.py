@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.ingest.numbers import (
@@ -34,10 +35,41 @@ class ParsedColumn:
 
 
 def parse_column(cells: pd.Series, style: NumberStyle) -> ParsedColumn:
-    """Parse every cell of a column; per-cell messages only where parsing failed."""
-    is_number = cells.map(
-        lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+    """Parse every cell of a column; per-cell messages only where parsing failed.
+
+    A column of text parses each distinct cell once and spreads the results over
+    its rows: files repeat cells a lot (empty cells, signs, counts, one decimal),
+    and a cell's result depends on nothing but its text and the number style.
+    """
+    raw = cells.to_numpy(dtype=object)
+    if len(raw) == 0 or infer_dtype(raw, skipna=False) != "string":
+        return _parse(cells, style)
+    codes, distinct = pd.factorize(raw)
+    if len(distinct) == len(raw):
+        return _parse(cells, style)
+    once = _parse(pd.Series(distinct, dtype=object), style)
+
+    def spread(column: pd.Series) -> pd.Series:
+        return pd.Series(
+            column.to_numpy()[codes], index=cells.index, dtype=column.dtype
+        )
+
+    return ParsedColumn(
+        values=spread(once.values),
+        flags=spread(once.flags),
+        empty=spread(once.empty),
+        errors=spread(once.errors),
     )
+
+
+def _parse(cells: pd.Series, style: NumberStyle) -> ParsedColumn:
+    raw = cells.to_numpy(dtype=object)
+    if len(raw) and infer_dtype(raw, skipna=False) == "string":
+        is_number = pd.Series(False, index=cells.index)  # text only, e.g. from CSV
+    else:
+        is_number = cells.map(
+            lambda v: isinstance(v, int | float) and not isinstance(v, bool)
+        )
     values = pd.Series(np.nan, index=cells.index, dtype="float64")
     values[is_number] = cells[is_number].astype("float64")
     flags = pd.Series(0, index=cells.index, dtype="int64")
@@ -48,13 +80,15 @@ def parse_column(cells: pd.Series, style: NumberStyle) -> ParsedColumn:
     secret = text.isin(SECRET_SIGNS)
     flags[secret[secret].index] = int(Flag.SUPPRESSED)
     rest = text[~text.isin(EMPTY_SIGNS) & ~secret]
-    suffix = rest.str.extract(_SUFFIX)
+    # Only a cell ending in one of the letters can carry one; the regex is slow.
+    lettered = rest[rest.str.endswith(tuple(VALUE_FLAGS))]
+    suffix = lettered.str.extract(_SUFFIX)
     has_suffix = suffix["flag"].notna()
     if has_suffix.any():
-        flags[has_suffix[has_suffix].index] |= suffix.loc[has_suffix, "flag"].map(
-            lambda f: int(VALUE_FLAGS[f])
-        )
-        rest = rest.where(~has_suffix, suffix["number"])
+        found = suffix.loc[has_suffix]
+        flags[found.index] |= found["flag"].map(lambda f: int(VALUE_FLAGS[f]))
+        rest = rest.copy()
+        rest[found.index] = found["number"]
     compact = rest.str.replace(r"[\s\u202f\xa0]", "", regex=True)
     if style is NumberStyle.GERMAN:
         # a '.' that does not separate thousands is a decimal point: an error

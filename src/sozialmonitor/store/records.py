@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -26,15 +27,24 @@ def indicator_to_row(ind: Indicator) -> dict[str, Any]:
     return data
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """SQLite returns stored UTC times without their zone; give it back."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt.UTC)
+
+
 def release_from_row(row: Row[Any]) -> Release:
     m = row._mapping
+    created = _utc(m["created_at"])
+    assert created is not None
     return Release(
         id=m["id"],
         name=m["name"],
         status=ReleaseStatus(m["status"]),
-        created_at=m["created_at"],
-        published_at=m["published_at"],
-        withdrawn_at=m["withdrawn_at"],
+        created_at=created,
+        published_at=_utc(m["published_at"]),
+        withdrawn_at=_utc(m["withdrawn_at"]),
         sequence=m["sequence"],
         note=m["note"] or "",
     )
