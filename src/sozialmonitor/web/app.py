@@ -24,6 +24,15 @@ from sozialmonitor.web.api import v1
 templates = Jinja2Templates(
     directory=str(files("sozialmonitor.web").joinpath("templates"))
 )
+PORTAL_ZONE = ZoneInfo("Europe/Berlin")
+
+
+def german_date(moment: dt.datetime) -> str:
+    """``31.12.2021`` in German local time."""
+    return moment.astimezone(PORTAL_ZONE).strftime("%d.%m.%Y")
+
+
+templates.env.filters["german_date"] = german_date
 
 
 @dataclass(frozen=True, kw_only=True)
