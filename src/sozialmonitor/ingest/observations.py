@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
-from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.indicator import Indicator, IndicatorKind
-from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS, Flag
+from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import (
     ImportValidationError,
@@ -18,74 +15,24 @@ from sozialmonitor.errors import (
     UnreadableFileError,
 )
 from sozialmonitor.ingest.cells import parse_column
+from sozialmonitor.ingest.checks import (
+    Findings,
+    check_jumps,
+    check_period_range,
+    check_ratios,
+    flag_column,
+    restore_leading_zeros,
+)
 from sozialmonitor.ingest.layouts import column_roles, to_long
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import (
-    ObservationQuery,
     list_releases,
-    read_observations,
 )
 from sozialmonitor.store.records import indicator_from_row
 from sozialmonitor.store.writes import draft_release, log_import, store_observations
-
-MAX_FINDINGS_PER_CODE = 20
-"""Findings listed per kind of problem; the rest are counted in one line."""
-JUMP_RATIO = 0.5
-"""A change of more than 50 % against the previous period is reported as implausible."""
-VALUE_TOLERANCE = 0.051
-"""How far a value may differ from numerator / denominator in its last decimal."""
-
-
-class _Findings:
-    """Adds findings to a report, at most ``MAX_FINDINGS_PER_CODE`` per code."""
-
-    def __init__(self, report: ValidationReport, columns: dict[str, str]) -> None:
-        self.report = report
-        self.columns = columns
-        """Role → the file's column name."""
-        self.rows_with_errors: set[int] = set()
-        """File rows that have an error (their values are not compared further)."""
-
-    def add(
-        self,
-        code: str,
-        mask: pd.Series,
-        long: pd.DataFrame,
-        column: str,
-        message: str,
-        *,
-        warning: bool = False,
-    ) -> None:
-        """One finding per row in ``mask``; ``message`` may use {value} and {cell}."""
-        hits = long.loc[mask.to_numpy()]
-        if hits.empty:
-            return
-        add = self.report.warning if warning else self.report.error
-        if not warning:
-            self.rows_with_errors.update(int(r) for r in hits["row"])
-        for _, row in hits.head(MAX_FINDINGS_PER_CODE).iterrows():
-            cell = str(row[column])
-            add(
-                code,
-                message.format(**{**row.to_dict(), "value": cell}),
-                row=int(row["row"]),
-                column=self.column_name(row, column),
-                value=cell,
-            )
-        rest = len(hits) - MAX_FINDINGS_PER_CODE
-        if rest > 0:
-            add(code, f"… and {rest} more rows with the same problem ({code}).")
-
-    def column_name(self, row: pd.Series, role: str) -> str | None:
-        """The column as written in the file (None for ``--indicator``)."""
-        if role == "period":
-            return str(row["period_column"])
-        if role == "value":
-            return str(row["value_column"])
-        return self.columns.get(role)
 
 
 def validate_observations(
@@ -109,7 +56,7 @@ def validate_observations(
                 "with its data.",
             )
         return report, empty
-    findings = _Findings(report, column_roles(list(table.frame.columns)))
+    findings = Findings(report, column_roles(list(table.frame.columns)))
     for role in ("indicator", "area", "period", "flags", "note"):
         long[role] = long[role].map(_text)
 
@@ -139,7 +86,7 @@ def validate_observations(
         "'{value}' is not a known indicator id. Import the indicator catalogue first "
         "(sozialmonitor import indicators) or correct the id.",
     )
-    long["area"] = _restore_leading_zeros(long, areas, report, findings.columns)
+    long["area"] = restore_leading_zeros(long, areas, report, findings.columns)
     blank = long["area"] == ""
     findings.add(
         "missing-area",
@@ -194,7 +141,7 @@ def validate_observations(
             findings.add("not-a-number", bad, long, col, "{__error}")
         long[f"{col}_num"] = result.values
     flags = parsed["value"].flags | parsed["numerator"].flags
-    flags |= _flag_column(long, findings)
+    flags |= flag_column(long, findings)
     long["flags_num"] = flags
     value_empty = parsed["value"].empty & ((flags & int(Flag.SUPPRESSED)) == 0)
     parts = long["numerator_num"].notna() & long["denominator_num"].notna()
@@ -231,9 +178,9 @@ def validate_observations(
             "period.",
         )
 
-    _check_ratios(long, meta, known, findings)
-    _check_period_range(long, meta, known, findings)
-    _check_jumps(conn, long, meta, known, findings)
+    check_ratios(long, meta, known, findings)
+    check_period_range(long, meta, known, findings)
+    check_jumps(conn, long, meta, known, findings)
 
     clean = long.assign(period=long["period_code"])
     report.rows_valid = len(clean) if report.is_valid else 0
@@ -259,211 +206,6 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
-
-
-def _restore_leading_zeros(
-    long: pd.DataFrame,
-    areas: dict[str, int],
-    report: ValidationReport,
-    columns: dict[str, str],
-) -> pd.Series:
-    """Spreadsheets turn 03241001 into 3241001; put the zero back where that is sure."""
-    codes = long["area"]
-    lost = {
-        code: code.zfill(len(code) + 1)
-        for code in codes.unique()
-        if code.isdigit() and code not in areas and code.zfill(len(code) + 1) in areas
-    }
-    if lost:
-        sample = ", ".join(f"{a} → {b}" for a, b in list(lost.items())[:5])
-        report.warning(
-            "leading-zero-restored",
-            f"{len(lost)} area codes had lost their leading zero (as spreadsheet "
-            f"programs do) and were read with it: {sample}. Format the column as "
-            "text to keep the zeros.",
-            column=columns.get("area"),
-        )
-        return codes.replace(lost)
-    return codes
-
-
-def _flag_column(long: pd.DataFrame, findings: _Findings) -> pd.Series:
-    """The flags column's names as a bit set; unknown names are errors."""
-    bits = pd.Series(0, index=long.index, dtype="int64")
-    letters = {"p": "provisional", "s": "estimated", "r": "revised"}
-    unknown = pd.Series(False, index=long.index)
-    for raw in long["flags"].unique():
-        if not raw:
-            continue
-        total = 0
-        for name in raw.replace(";", ",").split(","):
-            name = letters.get(name.strip().lower(), name.strip().lower())
-            if name in IMPORTABLE_FLAGS:
-                total |= int(FLAG_NAMES[name])
-            else:
-                unknown |= long["flags"] == raw
-        bits[long["flags"] == raw] = total
-    findings.add(
-        "unknown-flag",
-        unknown,
-        long,
-        "flags",
-        "'{value}' is not a flag. Use "
-        + ", ".join(IMPORTABLE_FLAGS)
-        + " (several separated by commas).",
-    )
-    return bits
-
-
-def _check_ratios(
-    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
-) -> None:
-    kind = meta.map(lambda m: m.kind if m is not None else None)
-    multiplier = meta.map(lambda m: m.multiplier if m is not None else np.nan)
-    num, den, value = long["numerator_num"], long["denominator_num"], long["value_num"]
-    negative = known & ((num < 0) | (den < 0))
-    findings.add(
-        "negative-count",
-        negative,
-        long,
-        "numerator",
-        "Numerator or denominator is negative. Counts cannot be below zero; "
-        "correct the count.",
-    )
-    findings.add(
-        "zero-denominator",
-        known & (den == 0) & num.notna(),
-        long,
-        "denominator",
-        "The denominator is 0; no value can be computed. Leave the row out or "
-        "correct the denominator.",
-    )
-    share = known & (kind == IndicatorKind.SHARE)
-    exceeds = share & (num > den)
-    findings.add(
-        "numerator-exceeds-denominator",
-        exceeds,
-        long,
-        "numerator",
-        "The numerator ({numerator}) is greater than the denominator "
-        "({denominator}); for a share that is impossible. Check both columns.",
-    )
-    computed = (num / den * multiplier).where(den > 0)
-    fill = value.isna() & computed.notna()
-    long.loc[fill, "value_num"] = computed[fill]
-    value = long["value_num"]
-    findings.add(
-        "share-out-of-range",
-        share & ~exceeds & ~negative & ((value < 0) | (value > multiplier)),
-        long,
-        "value",
-        "'{value}' is outside 0–100 % for a share. Write shares in percent "
-        "(12,5 for 12,5 %) and check the value.",
-    )
-    decimals = meta.map(lambda m: m.decimals if m is not None else 1)
-    tolerance = VALUE_TOLERANCE * 10.0 ** (-decimals.astype(float) + 1)
-    mismatch = known & ~fill & computed.notna() & ((value - computed).abs() > tolerance)
-    long.loc[mismatch, "__computed"] = computed[mismatch].round(3)
-    findings.add(
-        "value-differs-from-ratio",
-        mismatch,
-        long,
-        "value",
-        "The value {value} differs from numerator / denominator ({__computed}). "
-        "Check the value, the numerator and the denominator.",
-        warning=True,
-    )
-
-
-def _check_period_range(
-    long: pd.DataFrame, meta: pd.Series, known: pd.Series, findings: _Findings
-) -> None:
-    ends = long["period_code"].map(
-        lambda c: parse_period(c).end if isinstance(c, str) else None
-    )
-
-    def outside(m: Indicator | None, end: object) -> bool:
-        if m is None or end is None:
-            return False
-        if m.first_period and end < parse_period(m.first_period).start:  # type: ignore[operator]
-            return True
-        return bool(m.last_period) and end > parse_period(m.last_period).end  # type: ignore[operator]
-
-    mask = pd.Series(
-        [outside(m, e) for m, e in zip(meta, ends, strict=True)], index=long.index
-    )
-    long.loc[mask, "__range"] = meta[mask].map(
-        lambda m: f"{m.first_period or '…'}–{m.last_period or '…'}"
-    )
-    findings.add(
-        "period-out-of-range",
-        known & mask,
-        long,
-        "period",
-        "'{value}' is outside the periods of indicator '{indicator}' ({__range}). "
-        "Correct the period or widen the indicator's first_period/last_period.",
-    )
-
-
-def _check_jumps(
-    conn: Connection,
-    long: pd.DataFrame,
-    meta: pd.Series,
-    known: pd.Series,
-    findings: _Findings,
-) -> None:
-    """Warn where a value changes by more than half against the previous period —
-    the previous row of the file, else the newest published value before it."""
-    kind = meta.map(lambda m: m.kind if m is not None else None)
-    usable = known & (kind != IndicatorKind.INDEX) & long["value_num"].notna()
-    usable &= long["period_code"].notna() & ~long["row"].isin(findings.rows_with_errors)
-    if not usable.any():
-        return
-    key = ["indicator", "area", "period_code"]
-    candidates = long.loc[usable.to_numpy()].assign(__stored=False)
-    stored = _published_values(conn, sorted(candidates["indicator"].unique()))
-    if not stored.empty:
-        in_file = pd.MultiIndex.from_frame(candidates[key])
-        stored = stored.loc[~pd.MultiIndex.from_frame(stored[key]).isin(in_file)]
-        candidates = pd.concat([candidates, stored], ignore_index=True)
-    ends = {c: parse_period(c).end for c in candidates["period_code"].unique()}
-    ordered = candidates.assign(__end=candidates["period_code"].map(ends)).sort_values(
-        ["indicator", "area", "__end"], kind="stable"
-    )
-    grouped = ordered.groupby(["indicator", "area"], sort=False)
-    previous = grouped["value_num"].shift()
-    change = (ordered["value_num"] - previous).abs() / previous.abs()
-    jump = ~ordered["__stored"].astype(bool) & (change > JUMP_RATIO)
-    jump &= previous.abs() > 0
-    ordered = ordered.assign(
-        __current=ordered["value_num"],
-        __previous=previous,
-        __previous_period=grouped["period_code"].shift(),
-    )
-    findings.add(
-        "implausible-jump",
-        jump,
-        ordered,
-        "value",
-        "{__current:g} after {__previous:g} in the previous period {__previous_period} "
-        "({indicator}, area {area}) is a change of more than 50 %. Check the value; "
-        "if it is right, nothing needs to be done.",
-        warning=True,
-    )
-
-
-def _published_values(conn: Connection, indicators: list[str]) -> pd.DataFrame:
-    """The newest published value per indicator, area and period, for comparison."""
-    query = ObservationQuery(indicators=indicators, computed=False)
-    found = [
-        (o.indicator, o.area, o.period, o.value)
-        for o in read_observations(conn, query, audience=Audience.INTERNAL)
-        if o.value is not None
-    ]
-    frame = pd.DataFrame(
-        found, columns=["indicator", "area", "period_code", "value_num"]
-    )
-    return frame.assign(__stored=True)
 
 
 def import_observations(
