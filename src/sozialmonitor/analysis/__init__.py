@@ -1,0 +1,1 @@
+"""Analysis: composite indices and the statistics behind every comparison."""
