@@ -55,6 +55,24 @@ class InvalidQueryError(SozialmonitorError):
     code = "invalid-query"
 
 
+class UnknownIndexError(SozialmonitorError):
+    """No index definition with this id."""
+
+    code = "unknown-index"
+
+
+class IndexDefinitionError(ConfigurationError):
+    """An index definition (YAML) that cannot be read or does not validate."""
+
+    code = "invalid-index-definition"
+
+
+class IndexInputError(SozialmonitorError):
+    """The data an index needs is missing or cannot be standardised."""
+
+    code = "index-input"
+
+
 class ImportValidationError(SozialmonitorError):
     """A file did not pass validation; ``report`` holds every finding."""
 

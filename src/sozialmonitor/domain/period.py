@@ -6,8 +6,10 @@ within one kind, and ``start``/``end`` dates order periods of different kinds.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -146,3 +148,70 @@ def parse_period(raw: object) -> Period:
         f"'{text}' is not a period. Write a year (2021), a half-year (2021-H1) "
         "or a reference date (2021-12-31 or 31.12.2021)."
     )
+
+
+def period_position(code: str) -> float:
+    """A period's middle as a decimal year, so that slopes are "per year".
+
+    Examples
+    --------
+    >>> period_position("2021"), period_position("2021-H2")
+    (2021.5, 2021.75)
+    >>> round(period_position("2021-12-31"), 4)
+    2021.9986
+    """
+    period = parse_period(code)
+    if period.kind is PeriodKind.YEAR:
+        return period.year + 0.5
+    if period.kind is PeriodKind.HALF_YEAR:
+        return period.year + (0.25 if period.start.month == 1 else 0.75)
+    day = period.end
+    days = 366 if calendar.isleap(day.year) else 365
+    return day.year + (day.timetuple().tm_yday - 0.5) / days
+
+
+def step_back(code: str, years: int = 0) -> str:
+    """The period ``years`` years earlier, or with 0 the previous period.
+
+    The previous period of a year is the year before, of a half-year the half-year
+    before, of a reference date (Stichtag) the same date a year earlier.
+
+    Examples
+    --------
+    >>> step_back("2021-H1"), step_back("2021-H1", 5), step_back("2020-02-29")
+    ('2020-H2', '2016-H1', '2019-02-28')
+    """
+    period = parse_period(code)
+    if period.kind is PeriodKind.HALF_YEAR and years == 0:
+        if period.start.month == 1:
+            return Period.half_year_of(period.year - 1, 2).code
+        return Period.half_year_of(period.year, 1).code
+    back = years or 1
+    if period.kind is PeriodKind.YEAR:
+        return Period.year_of(period.year - back).code
+    if period.kind is PeriodKind.HALF_YEAR:
+        return Period.half_year_of(
+            period.year - back, 1 if period.start.month == 1 else 2
+        ).code
+    day = period.end
+    year = day.year - back
+    last = calendar.monthrange(year, day.month)[1]
+    return Period.date_of(day.replace(year=year, day=min(day.day, last))).code
+
+
+def missing_periods(codes: Sequence[str]) -> tuple[str, ...]:
+    """The periods between the first and the last of ``codes`` that are not there.
+
+    Reference dates count as annual (the same day each year).
+
+    Examples
+    --------
+    >>> missing_periods(["2015", "2016", "2019"])
+    ('2017', '2018')
+    """
+    present = sorted({parse_period(c) for c in codes})
+    gaps, current = [], present[-1].code if present else ""
+    while present and parse_period(current := step_back(current)) > present[0]:
+        if parse_period(current) not in present:
+            gaps.append(current)
+    return tuple(reversed(gaps))

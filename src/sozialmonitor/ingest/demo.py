@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from sozialmonitor.analysis.index_definition import find_definition
+from sozialmonitor.analysis.index_derived import compute_and_store
 from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.ingest.indicators import import_indicators
 from sozialmonitor.ingest.observations import import_observations
@@ -17,6 +19,8 @@ from sozialmonitor.store.writes import publish_release
 DEMO_RELEASE = "Demo 2021"
 DEMO_SETS = ("hannover", "berlin")
 """Folders of ``sozialmonitor/demo``, each with areas, indicators and observations."""
+DEMO_INDICES = ("mss",)
+"""Shipped index definitions computed into the demo release (Berlin's MSS 2021)."""
 
 
 def demo_folder() -> Path:
@@ -36,6 +40,8 @@ def build_demo_database(engine: Engine) -> bool:
         import_indicators(engine, folder / "indicators.yaml")
         import_areas(engine, folder / "areas.geojson")
         import_observations(engine, folder / "observations.csv", release=DEMO_RELEASE)
+    for index in DEMO_INDICES:
+        compute_and_store(engine, find_definition(index), release=DEMO_RELEASE)
     with engine.begin() as conn:
         publish_release(conn, DEMO_RELEASE)
     return True

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from sozialmonitor.errors import (
     SozialmonitorError,
     UnknownAreaError,
+    UnknownIndexError,
     UnknownIndicatorError,
     UnknownLevelError,
     UnknownReleaseError,
@@ -18,6 +19,7 @@ from sozialmonitor.errors import (
 PROBLEM_TYPE = "https://sozialmonitor.example/problems/"
 NOT_FOUND = (
     UnknownAreaError,
+    UnknownIndexError,
     UnknownIndicatorError,
     UnknownLevelError,
     UnknownReleaseError,

@@ -1,0 +1,259 @@
+"""The parts an index definition is built from: indicators, classes, dimensions,
+excluded areas, the combined matrix and the focus rule.
+
+Each field is declared once, with its description; ``IndexDefinition``
+(``index_definition``) puts them together.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sozialmonitor.domain.indicator import Polarity
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+DEFAULT_EXCLUSION_REASON = "Ausreißer"
+FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class IndexIndicator(BaseModel):
+    """One indicator of a dimension (status or dynamics)."""
+
+    model_config = FROZEN
+
+    key: str = Field(
+        description="Short name within the index (s1, d3): names its z-score column."
+    )
+    label: str = Field(description="Label as the publication writes it.")
+    indicator: str | None = Field(
+        default=None, description="Id of a stored indicator whose values are used."
+    )
+    change_of: str | None = Field(
+        default=None,
+        description="Id of a stored indicator whose change over `periods` periods is "
+        "used (value now minus value then: percentage points for shares).",
+    )
+    periods: int | None = Field(
+        default=None,
+        ge=1,
+        description="With change_of: how many periods of its series the change spans.",
+    )
+    weight: float = Field(default=1.0, gt=0, description="Weight in the aggregation.")
+    polarity: Polarity = Field(
+        default=Polarity.HIGHER_IS_WORSE,
+        description="higher_is_worse (a high value lowers the status) or "
+        "higher_is_better (its z-score is reversed).",
+    )
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_short(cls, value: str) -> str:
+        if not KEY.match(value):
+            raise ValueError("use lower-case letters, digits and '_' (e.g. s1)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> IndexIndicator:
+        if (self.indicator is None) == (self.change_of is None):
+            raise ValueError("give either 'indicator' or 'change_of' (not both)")
+        if (self.change_of is None) != (self.periods is None):
+            raise ValueError("'periods' goes with 'change_of' and only with it")
+        if self.polarity is Polarity.NEUTRAL:
+            raise ValueError(
+                "an index indicator is higher_is_worse or higher_is_better"
+            )
+        return self
+
+    @property
+    def source(self) -> str:
+        """The stored indicator the values come from."""
+        return self.indicator or self.change_of or ""
+
+    @property
+    def sign(self) -> float:
+        """+1, or -1 when a higher value is better (the z-score is reversed)."""
+        return -1.0 if self.polarity is Polarity.HIGHER_IS_BETTER else 1.0
+
+
+class IndexClass(BaseModel):
+    """One class of a dimension, with its official number and label."""
+
+    model_config = FROZEN
+
+    code: int = Field(
+        description="Number as published (MSS: status 1-4; dynamics 1, 3, 5)."
+    )
+    label: str = Field(description="Official label (hoch, mittel, positiv …).")
+    symbol: str = Field(
+        default="",
+        description="Sign in the combined cell (dynamics: +, +/-, -); default: code.",
+    )
+    below: float | None = Field(
+        default=None, description="The class holds index values below this bound (<)."
+    )
+    up_to: float | None = Field(
+        default=None, description="The class holds index values up to this bound (<=)."
+    )
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> IndexClass:
+        if self.below is not None and self.up_to is not None:
+            raise ValueError("give 'below' or 'up_to', not both")
+        if not self.symbol:
+            object.__setattr__(self, "symbol", str(self.code))
+        return self
+
+    @property
+    def bound(self) -> float | None:
+        return self.below if self.below is not None else self.up_to
+
+
+class IndexDimension(BaseModel):
+    """Status or dynamics: indicators combined into one index, then classified."""
+
+    model_config = FROZEN
+
+    name: str = Field(description="Name of the index (Status-Index, Dynamik-Index).")
+    indicators: tuple[IndexIndicator, ...] = Field(
+        min_length=1, description="The indicators combined."
+    )
+    classes: tuple[IndexClass, ...] = Field(
+        min_length=2,
+        description="Classes from the lowest index values up; every class but the "
+        "last has a bound ('below' or 'up_to'), the last takes the rest.",
+    )
+
+    @model_validator(mode="after")
+    def _classes_are_ordered(self) -> IndexDimension:
+        *bounded, last = self.classes
+        if last.bound is not None:
+            raise ValueError(f"the last class '{last.label}' takes the rest: no bound")
+        bounds = [c.bound for c in bounded]
+        missing = [c.label for c in bounded if c.bound is None]
+        if missing:
+            raise ValueError(f"classes without a bound: {', '.join(missing)}")
+        if any(
+            b is not None and a is not None and b <= a
+            for a, b in itertools.pairwise(bounds)
+        ):
+            raise ValueError("class bounds must increase from class to class")
+        for what in ("code", "label"):
+            seen = [getattr(c, what) for c in self.classes]
+            if len(set(seen)) != len(seen):
+                raise ValueError(f"class {what}s must differ")
+        return self
+
+    def find_class(self, code: int) -> IndexClass:
+        return next(c for c in self.classes if c.code == code)
+
+
+class ExcludedArea(BaseModel):
+    """An area left out of the index although its population is large enough."""
+
+    model_config = FROZEN
+
+    code: str = Field(description="Area code.")
+    reason: str = Field(
+        default=DEFAULT_EXCLUSION_REASON, description="Why (shown with the area)."
+    )
+    name: str = Field(default="", description="Name, for the reader of the file.")
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _code_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class CombinedMatrix(BaseModel):
+    """Status class x dynamics class: the cells of the combined index."""
+
+    model_config = FROZEN
+
+    name: str = Field(
+        default="Gesamtindex",
+        description="Name (MSS: Gesamtindex Soziale Ungleichheit).",
+    )
+    cell: str = Field(
+        default="{status_code}{dynamics_symbol}",
+        description="How a cell is written (MSS: 2-).",
+    )
+    code: str = Field(
+        default="{status_code}{dynamics_code}",
+        description="The cell as a number (MSS: 25 = status 2, dynamics 5).",
+    )
+    label: str = Field(
+        default="Status {status_label}, Dynamik {dynamics_label}",
+        description="The cell in words.",
+    )
+
+    @model_validator(mode="after")
+    def _templates_format(self) -> CombinedMatrix:
+        sample = (
+            IndexClass(code=2, label="mittel"),
+            IndexClass(code=5, label="negativ", symbol="-"),
+        )
+        try:
+            self.render(*sample)
+        except (KeyError, ValueError, IndexError) as exc:
+            names = ", ".join(cell_parts(*sample))
+            raise ValueError(
+                f"cell, code and label may use {{{names}}}; the code must give a "
+                f"number ({exc})"
+            ) from None
+        return self
+
+    def render(self, status: IndexClass, dynamics: IndexClass) -> tuple[str, int, str]:
+        """The cell, its number and its words for a status and a dynamics class.
+
+        Examples
+        --------
+        >>> CombinedMatrix().render(
+        ...     IndexClass(code=2, label="mittel"),
+        ...     IndexClass(code=5, label="negativ", symbol="-"),
+        ... )
+        ('2-', 25, 'Status mittel, Dynamik negativ')
+        """
+        parts = cell_parts(status, dynamics)
+        return (
+            self.cell.format(**parts),
+            int(self.code.format(**parts)),
+            self.label.format(**parts),
+        )
+
+
+def cell_parts(status: IndexClass, dynamics: IndexClass) -> dict[str, object]:
+    """The names a combined matrix template may use."""
+    return {
+        "status_code": status.code,
+        "status_label": status.label,
+        "status_symbol": status.symbol,
+        "dynamics_code": dynamics.code,
+        "dynamics_label": dynamics.label,
+        "dynamics_symbol": dynamics.symbol,
+    }
+
+
+class FocusRule(BaseModel):
+    """Which areas are focus areas (Fokusgebiete) and how many drivers are named."""
+
+    model_config = FROZEN
+
+    status_classes: tuple[int, ...] | None = Field(
+        default=None,
+        description="Status class codes that make an area a focus area "
+        "(default: the last class).",
+    )
+    dynamics_classes: tuple[int, ...] | None = Field(
+        default=None,
+        description="Dynamics class codes that make an area a focus area "
+        "(default: the last class).",
+    )
+    drivers: int = Field(
+        default=3,
+        ge=1,
+        description="How many indicators with the largest z-scores are named.",
+    )
