@@ -55,6 +55,12 @@ class InvalidQueryError(SozialmonitorError):
     code = "invalid-query"
 
 
+class MissingBoundariesError(SozialmonitorError):
+    """A spatial statistic on areas that have no stored boundaries."""
+
+    code = "missing-boundaries"
+
+
 class UnknownIndexError(SozialmonitorError):
     """No index definition with this id."""
 

@@ -19,7 +19,7 @@ from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.release import Release
 from sozialmonitor.store import queries
 from sozialmonitor.web import problems
-from sozialmonitor.web.api import indices, v1
+from sozialmonitor.web.api import indices, statistics, v1
 
 templates = Jinja2Templates(
     directory=str(files("sozialmonitor.web").joinpath("templates"))
@@ -75,6 +75,7 @@ def create_app(engine: Engine) -> FastAPI:
     problems.install(app)
     app.include_router(v1.router)
     app.include_router(indices.router)
+    app.include_router(statistics.router)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def start(request: Request) -> HTMLResponse:

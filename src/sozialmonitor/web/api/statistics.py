@@ -1,0 +1,172 @@
+"""``/api/v1/statistics``: comparisons, trends, map classes, spatial clusters, types.
+
+Each endpoint calls one query function of :mod:`sozialmonitor.analysis.service` (the
+same the ``sozialmonitor stats`` commands call) on the public read gate, so the JSON
+here and ``stats … --json`` are the same.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from sozialmonitor.analysis import service
+from sozialmonitor.analysis.intervals import DEFAULT_CONFIDENCE
+from sozialmonitor.web.api.v1 import AUDIENCE
+
+router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
+
+IndicatorParam = Annotated[str, Query(description="Indicator id.")]
+PeriodParam = Annotated[
+    str | None, Query(description="Period (default: the latest with values).")
+]
+AsOfParam = Annotated[str | None, Query(description="Read as of this release.")]
+LevelParam = Annotated[str, Query(description="Area level, e.g. municipality.")]
+
+
+def _ids(values: list[str]) -> list[str]:
+    """Repeated parameters and comma-separated lists both work."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@router.get("/compare")
+def compare(
+    request: Request,
+    indicator: IndicatorParam,
+    area: Annotated[str | None, Query(description="One area's code.")] = None,
+    parent: Annotated[
+        str | None, Query(description="Compare all children of this area.")
+    ] = None,
+    level: Annotated[
+        str | None, Query(description="Compare all areas of this level.")
+    ] = None,
+    benchmark: Annotated[
+        str | None,
+        Query(description="Benchmark area's code (default: each area's parent)."),
+    ] = None,
+    period: PeriodParam = None,
+    confidence: Annotated[
+        float, Query(description="Confidence level, between 0 and 1.")
+    ] = DEFAULT_CONFIDENCE,
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """Areas against a benchmark: value, confidence interval (Wilson for shares,
+    Byar / exact Poisson for rates) and the result (``better`` … with its German
+    label). Name one of ``area``, ``parent`` or ``level``."""
+    with request.app.state.engine.connect() as conn:
+        return service.compare_areas(
+            conn,
+            indicator=indicator,
+            area=area,
+            parent=parent,
+            level=level,
+            benchmark=benchmark,
+            period=period,
+            confidence=confidence,
+            as_of=as_of,
+            audience=AUDIENCE,
+        ).to_dict()
+
+
+@router.get("/trend")
+def trend(
+    request: Request,
+    indicator: IndicatorParam,
+    area: Annotated[str, Query(description="The area's code.")],
+    method: Annotated[
+        str,
+        Query(description="mann_kendall, or logit for shares with their counts."),
+    ] = "mann_kendall",
+    period: Annotated[
+        str | None,
+        Query(description="Period whose changes are shown (default: the latest)."),
+    ] = None,
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """Direction, p-value and Sen's slope of an area's series, its changes against
+    the previous period and over 5 and 10 years, and missing periods."""
+    with request.app.state.engine.connect() as conn:
+        return service.area_trend(
+            conn,
+            indicator=indicator,
+            area=area,
+            method=method,
+            period=period,
+            as_of=as_of,
+            audience=AUDIENCE,
+        ).to_dict()
+
+
+@router.get("/classes")
+def classes(
+    request: Request,
+    indicator: IndicatorParam,
+    level: LevelParam,
+    period: PeriodParam = None,
+    scheme: Annotated[
+        str,
+        Query(description="natural_breaks, quantiles, equal_interval or std_mean."),
+    ] = "natural_breaks",
+    k: Annotated[int, Query(description="Number of classes, 2 to 10.")] = 5,
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """Map classes: bins, German legend labels and each area's class."""
+    with request.app.state.engine.connect() as conn:
+        return service.classify_level(
+            conn,
+            indicator=indicator,
+            level=level,
+            period=period,
+            scheme=scheme,
+            k=k,
+            as_of=as_of,
+            audience=AUDIENCE,
+        ).to_dict()
+
+
+@router.get("/spatial")
+def spatial(
+    request: Request,
+    indicator: IndicatorParam,
+    level: LevelParam,
+    period: PeriodParam = None,
+    rule: Annotated[str, Query(description="queen or rook contiguity.")] = "queen",
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """Global Moran's I and each area's LISA cluster, from the stored boundaries
+    (seeded permutations: the same data give the same result)."""
+    with request.app.state.engine.connect() as conn:
+        return service.spatial_level(
+            conn,
+            indicator=indicator,
+            level=level,
+            period=period,
+            rule=rule,
+            as_of=as_of,
+            audience=AUDIENCE,
+        ).to_dict()
+
+
+@router.get("/typology")
+def typology(
+    request: Request,
+    level: LevelParam,
+    indicator: Annotated[
+        list[str], Query(description="Two or more indicator ids (repeat or commas).")
+    ],
+    period: PeriodParam = None,
+    k: Annotated[int, Query(description="Number of types, 2 to 10.")] = 4,
+    as_of: AsOfParam = None,
+) -> dict[str, Any]:
+    """Area types: each area's type and each type's description."""
+    with request.app.state.engine.connect() as conn:
+        return service.typology_level(
+            conn,
+            indicators=_ids(indicator),
+            level=level,
+            period=period,
+            k=k,
+            as_of=as_of,
+            audience=AUDIENCE,
+        ).to_dict()
