@@ -11,8 +11,10 @@ as derived indicators in ``index_derived``.
 
 from __future__ import annotations
 
+import gc
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -135,29 +137,31 @@ def compute_index(
         raise IndexInputError(f"The inputs lack the indicators {', '.join(missing)}.")
     codes = inputs.index.union(population.index if population is not None else [])
     frame = pd.DataFrame(index=pd.Index(codes, name="code"))
-    frame["name"] = [(names or {}).get(c, "") for c in frame.index]
+    frame["name"] = _names(frame.index, names)
+    # Every column carries the frame's own index object: pandas aligns a column with
+    # another (even equal) index by comparing every area code, per column.
     pop = (
-        population.reindex(frame.index).astype(float)
+        population.reindex(frame.index).astype(float).set_axis(frame.index)
         if population is not None
         else pd.Series(np.nan, index=frame.index)
     )
     frame["population"] = pop
-    values = inputs.reindex(frame.index)[keys].astype(float)
+    values = inputs.reindex(frame.index)[keys].astype(float).set_axis(frame.index)
     frame["reason"] = _reasons(definition, values, pop)
     frame["included"] = frame["reason"].isna()
-    included = frame.index[frame["included"]]
-    if len(included) < 2:
+    # Positions, not labels: selecting and re-aligning millions of area codes by
+    # label costs seconds; a boolean mask keeps the frame's order at array speed.
+    included = frame["included"].to_numpy(dtype=bool)
+    if included.sum() < 2:
         raise IndexInputError(
-            f"Only {len(included)} area(s) of level '{definition.level}' can be "
+            f"Only {included.sum()} area(s) of level '{definition.level}' can be "
             "indexed; an index needs at least two."
         )
     weights = pop[included] if definition.standardisation == "zscore_weighted" else None
     for ind in definition.indicators:
         frame[f"value_{ind.key}"] = values[ind.key]
-        z = standardise(
-            values.loc[included, ind.key], definition.standardisation, weights
-        )
-        frame[f"z_{ind.key}"] = z.reindex(frame.index) * ind.sign
+        z = standardise(values[ind.key][included], definition.standardisation, weights)
+        frame[f"z_{ind.key}"] = _spread(z, included) * ind.sign
     for dim_name, dim in definition.dimensions.items():
         _dimension(frame, definition, dim_name, dim, included, weights)
     if definition.dynamics is not None:
@@ -168,6 +172,22 @@ def compute_index(
         areas=frame,
         focus=_focus(frame, definition),
     )
+
+
+def _names(codes: pd.Index, names: Mapping[str, str] | None) -> np.ndarray:
+    """The name of each area ("" when unknown)."""
+    if not names:
+        return np.full(len(codes), "", dtype=object)
+    found = pd.Series(dict(names), dtype=object).reindex(codes, fill_value="")
+    text: np.ndarray = found.to_numpy(dtype=object)
+    return text
+
+
+def _spread(values: pd.Series, included: np.ndarray) -> np.ndarray:
+    """``values`` of the included areas back at their rows; NaN elsewhere."""
+    full = np.full(len(included), np.nan)
+    full[included] = values.to_numpy(dtype=float)
+    return full
 
 
 def _reasons(
@@ -185,9 +205,7 @@ def _reasons(
         reason[small] = too_small(definition.min_population)
     gaps = reason.isna() & values.isna().any(axis="columns")
     if gaps.any():
-        for code in values.index[gaps]:
-            lacking = [k for k in values.columns if pd.isna(values.at[code, k])]
-            reason[code] = f"nicht indexiert (fehlende Werte: {', '.join(lacking)})"
+        reason[gaps] = _missing_values(values[gaps])
         shown = ", ".join(values.index[gaps][:5])
         more = f" and {gaps.sum() - 5} more" if gaps.sum() > 5 else ""
         warnings.warn(
@@ -198,12 +216,34 @@ def _reasons(
     return reason
 
 
+def _missing_values(values: pd.DataFrame) -> np.ndarray:
+    """The reason for each row of ``values`` that lacks a value, naming the columns.
+
+    One text per pattern of missing columns (a bit per column), not per row.
+    """
+    lacking = values.isna().to_numpy()
+    pattern = lacking @ (1 << np.arange(lacking.shape[1], dtype=np.int64))
+    _, first, where = np.unique(pattern, return_index=True, return_inverse=True)
+    texts = np.array(
+        [
+            "nicht indexiert (fehlende Werte: "
+            + ", ".join(
+                str(c) for c, m in zip(values.columns, lacking[row], strict=True) if m
+            )
+            + ")"
+            for row in first
+        ],
+        dtype=object,
+    )
+    return texts[where.reshape(-1)]
+
+
 def _dimension(
     frame: pd.DataFrame,
     definition: IndexDefinition,
     name: str,
     dim: IndexDimension,
-    included: pd.Index,
+    included: np.ndarray,
     weights: pd.Series | None,
 ) -> None:
     z = frame.loc[included, [f"z_{i.key}" for i in dim.indicators]]
@@ -217,66 +257,149 @@ def _dimension(
         if definition.standardise_index
         else total
     )
-    frame[f"{name}_sum"] = total.reindex(frame.index)
-    frame[f"{name}_index"] = index.reindex(frame.index)
+    frame[f"{name}_sum"] = _spread(total, included)
+    frame[f"{name}_index"] = _spread(index, included)
     codes = classify(frame[f"{name}_index"], dim.classes)
     frame[f"{name}_class"] = codes
-    labels = {c.code: c.label for c in dim.classes}
-    frame[f"{name}_label"] = [labels[c] if pd.notna(c) else "" for c in codes]
+    labels = np.full(len(frame), "", dtype=object)
+    for cls in dim.classes:
+        labels[(codes == cls.code).to_numpy(dtype=bool, na_value=False)] = cls.label
+    frame[f"{name}_label"] = labels
 
 
 def _cells(frame: pd.DataFrame, definition: IndexDefinition) -> None:
+    """The combined cell of each area: one render per pair of classes."""
     matrix = definition.combined
     status, dynamics = definition.status, definition.dynamics
     assert matrix is not None and dynamics is not None  # the definition ensures it
-    cells, numbers, labels = [], [], []
-    for s_code, d_code in zip(
-        frame["status_class"], frame["dynamics_class"], strict=True
-    ):
-        if pd.isna(s_code) or pd.isna(d_code):
-            cells.append("")
-            numbers.append(pd.NA)
-            labels.append("")
-            continue
-        cell, number, label = matrix.render(
-            status.find_class(int(s_code)), dynamics.find_class(int(d_code))
-        )
-        cells.append(cell)
-        numbers.append(number)
-        labels.append(label)
+    size = len(frame)
+    cells = np.full(size, "", dtype=object)
+    labels = np.full(size, "", dtype=object)
+    numbers = np.zeros(size, dtype=np.int64)
+    known = np.zeros(size, dtype=bool)
+    status_codes = frame["status_class"].to_numpy(dtype=float, na_value=np.nan)
+    dynamics_codes = frame["dynamics_class"].to_numpy(dtype=float, na_value=np.nan)
+    for s in status.classes:
+        in_status = status_codes == s.code
+        for d in dynamics.classes:
+            hit = in_status & (dynamics_codes == d.code)
+            if not hit.any():
+                continue
+            cells[hit], numbers[hit], labels[hit] = matrix.render(s, d)
+            known |= hit
     frame["cell"] = cells
-    frame["cell_code"] = pd.array(numbers, dtype="Int64")
+    frame["cell_code"] = pd.arrays.IntegerArray(numbers, ~known)
     frame["cell_label"] = labels
 
 
 DIMENSION_WORDS = {"status": "Status", "dynamics": "Dynamik"}
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while many small objects are made.
+
+    Each collection scans every object made since the last one, so making hundreds
+    of thousands of focus areas with the collector on costs about twice as much. The
+    objects made form no reference cycles: the collector would find nothing in them.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _focus(frame: pd.DataFrame, definition: IndexDefinition) -> tuple[FocusArea, ...]:
-    found = []
-    for code, row in frame[frame["included"]].iterrows():
-        reasons, keys = [], []
-        for dim_name, dim in definition.dimensions.items():
-            if row[f"{dim_name}_class"] in definition.focus_classes(dim_name):
-                reasons.append(
-                    f"{DIMENSION_WORDS[dim_name]} {row[f'{dim_name}_label']}"
+    """The focus areas in the frame's order, with their drivers.
+
+    An area is a focus area when a dimension's class is one of its focus classes;
+    its drivers are the indicators of those dimensions with the largest positive
+    z-scores (ties in the order of the definition). The selection and the ranking
+    are done on whole arrays, one set of focus dimensions at a time; only the
+    result objects are made one by one.
+    """
+    included = frame["included"].to_numpy(dtype=bool)
+    dimensions = list(definition.dimensions.items())
+    pattern = np.zeros(len(frame), dtype=np.int64)
+    words = []
+    for bit, (dim_name, dim) in enumerate(dimensions):
+        codes = frame[f"{dim_name}_class"]
+        chosen = definition.focus_classes(dim_name)
+        pattern |= (included & codes.isin(chosen).to_numpy(dtype=bool)).astype(
+            np.int64
+        ) << bit
+        texts = np.full(len(frame), "", dtype=object)
+        for cls in dim.classes:
+            if cls.code in chosen:
+                hit = (codes == cls.code).to_numpy(dtype=bool, na_value=False)
+                texts[hit] = f"{DIMENSION_WORDS[dim_name]} {cls.label}"
+        words.append(texts)
+    with _collector_paused():
+        return _focus_areas(frame, definition, pattern, words)
+
+
+def _focus_areas(
+    frame: pd.DataFrame,
+    definition: IndexDefinition,
+    pattern: np.ndarray,
+    words: list[np.ndarray],
+) -> tuple[FocusArea, ...]:
+    """The focus areas of the rows with a ``pattern`` (bit per focus dimension)."""
+    dimensions = list(definition.dimensions.items())
+    rows = np.flatnonzero(pattern)
+    patterns = pattern[rows]
+    reasons: list[tuple[str, ...]] = [()] * len(rows)
+    drivers: list[tuple[Driver, ...]] = [()] * len(rows)
+    for chosen_bits in np.unique(patterns).tolist():
+        bits = [bit for bit in range(len(dimensions)) if chosen_bits >> bit & 1]
+        keys = [i for bit in bits for i in dimensions[bit][1].indicators]
+        at = np.flatnonzero(patterns == chosen_bits)
+        mine = rows[at]
+        z = frame[[f"z_{i.key}" for i in keys]].to_numpy(dtype=float)[mine]
+        order = np.argsort(-z, axis=1, kind="stable")[:, : definition.focus.drivers]
+        top = np.take_along_axis(z, order, axis=1)
+        counts = (top > 0).sum(axis=1).tolist()
+        # Sorted from the largest down, the positive z-scores come first.
+        by_rank = [
+            [
+                Driver(key=keys[k].key, label=keys[k].label, zscore=score)
+                if count > rank
+                else None
+                for k, score, count in zip(
+                    order[:, rank].tolist(), top[:, rank].tolist(), counts, strict=True
                 )
-                keys += list(dim.indicators)
-        if not reasons:
-            continue
-        ranked = sorted(keys, key=lambda i: -float(row[f"z_{i.key}"]))
-        drivers = tuple(
-            Driver(key=i.key, label=i.label, zscore=float(row[f"z_{i.key}"]))
-            for i in ranked
-            if float(row[f"z_{i.key}"]) > 0
-        )[: definition.focus.drivers]
-        found.append(
-            FocusArea(
-                code=str(code),
-                name=str(row["name"]),
-                reasons=tuple(reasons),
-                cell=(row["cell"] or None) if "cell" in frame else None,
-                drivers=drivers,
-            )
+            ]
+            for rank in range(order.shape[1])
+        ]
+        ranked = zip(*by_rank, strict=True)
+        why = zip(*(words[bit][mine].tolist() for bit in bits), strict=True)
+        for position, found, count, because in zip(
+            at.tolist(), ranked, counts, why, strict=True
+        ):
+            drivers[position] = found[:count]
+            reasons[position] = because
+    cells = (
+        frame["cell"].to_numpy(dtype=object)[rows].tolist()
+        if "cell" in frame
+        else [""] * len(rows)
+    )
+    return tuple(
+        FocusArea(
+            code=code,
+            name=name,
+            reasons=because,
+            cell=cell or None,
+            drivers=found,
         )
-    return tuple(found)
+        for code, name, because, cell, found in zip(
+            map(str, frame.index.to_numpy()[rows].tolist()),
+            map(str, frame["name"].to_numpy(dtype=object)[rows].tolist()),
+            reasons,
+            cells,
+            drivers,
+            strict=True,
+        )
+    )
