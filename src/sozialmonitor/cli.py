@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -916,8 +917,13 @@ def _serve(eng: Engine, host: str, port: int) -> None:
 
     from sozialmonitor.web.app import create_app
 
+    app = create_app(eng)
+    # Everything loaded so far lives as long as the server: keep it out of the full
+    # garbage collections, whose pause would otherwise land on a request
+    # (bench/germany.py --gc-freeze).
+    gc.freeze()
     typer.echo(f"Sozialmonitor runs at http://{host}:{port}/  (Ctrl+C stops it)")
-    uvicorn.run(create_app(eng), host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @app.command()

@@ -21,6 +21,7 @@ from sozialmonitor.ingest.checks import (
     check_period_range,
     check_ratios,
     flag_column,
+    per_distinct,
     restore_leading_zeros,
 )
 from sozialmonitor.ingest.layouts import column_roles, to_long
@@ -58,7 +59,7 @@ def validate_observations(
         return report, empty
     findings = Findings(report, column_roles(list(table.frame.columns)))
     for role in ("indicator", "area", "period", "flags", "note"):
-        long[role] = long[role].map(_text)
+        long[role] = per_distinct(long[role], _text)
 
     indicators = {
         row.code: (row.id, indicator_from_row(row))
@@ -153,11 +154,11 @@ def validate_observations(
         return report, empty
 
     known = long["indicator"].isin(indicators.keys())
-    meta = long["indicator"].map(
-        lambda c: indicators[c][1] if c in indicators else None
+    meta = per_distinct(
+        long["indicator"], lambda c: indicators[c][1] if c in indicators else None
     )
-    long["indicator_id"] = long["indicator"].map(
-        lambda c: indicators.get(c, (None,))[0]
+    long["indicator_id"] = per_distinct(
+        long["indicator"], lambda c: indicators.get(c, (None,))[0]
     )
     long["area_id"] = long["area"].map(areas)
 

@@ -7,9 +7,11 @@ values for parent areas from their children where none is stored.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -243,11 +245,7 @@ def read_observations(
     ``Audience.INTERNAL``.
     """
     priorities = release_priorities(conn, as_of=query.as_of, audience=audience)
-    indicators = {
-        i.id: i
-        for i in list_indicators(conn, audience=audience)
-        if query.indicators is None or i.id in query.indicators
-    }
+    indicators = _visible_indicators(conn, audience, query.indicators)
     if query.indicators is not None:
         for code in query.indicators:
             if code not in indicators:
@@ -258,7 +256,20 @@ def read_observations(
     stored = _resolve(conn, query, priorities, indicators, scope)
     if query.computed and scope is not None:
         stored = _with_aggregates(conn, query, priorities, indicators, scope, stored)
-    return sorted(stored.values(), key=lambda o: (o.indicator, o.area, o.period))
+    return sorted(stored, key=attrgetter("indicator", "area", "period"))
+
+
+def _visible_indicators(
+    conn: Connection, audience: Audience, codes: Sequence[str] | None
+) -> dict[str, Indicator]:
+    """The indicators a read asks for (None: all) that the audience may see."""
+    ind = schema.indicator
+    query = select(ind)
+    if audience is Audience.PUBLIC:
+        query = query.where(ind.c.visibility == Visibility.PUBLIC.value)
+    if codes is not None:
+        query = query.where(ind.c.code.in_(list(codes)))
+    return {row.code: indicator_from_row(row) for row in conn.execute(query)}
 
 
 def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None:
@@ -276,69 +287,129 @@ def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None
     return scope
 
 
-Key = tuple[str, str, str]
-
-
 def _resolve(
     conn: Connection,
     query: ObservationQuery,
     priorities: dict[int, int],
     indicators: dict[str, Indicator],
     scope: Select[Any] | None,
-) -> dict[Key, Observation]:
+) -> list[Observation]:
     """The stored value with the highest release priority, per key."""
     o, ind, a, rel = schema.observation, schema.indicator, schema.area, schema.release
-    conditions: list[ColumnElement[bool]] = [o.c.release_id.in_(list(priorities))]
-    conditions.append(ind.c.code.in_(list(indicators)))
-    if scope is not None:
-        conditions.append(o.c.area_id.in_(scope))
+    # Codes and names of the few indicators and releases are looked up once here, so
+    # that the big query touches only the observation rows and their areas.
+    codes = {
+        row.id: row.code
+        for row in conn.execute(
+            select(ind.c.id, ind.c.code).where(ind.c.code.in_(list(indicators)))
+        )
+    }
+    names = {
+        row.id: row.name
+        for row in conn.execute(
+            select(rel.c.id, rel.c.name).where(rel.c.id.in_(list(priorities)))
+        )
+    }
+    conditions: list[ColumnElement[bool]] = [
+        o.c.release_id.in_(list(priorities)),
+        o.c.indicator_id.in_(list(codes)),
+    ]
     if query.period_from is not None:
         conditions.append(o.c.period_end >= query.period_from.start)
     if query.period_to is not None:
         conditions.append(o.c.period_end <= query.period_to.end)
     if query.periods is not None:
         conditions.append(o.c.period.in_(list(query.periods)))
-    sel = (
-        select(
-            ind.c.code.label("indicator"),
-            a.c.code.label("area"),
-            o.c.period,
-            o.c.release_id,
-            rel.c.name.label("release"),
-            o.c.value,
-            o.c.numerator,
-            o.c.denominator,
-            o.c.flags,
-            o.c.note,
+    sel = select(
+        o.c.indicator_id,
+        a.c.code,
+        o.c.period,
+        o.c.release_id,
+        o.c.value,
+        o.c.numerator,
+        o.c.denominator,
+        o.c.flags,
+        o.c.note,
+    ).join(a, o.c.area_id == a.c.id)
+    if scope is not None and scope.whereclause is not None:
+        # The scope's conditions on the joined areas, not "area_id IN (…)": the
+        # planner then reads a map (one indicator and period, all areas) along the
+        # primary key and a profile (one area) along the area index.
+        sel = sel.where(scope.whereclause)
+    rows: Iterable[Any] = conn.execute(sel.where(*conditions)).yield_per(1000)
+    if len(priorities) > 1:  # the newest release wins (one release: one row a key)
+        ranked: dict[tuple[int, str, str], tuple[int, Any]] = {}
+        for row in rows:
+            key = (row[0], row[1], row[2])
+            rank = priorities[row[3]]
+            held = ranked.get(key)
+            if held is None or rank > held[0]:
+                ranked[key] = (rank, row)
+        rows = [row for _rank, row in ranked.values()]
+    removed = int(Flag.REMOVED)
+    return [
+        _observation(
+            {
+                "indicator": codes[indicator_id],
+                "area": area,
+                "period": period,
+                "value": value,
+                "numerator": numerator,
+                "denominator": denominator,
+                "flags": flags,
+                "note": note,
+                "release": names[release_id],
+                "missing_children": (),
+            }
         )
-        .join(ind, o.c.indicator_id == ind.c.id)
-        .join(a, o.c.area_id == a.c.id)
-        .join(rel, o.c.release_id == rel.c.id)
-        .where(*conditions)
-    )
-    best: dict[Key, tuple[int, Any]] = {}
-    for row in conn.execute(sel):
-        key = (row.indicator, row.area, row.period)
-        rank = priorities[row.release_id]
-        held = best.get(key)
-        if held is None or rank > held[0]:
-            best[key] = (rank, row)
-    result: dict[Key, Observation] = {}
-    for key, (_rank, row) in best.items():
-        if row.flags & Flag.REMOVED:
-            continue
-        result[key] = Observation(
-            indicator=row.indicator,
-            area=row.area,
-            period=row.period,
-            value=row.value,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            flags=row.flags,
-            note=row.note,
-            release=row.release,
-        )
-    return result
+        for (
+            indicator_id,
+            area,
+            period,
+            release_id,
+            value,
+            numerator,
+            denominator,
+            flags,
+            note,
+        ) in rows
+        if not flags & removed
+    ]
+
+
+_OBSERVATION_FIELDS = (
+    "indicator",
+    "area",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "flags",
+    "note",
+    "release",
+    "missing_children",
+)
+_PLAIN_OBSERVATION = (
+    tuple(f.name for f in dataclasses.fields(Observation)) == _OBSERVATION_FIELDS
+    and not hasattr(Observation, "__post_init__")
+    and not hasattr(Observation, "__slots__")
+)
+"""Whether ``Observation.__init__`` does nothing but set exactly these fields."""
+
+
+def _observation(fields: dict[str, Any]) -> Observation:
+    """An ``Observation`` of stored values, made ~6x faster than by its ``__init__``.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; for the 11,000
+    values of a map that is a third of the read. While the class does nothing else in
+    ``__init__`` (the same fields, no ``__post_init__``, no slots), filling its
+    ``__dict__`` gives the same object; otherwise the constructor is used.
+    """
+    if not _PLAIN_OBSERVATION:
+        return Observation(**fields)
+    made: Observation = object.__new__(Observation)
+    made.__dict__.update(fields)
+    return made
 
 
 def _with_aggregates(
@@ -347,8 +418,8 @@ def _with_aggregates(
     priorities: dict[int, int],
     indicators: dict[str, Indicator],
     scope: Select[Any],
-    stored: dict[Key, Observation],
-) -> dict[Key, Observation]:
+    stored: list[Observation],
+) -> list[Observation]:
     """Add computed values for parent areas in scope that have no stored value."""
     a, parent = schema.area, schema.area.alias("parent")
     children: dict[str, list[str]] = defaultdict(list)
@@ -370,12 +441,13 @@ def _with_aggregates(
         lambda: defaultdict(list)
     )
     parent_of = {code: p for p, kids in children.items() for code in kids}
-    for obs in child_values.values():
+    for obs in child_values:
         grouped[(obs.indicator, obs.period)][parent_of[obs.area]].append(obs)
-    result = dict(stored)
+    have = {o.key for o in stored}
+    result = list(stored)
     for (indicator, period), by_parent in grouped.items():
         for parent_code, values in by_parent.items():
-            if (indicator, parent_code, period) in result:
+            if (indicator, parent_code, period) in have:
                 continue
             computed = aggregate(
                 indicators[indicator],
@@ -385,7 +457,7 @@ def _with_aggregates(
                 values,
             )
             if computed is not None:
-                result[computed.key] = computed
+                result.append(computed)
     return result
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import infer_dtype
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from sozialmonitor.domain.access import Audience
@@ -44,6 +46,15 @@ OBSERVATION_COLUMNS = (
 KEY = ["indicator_id", "area_id", "period"]
 CONTENT = ["value", "numerator", "denominator", "flags", "note"]
 INSERT_CHUNK = 200_000
+SQLITE_CACHE_BYTES_PER_ROW = 64
+"""Page cache granted per inserted row on SQLite (index pages touched per row)."""
+SQLITE_CACHE_MAX_KIB = 512 * 1024
+"""At most 512 MiB of page cache for one insert."""
+ANALYZE_MIN_ROWS = 100_000
+"""From this many rows on, PostgreSQL's statistics of ``observation`` are renewed."""
+SQLITE_REBUILD_MIN_ROWS = 100_000
+"""From this many rows on, an insert into a table at most as large rebuilds the
+secondary indexes instead of updating them row by row."""
 
 
 def now() -> dt.datetime:
@@ -263,8 +274,7 @@ def store_observations(conn: Connection, release: Release, frame: pd.DataFrame) 
             _delete_keys(conn, release.id, keys)
     if not to_write.empty:
         to_write = to_write.assign(
-            release_id=release.id,
-            period_end=[_period_end(p) for p in to_write["period"]],
+            release_id=release.id, period_end=_period_ends(to_write["period"])
         )
         _bulk_insert(conn, to_write[list(OBSERVATION_COLUMNS)])
     return len(to_write) + (len(reverted) if reverted is not None else 0)
@@ -289,6 +299,13 @@ def _period_end(code: str) -> str:
     if end is None:
         end = _PERIOD_END_CACHE[code] = parse_period(code).end.isoformat()
     return end
+
+
+def _period_ends(periods: pd.Series) -> np.ndarray:
+    """The end date of each period (parsed once per distinct period)."""
+    codes, distinct = pd.factorize(periods)
+    ends: np.ndarray = np.array([_period_end(p) for p in distinct], dtype=object)
+    return np.asarray(ends[codes])
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -386,34 +403,106 @@ def _delete_keys(conn: Connection, release_id: int, keys: pd.DataFrame) -> None:
     )
 
 
-def _python_rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
-    """Rows as plain Python values (None for missing) for the driver."""
+def _driver_columns(frame: pd.DataFrame) -> list[np.ndarray]:
+    """Columns as arrays of plain Python values (None for missing) for the driver."""
     columns = []
     for col in frame.columns:
         series = frame[col]
+        values = series.to_numpy(dtype=object)
         if series.dtype.kind == "f":
-            columns.append([None if np.isnan(v) else float(v) for v in series])
-        elif series.dtype.kind in "iu":
-            columns.append([int(v) for v in series])
-        else:
-            columns.append([None if v is None else str(v) for v in series])
-    return list(zip(*columns, strict=True))
+            values[series.isna().to_numpy()] = None
+        elif series.dtype.kind not in "iu" and (
+            len(values) == 0 or infer_dtype(values, skipna=False) != "string"
+        ):
+            values = np.array(
+                [None if v is None else str(v) for v in values], dtype=object
+            )
+        columns.append(values)
+    return columns
+
+
+def _key_order(frame: pd.DataFrame) -> np.ndarray:
+    """Row positions in primary key order (indicator, period, area), so that the
+    key index and the table grow at their end instead of all over the file."""
+    periods = pd.factorize(frame["period"], sort=True)[0]
+    return np.lexsort(
+        (frame["area_id"].to_numpy(), periods, frame["indicator_id"].to_numpy())
+    )
 
 
 def _bulk_insert(conn: Connection, frame: pd.DataFrame) -> None:
+    frame = frame.take(_key_order(frame))
+    columns = _driver_columns(frame)
     names = ", ".join(frame.columns)
-    for start in range(0, len(frame), INSERT_CHUNK):
-        rows = _python_rows(frame.iloc[start : start + INSERT_CHUNK])
-        if conn.dialect.name == "postgresql":
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            with cursor.copy(f"COPY observation ({names}) FROM STDIN") as copy:
-                for row in rows:
+    if conn.dialect.name == "postgresql":
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY observation ({names}) FROM STDIN") as copy:
+            for start in range(0, len(frame), INSERT_CHUNK):
+                for row in _chunk_rows(columns, start):
                     copy.write_row(row)
-        else:
-            marks = ", ".join("?" for _ in frame.columns)
+        if len(frame) >= ANALYZE_MIN_ROWS:
+            # Planner statistics for the new rows at once, not whenever autovacuum
+            # comes by: without them the first reads may choose the wrong plan.
+            conn.exec_driver_sql("ANALYZE observation")
+        return
+    marks = ", ".join("?" for _ in frame.columns)
+    with _sqlite_cache(conn, len(frame)), _sqlite_indexes_rebuilt(conn, len(frame)):
+        for start in range(0, len(frame), INSERT_CHUNK):
             conn.exec_driver_sql(
-                f"INSERT INTO observation ({names}) VALUES ({marks})", rows
+                f"INSERT INTO observation ({names}) VALUES ({marks})",
+                _chunk_rows(columns, start),
             )
+
+
+@contextmanager
+def _sqlite_indexes_rebuilt(conn: Connection, rows: int) -> Iterator[None]:
+    """Build the secondary indexes of ``observation`` anew after an insert that at
+    least doubles the table: one sort is much cheaper than putting millions of rows
+    into an index one by one (11 million rows: 58 s instead of 83 s for the write).
+
+    It happens inside the import's transaction, so nobody else ever sees the table
+    without its index: readers keep their snapshot, and a failed or killed import
+    rolls the whole change back (DDL is transactional with the explicit BEGIN of
+    ``store.database``)."""
+    stored = conn.exec_driver_sql("SELECT max(rowid) FROM observation").scalar()
+    if rows < SQLITE_REBUILD_MIN_ROWS or rows < (stored or 0):
+        yield
+        return
+    indexes = sorted(schema.observation.indexes, key=lambda ix: str(ix.name))
+    for index in indexes:
+        index.drop(conn)
+    try:
+        yield
+    finally:
+        for index in indexes:
+            index.create(conn)
+
+
+def _chunk_rows(columns: list[np.ndarray], start: int) -> list[tuple[Any, ...]]:
+    chunk = [c[start : start + INSERT_CHUNK].tolist() for c in columns]
+    return list(zip(*chunk, strict=True))
+
+
+@contextmanager
+def _sqlite_cache(conn: Connection, rows: int) -> Iterator[None]:
+    """A page cache that holds the indexes a large insert changes (SQLite's default
+    of 2 MB makes every index page go to disk and back many times); the previous
+    size is restored afterwards, which frees the memory."""
+    previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
+    if previous < 0:  # negative: KiB, positive: pages
+        previous_kib = -previous
+    else:
+        page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+        previous_kib = previous * page_size // 1024
+    wanted_kib = min(rows * SQLITE_CACHE_BYTES_PER_ROW // 1024, SQLITE_CACHE_MAX_KIB)
+    if wanted_kib <= previous_kib:
+        yield
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size = {-wanted_kib}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
 
 
 # --- import log -------------------------------------------------------------------

@@ -122,19 +122,6 @@ def upgrade() -> None:
         sa.Column("denominator", sa.Float(), nullable=True),
         sa.Column("flags", sa.SmallInteger(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["area_id"], ["area.id"], name=op.f("fk_observation_area_id_area")
-        ),
-        sa.ForeignKeyConstraint(
-            ["indicator_id"],
-            ["indicator.id"],
-            name=op.f("fk_observation_indicator_id_indicator"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["release_id"],
-            ["release.id"],
-            name=op.f("fk_observation_release_id_release"),
-        ),
         sa.PrimaryKeyConstraint(
             "indicator_id",
             "period",
