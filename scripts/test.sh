@@ -28,4 +28,9 @@ if [ -z "${SOZIALMONITOR_TEST_PG_URL:-}" ]; then
   source scripts/start-test-postgres.sh
 fi
 
+echo "Lint: ruff and mypy"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
 .venv/bin/python -m pytest --browser "$@"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pandas.api.types import infer_dtype
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
@@ -372,12 +373,15 @@ def _rows(
     return _normalise(frame).assign(release_id=frame["release_id"].to_numpy())
 
 
-def _equal_rows(incoming: pd.DataFrame, existing: pd.DataFrame) -> np.ndarray:
+def _equal_rows(
+    incoming: pd.DataFrame, existing: pd.DataFrame
+) -> npt.NDArray[np.bool_]:
     """Per incoming row: does ``existing`` hold the same key with the same content?"""
     if existing.empty:
         return np.zeros(len(incoming), dtype=bool)
     merged = incoming.merge(existing, on=KEY, how="left", suffixes=("", "_r"))
-    same = merged["flags_r"].notna().to_numpy(copy=True)  # stored flags are never empty
+    # stored flags are never empty
+    same: npt.NDArray[np.bool_] = merged["flags_r"].notna().to_numpy(copy=True)
     for col in CONTENT:
         a, b = merged[col], merged[f"{col}_r"]
         same &= ((a == b) | (a.isna() & b.isna())).to_numpy()
