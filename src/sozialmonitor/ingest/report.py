@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sozialmonitor.errors import ReadError, UnreadableFileError
 
@@ -60,8 +60,9 @@ class ValidationReport:
     skipped_empty: int = 0
     """Cells without a value (empty, -, x, …) that were left out."""
 
-    def error(
+    def add(
         self,
+        severity: Severity,
         code: str,
         message: str,
         *,
@@ -71,7 +72,7 @@ class ValidationReport:
     ) -> None:
         self.findings.append(
             Finding(
-                severity=Severity.ERROR,
+                severity=severity,
                 code=code,
                 message=message,
                 row=row,
@@ -80,25 +81,13 @@ class ValidationReport:
             )
         )
 
-    def warning(
-        self,
-        code: str,
-        message: str,
-        *,
-        row: int | None = None,
-        column: str | None = None,
-        value: object = None,
-    ) -> None:
-        self.findings.append(
-            Finding(
-                severity=Severity.WARNING,
-                code=code,
-                message=message,
-                row=row,
-                column=column,
-                value=None if value is None else str(value),
-            )
-        )
+    def error(self, code: str, message: str, **where: Any) -> None:
+        """An error: the import writes nothing. ``where``: row, column, value."""
+        self.add(Severity.ERROR, code, message, **where)
+
+    def warning(self, code: str, message: str, **where: Any) -> None:
+        """A warning: reported, the import goes ahead."""
+        self.add(Severity.WARNING, code, message, **where)
 
     def unreadable(self, exc: UnreadableFileError) -> None:
         """A file, or a row of it, that could not be read at all."""
