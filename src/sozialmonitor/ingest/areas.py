@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import warnings
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import shapely
@@ -15,7 +14,7 @@ from sqlalchemy import Connection, Engine, select
 from sozialmonitor.domain.area import Area
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
-from sozialmonitor.ingest.table import read_table
+from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_levels
 from sozialmonitor.store.writes import log_import, save_areas
@@ -96,14 +95,6 @@ def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     return frame
 
 
-def _text(value: Any) -> str:
-    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
-        return ""  # also NaT and NA from the date and integer fields of GIS files
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d")
 """ISO, German, and what GDAL writes for dates in Shapefile text fields."""
 
@@ -170,7 +161,7 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
     for record in frame.to_dict("records"):
         row = int(record["__row"])
         values = {
-            r: _text(record[c]) if c is not None else "" for r, c in roles.items()
+            r: cell_text(record[c]) if c is not None else "" for r, c in roles.items()
         }
         code, level = values["code"], values["level"]
         if not code or not values["name"]:

@@ -27,7 +27,7 @@ from sozialmonitor.ingest.checks import (
 from sozialmonitor.ingest.layouts import column_roles, to_long
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
-from sozialmonitor.ingest.table import read_table
+from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import (
     list_releases,
@@ -59,7 +59,7 @@ def validate_observations(
         return report, empty
     findings = Findings(report, column_roles(list(table.frame.columns)))
     for role in ("indicator", "area", "period", "flags", "note"):
-        long[role] = per_distinct(long[role], _text)
+        long[role] = per_distinct(long[role], cell_text)
 
     indicators = {
         row.code: (row.id, indicator_from_row(row))
@@ -199,14 +199,6 @@ def validate_observations(
             "note": clean["note"].where(clean["note"] != "", None),
         }
     )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def import_observations(

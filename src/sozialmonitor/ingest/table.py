@@ -10,6 +10,16 @@ import pandas as pd
 from sozialmonitor.errors import ReadError
 
 
+def cell_text(value: object) -> str:
+    """A cell as text: empty for missing values (None, NaN, NaT), ``2021`` for the
+    float 2021.0 a spreadsheet gives, otherwise the stripped text."""
+    if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 @dataclass(frozen=True, kw_only=True)
 class Table:
     """Cells as read (text, or numbers from a spreadsheet), with their row numbers."""
