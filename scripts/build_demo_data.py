@@ -323,7 +323,7 @@ POPULATION = indicator(
         f"{DL_DE} (Regionaldatenbank, BKG); MSS 2021: Abdruck mit genauer "
         "Quellenangabe gestattet"
     ),
-    keywords=["Bevölkerung", "Einwohnerzahl", "EW"],
+    keywords=["Bevölkerung", "Einwohnerzahl", "EW", "Bevölkerungsstand"],
 )
 
 
@@ -402,7 +402,14 @@ def hannover(
             source=f"{INKAR_SOURCE}; Arbeitsmarktstatistik der Bundesagentur für "
             "Arbeit",
             licence=DL_DE,
-            keywords=["Arbeitslosigkeit", "SGB II", "SGB III", "Jahresdurchschnitt"],
+            keywords=[
+                "Arbeitslosigkeit",
+                "Erwerbslose",
+                "Arbeitsmarkt",
+                "SGB II",
+                "SGB III",
+                "Jahresdurchschnitt",
+            ],
         )
     )
     cat.append(
@@ -418,7 +425,11 @@ def hannover(
             + " Wert 2011 mit Kennzeichen break (Zensus 2011).",
             source=f"{INKAR_SOURCE}; Fortschreibung des Bevölkerungsstandes",
             licence=DL_DE,
-            keywords=["Bevölkerung im erwerbsfähigen Alter", "15 bis 64 Jahre"],
+            keywords=[
+                "Bevölkerung im erwerbsfähigen Alter",
+                "Erwerbsalter",
+                "15 bis 64 Jahre",
+            ],
         )
     )
     cat.append(
@@ -443,7 +454,15 @@ def hannover(
             ),
             source=INKAR_SOURCE + " (Zähler und Nenner); berechnet",
             licence=DL_DE,
-            keywords=["Arbeitslosigkeit", "Arbeitslosenanteil", "SGB II", "SGB III"],
+            keywords=[
+                "Arbeitslosigkeit",
+                "Arbeitslosenquote",
+                "Arbeitslosenanteil",
+                "Erwerbslose",
+                "Arbeitsmarkt",
+                "SGB II",
+                "SGB III",
+            ],
         )
     )
     for code in MUNICIPALITIES:
@@ -548,7 +567,13 @@ def hannover(
             "E_Einkommensteuer.xls abgeglichen (identisch).",
             source=f"{INKAR_SOURCE}; Realsteuervergleich des Bundes und der Länder",
             licence=DL_DE,
-            keywords=["Einkommensteuer", "Steuerkraft", "Einkommen"],
+            keywords=[
+                "Einkommensteuer",
+                "Steuerkraft",
+                "Steuereinnahmen",
+                "Gemeindefinanzen",
+                "Einkommen",
+            ],
         )
     )
     for code in MUNICIPALITIES:
@@ -588,7 +613,15 @@ def hannover(
             ),
             source=GISD_SOURCE,
             licence="CC BY 4.0",
-            keywords=["Deprivation", "Sozialindex", "RKI", "Gesundheit"],
+            keywords=[
+                "Deprivation",
+                "Benachteiligung",
+                "soziale Lage",
+                "sozioökonomischer Status",
+                "Sozialindex",
+                "RKI",
+                "Gesundheit",
+            ],
         )
     )
     for _, row in gisd.iterrows():
@@ -710,7 +743,12 @@ def hannover(
             "irrtümlich den Median der Bruttoarbeitsentgelte und wurde nicht "
             "übernommen."
         ),
-        keywords=["Haushaltseinkommen", "verfügbares Einkommen", "Kaufkraft"],
+        keywords=[
+            "Haushaltseinkommen",
+            "verfügbares Einkommen",
+            "Kaufkraft",
+            "Wohlstand",
+        ],
     )
     kreis(
         "A_Bruttoverdienst.xls",
@@ -722,7 +760,7 @@ def hannover(
         topic="Einkommen",
         polarity="higher_is_better",
         decimals=0,
-        keywords=["Bruttolohn", "Verdienst", "Arbeitnehmer"],
+        keywords=["Bruttolohn", "Lohn", "Gehalt", "Verdienst", "Arbeitnehmer"],
     )
     sv = kreis(
         "B_SVBeschaeftigte.xls",
@@ -734,7 +772,7 @@ def hannover(
         topic="Arbeit",
         polarity="neutral",
         decimals=0,
-        keywords=["Beschäftigung", "SV-Beschäftigte", "Wohnort"],
+        keywords=["Beschäftigung", "SV-Beschäftigte", "Erwerbstätigkeit", "Wohnort"],
     )
     shares: list[tuple[str, str, dict[str, Any]]] = [
         (
@@ -745,7 +783,13 @@ def hannover(
                 "unit": "%",
                 "topic": "Arbeit",
                 "polarity": "higher_is_better",
-                "keywords": ["Beschäftigung", "SV-Beschäftigte", "Erwerbsbeteiligung"],
+                "keywords": [
+                    "Beschäftigung",
+                    "Beschäftigungsquote",
+                    "SV-Beschäftigte",
+                    "Erwerbsbeteiligung",
+                    "Erwerbstätigkeit",
+                ],
                 "break_2011": True,
             },
         ),
@@ -757,7 +801,13 @@ def hannover(
                 "unit": "%",
                 "topic": "Einkommen",
                 "polarity": "higher_is_worse",
-                "keywords": ["Überschuldung", "Schuldneratlas", "Creditreform"],
+                "keywords": [
+                    "Überschuldung",
+                    "Verschuldung",
+                    "Schulden",
+                    "Schuldneratlas",
+                    "Creditreform",
+                ],
                 "break_2011": True,
             },
         ),
@@ -770,7 +820,13 @@ def hannover(
                 "unit": "%",
                 "topic": "Bildung",
                 "polarity": "higher_is_worse",
-                "keywords": ["Schulabschluss", "Schulabbruch", "Bildung"],
+                "keywords": [
+                    "Schulabschluss",
+                    "Schulabbruch",
+                    "Schulabbrecher",
+                    "Bildungsarmut",
+                    "Bildung",
+                ],
             },
         ),
         (
@@ -782,7 +838,13 @@ def hannover(
                 "unit": "%",
                 "topic": "Bildung",
                 "polarity": "higher_is_better",
-                "keywords": ["Qualifikation", "Hochschulabschluss", "KldB 2010"],
+                "keywords": [
+                    "Qualifikation",
+                    "Hochschulabschluss",
+                    "Akademiker",
+                    "Studium",
+                    "KldB 2010",
+                ],
             },
         ),
         (
@@ -794,7 +856,13 @@ def hannover(
                 "unit": "%",
                 "topic": "Bildung",
                 "polarity": "higher_is_worse",
-                "keywords": ["Qualifikation", "Berufsausbildung", "KldB 2010"],
+                "keywords": [
+                    "Qualifikation",
+                    "Berufsausbildung",
+                    "ohne Ausbildung",
+                    "Geringqualifizierte",
+                    "KldB 2010",
+                ],
             },
         ),
     ]
@@ -872,7 +940,20 @@ def hannover(
             ),
             source=f"{RS_SOURCE}, Tabelle 22811-01-01-4",
             licence=DL_DE,
-            keywords=["Mindestsicherung", "SGB II", "SGB XII", "AsylbLG"],
+            keywords=[
+                "Mindestsicherung",
+                "SGB II",
+                "SGB XII",
+                "AsylbLG",
+                "Bürgergeld",
+                "Hartz IV",
+                "Arbeitslosengeld II",
+                "Grundsicherung",
+                "Sozialhilfe",
+                "Asylbewerberleistungen",
+                "Transferleistungen",
+                "Armut",
+            ],
         )
     )
     cat.append(
@@ -896,7 +977,17 @@ def hannover(
             ),
             source=f"{RS_SOURCE}, Tabellen 22811-01-01-4 und 12411-01-01-4; berechnet",
             licence=DL_DE,
-            keywords=["Mindestsicherung", "Armut", "SGB II", "SGB XII"],
+            keywords=[
+                "Mindestsicherung",
+                "Armut",
+                "SGB II",
+                "SGB XII",
+                "Bürgergeld",
+                "Hartz IV",
+                "Grundsicherung",
+                "Sozialhilfe",
+                "Transferleistungen",
+            ],
         )
     )
     for row in mis.rows:
@@ -1027,7 +1118,7 @@ def berlin_areas(
 
 
 MSS_INDEX = [
-    # column, id, name, short, unit, kind, topic, definition
+    # column, id, name, short, unit, kind, topic, definition, keywords
     (
         "S1",
         "mss_s1_unemployment",
@@ -1039,6 +1130,7 @@ MSS_INDEX = [
         "Status-Indikator S1: Anteil der Arbeitslosen nach SGB II an den "
         "Einwohnerinnen und Einwohnern im Alter von 15 bis unter 65 Jahren in %, "
         "31.12.2020.",
+        ["Arbeitslose", "Erwerbslose", "SGB II", "Status-Indikator"],
     ),
     (
         "S3",
@@ -1052,6 +1144,17 @@ MSS_INDEX = [
         "Transferleistungen nach SGB II und SGB XII an den Einwohnerinnen und "
         "Einwohnern in %, 31.12.2020 (Abgrenzung im Einzelnen: MSS 2021, "
         "Indikatorenheft).",
+        [
+            "Transferleistungen",
+            "SGB II",
+            "SGB XII",
+            "Bürgergeld",
+            "Hartz IV",
+            "Grundsicherung",
+            "Sozialhilfe",
+            "Armut",
+            "Status-Indikator",
+        ],
     ),
     (
         "S4",
@@ -1064,6 +1167,14 @@ MSS_INDEX = [
         "Status-Indikator S4: Anteil der Kinder und Jugendlichen unter 15 Jahren in "
         "Bedarfsgemeinschaften nach SGB II an den Einwohnerinnen und Einwohnern "
         "unter 15 Jahren in %, 31.12.2020.",
+        [
+            "Kinder in Bedarfsgemeinschaften",
+            "SGB II",
+            "Bürgergeld",
+            "Hartz IV",
+            "Armut",
+            "Status-Indikator",
+        ],
     ),
     (
         "D1",
@@ -1076,6 +1187,7 @@ MSS_INDEX = [
         "Dynamik-Indikator D1: Veränderung des Anteils S1 (Arbeitslose nach SGB II "
         "an den 15- bis unter 65-Jährigen) vom 31.12.2018 zum 31.12.2020 in "
         "Prozentpunkten.",
+        ["Arbeitslose", "Erwerbslose", "SGB II", "Entwicklung", "Dynamik-Indikator"],
     ),
     (
         "D3",
@@ -1087,6 +1199,18 @@ MSS_INDEX = [
         "Mindestsicherung",
         "Dynamik-Indikator D3: Veränderung des Anteils S3 (Transferbezug) vom "
         "31.12.2018 zum 31.12.2020 in Prozentpunkten.",
+        [
+            "Transferleistungen",
+            "SGB II",
+            "SGB XII",
+            "Bürgergeld",
+            "Hartz IV",
+            "Grundsicherung",
+            "Sozialhilfe",
+            "Armut",
+            "Entwicklung",
+            "Dynamik-Indikator",
+        ],
     ),
     (
         "D4",
@@ -1099,11 +1223,20 @@ MSS_INDEX = [
         "Dynamik-Indikator D4: Veränderung des Anteils S4 (Kinder unter 15 Jahren "
         "in Bedarfsgemeinschaften nach SGB II) vom 31.12.2018 zum 31.12.2020 in "
         "Prozentpunkten.",
+        [
+            "Kinder in Bedarfsgemeinschaften",
+            "SGB II",
+            "Bürgergeld",
+            "Hartz IV",
+            "Armut",
+            "Entwicklung",
+            "Dynamik-Indikator",
+        ],
     ),
 ]
 
 MSS_CONTEXT = [
-    # number, id, name, unit, kind, topic, polarity, definition
+    # number, id, name, unit, kind, topic, polarity, definition, keywords
     (
         "01",
         "mss_k01_youth_unemployment",
@@ -1114,6 +1247,12 @@ MSS_CONTEXT = [
         "higher_is_worse",
         "Anteil der Arbeitslosen unter 25 Jahren an den Einwohnerinnen und "
         "Einwohnern im Alter von 15 bis unter 25 Jahren in %.",
+        [
+            "Arbeitslosigkeit",
+            "Arbeitslose unter 25 Jahren",
+            "Jugendliche",
+            "junge Erwachsene",
+        ],
     ),
     (
         "02",
@@ -1125,6 +1264,7 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der Haushalte von Alleinerziehenden an den Haushalten mit Kindern "
         "in %.",
+        ["Alleinerziehende", "Einelternfamilien", "Familien", "Haushalte mit Kindern"],
     ),
     (
         "03",
@@ -1137,6 +1277,13 @@ MSS_CONTEXT = [
         "Anteil der Empfängerinnen und Empfänger von Grundsicherung im Alter (SGB "
         "XII, 4. Kapitel, außerhalb von Einrichtungen) ab 65 Jahren an den "
         "Einwohnerinnen und Einwohnern ab 65 Jahren in %.",
+        [
+            "Grundsicherung im Alter",
+            "SGB XII",
+            "Armut",
+            "Seniorinnen und Senioren",
+            "ältere Menschen",
+        ],
     ),
     (
         "04",
@@ -1148,6 +1295,7 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der unter 18-Jährigen mit Migrationshintergrund an den unter "
         "18-Jährigen in %.",
+        ["Migration", "Zuwanderung", "Minderjährige"],
     ),
     (
         "05",
@@ -1159,6 +1307,7 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der Einwohnerinnen und Einwohner mit Migrationshintergrund an allen "
         "Einwohnerinnen und Einwohnern in %.",
+        ["Migration", "Zuwanderung", "Migrantinnen und Migranten"],
     ),
     (
         "16",
@@ -1170,6 +1319,12 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der Ausländerinnen und Ausländer an den Einwohnerinnen und "
         "Einwohnern in %.",
+        [
+            "Ausländeranteil",
+            "Staatsangehörigkeit",
+            "nichtdeutsche Bevölkerung",
+            "Migration",
+        ],
     ),
     (
         "06",
@@ -1182,6 +1337,12 @@ MSS_CONTEXT = [
         "Veränderung des Anteils der Ausländerinnen und Ausländer an den "
         "Einwohnerinnen und Einwohnern (K 16) vom 31.12.2018 zum 31.12.2020 in "
         "Prozentpunkten.",
+        [
+            "Ausländerinnen und Ausländer",
+            "Staatsangehörigkeit",
+            "Migration",
+            "Entwicklung",
+        ],
     ),
     (
         "17",
@@ -1193,6 +1354,7 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der Nicht-EU-Ausländerinnen und Nicht-EU-Ausländer an den "
         "Ausländerinnen und Ausländern in %.",
+        ["Drittstaatsangehörige", "Drittstaaten", "Staatsangehörigkeit", "Migration"],
     ),
     (
         "07",
@@ -1204,6 +1366,13 @@ MSS_CONTEXT = [
         "higher_is_worse",
         "Anteil ausländischer Empfängerinnen und Empfänger von Leistungen nach SGB "
         "II in % (Bezugsgröße laut MSS 2021, Indikatorenheft).",
+        [
+            "Ausländerinnen und Ausländer",
+            "Transferbezug",
+            "Bürgergeld",
+            "Hartz IV",
+            "Migration",
+        ],
     ),
     (
         "09",
@@ -1216,6 +1385,7 @@ MSS_CONTEXT = [
         "Anteil der Einwohnerinnen und Einwohner in einfacher Wohnlage "
         "(einschließlich Lärmbelastung durch Straßenverkehr) an allen Einwohnerinnen "
         "und Einwohnern in %.",
+        ["Wohnlage", "Lärm", "Verkehrslärm", "Wohnqualität"],
     ),
     (
         "10",
@@ -1227,6 +1397,7 @@ MSS_CONTEXT = [
         "neutral",
         "Anteil der Einwohnerinnen und Einwohner mit einer Wohndauer von über fünf "
         "Jahren an derselben Adresse in %.",
+        ["Sesshaftigkeit", "Fluktuation", "Umzüge", "Nachbarschaft"],
     ),
     (
         "11",
@@ -1238,6 +1409,7 @@ MSS_CONTEXT = [
         "neutral",
         "Durchschnittliches Wanderungsvolumen (Zuzüge plus Fortzüge je 100 "
         "Einwohnerinnen und Einwohner) pro Jahr, 31.12.2018 bis 31.12.2020.",
+        ["Zuzüge", "Fortzüge", "Umzüge", "Fluktuation", "Mobilität"],
     ),
     (
         "12",
@@ -1249,6 +1421,7 @@ MSS_CONTEXT = [
         "neutral",
         "Durchschnittlicher Wanderungssaldo (Zuzüge minus Fortzüge je 100 "
         "Einwohnerinnen und Einwohner) pro Jahr, 31.12.2018 bis 31.12.2020.",
+        ["Zuzüge", "Fortzüge", "Nettowanderung", "Umzüge"],
     ),
     (
         "13",
@@ -1261,6 +1434,7 @@ MSS_CONTEXT = [
         "Durchschnittlicher Wanderungssaldo der unter 6-Jährigen (Zuzüge minus "
         "Fortzüge je 100 Einwohnerinnen und Einwohner unter 6 Jahren) pro Jahr, "
         "31.12.2018 bis 31.12.2020.",
+        ["Kinder", "Familien", "Zuzüge", "Fortzüge"],
     ),
 ]
 
@@ -1335,7 +1509,7 @@ def berlin(
             )
 
     # Index indicators S1, S3, S4, D1, D3, D4 (raw values from FIS-Broker).
-    for col, id_, name, short, unit, kind, topic, definition in MSS_INDEX:
+    for col, id_, name, short, unit, kind, topic, definition, own in MSS_INDEX:
         cat.append(
             indicator(
                 id_,
@@ -1352,7 +1526,7 @@ def berlin(
                 source=MSS_SOURCE + " (FIS-Broker, s_IndexInd_MSS2021_homogen)",
                 licence=MSS_LICENCE,
                 update_cycle="zweijährlich",
-                keywords=keywords,
+                keywords=[*keywords, *own],
             )
         )
         for plr in plrs:
@@ -1365,7 +1539,7 @@ def berlin(
     for label in ("SI_V", "DI_V"):
         if pd.to_numeric(indices[label], errors="coerce").notna().any():
             raise AssertionError(f"{label} unexpectedly numeric")
-    for column, id_, name, definition in (
+    for column, id_, name, definition, own in (
         (
             "Status-Index (standardisierte Statussumme)",
             "mss_status_index",
@@ -1374,6 +1548,7 @@ def berlin(
             "(31.12.2020). Klassen: unter -1 hoch, -1 bis +1 mittel, über +1 bis +1,5 "
             "niedrig, über +1,5 sehr niedrig. Höhere Werte = niedrigerer sozialer "
             "Status.",
+            ["soziale Lage", "Benachteiligung", "Sozialstatus"],
         ),
         (
             "Dynamik-Index (standardisierte Dynamik-summe)",
@@ -1382,6 +1557,7 @@ def berlin(
             "Standardisierte Summe der z-Werte der Dynamik-Indikatoren D1, D3 und D4 "
             "(31.12.2018 bis 31.12.2020). Klassen: unter -1 positiv, -1 bis +1 stabil, "
             "über +1 negativ. Höhere Werte = ungünstigere Entwicklung.",
+            ["soziale Lage", "Entwicklung", "Veränderung"],
         ),
     ):
         cat.append(
@@ -1399,7 +1575,12 @@ def berlin(
                 source=MSS_SOURCE + " (Tabelle 3)",
                 licence=MSS_LICENCE,
                 update_cycle="zweijährlich",
-                keywords=[*keywords, "Sozialindex", "Gesamtindex Soziale Ungleichheit"],
+                keywords=[
+                    *keywords,
+                    "Sozialindex",
+                    "Gesamtindex Soziale Ungleichheit",
+                    *own,
+                ],
             )
         )
         for plr in plrs:
@@ -1431,7 +1612,7 @@ def berlin(
 
     # Context indicators K01 ... K17 (raw values from FIS-Broker; K08/K14/K15 exist
     # only for the old 447 PLR and are empty here).
-    for number, id_, name, unit, kind, topic, polarity, definition in MSS_CONTEXT:
+    for number, id_, name, unit, kind, topic, polarity, definition, own in MSS_CONTEXT:
         col = f"KI_{number}"
         cat.append(
             indicator(
@@ -1451,7 +1632,7 @@ def berlin(
                 source=MSS_SOURCE + " (FIS-Broker, s_KontextInd_MSS2021_homogen)",
                 licence=MSS_LICENCE,
                 update_cycle="zweijährlich",
-                keywords=keywords,
+                keywords=[*keywords, *own],
             )
         )
         skipped = []

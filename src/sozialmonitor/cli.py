@@ -915,9 +915,10 @@ Port = Annotated[int, typer.Option(help="Port to listen on.")]
 def _serve(eng: Engine, host: str, port: int) -> None:
     import uvicorn
 
-    from sozialmonitor.web.app import create_app
+    from sozialmonitor.web.app import create_app, warm_up
 
     app = create_app(eng)
+    warm_up(eng)
     # Everything loaded so far lives as long as the server: keep it out of the full
     # garbage collections, whose pause would otherwise land on a request
     # (bench/germany.py --gc-freeze).

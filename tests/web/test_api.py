@@ -109,7 +109,7 @@ def test_start_page_lists_topics_and_release(client: TestClient) -> None:
     assert FIRST_RELEASE in page.select_one("main .meta").get_text()
     topics = [h.get_text() for h in page.select("main h3")]
     assert "Arbeit" in topics
-    links = {a.get_text() for a in page.select("ul.indicators a")}
+    links = {a.get_text() for a in page.select("ul.figures a")}
     assert "Arbeitslosenanteil" in links
     assert "Fallzahl (intern)" not in links
     assert not page.select("script[src^=http], link[href^=http]")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from sozialmonitor.domain.access import Audience
@@ -186,6 +186,28 @@ def latest_published(conn: Connection) -> Release | None:
     return release_from_row(row) if row else None
 
 
+def data_version(conn: Connection) -> tuple[int, ...]:
+    """A cheap fingerprint that changes whenever an import, a new area or indicator
+    or a release's status changes what a read may return; caches key on it."""
+    rel = schema.release
+    counts = conn.execute(
+        select(
+            select(
+                func.coalesce(func.max(schema.import_log.c.id), 0)
+            ).scalar_subquery(),
+            select(func.count()).select_from(schema.area).scalar_subquery(),
+            select(func.count()).select_from(schema.indicator).scalar_subquery(),
+            select(func.count()).select_from(rel).scalar_subquery(),
+            select(func.coalesce(func.max(rel.c.sequence), 0)).scalar_subquery(),
+            select(func.count())
+            .select_from(rel)
+            .where(rel.c.status == ReleaseStatus.PUBLISHED.value)
+            .scalar_subquery(),
+        )
+    ).one()
+    return tuple(int(c) for c in counts)
+
+
 # --- the gate ---------------------------------------------------------------------
 
 
@@ -257,6 +279,77 @@ def read_observations(
     if query.computed and scope is not None:
         stored = _with_aggregates(conn, query, priorities, indicators, scope, stored)
     return sorted(stored, key=attrgetter("indicator", "area", "period"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coverage:
+    """Which periods an indicator has stored values for among the children of one
+    parent (or for one top-level area)."""
+
+    indicator: str
+    level: str
+    under: str
+    """Code of the parent of the areas counted; a top-level area's own code."""
+    periods: tuple[str, ...]
+    """Period codes, oldest first."""
+    areas: int
+    """Areas with at least one value."""
+    parts: bool
+    """Whether values carry numerator and denominator (parents can be computed)."""
+
+
+def read_coverage(
+    conn: Connection, *, audience: Audience = Audience.PUBLIC
+) -> list[Coverage]:
+    """Stored values per indicator, level, parent and period, through the same
+    visibility rules as ``read_observations`` (published releases; internal
+    indicators only for the administration).
+
+    A value that a later release removed still counts here: the coverage answers
+    "which years exist for which areas", not "which value is current".
+    """
+    priorities = release_priorities(conn, as_of=None, audience=audience)
+    visible = _visible_indicators(conn, audience, None)
+    if not priorities or not visible:
+        return []
+    obs, a, lvl = schema.observation, schema.area, schema.area_level
+    ind, parent = schema.indicator, schema.area.alias("parent")
+    under = func.coalesce(parent.c.code, a.c.code)
+    rows = conn.execute(
+        select(
+            ind.c.code.label("indicator"),
+            lvl.c.code.label("level"),
+            under.label("under"),
+            obs.c.period,
+            func.max(obs.c.period_end).label("period_end"),
+            func.count(func.distinct(obs.c.area_id)).label("areas"),
+            func.count(obs.c.numerator + obs.c.denominator).label("parts"),
+        )
+        .join(ind, ind.c.id == obs.c.indicator_id)
+        .join(a, a.c.id == obs.c.area_id)
+        .join(lvl, lvl.c.id == a.c.level_id)
+        .outerjoin(parent, parent.c.id == a.c.parent_id)
+        .where(obs.c.release_id.in_(list(priorities)))
+        .where(obs.c.flags.op("&")(int(Flag.REMOVED)) == 0)
+        .where(ind.c.code.in_(list(visible)))
+        .group_by(ind.c.code, lvl.c.code, under, obs.c.period)
+    ).all()
+    grouped: dict[tuple[str, str, str], list[Any]] = defaultdict(list)
+    for row in rows:
+        grouped[(row.indicator, row.level, row.under)].append(row)
+    return [
+        Coverage(
+            indicator=indicator,
+            level=level,
+            under=under_code,
+            periods=tuple(
+                r.period for r in sorted(found, key=lambda r: (r.period_end, r.period))
+            ),
+            areas=max(r.areas for r in found),
+            parts=any(r.parts for r in found),
+        )
+        for (indicator, level, under_code), found in sorted(grouped.items())
+    ]
 
 
 def _visible_indicators(

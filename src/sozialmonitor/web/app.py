@@ -1,85 +1,69 @@
-"""The FastAPI app factory and its routes."""
+"""The FastAPI app factory: the portal's pages, the JSON API, static files."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from importlib.resources import files
-from itertools import groupby
-from zoneinfo import ZoneInfo
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from sozialmonitor import __version__
-from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.indicator import Indicator
-from sozialmonitor.domain.release import Release
-from sozialmonitor.store import queries
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
-
-templates = Jinja2Templates(
-    directory=str(files("sozialmonitor.web").joinpath("templates"))
+from sozialmonitor.web.pages import (
+    area,
+    compare,
+    indicator,
+    methods,
+    search,
+    start,
+    topic,
 )
-PORTAL_ZONE = ZoneInfo("Europe/Berlin")
 
-
-def german_date(moment: dt.datetime) -> str:
-    """``31.12.2021`` in German local time."""
-    return moment.astimezone(PORTAL_ZONE).strftime("%d.%m.%Y")
-
-
-templates.env.filters["german_date"] = german_date
-
-
-@dataclass(frozen=True, kw_only=True)
-class StartContext:
-    """What the start page shows."""
-
-    release: Release | None
-    topics: list[tuple[str, list[Indicator]]]
-    area_counts: list[tuple[str, int]]
-    """Level label and number of areas, for levels that have areas."""
-    version: str
-
-
-def start_context(engine: Engine) -> StartContext:
-    with engine.connect() as conn:
-        indicators = queries.list_indicators(conn, audience=Audience.PUBLIC)
-        release = queries.latest_published(conn)
-        levels = queries.list_levels(conn)
-        areas = queries.list_areas(conn)
-    counts = [(lvl.label, sum(a.level == lvl.code for a in areas)) for lvl in levels]
-    return StartContext(
-        release=release,
-        topics=[
-            (t, list(group)) for t, group in groupby(indicators, key=lambda i: i.topic)
-        ],
-        area_counts=[(label, n) for label, n in counts if n],
-        version=__version__,
-    )
+PAGE_ROUTERS = (
+    start.router,
+    topic.router,
+    indicator.router,
+    area.router,
+    compare.router,
+    methods.router,
+    search.router,
+)
 
 
 def create_app(engine: Engine) -> FastAPI:
+    # No Swagger UI: it loads its scripts from a CDN, and no page may request
+    # anything from another server. The OpenAPI description stays.
     app = FastAPI(
         title="Sozialmonitor",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = engine
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
     problems.install(app)
     app.include_router(v1.router)
     app.include_router(indices.router)
     app.include_router(statistics.router)
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def start(request: Request) -> HTMLResponse:
-        context = start_context(request.app.state.engine)
-        return templates.TemplateResponse(request, "start.html", {"page": context})
-
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(files("sozialmonitor.web").joinpath("static"))),
+        name="static",
+    )
     return app
+
+
+def warm_up(engine: Engine) -> None:
+    """Do the slow first-time work before the first visitor: read the catalogue
+    snapshot (with the coverage of every indicator) and start the chart compiler."""
+    from sozialmonitor.web.charts import warm_up as start_chart_compiler
+    from sozialmonitor.web.snapshot import snapshot
+
+    snapshot(engine)
+    start_chart_compiler()

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Vendor the JavaScript the portal serves (vega) and the tests inject (axe-core).
+#
+# Downloads exactly the pinned versions with `npm pack` (npm checks each tarball
+# against the registry's sha512 integrity), copies the built file and its licence
+# under a versioned name, and writes static/vendor/README.md with the sha256 of every
+# vendored file. The files are committed; run this only to change a version, then
+# update the pins below and tests/web/test_charts.py's expectations.
+#
+# Usage: scripts/vendor_assets.sh
+set -euo pipefail
+
+VEGA_VERSION="6.4.0"
+AXE_VERSION="4.14.1"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATIC_VENDOR="src/sozialmonitor/web/static/vendor"
+TEST_VENDOR="tests/browser/vendor"
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# pack NAME VERSION: download and unpack NAME@VERSION into $WORK/NAME, print integrity.
+pack() {
+    local name="$1" version="$2"
+    (cd "$WORK" && npm pack "$name@$version" --json --silent >"$name.json")
+    mkdir -p "$WORK/$name"
+    tar -xzf "$WORK/$name-$version.tgz" -C "$WORK/$name" --strip-components=1
+    # The name, version and integrity npm verified for this tarball.
+    python3 - "$WORK/$name.json" "$name" "$version" <<'PY'
+import json, sys
+(entry,) = json.load(open(sys.argv[1]))
+if (entry["name"], entry["version"]) != (sys.argv[2], sys.argv[3]):
+    sys.exit(f"npm pack returned {entry['name']}@{entry['version']}")
+print(entry["integrity"])
+PY
+}
+
+# put SOURCE DEST: copy a file into the tree (DEST relative to ROOT).
+put() {
+    mkdir -p "$(dirname "$ROOT/$2")"
+    cp "$1" "$ROOT/$2"
+}
+
+sha256() {
+    sha256sum "$ROOT/$1" | cut -d' ' -f1
+}
+
+VEGA_INTEGRITY="$(pack vega "$VEGA_VERSION")"
+AXE_INTEGRITY="$(pack axe-core "$AXE_VERSION")"
+
+VEGA_JS="$STATIC_VENDOR/vega-$VEGA_VERSION.min.js"
+VEGA_LICENSE="$STATIC_VENDOR/vega-$VEGA_VERSION.LICENSE"
+AXE_JS="$TEST_VENDOR/axe-core-$AXE_VERSION.min.js"
+AXE_LICENSE="$TEST_VENDOR/axe-core-$AXE_VERSION.LICENSE.txt"
+AXE_THIRD_PARTY="$TEST_VENDOR/axe-core-$AXE_VERSION.LICENSE-3RD-PARTY.txt"
+
+put "$WORK/vega/build/vega.min.js" "$VEGA_JS"
+put "$WORK/vega/LICENSE" "$VEGA_LICENSE"
+put "$WORK/axe-core/axe.min.js" "$AXE_JS"
+put "$WORK/axe-core/LICENSE" "$AXE_LICENSE"
+put "$WORK/axe-core/LICENSE-3RD-PARTY.txt" "$AXE_THIRD_PARTY"
+
+VEGA_LICENCE_ID="$(node -p "require('$WORK/vega/package.json').license")"
+AXE_LICENCE_ID="$(node -p "require('$WORK/axe-core/package.json').license")"
+
+cat >"$ROOT/$STATIC_VENDOR/README.md" <<EOF
+# Vendored JavaScript
+
+Written by \`scripts/vendor_assets.sh\`; do not edit by hand. Each file is the
+unchanged build from the npm registry package named, fetched with \`npm pack\`
+(npm verified the tarball's sha512 integrity given below). Paths are relative to the
+repository root. \`tests/web/test_charts.py\` checks every sha256 against the file.
+
+| package | version | file | licence | sha256 | where from |
+|---|---|---|---|---|---|
+| vega | $VEGA_VERSION | \`$VEGA_JS\` | $VEGA_LICENCE_ID (\`$VEGA_LICENSE\`) | \`$(sha256 "$VEGA_JS")\` | npm \`vega@$VEGA_VERSION\`, \`build/vega.min.js\`, tarball integrity \`$VEGA_INTEGRITY\` |
+| axe-core | $AXE_VERSION | \`$AXE_JS\` | $AXE_LICENCE_ID (\`$AXE_LICENSE\`; bundled code: \`$AXE_THIRD_PARTY\`) | \`$(sha256 "$AXE_JS")\` | npm \`axe-core@$AXE_VERSION\`, \`axe.min.js\`, tarball integrity \`$AXE_INTEGRITY\` |
+
+- vega is served to the browser by the portal (\`/static/vendor/\`); Vega-Lite is
+  not: charts are compiled from Vega-Lite to Vega on the server with vl-convert.
+- axe-core is used only by the browser tests and is not shipped in the package.
+- \`vega.min.js\` is a rollup bundle that also contains vega's own dependencies
+  (d3 modules under ISC, among others); the vega tarball carries only vega's own
+  BSD-3-Clause licence, which is the one copied here.
+EOF
+
+echo "vendored vega@$VEGA_VERSION and axe-core@$AXE_VERSION:"
+for file in "$VEGA_JS" "$VEGA_LICENSE" "$AXE_JS" "$AXE_LICENSE" "$AXE_THIRD_PARTY"; do
+    printf '  %s  %s bytes\n' "$file" "$(wc -c <"$ROOT/$file")"
+done
+printf '  vega gzip -9: %s bytes\n' "$(gzip -9c "$ROOT/$VEGA_JS" | wc -c)"

@@ -1,0 +1,113 @@
+"""Numbers, changes, periods and dates as the portal writes them.
+
+German: ``1.234,5``, ``12,5 %`` (narrow no-break space before %), changes with a sign
+(``+2,3 Prozentpunkte``), half-years ``1. Halbjahr 2022``, dates ``31.12.2021``.
+English uses the same shapes with English separators and words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from zoneinfo import ZoneInfo
+
+from babel.numbers import format_decimal
+
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.period import PeriodKind, parse_period
+from sozialmonitor.web.i18n import Language
+
+NARROW_NBSP = "\u202f"
+PORTAL_ZONE = ZoneInfo("Europe/Berlin")
+LOCALES: dict[Language, str] = {"de": "de_DE", "en": "en_GB"}
+SUPPRESSED_SIGN = "."
+"""Destatis: "Zahlenwert unbekannt oder geheim zu halten"."""
+NO_VALUE_SIGN = "–"
+"""Shown where there is no value for the period at all (nichts vorhanden)."""
+
+
+def number(
+    value: float | None, decimals: int, lang: Language, *, sign: bool = False
+) -> str:
+    """``1234.56`` → ``1.234,6`` (de) or ``1,234.6`` (en).
+
+    Examples
+    --------
+    >>> number(1234.56, 1, "de")
+    '1.234,6'
+    >>> number(-0.04, 1, "de", sign=True)
+    '±0,0'
+    >>> number(2.25, 2, "en", sign=True)
+    '+2.25'
+    """
+    if value is None or math.isnan(value):
+        return NO_VALUE_SIGN
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    rounded = round(value, decimals)
+    text = format_decimal(abs(rounded), format=pattern, locale=LOCALES[lang])
+    if rounded == 0:
+        return ("±" if sign else "") + text
+    if rounded < 0:
+        return "−" + text
+    return ("+" if sign else "") + text
+
+
+def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:
+    """A value with the indicator's unit: ``12,5 %``, ``48,3 je 1.000 EW``."""
+    text = number(value, indicator.decimals, lang)
+    if value is None or not indicator.unit:
+        return text
+    return f"{text}{NARROW_NBSP}{indicator.unit}"
+
+
+def change(
+    value: float | None, indicator: Indicator, lang: Language, *, relative: bool = False
+) -> str:
+    """A change with its sign and unit; shares change in percentage points.
+
+    Examples
+    --------
+    >>> share = Indicator(id="x", name="x", unit="%")
+    >>> change(2.345, share, "de")
+    '+2,3 Prozentpunkte'
+    >>> change(-12.0, share, "de", relative=True) == "−12,0\u202f%"
+    True
+    """
+    if value is None or math.isnan(value):
+        return NO_VALUE_SIGN
+    if relative:
+        return f"{number(value, 1, lang, sign=True)}{NARROW_NBSP}%"
+    text = number(value, indicator.decimals, lang, sign=True)
+    if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
+        return f"{text} {'Prozentpunkte' if lang == 'de' else 'percentage points'}"
+    return f"{text}{NARROW_NBSP}{indicator.unit}" if indicator.unit else text
+
+
+def period_label(code: str, lang: Language) -> str:
+    """``2022-H1`` → ``1. Halbjahr 2022``; ``2021-12-31`` → ``31.12.2021``.
+
+    Examples
+    --------
+    >>> period_label("2022-H2", "de"), period_label("2022-H2", "en")
+    ('2. Halbjahr 2022', 'H2 2022')
+    >>> period_label("2021-12-31", "de")
+    '31.12.2021'
+    """
+    period = parse_period(code)
+    if period.kind is PeriodKind.YEAR:
+        return code
+    if period.kind is PeriodKind.HALF_YEAR:
+        half = 1 if period.start.month == 1 else 2
+        return (
+            f"{half}. Halbjahr {period.year}"
+            if lang == "de"
+            else f"H{half} {period.year}"
+        )
+    return date(period.end, lang)
+
+
+def date(day: dt.date | dt.datetime, lang: Language) -> str:
+    """``31.12.2021`` (de) or ``31 Dec 2021`` (en); datetimes in German local time."""
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(PORTAL_ZONE).date()
+    return day.strftime("%d.%m.%Y") if lang == "de" else day.strftime("%d %b %Y")

@@ -1,0 +1,175 @@
+"""What every page shares: the frame around it, rendering, and its JSON twin.
+
+Each page module declares a frozen dataclass for its content and one query function
+that builds it; the HTML route renders it with a template and the ``/api/v1/pages/…``
+route returns ``to_json(content)`` — the same function, the same numbers.
+Fields marked ``html_only`` (rendered SVG, prepared markup) stay out of the JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+
+from sozialmonitor import __version__
+from sozialmonitor.domain.release import Release
+from sozialmonitor.web import formatting
+from sozialmonitor.web.i18n import Language, Translator, language_of
+from sozialmonitor.web.snapshot import Snapshot, snapshot
+from sozialmonitor.web.urls import href
+
+templates = Jinja2Templates(
+    directory=str(files("sozialmonitor.web").joinpath("templates"))
+)
+
+
+def html_only() -> Any:
+    """A dataclass field shown in the page but left out of the JSON twin."""
+    return field(default="", metadata={"html_only": True})
+
+
+@dataclass(frozen=True, kw_only=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Crumb:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frame:
+    """Header, navigation, language switch and footer of every page."""
+
+    lang: Language
+    title: str
+    """The page's <title> and <h1>."""
+    release: Release | None
+    release_text: str
+    """``Datenstand: Demo 2021, veröffentlicht am 31.12.2021`` (or that none is)."""
+    nav: tuple[NavItem, ...]
+    crumbs: tuple[Crumb, ...]
+    switch_url: str
+    """The same view in the other language."""
+    json_url: str
+    """The page's JSON twin."""
+    version: str = __version__
+
+
+NAV = (
+    ("Start", "/"),
+    ("Themenfelder", "/thema"),
+    ("Gebiete", "/gebiet"),
+    ("Vergleich", "/vergleich"),
+    ("Methoden & Daten", "/methoden"),
+)
+
+
+def _other_language_url(request: Request, lang: Language) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    other: Language = "de" if lang == "en" else "en"
+    grouped: dict[str, list[str]] = {}
+    for key, value in params:
+        grouped.setdefault(key, []).append(value)
+    return href(request.url.path, other, **grouped)
+
+
+def request_language(request: Request) -> Language:
+    return language_of(request.query_params.get("lang"))
+
+
+def frame_for(
+    request: Request,
+    snap: Snapshot,
+    *,
+    title: str,
+    crumbs: tuple[tuple[str, str], ...] = (),
+) -> Frame:
+    lang = request_language(request)
+    t = Translator(lang=lang)
+    if snap.release is not None and snap.release.published_at is not None:
+        release_text = t(
+            "Datenstand: {name}, veröffentlicht am {date}",
+            name=snap.release.name,
+            date=formatting.date(snap.release.published_at, lang),
+        )
+    else:
+        release_text = t("Es ist noch kein Datenstand veröffentlicht.")
+    path = request.url.path
+    query = str(request.query_params)
+    return Frame(
+        lang=lang,
+        title=title,
+        release=snap.release,
+        release_text=release_text,
+        nav=tuple(
+            NavItem(
+                label=t(label),
+                url=href(url, lang),
+                current=path == url or (url != "/" and path.startswith(url)),
+            )
+            for label, url in NAV
+        ),
+        crumbs=tuple(Crumb(label=label, url=href(url, lang)) for label, url in crumbs),
+        switch_url=_other_language_url(request, lang),
+        json_url="/api/v1/pages"
+        + (path if path != "/" else "/start")
+        + (f"?{query}" if query else ""),
+    )
+
+
+def current_snapshot(request: Request) -> Snapshot:
+    return snapshot(request.app.state.engine)
+
+
+def render(request: Request, template: str, *, frame: Frame, page: Any) -> HTMLResponse:
+    """The page's template with ``frame``, ``page``, ``_`` (translate) and ``link``."""
+    t = Translator(lang=frame.lang)
+
+    def link(path: str, /, **params: object) -> str:
+        return href(path, frame.lang, **params)
+
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"frame": frame, "page": page, "_": t, "link": link},
+    )
+
+
+def to_json(value: Any) -> Any:
+    """A page's content as JSON: dataclasses, Pydantic models, enums, dates and
+    NaN (as null); ``html_only`` fields are left out."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: to_json(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if not f.metadata.get("html_only") and not f.name.startswith("_")
+        }
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    return value

@@ -1,0 +1,231 @@
+"""What every page needs to know about the catalogue, read once per data version.
+
+Indicators, levels, areas (without boundaries), releases and the coverage of each
+indicator change only when someone imports or publishes. Pages ask ``snapshot(engine)``,
+which costs one small fingerprint query while nothing changed.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.area import Area, AreaLevel
+from sozialmonitor.domain.collation import german_key
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.period import parse_period
+from sozialmonitor.domain.release import Release
+from sozialmonitor.domain.search import IndicatorSearch
+from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
+from sozialmonitor.store import queries
+from sozialmonitor.store.queries import Coverage
+from sozialmonitor.web.urls import slug
+
+AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
+
+
+@dataclass(frozen=True, kw_only=True)
+class Topic:
+    """A Themenfeld and its indicators."""
+
+    name: str
+    slug: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """Where an indicator has values below one top-level area."""
+
+    root: Area
+    periods_by_level: dict[str, tuple[str, ...]]
+    """Level code → periods with values (stored, or computed from the children),
+    from the largest level to the smallest; periods oldest first."""
+
+    @property
+    def levels(self) -> list[str]:
+        return list(self.periods_by_level)
+
+    @property
+    def latest(self) -> str | None:
+        """The newest period of the top area's level (or the largest level)."""
+        first = next(iter(self.periods_by_level.values()), ())
+        return first[-1] if first else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Snapshot:
+    """The catalogue as the public sees it at one data version."""
+
+    version: tuple[int, ...]
+    release: Release | None
+    """The newest published release (Datenstand)."""
+    releases: tuple[Release, ...]
+    indicators: tuple[Indicator, ...]
+    levels: tuple[AreaLevel, ...]
+    areas: dict[str, Area]
+    """Area code → area, without boundaries."""
+    coverage: tuple[Coverage, ...]
+
+    @cached_property
+    def indicator_by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    @cached_property
+    def topics(self) -> tuple[Topic, ...]:
+        grouped: dict[str, list[Indicator]] = defaultdict(list)
+        for indicator in self.indicators:
+            grouped[indicator.topic].append(indicator)
+        return tuple(
+            Topic(name=name, slug=slug(name), indicators=tuple(found))
+            for name, found in sorted(grouped.items(), key=lambda t: german_key(t[0]))
+        )
+
+    @cached_property
+    def search(self) -> IndicatorSearch:
+        return IndicatorSearch(self.indicators)
+
+    @cached_property
+    def level_by_code(self) -> dict[str, AreaLevel]:
+        return {lvl.code: lvl for lvl in self.levels}
+
+    @cached_property
+    def children(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for area in self.areas.values():
+            if area.parent:
+                found[area.parent].append(area.code)
+        return dict(found)
+
+    @cached_property
+    def scopes(self) -> dict[str, tuple[Scope, ...]]:
+        """Indicator id → where it has values: one scope per top-level area."""
+        stored: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        computed: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for item in self.coverage:
+            if item.under not in self.areas:
+                continue
+            root = self.top_area(item.under).code
+            stored[(item.indicator, root)][item.level].update(item.periods)
+            indicator = self.indicator_by_id.get(item.indicator)
+            if indicator is None:
+                continue
+            aggregates = indicator.kind is IndicatorKind.COUNT or (
+                indicator.is_ratio and item.parts
+            )
+            if aggregates and self.areas[item.under].level != item.level:
+                chain = [self.areas[item.under], *self.ancestors(item.under)]
+                computed[(item.indicator, root)].update(a.level for a in chain)
+        found: dict[str, list[Scope]] = defaultdict(list)
+        for (indicator_id, root), by_level in stored.items():
+            indicator = self.indicator_by_id.get(indicator_id)
+            if indicator is None:
+                continue
+            lowest = max(by_level, key=lambda code: self.level_by_code[code].rank)
+            periods = {code: tuple(self._ordered(p)) for code, p in by_level.items()}
+            for code in computed[(indicator_id, root)] - set(by_level):
+                periods[code] = periods[lowest]
+            found[indicator_id].append(
+                Scope(
+                    root=self.areas[root],
+                    periods_by_level={
+                        lvl.code: periods[lvl.code]
+                        for lvl in self.levels
+                        if lvl.code in periods
+                    },
+                )
+            )
+        return {
+            key: tuple(sorted(value, key=lambda s: german_key(s.root.name)))
+            for key, value in found.items()
+        }
+
+    @staticmethod
+    def _ordered(periods: set[str]) -> list[str]:
+        return sorted(periods, key=lambda p: (parse_period(p).end, p))
+
+    def scopes_for(self, indicator: Indicator) -> tuple[Scope, ...]:
+        return self.scopes.get(indicator.id, ())
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        found = self.indicator_by_id.get(indicator_id)
+        if found is None:
+            raise UnknownIndicatorError(
+                f"There is no indicator with the id '{indicator_id}'."
+            )
+        return found
+
+    def area(self, code: str) -> Area:
+        found = self.areas.get(code)
+        if found is None:
+            raise UnknownAreaError(f"There is no area with the code '{code}'.")
+        return found
+
+    def topic(self, topic_slug: str) -> Topic | None:
+        return next((t for t in self.topics if t.slug == topic_slug), None)
+
+    def ancestors(self, code: str) -> list[Area]:
+        """The area's parent, grandparent … up to the top, nearest first."""
+        found: list[Area] = []
+        parent = self.areas[code].parent
+        while parent and parent in self.areas and len(found) < 20:
+            found.append(self.areas[parent])
+            parent = self.areas[parent].parent
+        return found
+
+    def top_area(self, code: str) -> Area:
+        """The topmost ancestor of an area (the region of a profile), or itself."""
+        ancestors = self.ancestors(code)
+        return ancestors[-1] if ancestors else self.areas[code]
+
+    @cached_property
+    def root_of(self) -> dict[str, str]:
+        """Area code → code of its top-level area."""
+        return {code: self.top_area(code).code for code in self.areas}
+
+    @cached_property
+    def _areas_by_root_and_level(self) -> dict[tuple[str, str], list[Area]]:
+        found: dict[tuple[str, str], list[Area]] = defaultdict(list)
+        for area in self.areas.values():
+            found[(self.root_of[area.code], area.level)].append(area)
+        return {
+            key: sorted(value, key=lambda a: german_key(a.name))
+            for key, value in found.items()
+        }
+
+    def areas_in(self, root: str, level: str) -> list[Area]:
+        """The areas of one level below a top-level area, in German name order."""
+        return self._areas_by_root_and_level.get((root, level), [])
+
+
+_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
+
+
+def snapshot(engine: Engine) -> Snapshot:
+    """The current snapshot for the engine's database; rebuilt after any change."""
+    with engine.connect() as conn:
+        version = queries.data_version(conn)
+        cached = _cache.get(engine)
+        if cached is not None and cached.version == version:
+            return cached
+        with _lock:
+            fresh = Snapshot(
+                version=version,
+                release=queries.latest_published(conn),
+                releases=tuple(queries.list_releases(conn)),
+                indicators=tuple(queries.list_indicators(conn, audience=AUDIENCE)),
+                levels=tuple(queries.list_levels(conn)),
+                areas={a.code: a for a in queries.list_areas(conn)},
+                coverage=tuple(queries.read_coverage(conn, audience=AUDIENCE)),
+            )
+            _cache[engine] = fresh
+    return fresh
