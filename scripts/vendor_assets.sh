@@ -61,6 +61,27 @@ put "$WORK/axe-core/axe.min.js" "$AXE_JS"
 put "$WORK/axe-core/LICENSE" "$AXE_LICENSE"
 put "$WORK/axe-core/LICENSE-3RD-PARTY.txt" "$AXE_THIRD_PARTY"
 
+# vega.min.js bundles vega's dependencies (d3 modules, delaunator, topojson-client …):
+# install the same version's dependency tree and collect each bundled package's licence.
+VEGA_THIRD_PARTY="$STATIC_VENDOR/vega-$VEGA_VERSION.LICENSE-3RD-PARTY.txt"
+(cd "$WORK" && mkdir -p tree && cd tree && npm init -y >/dev/null \
+    && npm install --no-audit --no-fund --silent "vega@$VEGA_VERSION" >/dev/null)
+node - "$WORK/tree/node_modules" >"$WORK/third-party.txt" <<'JS'
+const fs = require("fs"), path = require("path");
+const root = process.argv[2];
+// Only what the browser bundle contains: not the command-line helpers of d3-dsv.
+const skip = new Set(["commander", "iconv-lite", "rw", "safer-buffer"]);
+const names = fs.readdirSync(root).filter((n) => !n.startsWith(".") && !n.startsWith("@") && !skip.has(n));
+for (const name of names.sort()) {
+  const dir = path.join(root, name);
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  const file = fs.readdirSync(dir).find((f) => /^licen[cs]e/i.test(f));
+  process.stdout.write(`==== ${meta.name}@${meta.version} (${meta.license}) ====\n`);
+  process.stdout.write(file ? fs.readFileSync(path.join(dir, file), "utf8").trim() + "\n\n" : "(no licence file in the package)\n\n");
+}
+JS
+put "$WORK/third-party.txt" "$VEGA_THIRD_PARTY"
+
 VEGA_LICENCE_ID="$(node -p "require('$WORK/vega/package.json').license")"
 AXE_LICENCE_ID="$(node -p "require('$WORK/axe-core/package.json').license")"
 
@@ -74,19 +95,19 @@ repository root. \`tests/web/test_charts.py\` checks every sha256 against the fi
 
 | package | version | file | licence | sha256 | where from |
 |---|---|---|---|---|---|
-| vega | $VEGA_VERSION | \`$VEGA_JS\` | $VEGA_LICENCE_ID (\`$VEGA_LICENSE\`) | \`$(sha256 "$VEGA_JS")\` | npm \`vega@$VEGA_VERSION\`, \`build/vega.min.js\`, tarball integrity \`$VEGA_INTEGRITY\` |
+| vega | $VEGA_VERSION | \`$VEGA_JS\` | $VEGA_LICENCE_ID (\`$VEGA_LICENSE\`; bundled dependencies: \`$VEGA_THIRD_PARTY\`) | \`$(sha256 "$VEGA_JS")\` | npm \`vega@$VEGA_VERSION\`, \`build/vega.min.js\`, tarball integrity \`$VEGA_INTEGRITY\` |
 | axe-core | $AXE_VERSION | \`$AXE_JS\` | $AXE_LICENCE_ID (\`$AXE_LICENSE\`; bundled code: \`$AXE_THIRD_PARTY\`) | \`$(sha256 "$AXE_JS")\` | npm \`axe-core@$AXE_VERSION\`, \`axe.min.js\`, tarball integrity \`$AXE_INTEGRITY\` |
 
 - vega is served to the browser by the portal (\`/static/vendor/\`); Vega-Lite is
   not: charts are compiled from Vega-Lite to Vega on the server with vl-convert.
 - axe-core is used only by the browser tests and is not shipped in the package.
 - \`vega.min.js\` is a rollup bundle that also contains vega's own dependencies
-  (d3 modules under ISC, among others); the vega tarball carries only vega's own
-  BSD-3-Clause licence, which is the one copied here.
+  (d3 modules under ISC, delaunator, topojson-client …); their licences, from the
+  same version's npm dependency tree, are collected in \`$VEGA_THIRD_PARTY\`.
 EOF
 
 echo "vendored vega@$VEGA_VERSION and axe-core@$AXE_VERSION:"
-for file in "$VEGA_JS" "$VEGA_LICENSE" "$AXE_JS" "$AXE_LICENSE" "$AXE_THIRD_PARTY"; do
+for file in "$VEGA_JS" "$VEGA_LICENSE" "$VEGA_THIRD_PARTY" "$AXE_JS" "$AXE_LICENSE" "$AXE_THIRD_PARTY"; do
     printf '  %s  %s bytes\n' "$file" "$(wc -c <"$ROOT/$file")"
 done
 printf '  vega gzip -9: %s bytes\n' "$(gzip -9c "$ROOT/$VEGA_JS" | wc -c)"
