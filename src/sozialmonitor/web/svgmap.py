@@ -1,0 +1,518 @@
+"""Server-rendered SVG maps: a choropleth of one indicator and a locator map.
+
+The maps are inline ``<svg>`` elements: no base map, no script, no third-party request.
+Boundaries (GeoJSON text in WGS84) are projected to ETRS89 / LAEA Europe (EPSG:3035,
+equal-area, the projection the EU uses for statistical maps), fitted into a viewBox of
+at most ``VIEW_SIZE`` units either way with the y axis pointing down, simplified as a
+coverage (neighbours keep their shared edges) with a tolerance of about one unit,
+rounded to whole units and written as relative path commands.
+
+Preparing the paths is the expensive part, so it is cached per ``cache_key``; a render
+only adds the per-request colours and labels. The key must identify the set of areas
+passed (e.g. ``"<db-identity>:<level>:<parent>"``), as their extent sets the viewBox;
+areas and boundaries do not change while the process runs.
+
+A choropleth of up to ``INTERACTIVE_LIMIT`` areas has one labelled link per area; a
+larger one is a single image with one path per class. Colours are fill attributes and
+the few style rules live in the ``<svg>``, so no stylesheet is needed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from markupsafe import escape
+from pyproj import Transformer
+
+from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
+
+VIEW_SIZE = 800
+"""Width of the viewBox, or its height if the areas are taller than wide."""
+MARGIN = 2
+"""Space around the areas (viewBox units), so outlines at the edge are not clipped."""
+TOLERANCE = 1.0
+"""``shapely.coverage_simplify`` tolerance in viewBox units (about one pixel)."""
+INTERACTIVE_LIMIT = 3000
+"""Above this many areas a choropleth is one image, not one link per area.
+
+10,997 linked and labelled municipalities need about 380 KB gzip, over the page budget
+of 300 KB, and nobody tabs through them; one path per class needs about 125 KB. The
+page's table carries the values either way.
+"""
+CACHE_SIZE = 32
+"""Prepared maps kept; the least recently used is dropped first."""
+NO_VALUE_LABEL = "keine Angabe"
+"""Legend text for areas without a value."""
+LOCATOR_FILL = "#e0e0e0"
+LOCATOR_HIGHLIGHT = "#0b4f8a"
+OUTLINE = "#111"
+
+# ColorBrewer YlGnBu (Cynthia Brewer, Penn State; colour-blind safe), light to dark.
+_PALETTES: dict[int, tuple[str, ...]] = {
+    1: ("#41b6c4",),
+    2: ("#edf8b1", "#2c7fb8"),
+    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
+    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
+    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
+    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
+    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
+}
+# The same rule in every map, so a page with several maps repeats it harmlessly.
+_STYLE = (
+    "<style>.sm-map a:hover path,.sm-map a:focus path"
+    f"{{stroke:{OUTLINE};stroke-width:2}}</style>"
+)
+_HATCH = (
+    '<rect width="6" height="6" fill="#fff"/>'
+    '<path d="M0 0v6" stroke="#767676" stroke-width="2"/>'
+)
+_HIGHLIGHT_STROKE = f'stroke="{OUTLINE}" stroke-width="2.5"'
+
+
+@dataclass(frozen=True, kw_only=True)
+class MapArea:
+    """One area as the map draws it."""
+
+    code: str
+    """Official area code."""
+    name: str
+    """Official name."""
+    geometry: str | None
+    """Boundary as GeoJSON geometry text in WGS84; None = not drawn."""
+    label: str
+    """What hover and focus show, formatted (``Laatzen: 12,3 %``)."""
+    class_index: int | None
+    """Class ``0 … k-1``; None = no value."""
+    href: str | None = None
+    """Link target (the area profile); None = not a link."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LegendEntry:
+    """One line of the legend."""
+
+    label: str
+    """Class text (``10,0 bis unter 12,5 %``) or ``keine Angabe``."""
+    colour: str | None
+    """Fill colour; None = the hatch for areas without a value."""
+    count: int
+    """Number of areas in the class."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Legend:
+    """The classes of a choropleth, light to dark, then ``keine Angabe`` if needed."""
+
+    entries: tuple[LegendEntry, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class _PreparedMap:
+    """The boundaries of a map as path data, by position; ``index`` maps codes."""
+
+    width: int
+    height: int
+    index: dict[str, int]
+    d: list[str]
+    """An area's path data on its own."""
+    rest: list[str] = field(default_factory=list)
+    """Its path data after the first ``m x y``, to join areas into one path."""
+    first: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    """Absolute start of each area's first ring."""
+    last: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
+    """Absolute start of its last ring: where the pen is after the final ``z``."""
+
+
+def palette(k: int) -> tuple[str, ...]:
+    """Return ``k`` colour-blind safe sequential colours, light to dark.
+
+    Parameters
+    ----------
+    k : int
+        Number of classes, 1 to 7.
+
+    Returns
+    -------
+    tuple of str
+        Hex colours from ColorBrewer YlGnBu.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is outside 1 … 7.
+
+    Examples
+    --------
+    >>> palette(3)
+    ('#edf8b1', '#7fcdbb', '#2c7fb8')
+    """
+    if k not in _PALETTES:
+        raise ValueError(f"A map has 1 to 7 classes, not {k}.")
+    return _PALETTES[k]
+
+
+_cache: OrderedDict[str, _PreparedMap] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _prepared(areas: Sequence[MapArea], cache_key: str) -> _PreparedMap:
+    with _cache_lock:
+        if (hit := _cache.get(cache_key)) is not None:
+            _cache.move_to_end(cache_key)
+            return hit
+    prepared = _prepare(areas)  # unlocked: a rare double preparation is harmless
+    with _cache_lock:
+        _cache[cache_key] = prepared
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return prepared
+
+
+@functools.cache
+def _to_laea() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+
+
+def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
+    drawn = [a for a in areas if a.geometry]
+    geoms = shapely.from_geojson([a.geometry for a in drawn])
+    for i in np.flatnonzero(~np.isin(shapely.get_type_id(geoms), (3, 6))):
+        parts = shapely.get_parts(geoms[i])  # keep a collection's polygons
+        geoms[i] = shapely.multipolygons(parts[shapely.get_type_id(parts) == 3])
+    keep = ~shapely.is_empty(geoms)
+    codes = [a.code for a, kept in zip(drawn, keep, strict=True) if kept]
+    laea = _to_laea()
+    geoms = shapely.transform(
+        geoms[keep], lambda xy: np.column_stack(laea.transform(*xy.T))
+    )
+    if not codes:
+        return _PreparedMap(width=VIEW_SIZE, height=VIEW_SIZE // 2, index={}, d=[])
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    scale = (VIEW_SIZE - 2 * MARGIN) / max(maxx - minx, maxy - miny, 1e-9)
+    origin, factor = np.array([minx, maxy]), np.array([scale, -scale])
+    geoms = shapely.transform(geoms, lambda xy: (xy - origin) * factor + MARGIN)
+    # Shells one way round, holes the other: the default nonzero fill leaves holes.
+    geoms = shapely.orient_polygons(shapely.coverage_simplify(geoms, TOLERANCE))
+    first, last, rest = _rings(geoms)
+    return _PreparedMap(
+        width=int(np.ceil((maxx - minx) * scale)) + 2 * MARGIN,
+        height=int(np.ceil((maxy - miny) * scale)) + 2 * MARGIN,
+        index={code: i for i, code in enumerate(codes)},
+        d=[f"m{x} {y}{r}" for (x, y), r in zip(first.tolist(), rest, strict=True)],
+        rest=rest,
+        first=first,
+        last=last,
+    )
+
+
+def _numbers(values: list[int]) -> str:
+    """``3 -2 1 4`` as ``3-2 1 4``: a minus sign separates numbers by itself."""
+    return " ".join(map(str, values)).replace(" -", "-")
+
+
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Round to whole units and write each area's rings as relative moves/lines."""
+    parts, part_area = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    points = np.rint(coords).astype(np.int64)
+    repeat = np.zeros(len(points), dtype=bool)  # rounding makes points repeat
+    repeat[1:] = (points[1:] == points[:-1]).all(axis=1)
+    repeat[1:] &= coord_ring[1:] == coord_ring[:-1]
+    points, coord_ring = points[~repeat], coord_ring[~repeat]
+    steps = np.diff(points, axis=0).ravel().tolist()
+    bounds = np.searchsorted(coord_ring, np.arange(len(rings) + 1)).tolist()
+    first = np.zeros((len(geoms), 2), np.int64)
+    last = np.full((len(geoms), 2), -1, np.int64)
+    pieces: list[list[str]] = [[] for _ in geoms]
+    for ring, area in enumerate(part_area[ring_part].tolist()):
+        start, end = bounds[ring], bounds[ring + 1] - 1  # the end closes the ring
+        if end - start >= 3:
+            ring_steps = steps[2 * start : 2 * (end - 1)]
+        elif pieces[area] or end < start:
+            continue  # a hole or island smaller than a unit
+        else:  # the whole area is smaller than a unit: still show and link it
+            ring_steps = [1, 0, 0, 1, -1, 0]
+        x, y = points[start].tolist()
+        if pieces[area]:  # a further ring: move relative to the last ring's start
+            move = [x - last[area, 0], y - last[area, 1]]
+            pieces[area].append(f"m{_numbers(move + ring_steps)}z")
+        else:
+            first[area] = x, y
+            text = _numbers(ring_steps)
+            pieces[area] = [text if text[0] == "-" else " " + text, "z"]
+        last[area] = x, y
+    return first, last, ["".join(p) for p in pieces]
+
+
+def _path_data(prepared: _PreparedMap, positions: list[int]) -> str:
+    """Join areas into one path's data: each moves relative to the last ring."""
+    moves = prepared.first[positions]
+    moves[1:] -= prepared.last[positions[:-1]]
+    rest = prepared.rest
+    pairs = zip(moves.tolist(), positions, strict=True)
+    return "".join([f"m{x} {y}{rest[i]}" for (x, y), i in pairs])
+
+
+def _uid(*parts: str | None) -> str:
+    """An id unique per map on a page and the same in every render."""
+    text = "\0".join(p or "" for p in parts)
+    return "map-" + hashlib.blake2s(text.encode(), digest_size=5).hexdigest()
+
+
+def _svg(
+    prepared: _PreparedMap, body: list[str], *, uid: str, title: str, role: str
+) -> str:
+    text = escape(title)
+    width = ".5" if len(prepared.d) <= 2000 else ".2"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sm-map" id="{uid}" '
+        f'viewBox="0 0 {prepared.width} {prepared.height}" role="{role}" '
+        f'aria-label="{text}"><title>{text}</title>{_STYLE}'
+        f'<defs><pattern id="{uid}-nv" width="6" height="6" '
+        f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">{_HATCH}'
+        f'</pattern></defs><g stroke="#fff" stroke-width="{width}" '
+        f'stroke-linejoin="round">{"".join(body)}</g></svg>'
+    )
+
+
+def _area_path(
+    area: MapArea, d: str, paint: str, *, link: bool, current: bool = False
+) -> str:
+    """One area: a link (if ``href``), a labelled image or (``link=False``) a path."""
+    label = escape(area.label)
+    paint += f" {_HIGHLIGHT_STROKE}" if current else ""
+    aria_current = ' aria-current="true"' if current else ""
+    if not link:
+        return f'<path {paint} d="{d}"><title>{label}</title></path>'
+    if area.href is None:
+        return (
+            f'<path role="img" aria-label="{label}" {paint} d="{d}">'
+            f"<title>{label}</title></path>"
+        )
+    return (
+        f'<a href="{escape(area.href)}" aria-label="{label}" class="map-area" '
+        f'data-code="{escape(area.code)}"{aria_current}>'
+        f'<path {paint} d="{d}"><title>{label}</title></path></a>'
+    )
+
+
+def _index(area: MapArea) -> int:
+    """Position of the area's paint: its class, or -1 (the hatch) without a value."""
+    return -1 if area.class_index is None else area.class_index
+
+
+def choropleth_svg(
+    areas: Sequence[MapArea],
+    *,
+    k: int,
+    title: str,
+    cache_key: str,
+    highlight: str | None = None,
+    interactive: bool | None = None,
+) -> str:
+    """Render a choropleth: each area filled by its class, a hatch where no value.
+
+    Parameters
+    ----------
+    areas : sequence of MapArea
+        The areas of one level; those without geometry are not drawn.
+    k : int
+        Number of classes; ``class_index`` must lie in ``0 … k-1``.
+    title : str
+        Accessible name of the map (``SGB-II-Quote 2021 nach Planungsraum``).
+    cache_key : str
+        Identifies the set of areas; the paths prepared for it are reused.
+    highlight : str, optional
+        Code of an area outlined strongly and drawn on top.
+    interactive : bool, optional
+        One labelled path (a link if ``href``) per area, in a ``role="group"``; or
+        one ``role="img"`` with a path per class. By default interactive up to
+        ``INTERACTIVE_LIMIT`` areas.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` or a ``class_index`` is out of range.
+
+    Examples
+    --------
+    >>> square = '{"type":"Polygon","coordinates":[[[9,52],[10,52],[10,53],[9,52]]]}'
+    >>> area = MapArea(code="1", name="A", geometry=square, label="A", class_index=0)
+    >>> svg = choropleth_svg([area], k=2, title="Karte", cache_key="doctest")
+    >>> svg.count('aria-label="A"')
+    1
+    """
+    uid = _uid("choropleth", cache_key, title, highlight)
+    paints = [f'class="c{i}" fill="{c}"' for i, c in enumerate(palette(k))]
+    paints.append(f'class="nv" fill="url(#{uid}-nv)"')
+    prepared = _prepared(areas, cache_key)
+    drawn = [a for a in areas if a.code in prepared.index]
+    for area in drawn:
+        if area.class_index is not None and not 0 <= area.class_index < k:
+            raise ValueError(
+                f"Area {area.code}: class {area.class_index} is not < {k}."
+            )
+    if interactive is None:
+        interactive = len(drawn) <= INTERACTIVE_LIMIT
+    d, position = prepared.d, prepared.index
+    rest = [a for a in drawn if a.code != highlight]
+    top = [a for a in drawn if a.code == highlight]  # last: no neighbour covers it
+    if interactive:
+        body = [
+            _area_path(a, d[position[a.code]], paints[_index(a)], link=True)
+            for a in rest
+        ]
+    else:
+        by_class: dict[int, list[int]] = {}
+        for area in rest:
+            by_class.setdefault(_index(area), []).append(position[area.code])
+        body = [
+            f'<path {paints[i]} d="{_path_data(prepared, group)}"/>'
+            for i, group in sorted(by_class.items())
+        ]
+    for area in top:
+        paint = paints[_index(area)].replace('class="', 'class="hl ')
+        body.append(
+            _area_path(
+                area, d[position[area.code]], paint, link=interactive, current=True
+            )
+        )
+    role = "group" if interactive else "img"
+    return _svg(prepared, body, uid=uid, title=title, role=role)
+
+
+def locator_svg(
+    areas: Sequence[MapArea], *, highlight: str, title: str, cache_key: str
+) -> str:
+    """Render a locator map: one area dark among light grey neighbours, no links.
+
+    The map is one image (``role="img"``) named by ``title``; only the highlighted
+    area has a ``<title>``, for the mouse.
+
+    Parameters
+    ----------
+    areas : sequence of MapArea
+        The areas to draw (e.g. the highlighted area and its siblings).
+    highlight : str
+        Code of the area to show.
+    title : str
+        Accessible name (``Lage von Laatzen in der Region Hannover``).
+    cache_key : str
+        Identifies the set of areas; the paths prepared for it are reused.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element.
+
+    Raises
+    ------
+    UnknownAreaError
+        If no area has the code ``highlight``.
+    MissingBoundariesError
+        If the highlighted area has no boundary to draw.
+    """
+    if all(a.code != highlight for a in areas):
+        raise UnknownAreaError(f"Area '{highlight}' is not among the map's areas.")
+    prepared = _prepared(areas, cache_key)
+    if highlight not in prepared.index:
+        raise MissingBoundariesError(
+            f"Area '{highlight}' has no boundary; show its profile without a map."
+        )
+    others = [
+        prepared.index[a.code]
+        for a in areas
+        if a.code != highlight and a.code in prepared.index
+    ]
+    target = next(a for a in areas if a.code == highlight)
+    paint = f'class="hl" fill="{LOCATOR_HIGHLIGHT}"'
+    body = [
+        f'<path fill="{LOCATOR_FILL}" d="{_path_data(prepared, others)}"/>'
+        if others
+        else "",
+        _area_path(
+            target,
+            prepared.d[prepared.index[highlight]],
+            paint,
+            link=False,
+            current=True,
+        ),
+    ]
+    uid = _uid("locator", cache_key, title, highlight)
+    return _svg(prepared, body, uid=uid, title=title, role="img")
+
+
+def build_legend(areas: Sequence[MapArea], *, class_labels: Sequence[str]) -> Legend:
+    """Count the areas per class; add ``keine Angabe`` when any area has no value.
+
+    Parameters
+    ----------
+    areas : sequence of MapArea
+        All areas of the map, also those without geometry.
+    class_labels : sequence of str
+        Text of each class, light to dark; their number is ``k``.
+
+    Returns
+    -------
+    Legend
+
+    Examples
+    --------
+    >>> areas = [
+    ...     MapArea(code=c, name=c, geometry=None, label=c, class_index=i)
+    ...     for c, i in [("1", 0), ("2", 0), ("3", None)]
+    ... ]
+    >>> legend = build_legend(areas, class_labels=["bis 5", "über 5"])
+    >>> [(e.label, e.count) for e in legend.entries]
+    [('bis 5', 2), ('über 5', 0), ('keine Angabe', 1)]
+    """
+    colours = palette(len(class_labels))
+    counts = [0] * (len(class_labels) + 1)
+    for area in areas:
+        counts[-1 if area.class_index is None else area.class_index] += 1
+    entries = [
+        LegendEntry(label=label, colour=colour, count=count)
+        for label, colour, count in zip(class_labels, colours, counts[:-1], strict=True)
+    ]
+    if counts[-1]:
+        entries.append(LegendEntry(label=NO_VALUE_LABEL, colour=None, count=counts[-1]))
+    return Legend(entries=tuple(entries))
+
+
+def legend_html(legend: Legend) -> str:
+    """Render the legend as a list: swatch, class text, number of areas.
+
+    The swatch of ``keine Angabe`` shows the map's hatch, drawn without a pattern id.
+    """
+    items = []
+    for entry in legend.entries:
+        if entry.colour is None:
+            swatch = (
+                '<rect width="16" height="16" fill="#fff" stroke="#767676"/>'
+                '<path d="M0 8 8 0M0 16 16 0M8 16l8-8" stroke="#767676"/>'
+            )
+        else:
+            swatch = (
+                f'<rect width="16" height="16" fill="{entry.colour}" stroke="#767676"/>'
+            )
+        count = f"{entry.count:,}".replace(",", ".")
+        noun = "Gebiet" if entry.count == 1 else "Gebiete"
+        items.append(
+            '<li><svg class="swatch" width="16" height="16" viewBox="0 0 16 16" '
+            f'aria-hidden="true" focusable="false">{swatch}</svg> '
+            f'{escape(entry.label)} <span class="count">({count} {noun})</span></li>'
+        )
+    return '<ul class="map-legend">' + "".join(items) + "</ul>"
