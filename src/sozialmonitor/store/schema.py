@@ -107,8 +107,9 @@ observation = Table(
     Column("note", Text, nullable=True),
     # The key serves the map read (one indicator, one period, all areas) ...
     PrimaryKeyConstraint("indicator_id", "period", "area_id", "release_id"),
-    # ... this index the profile read (one area, all indicators and periods).
-    Index("ix_observation_area", "area_id", "indicator_id", "period"),
+    # ... this index the profile read (one area, all indicators and periods) and the
+    # coverage read (which areas have which periods, per release) without the table.
+    Index("ix_observation_area", "area_id", "indicator_id", "period", "release_id"),
 )
 
 import_log = Table(
