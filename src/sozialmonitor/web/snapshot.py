@@ -10,8 +10,10 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -27,6 +29,7 @@ from sozialmonitor.store import queries
 from sozialmonitor.store.queries import Coverage
 from sozialmonitor.web.urls import slug
 
+T = TypeVar("T")
 AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
 
 
@@ -72,6 +75,24 @@ class Snapshot:
     areas: dict[str, Area]
     """Area code → area, without boundaries."""
     coverage: tuple[Coverage, ...]
+    _remembered: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+    _locks: dict[Hashable, threading.Lock] = field(default_factory=dict, repr=False)
+
+    def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()`` once per snapshot (data version) and ``key``.
+
+        For reads whose result changes only with the data, such as the top areas'
+        series of a topic. Requests asking for the same key while it is computed
+        wait for that result instead of computing it again.
+        """
+        if key in self._remembered:
+            return self._remembered[key]  # type: ignore[no-any-return]
+        with _lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._remembered:
+                self._remembered[key] = compute()
+        return self._remembered[key]  # type: ignore[no-any-return]
 
     @cached_property
     def indicator_by_id(self) -> dict[str, Indicator]:
