@@ -208,6 +208,14 @@ class Snapshot:
         return ancestors[-1] if ancestors else self.areas[code]
 
     @cached_property
+    def level_counts(self) -> dict[str, int]:
+        """Level code → number of areas."""
+        found: dict[str, int] = defaultdict(int)
+        for area in self.areas.values():
+            found[area.level] += 1
+        return dict(found)
+
+    @cached_property
     def root_of(self) -> dict[str, str]:
         """Area code → code of its top-level area."""
         return {code: self.top_area(code).code for code in self.areas}

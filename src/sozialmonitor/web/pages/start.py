@@ -82,7 +82,12 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
                 break
         chosen[topic.slug] = picks
         wanted.extend(picks)
-    values = read_values(conn, [(i.id, a.code, p) for i, a, p in wanted])
+    # Key figures of top-level areas are often computed from thousands of child
+    # values; they change only with the data.
+    values = snap.remember(
+        "start-figures",
+        lambda: read_values(conn, [(i.id, a.code, p) for i, a, p in wanted]),
+    )
     topics = []
     for topic in snap.topics:
         figures = []
@@ -114,7 +119,7 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
         levels=tuple(
             LevelCount(label=lvl.label, count=n)
             for lvl in snap.levels
-            if (n := sum(a.level == lvl.code for a in snap.areas.values()))
+            if (n := snap.level_counts.get(lvl.code, 0))
         ),
         indicator_count=len(snap.indicators),
     )
