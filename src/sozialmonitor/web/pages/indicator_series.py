@@ -1,0 +1,443 @@
+"""The time series and the change view of the indicator page.
+
+The chart shows every period of the top-level area and of the areas the user added
+(``gebiete``, at most eight lines); the change view compares two periods of the
+level (``von``, ``bis``). Both come with the compiled Vega spec for the page
+(``html_only``) and a data table as their alternative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, NamedTuple
+
+from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.observation import Observation
+from sozialmonitor.web import charts, formatting
+from sozialmonitor.web.page import html_only
+from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages.indicator_context import (
+    ChoiceGroup,
+    Context,
+    Paging,
+    SortLink,
+    choice_group,
+    paged,
+    quoted,
+    script_json,
+    sort_links,
+    sorted_rows,
+)
+from sozialmonitor.web.pages.indicator_views import first_by_name
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesColumn:
+    code: str
+    name: str
+    remove_url: str | None
+    """Link that removes the area from the chart (None for the top-level area)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeriesRow:
+    period: str
+    period_text: str
+    values: tuple[float | None, ...]
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartView:
+    chart_id: str
+    title: str
+    columns: tuple[SeriesColumn, ...]
+    rows: tuple[SeriesRow, ...]
+    has_values: bool
+    choice_groups: tuple[ChoiceGroup, ...]
+    can_add: bool
+    spec: str = html_only()
+    """The compiled Vega spec as JSON, safe inside ``<script>``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeRow:
+    code: str
+    name: str
+    url: str
+    before: float | None
+    before_text: str
+    after: float | None
+    after_text: str
+    change: float | None
+    """Absolute change (percentage points for shares)."""
+    change_text: str
+    relative: float | None
+    """Change in percent of the earlier value."""
+    relative_text: str
+    measure: float | None
+    """What is charted and sorted: relative for counts, else absolute."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeView:
+    chart_id: str
+    title: str
+    von: str
+    bis: str
+    von_text: str
+    bis_text: str
+    measure_label: str
+    """``Veränderung in Prozentpunkten`` and the like."""
+    relative: bool
+    """Whether counts: the relative change is charted and sorted."""
+    root: ChangeRow
+    rows: tuple[ChangeRow, ...]
+    """The rows of this page."""
+    paging: Paging
+    name_sort: SortLink
+    value_sort: SortLink
+    break_note: str
+    note: str
+    """Why there is nothing to compare, if so."""
+    spec: str = html_only()
+
+
+def distinct_names(areas: list[Area]) -> list[str]:
+    """Area names for a chart, with the code added where two areas share a name."""
+    names = [a.name for a in areas]
+    return [
+        f"{a.name} ({a.code})" if names.count(a.name) > 1 else a.name for a in areas
+    ]
+
+
+# --- the time series -------------------------------------------------------------
+
+
+def series_data(
+    ctx: Context,
+) -> tuple[list[Area], list[str], dict[tuple[str, str], Observation]]:
+    """Areas (top area first), periods with a value, and the values of the chart."""
+    root = ctx.root
+    areas = [root, *(ctx.snap.areas[c] for c in ctx.view.gebiete)]
+    scope_periods = {
+        p for periods in ctx.scope.periods_by_level.values() for p in periods
+    }
+    values = data.area_series(ctx.conn, ctx.indicator, ctx.view.gebiete)
+    for period, obs in data.root_values(
+        ctx.conn, ctx.snap, ctx.indicator, root.code, scope_periods
+    ).items():
+        values[(root.code, period)] = obs
+    periods = data.ordered_periods(p for _, p in values)
+    return areas, periods, values
+
+
+def series_spec(ctx: Context) -> dict[str, Any]:
+    """The Vega-Lite spec of the view's time series."""
+    areas, periods, values = series_data(ctx)
+    return _series_spec(ctx, areas, periods, values)
+
+
+def _series_spec(
+    ctx: Context,
+    areas: list[Area],
+    periods: list[str],
+    values: dict[tuple[str, str], Observation],
+) -> dict[str, Any]:
+    return charts.time_series_spec(
+        title=ctx.indicator.name,
+        unit=ctx.indicator.unit,
+        series=[
+            charts.Series(
+                name,
+                [(ctx.period(p), data.shown(values.get((a.code, p)))) for p in periods],
+            )
+            for a, name in zip(areas, distinct_names(areas), strict=True)
+        ],
+        lang=ctx.lang,
+        decimals=ctx.indicator.decimals,
+    )
+
+
+def chart_view(ctx: Context) -> tuple[ChartView, str]:
+    """The time series with its data table, the add-area form and a summary."""
+    areas, periods, values = series_data(ctx)
+    names = distinct_names(areas)
+    rows = tuple(
+        SeriesRow(
+            period=p,
+            period_text=ctx.period(p),
+            values=tuple(data.shown(values.get((a.code, p))) for a in areas),
+            texts=tuple(ctx.value(values.get((a.code, p))) for a in areas),
+        )
+        for p in periods
+    )
+    has_values = any(v is not None for r in rows for v in r.values)
+    groups = (
+        choice_group(ctx, level, leave_out=areas)
+        for level in ctx.scope.levels
+        if level != ctx.root.level
+    )
+    spec = ""
+    if has_values:
+        vega = charts.compile_to_vega(
+            _series_spec(ctx, areas, periods, values), ctx.lang
+        )
+        spec = script_json(vega)
+    view = ChartView(
+        chart_id="chart-series",
+        title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
+        columns=tuple(
+            SeriesColumn(
+                code=a.code,
+                name=name,
+                remove_url=None
+                if a.code == ctx.root.code
+                else ctx.url(gebiete=[c for c in ctx.view.gebiete if c != a.code]),
+            )
+            for a, name in zip(areas, names, strict=True)
+        ),
+        rows=rows,
+        has_values=has_values,
+        choice_groups=tuple(g for g in groups if g.count),
+        can_add=len(ctx.view.gebiete) < charts.MAX_AREAS - 1,
+        spec=spec,
+    )
+    return view, series_summary(ctx, names, rows)
+
+
+def series_summary(ctx: Context, names: list[str], rows: tuple[SeriesRow, ...]) -> str:
+    """``„Name“ 2001–2021: Region Hannover von 5,1 % (2001) auf 6,5 % (2021); …``"""
+    parts = []
+    for index, name in enumerate(names):
+        points = [r for r in rows if r.values[index] is not None]
+        if not points:
+            parts.append(ctx.t("{area}: keine Werte", area=name))
+        elif len(points) == 1:
+            parts.append(f"{name}: {points[0].texts[index]} ({points[0].period_text})")
+        else:
+            parts.append(
+                ctx.t(
+                    "{area} von {first} ({first_period}) auf {last} ({last_period})",
+                    area=name,
+                    first=points[0].texts[index],
+                    first_period=points[0].period_text,
+                    last=points[-1].texts[index],
+                    last_period=points[-1].period_text,
+                )
+            )
+    span = ""
+    if rows:
+        span = " " + "–".join(
+            dict.fromkeys((rows[0].period_text, rows[-1].period_text))
+        )
+    return f"{quoted(ctx.indicator.name, ctx.lang)}{span}: " + "; ".join(parts) + "."
+
+
+# --- the change between two periods ------------------------------------------------
+
+
+class ChangeEntry(NamedTuple):
+    """One area's change, unformatted (all areas are sorted; a page shows 50)."""
+
+    area: Area
+    before: Observation | None
+    after: Observation | None
+    absolute: float | None
+    relative: float | None
+    measure: float | None
+    """Relative for counts, else absolute: what is charted and sorted."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Changes:
+    entries: list[ChangeEntry]
+    """The level's areas, sorted as the view asks."""
+    root: ChangeEntry
+    breaks: list[str]
+    """Periods after ``von`` up to ``bis`` that break the series."""
+
+
+def change_entries(ctx: Context) -> Changes:
+    """Each area's change from ``von`` to ``bis``, the top area's change, and the
+    periods in between that break the series (seen in the top area's values, which
+    carry the break flags of the areas below, and in the level's values of ``bis``).
+    """
+    view, indicator = ctx.view, ctx.indicator
+    assert view.ebene and view.von and view.bis
+    von, bis = view.von, view.bis
+    values = data.level_values(
+        ctx.conn, ctx.snap, indicator, ctx.root.code, view.ebene, [von, bis]
+    )
+    before, after = values[von], values[bis]
+    between = view.periods[view.periods.index(von) + 1 : view.periods.index(bis) + 1]
+    roots = data.root_values(
+        ctx.conn, ctx.snap, indicator, ctx.root.code, [von, *between]
+    )
+    breaks = {p for p in between if (o := roots.get(p)) and o.flags & data.BREAK}
+    if von != bis and any(o.flags & data.BREAK for o in after.values()):
+        breaks.add(bis)
+    relative = data.uses_relative_change(indicator)
+    shown = data.shown
+
+    def entry(
+        area: Area, first: Observation | None, last: Observation | None
+    ) -> ChangeEntry:
+        old, new = shown(first), shown(last)
+        if old is None or new is None:
+            return ChangeEntry(area, first, last, None, None, None)
+        absolute = new - old
+        rel = absolute / old * 100 if old else None
+        return ChangeEntry(
+            area, first, last, absolute, rel, rel if relative else absolute
+        )
+
+    entries = [
+        entry(a, before.get(a.code), after.get(a.code))
+        for a in ctx.snap.areas_in(ctx.root.code, view.ebene)
+    ]
+    return Changes(
+        entries=sorted_rows(ctx, entries, itemgetter(5)),
+        root=entry(ctx.root, roots.get(von), roots.get(bis)),
+        breaks=[p for p in view.periods if p in breaks],
+    )
+
+
+def change_row(ctx: Context, entry: ChangeEntry) -> ChangeRow:
+    indicator, lang = ctx.indicator, ctx.lang
+    return ChangeRow(
+        code=entry.area.code,
+        name=entry.area.name,
+        url=ctx.area_url(entry.area.code),
+        before=data.shown(entry.before),
+        before_text=ctx.value(entry.before),
+        after=data.shown(entry.after),
+        after_text=ctx.value(entry.after),
+        change=entry.absolute,
+        change_text=formatting.change(entry.absolute, indicator, lang),
+        relative=entry.relative,
+        relative_text=formatting.change(entry.relative, indicator, lang, relative=True),
+        measure=entry.measure,
+    )
+
+
+def measure_text(ctx: Context, entry: ChangeEntry) -> str:
+    relative = data.uses_relative_change(ctx.indicator)
+    return formatting.change(entry.measure, ctx.indicator, ctx.lang, relative=relative)
+
+
+def change_spec(ctx: Context, entries: list[ChangeEntry]) -> dict[str, Any]:
+    """The Vega-Lite bar chart of these areas' changes."""
+    assert ctx.view.von and ctx.view.bis
+    relative = data.uses_relative_change(ctx.indicator)
+    names = distinct_names([e.area for e in entries])
+    return charts.change_spec(
+        title=ctx.t("Veränderung: {name}", name=ctx.indicator.name),
+        unit=data.change_unit(ctx.indicator, ctx.lang),
+        changes=[
+            charts.AreaChange(n, e.measure) for n, e in zip(names, entries, strict=True)
+        ],
+        base_period=ctx.period(ctx.view.von),
+        period=ctx.period(ctx.view.bis),
+        lang=ctx.lang,
+        decimals=1 if relative else ctx.indicator.decimals,
+    )
+
+
+def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
+    """The change view, its summary and a message for a page out of range.
+
+    The chart shows the areas of the table's page (50 bars at most)."""
+    view, t = ctx.view, ctx.t
+    assert view.von and view.bis
+    changes = change_entries(ctx)
+    shown, paging, message = paged(ctx, changes.entries)
+    name_sort, value_sort = sort_links(ctx)
+    relative = data.uses_relative_change(ctx.indicator)
+    unit = data.change_unit(ctx.indicator, ctx.lang)
+    note = ""
+    if view.von == view.bis:
+        note = (
+            t(
+                "Für diese Ebene gibt es nur einen Zeitraum; eine Veränderung "
+                "lässt sich nicht berechnen."
+            )
+            if len(view.periods) < 2
+            else t(
+                "„Von“ und „bis“ sind gleich; wählen Sie zwei verschiedene Zeiträume."
+            )
+        )
+    known = [e for e in changes.entries if e.measure is not None]
+    spec = ""
+    if any(e.measure is not None for e in shown) and not note:
+        spec = script_json(charts.compile_to_vega(change_spec(ctx, shown), ctx.lang))
+    breaks = changes.breaks
+    root_row = change_row(ctx, changes.root)
+    break_note = ""
+    if breaks:
+        break_note = t(
+            "Zwischen {von} und {bis} ist die Zeitreihe unterbrochen ({periods}): die "
+            "Werte sind nur eingeschränkt vergleichbar.",
+            von=ctx.period(view.von),
+            bis=ctx.period(view.bis),
+            periods=", ".join(ctx.period(p) for p in breaks),
+        )
+    summary = ""
+    if known and not note:
+        lowest = min(e.measure or 0.0 for e in known)
+        highest = max(e.measure or 0.0 for e in known)
+        low = first_by_name([e for e in known if e.measure == lowest])
+        high = first_by_name([e for e in known if e.measure == highest])
+        summary = t(
+            "Von {von} bis {bis} veränderte sich {name} in den {n} {areas} im Gebiet "
+            "{root} zwischen {low} ({low_area}) und {high} ({high_area})",
+            von=ctx.period(view.von),
+            bis=ctx.period(view.bis),
+            name=quoted(ctx.indicator.name, ctx.lang),
+            n=formatting.number(len(changes.entries), 0, ctx.lang),
+            areas=ctx.plural(),
+            root=ctx.root.name,
+            low=measure_text(ctx, low),
+            low_area=low.area.name,
+            high=measure_text(ctx, high),
+            high_area=high.area.name,
+        )
+        if changes.root.measure is not None:
+            summary += t(
+                "; {root} insgesamt: {value}",
+                root=ctx.root.name,
+                value=measure_text(ctx, changes.root),
+            )
+        summary += "."
+    elif not note:
+        summary = t("Für diese Zeiträume lässt sich keine Veränderung berechnen.")
+    return (
+        ChangeView(
+            chart_id="chart-change",
+            title=t(
+                "Veränderung {von}–{bis}: {name}",
+                von=ctx.period(view.von),
+                bis=ctx.period(view.bis),
+                name=ctx.indicator.name,
+            ),
+            von=view.von,
+            bis=view.bis,
+            von_text=ctx.period(view.von),
+            bis_text=ctx.period(view.bis),
+            measure_label=t("Veränderung in %")
+            if relative
+            else t("Veränderung ({unit})", unit=unit),
+            relative=relative,
+            root=root_row,
+            rows=tuple(change_row(ctx, e) for e in shown) if not note else (),
+            paging=paging,
+            name_sort=name_sort,
+            value_sort=value_sort,
+            break_note=break_note,
+            note=note,
+            spec=spec,
+        ),
+        summary or note,
+        message,
+    )
