@@ -355,8 +355,14 @@ def test_every_text_has_an_english_translation() -> None:
         source = path.read_text()
         texts |= set(re.findall(r'_\(\s*"((?:[^"\\]|\\.)*)"', source))
         texts |= set(re.findall(r"_\(\s*'((?:[^'\\]|\\.)*)'", source))
-    for module in ("area.py", "compare.py"):
-        source = (WEB / "pages" / module).read_text()
+    modules = [
+        *(WEB / "pages").glob("area*.py"),
+        *(WEB / "pages").glob("compare*.py"),
+        WEB / "pages" / "not_found.py",
+        WEB / "figure.py",
+    ]
+    for module in modules:
+        source = module.read_text()
         texts |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', source))
     texts |= set(area_page.CHANGE_HEADERS.values())
     texts |= {"Gebietsprofil", "Kreisschlüssel", "LOR-Schlüssel", "Gebietsschlüssel"}

@@ -38,7 +38,6 @@ AXE_JS = ROOT / "tests/browser/vendor/axe-core-4.14.1.min.js"
 CHART_JS = STATIC / "js/chart.js"
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CHROMIUM = "/usr/bin/chromium"
 
 LINDEN = Series("Linden-Süd", [("2019", 1234.5), ("2020", None), ("2021", 1510.25)])
 MITTE = Series("Mitte", [("2019", 980.0), ("2020", 1001.0), ("2021", 1200.0)])
@@ -429,42 +428,38 @@ def chart_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.mark.browser
-def test_chart_script_draws_accessible_german_charts(chart_site: str) -> None:
-    from playwright.sync_api import sync_playwright
+def test_chart_script_draws_accessible_german_charts(
+    chart_site: str, browser: Any
+) -> None:
+    page = browser.new_page()
+    requested: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(chart_site + "/index.html")
+    page.wait_for_selector("#zeitreihe svg")
+    page.wait_for_selector("#veraenderung svg")
+    labels = page.eval_on_selector_all(
+        "#zeitreihe .role-axis-label text", "nodes => nodes.map(n => n.textContent)"
+    )
+    assert {"0,0", "1.000,0"} <= set(labels)
+    assert page.locator("#zeitreihe .mark-symbol.role-mark path").count() == 5
+    page.locator("#zeitreihe .mark-symbol.role-mark path").first.hover()
+    assert "Wert (je 1.000 EW): 1.234,5" in (
+        page.get_attribute("#zeitreihe", "title") or ""
+    )
+    page.add_script_tag(path=str(AXE_JS))
+    violations = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => v.id))"
+    )
+    assert violations == []
+    assert problems == []
+    assert all(url.startswith(chart_site) for url in requested), requested
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page()
-        requested: list[str] = []
-        problems: list[str] = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.goto(chart_site + "/index.html")
-        page.wait_for_selector("#zeitreihe svg")
-        page.wait_for_selector("#veraenderung svg")
-        labels = page.eval_on_selector_all(
-            "#zeitreihe .role-axis-label text", "nodes => nodes.map(n => n.textContent)"
-        )
-        assert {"0,0", "1.000,0"} <= set(labels)
-        assert page.locator("#zeitreihe .mark-symbol.role-mark path").count() == 5
-        page.locator("#zeitreihe .mark-symbol.role-mark path").first.hover()
-        assert "Wert (je 1.000 EW): 1.234,5" in (
-            page.get_attribute("#zeitreihe", "title") or ""
-        )
-        page.add_script_tag(path=str(AXE_JS))
-        violations = page.evaluate(
-            "axe.run(document).then(r => r.violations.map(v => v.id))"
-        )
-        assert violations == []
-        assert problems == []
-        assert all(url.startswith(chart_site) for url in requested), requested
-
-        # Without vega the page keeps its tables and nothing breaks.
-        page.goto(chart_site + "/ohne-vega.html")
-        page.wait_for_load_state("load")
-        assert page.locator("svg").count() == 0
-        assert page.locator("table").count() == 2
-        assert problems == []
-        browser.close()
+    # Without vega the page keeps its tables and nothing breaks.
+    page.goto(chart_site + "/ohne-vega.html")
+    page.wait_for_load_state("load")
+    assert page.locator("svg").count() == 0
+    assert page.locator("table").count() == 2
+    assert problems == []
+    page.close()

@@ -23,7 +23,7 @@ from sozialmonitor.store.writes import (
 from sozialmonitor.web import formatting
 from sozialmonitor.web.app import create_app
 from sozialmonitor.web.i18n import missing_translations
-from sozialmonitor.web.pages import methods
+from sozialmonitor.web.pages import methods_catalogue, methods_release
 from tests.fixtures import FIRST_RELEASE, INDICATORS, observations_frame
 from tests.web.test_topic_page import german_texts
 
@@ -258,7 +258,7 @@ def test_large_data_points_to_the_command_line(
     client: TestClient, small_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     second_release(small_engine)
-    monkeypatch.setattr(methods, "DIFF_VALUE_LIMIT", 3)
+    monkeypatch.setattr(methods_release, "DIFF_VALUE_LIMIT", 3)
     body = client.get("/api/v1/pages/methoden").json()
     assert body["changes"]["available"] is False
     assert "release diff '2021-H2' '2022-H1'" in body["changes"]["note"]
@@ -307,10 +307,17 @@ def test_every_methods_text_has_an_english_translation() -> None:
             "_methods_availability.html",
             "_methods_explanations.html",
         ],
-        ["methods.py"],
+        [
+            "methods.py",
+            "methods_catalogue.py",
+            "methods_release.py",
+            "methods_availability.py",
+        ],
     )
-    texts += list(methods.KIND_WORDS.values()) + list(methods.POLARITY_WORDS.values())
-    texts += list(methods.STATUS_WORDS.values()) + [methods.NOT_GIVEN]
+    texts += list(methods_catalogue.KIND_WORDS.values())
+    texts += list(methods_catalogue.POLARITY_WORDS.values())
+    texts += list(methods_release.STATUS_WORDS.values())
+    texts += [methods_catalogue.NOT_GIVEN]
     assert len(texts) > 50
     assert missing_translations(texts) == []
 

@@ -14,6 +14,7 @@ from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
 from sozialmonitor.web.pages import (
     area,
+    area_index,
     compare,
     indicator,
     methods,
@@ -26,6 +27,7 @@ PAGE_ROUTERS = (
     start.router,
     topic.router,
     indicator.router,
+    area_index.router,
     area.router,
     compare.router,
     methods.router,
@@ -44,7 +46,9 @@ def create_app(engine: Engine) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = engine
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # Level 5: on an 11,000-area map page level 9 costs 210 ms for 142 KB, level 5
+    # 17 ms for 155 KB.
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     problems.install(app)
     app.include_router(v1.router)
     app.include_router(indices.router)

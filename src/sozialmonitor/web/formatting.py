@@ -111,3 +111,21 @@ def date(day: dt.date | dt.datetime, lang: Language) -> str:
     if isinstance(day, dt.datetime):
         day = day.astimezone(PORTAL_ZONE).date()
     return day.strftime("%d.%m.%Y") if lang == "de" else day.strftime("%d %b %Y")
+
+
+APPENDIX_MARK = "\n\nIndexdefinition:\n\n"
+"""Derived index indicators carry their YAML definition after this line."""
+
+
+def definition_parts(text: str) -> tuple[str, str]:
+    r"""An indicator definition's prose and its appended index definition (YAML).
+
+    Examples
+    --------
+    >>> definition_parts("Der Index.\n\nIndexdefinition:\n\nid: mss")
+    ('Der Index.', 'id: mss')
+    >>> definition_parts("Anteil in %.")
+    ('Anteil in %.', '')
+    """
+    prose, _, appendix = text.partition(APPENDIX_MARK)
+    return prose.strip(), appendix.strip()

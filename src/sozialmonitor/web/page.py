@@ -32,6 +32,7 @@ from sozialmonitor.web.urls import href
 templates = Jinja2Templates(
     directory=str(files("sozialmonitor.web").joinpath("templates"))
 )
+templates.env.filters["definition_parts"] = formatting.definition_parts
 
 
 def html_only() -> Any:
@@ -50,6 +51,15 @@ class NavItem:
 class Crumb:
     label: str
     url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Option:
+    """One choice of a select in a page's form."""
+
+    value: str
+    label: str
+    selected: bool
 
 
 @dataclass(frozen=True, kw_only=True)

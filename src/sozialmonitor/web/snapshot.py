@@ -7,6 +7,7 @@ which costs one small fingerprint query while nothing changed.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import defaultdict
@@ -33,6 +34,12 @@ T = TypeVar("T")
 AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
 
 
+@functools.lru_cache(maxsize=4096)
+def period_order(code: str) -> tuple[Any, str]:
+    """Sort key of a period code: by its end, then by its code."""
+    return (parse_period(code).end, code)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Topic:
     """A Themenfeld and its indicators."""
@@ -49,7 +56,8 @@ class Scope:
     root: Area
     periods_by_level: dict[str, tuple[str, ...]]
     """Level code → periods with values (stored, or computed from the children),
-    from the largest level to the smallest; periods oldest first."""
+    from the largest level to the smallest; periods oldest first
+    (:func:`period_order`)."""
 
     @property
     def levels(self) -> list[str]:
@@ -171,7 +179,7 @@ class Snapshot:
 
     @staticmethod
     def _ordered(periods: set[str]) -> list[str]:
-        return sorted(periods, key=lambda p: (parse_period(p).end, p))
+        return sorted(periods, key=period_order)
 
     def scopes_for(self, indicator: Indicator) -> tuple[Scope, ...]:
         return self.scopes.get(indicator.id, ())

@@ -14,7 +14,8 @@ areas and boundaries do not change while the process runs.
 
 A choropleth of up to ``INTERACTIVE_LIMIT`` areas has one labelled link per area; a
 larger one is a single image with one path per class. Colours are fill attributes and
-the few style rules live in the ``<svg>``, so no stylesheet is needed.
+the few style rules live in the ``<svg>``, so no stylesheet is needed. The class
+colours and the legend are :mod:`sozialmonitor.web.maplegend`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,15 @@ from pyproj import Transformer
 
 from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
 
+# The palette and the legend live in maplegend; ``X as X`` keeps them importable
+# from here as before.
+from sozialmonitor.web.maplegend import NO_VALUE_LABEL as NO_VALUE_LABEL
+from sozialmonitor.web.maplegend import Legend as Legend
+from sozialmonitor.web.maplegend import LegendEntry as LegendEntry
+from sozialmonitor.web.maplegend import build_legend as build_legend
+from sozialmonitor.web.maplegend import legend_html as legend_html
+from sozialmonitor.web.maplegend import palette as palette
+
 VIEW_SIZE = 800
 """Width of the viewBox, or its height if the areas are taller than wide."""
 MARGIN = 2
@@ -48,22 +58,9 @@ page's table carries the values either way.
 """
 CACHE_SIZE = 32
 """Prepared maps kept; the least recently used is dropped first."""
-NO_VALUE_LABEL = "keine Angabe"
-"""Legend text for areas without a value."""
 LOCATOR_FILL = "#e0e0e0"
 LOCATOR_HIGHLIGHT = "#0b4f8a"
 OUTLINE = "#111"
-
-# ColorBrewer YlGnBu (Cynthia Brewer, Penn State; colour-blind safe), light to dark.
-_PALETTES: dict[int, tuple[str, ...]] = {
-    1: ("#41b6c4",),
-    2: ("#edf8b1", "#2c7fb8"),
-    3: ("#edf8b1", "#7fcdbb", "#2c7fb8"),
-    4: ("#ffffcc", "#a1dab4", "#41b6c4", "#225ea8"),
-    5: ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"),
-    6: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"),
-    7: ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"),
-}
 # The same rule in every map, so a page with several maps repeats it harmlessly.
 _STYLE = (
     "<style>.sm-map a:hover path,.sm-map a:focus path"
@@ -95,25 +92,6 @@ class MapArea:
 
 
 @dataclass(frozen=True, kw_only=True)
-class LegendEntry:
-    """One line of the legend."""
-
-    label: str
-    """Class text (``10,0 bis unter 12,5 %``) or ``keine Angabe``."""
-    colour: str | None
-    """Fill colour; None = the hatch for areas without a value."""
-    count: int
-    """Number of areas in the class."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Legend:
-    """The classes of a choropleth, light to dark, then ``keine Angabe`` if needed."""
-
-    entries: tuple[LegendEntry, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
 class _PreparedMap:
     """The boundaries of a map as path data, by position; ``index`` maps codes."""
 
@@ -128,34 +106,6 @@ class _PreparedMap:
     """Absolute start of each area's first ring."""
     last: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
     """Absolute start of its last ring: where the pen is after the final ``z``."""
-
-
-def palette(k: int) -> tuple[str, ...]:
-    """Return ``k`` colour-blind safe sequential colours, light to dark.
-
-    Parameters
-    ----------
-    k : int
-        Number of classes, 1 to 7.
-
-    Returns
-    -------
-    tuple of str
-        Hex colours from ColorBrewer YlGnBu.
-
-    Raises
-    ------
-    ValueError
-        If ``k`` is outside 1 … 7.
-
-    Examples
-    --------
-    >>> palette(3)
-    ('#edf8b1', '#7fcdbb', '#2c7fb8')
-    """
-    if k not in _PALETTES:
-        raise ValueError(f"A map has 1 to 7 classes, not {k}.")
-    return _PALETTES[k]
 
 
 _cache: OrderedDict[str, _PreparedMap] = OrderedDict()
@@ -453,66 +403,3 @@ def locator_svg(
     ]
     uid = _uid("locator", cache_key, title, highlight)
     return _svg(prepared, body, uid=uid, title=title, role="img")
-
-
-def build_legend(areas: Sequence[MapArea], *, class_labels: Sequence[str]) -> Legend:
-    """Count the areas per class; add ``keine Angabe`` when any area has no value.
-
-    Parameters
-    ----------
-    areas : sequence of MapArea
-        All areas of the map, also those without geometry.
-    class_labels : sequence of str
-        Text of each class, light to dark; their number is ``k``.
-
-    Returns
-    -------
-    Legend
-
-    Examples
-    --------
-    >>> areas = [
-    ...     MapArea(code=c, name=c, geometry=None, label=c, class_index=i)
-    ...     for c, i in [("1", 0), ("2", 0), ("3", None)]
-    ... ]
-    >>> legend = build_legend(areas, class_labels=["bis 5", "über 5"])
-    >>> [(e.label, e.count) for e in legend.entries]
-    [('bis 5', 2), ('über 5', 0), ('keine Angabe', 1)]
-    """
-    colours = palette(len(class_labels))
-    counts = [0] * (len(class_labels) + 1)
-    for area in areas:
-        counts[-1 if area.class_index is None else area.class_index] += 1
-    entries = [
-        LegendEntry(label=label, colour=colour, count=count)
-        for label, colour, count in zip(class_labels, colours, counts[:-1], strict=True)
-    ]
-    if counts[-1]:
-        entries.append(LegendEntry(label=NO_VALUE_LABEL, colour=None, count=counts[-1]))
-    return Legend(entries=tuple(entries))
-
-
-def legend_html(legend: Legend) -> str:
-    """Render the legend as a list: swatch, class text, number of areas.
-
-    The swatch of ``keine Angabe`` shows the map's hatch, drawn without a pattern id.
-    """
-    items = []
-    for entry in legend.entries:
-        if entry.colour is None:
-            swatch = (
-                '<rect width="16" height="16" fill="#fff" stroke="#767676"/>'
-                '<path d="M0 8 8 0M0 16 16 0M8 16l8-8" stroke="#767676"/>'
-            )
-        else:
-            swatch = (
-                f'<rect width="16" height="16" fill="{entry.colour}" stroke="#767676"/>'
-            )
-        count = f"{entry.count:,}".replace(",", ".")
-        noun = "Gebiet" if entry.count == 1 else "Gebiete"
-        items.append(
-            '<li><svg class="swatch" width="16" height="16" viewBox="0 0 16 16" '
-            f'aria-hidden="true" focusable="false">{swatch}</svg> '
-            f'{escape(entry.label)} <span class="count">({count} {noun})</span></li>'
-        )
-    return '<ul class="map-legend">' + "".join(items) + "</ul>"

@@ -4,17 +4,17 @@ Indicator by indicator (grouped by topic) the two values of the latest period bo
 areas have, the difference (percentage points for shares), which is higher, and
 both series as sparklines on one time axis. One indicator at a time
 (``kennzahl=<id>``) is drawn as a Vega chart with both areas, with its table
-alternative; the scripts are loaded only then. Indicators only one of the areas
-has are listed by name.
+alternative (:mod:`~sozialmonitor.web.pages.compare_chart`); the scripts are loaded
+only then. Indicators only one of the areas has are listed by name.
 
 Areas are chosen with two selects (grouped by top-level area and level) while
 there are at most :data:`SELECT_LIMIT` areas; above (11,000 municipalities) with two
-text fields that take a code or a name, so the page stays small.
+text fields that take a code or a name, so the page stays small
+(:mod:`~sozialmonitor.web.pages.compare_form`).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Query, Request
@@ -22,13 +22,17 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup
 from sqlalchemy import Connection
 
-from sozialmonitor.domain.area import Area
-from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
 from sozialmonitor.web import formatting
-from sozialmonitor.web.charts import Series, compile_to_vega, time_series_spec
+from sozialmonitor.web.figure import (
+    Figure,
+    SeriesPoint,
+    aligned_points,
+    figure,
+    sparkline,
+)
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -37,53 +41,24 @@ from sozialmonitor.web.page import (
     request_language,
     to_json,
 )
-from sozialmonitor.web.pages.area import (
-    AreaRef,
-    Figure,
-    SeriesPoint,
-    area_values,
-    figure,
-    matches,
-    not_found,
-    period_order,
-    shown,
-    sparkline,
+from sozialmonitor.web.pages.area import AreaRef
+from sozialmonitor.web.pages.area_values import area_values
+from sozialmonitor.web.pages.compare_chart import CompareChart, compare_chart, time_axis
+from sozialmonitor.web.pages.compare_form import (
+    Choice,
+    OptionGroup,
+    area_choices,
+    option_groups,
 )
-from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.snapshot import Snapshot, period_order
 from sozialmonitor.web.urls import href
+from sozialmonitor.web.values import shown_value
 
 router = APIRouter()
 
 SELECT_LIMIT = 1000
 """Up to this many areas the form offers two selects; above, two text fields."""
-MAX_CANDIDATES = 20
-"""Areas offered when a name fits several."""
-CHART_ID = "vergleich-diagramm"
-SLOTS = ("A", "B")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Candidate:
-    """An area a name could mean, with the comparison it leads to."""
-
-    code: str
-    name: str
-    level_label: str
-    url: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Choice:
-    """One of the two areas as asked for and as understood."""
-
-    slot: str
-    """``A`` or ``B``."""
-    text: str
-    """What the URL or the form gave (a code or a name)."""
-    area: AreaRef | None
-    candidates: tuple[Candidate, ...] = ()
-    """Areas the text fits when it fits several."""
-    error: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,35 +105,6 @@ class Link:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChartRow:
-    period: str
-    period_text: str
-    a: str
-    b: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class CompareChart:
-    """The time series of one indicator for both areas."""
-
-    indicator: str
-    title: str
-    summary: str
-    rows: tuple[ChartRow, ...]
-    """The table alternative: one row per period."""
-    target: str = CHART_ID
-    spec: Markup = field(default=Markup(""), metadata={"html_only": True})
-    """The compiled Vega spec as JSON for the page's script element."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class OptionGroup:
-    label: str
-    options: tuple[tuple[str, str], ...]
-    """(code, name)"""
-
-
-@dataclass(frozen=True, kw_only=True)
 class ComparePage:
     """The content of ``/vergleich``."""
 
@@ -184,214 +130,17 @@ class ComparePage:
     )
 
 
-def _ref(snap: Snapshot, area: Area, lang: Language, t: Translator) -> AreaRef:
-    level = snap.level_by_code.get(area.level)
-    return AreaRef(
-        code=area.code,
-        name=area.name,
-        level=area.level,
-        level_label=t(level.label) if level else area.level,
-        url=href(f"/gebiet/{area.code}", lang),
-    )
-
-
-def _by_rank(snap: Snapshot, areas: list[Area]) -> list[Area]:
-    return sorted(
-        areas,
-        key=lambda a: (snap.level_by_code[a.level].rank, german_key(a.name), a.code),
-    )
-
-
-def resolve(snap: Snapshot, text: str) -> tuple[Area | None, list[Area]]:
-    """The area a code or name means, or the areas it could mean.
-
-    A code is taken as it is; a name that one area has exactly (ignoring case and
-    umlaut spelling) or that is part of only one name is that area.
-    """
-    text = text.strip()
-    if not text:
-        return None, []
-    if text in snap.areas:
-        return snap.areas[text], []
-    key = german_key(text)
-    found = matches(snap, text)
-    exact = [a for a in found if german_key(a.name) == key]
-    if len(exact) == 1:
-        return exact[0], []
-    if exact:
-        return None, _by_rank(snap, exact)
-    if len(found) == 1:
-        return found[0], []
-    return None, _by_rank(snap, found)
-
-
-def _choices(
-    snap: Snapshot, lang: Language, t: Translator, asked: list[str], indicator: str
-) -> tuple[Choice, ...]:
-    texts = [text.strip() for text in [*asked, "", ""][:2]]
-    resolved = [resolve(snap, text) for text in texts]
-    codes = [
-        area.code if area else text
-        for text, (area, _) in zip(texts, resolved, strict=True)
-    ]
-    found = []
-    for index, (slot, text, (area, candidates)) in enumerate(
-        zip(SLOTS, texts, resolved, strict=True)
-    ):
-        error = ""
-        if text and area is None and not candidates:
-            error = t("Kein Gebiet gefunden für „{text}“.", text=text)
-
-        def url(code: str, index: int = index) -> str:
-            pair = list(codes)
-            pair[index] = code
-            return href("/vergleich", lang, gebiete=pair, kennzahl=indicator or None)
-
-        found.append(
-            Choice(
-                slot=slot,
-                text=text,
-                area=_ref(snap, area, lang, t) if area else None,
-                candidates=tuple(
-                    Candidate(
-                        code=a.code,
-                        name=a.name,
-                        level_label=_ref(snap, a, lang, t).level_label,
-                        url=url(a.code),
-                    )
-                    for a in candidates[:MAX_CANDIDATES]
-                ),
-                error=error,
-            )
-        )
-    return tuple(found)
-
-
-def _option_groups(snap: Snapshot, t: Translator) -> tuple[OptionGroup, ...]:
-    roots = sorted(
-        (a for a in snap.areas.values() if not a.parent),
-        key=lambda a: german_key(a.name),
-    )
-    groups = []
-    for root in roots:
-        for level in snap.levels:
-            members = snap.areas_in(root.code, level.code)
-            if members:
-                groups.append(
-                    OptionGroup(
-                        label=f"{root.name} – {t(level.label)}",
-                        options=tuple((a.code, a.name) for a in members),
-                    )
-                )
-    return tuple(groups)
-
-
 def _latest_common(a: dict[str, Observation], b: dict[str, Observation]) -> str | None:
     """The latest period both have a value for (shown values preferred)."""
     common = sorted(set(a) & set(b), key=period_order)
     both_shown = [
-        p for p in common if shown(a[p]) is not None and shown(b[p]) is not None
+        p
+        for p in common
+        if shown_value(a[p]) is not None and shown_value(b[p]) is not None
     ]
     if both_shown:
         return both_shown[-1]
     return common[-1] if common else None
-
-
-def _axis(a: dict[str, Observation], b: dict[str, Observation]) -> list[str]:
-    return sorted(set(a) | set(b), key=period_order)
-
-
-def _points(
-    periods: dict[str, Observation], axis: list[str]
-) -> tuple[SeriesPoint, ...]:
-    return tuple(SeriesPoint(period=p, value=shown(periods.get(p))) for p in axis)
-
-
-def _chart_names(a: AreaRef, b: AreaRef) -> tuple[str, str]:
-    if a.name != b.name:
-        return a.name, b.name
-    return f"{a.name} ({a.code})", f"{b.name} ({b.code})"
-
-
-def _summary(
-    names: tuple[str, str],
-    series: tuple[tuple[SeriesPoint, ...], tuple[SeriesPoint, ...]],
-    indicator: Indicator,
-    lang: Language,
-    t: Translator,
-) -> str:
-    parts = []
-    for name, points in zip(names, series, strict=True):
-        known = [p for p in points if p.value is not None]
-        if not known:
-            parts.append(t("{area}: keine Werte", area=name))
-        elif len(known) == 1:
-            parts.append(
-                t(
-                    "{area}: {value} ({period})",
-                    area=name,
-                    value=formatting.with_unit(known[0].value, indicator, lang),
-                    period=formatting.period_label(known[0].period, lang),
-                )
-            )
-        else:
-            parts.append(
-                t(
-                    "{area}: von {first} ({first_period}) auf {last} ({last_period})",
-                    area=name,
-                    first=formatting.with_unit(known[0].value, indicator, lang),
-                    first_period=formatting.period_label(known[0].period, lang),
-                    last=formatting.with_unit(known[-1].value, indicator, lang),
-                    last_period=formatting.period_label(known[-1].period, lang),
-                )
-            )
-    return "; ".join(parts) + "."
-
-
-def _chart(
-    indicator: Indicator,
-    refs: tuple[AreaRef, AreaRef],
-    values: tuple[dict[str, Observation], dict[str, Observation]],
-    lang: Language,
-    t: Translator,
-) -> CompareChart:
-    axis = _axis(*values)
-    series = (_points(values[0], axis), _points(values[1], axis))
-    names = _chart_names(*refs)
-    spec = time_series_spec(
-        title=indicator.name,
-        unit=indicator.unit,
-        series=[
-            Series(
-                name, [(formatting.period_label(p.period, lang), p.value) for p in s]
-            )
-            for name, s in zip(names, series, strict=True)
-        ],
-        lang=lang,
-        decimals=indicator.decimals,
-    )
-    compiled = compile_to_vega(spec, lang)
-    # "<" escaped so that no "</script>" in a name can end the script element.
-    text = json.dumps(compiled, ensure_ascii=False).replace("<", "\\u003c")
-    return CompareChart(
-        indicator=indicator.id,
-        title=t("Zeitreihe: {name}", name=indicator.name),
-        summary=_summary(names, series, indicator, lang, t),
-        rows=tuple(
-            ChartRow(
-                period=a.period,
-                period_text=formatting.period_label(a.period, lang),
-                a=figure(
-                    values[0].get(a.period), indicator, lang, area="", period=a.period
-                ).text,
-                b=figure(
-                    values[1].get(b.period), indicator, lang, area="", period=b.period
-                ).text,
-            )
-            for a, b in zip(*series, strict=True)
-        ),
-        spec=Markup(text),
-    )
 
 
 def compare_page(
@@ -416,7 +165,7 @@ def compare_page(
             t("Es werden die ersten zwei der gewählten Gebiete verglichen.")
         )
     chart_indicator = snap.indicator(indicator) if indicator else None
-    choices = _choices(snap, lang, t, areas, indicator)
+    choices = area_choices(snap, lang, t, areas, indicator)
     refs = tuple(c.area for c in choices if c.area is not None)
     ready = len(refs) == 2 and refs[0].code != refs[1].code
     if len(refs) == 2 and not ready:
@@ -496,7 +245,7 @@ def compare_page(
             pa = values_a.get(chart_indicator.id)
             pb = values_b.get(chart_indicator.id)
             if pa or pb:
-                chart = _chart(
+                chart = compare_chart(
                     chart_indicator, (ref_a, ref_b), (pa or {}, pb or {}), lang, t
                 )
             else:
@@ -520,9 +269,7 @@ def compare_page(
         chart_indicator=chart_indicator.id if chart_indicator else "",
         chart=chart,
         not_found=any(c.error for c in choices),
-        option_groups=_option_groups(snap, t)
-        if len(snap.areas) <= SELECT_LIMIT
-        else (),
+        option_groups=option_groups(snap, t) if len(snap.areas) <= SELECT_LIMIT else (),
     )
 
 
@@ -536,7 +283,7 @@ def _row(
     t: Translator,
 ) -> CompareRow:
     obs_a, obs_b = values[0][period], values[1][period]
-    value_a, value_b = shown(obs_a), shown(obs_b)
+    value_a, value_b = shown_value(obs_a), shown_value(obs_b)
     difference = None
     higher = ""
     higher_text = formatting.NO_VALUE_SIGN
@@ -551,8 +298,11 @@ def _row(
             higher, higher_text = "a", t("{area} höher", area=refs[0].name)
         else:
             higher, higher_text = "b", t("{area} höher", area=refs[1].name)
-    axis = _axis(*values)
-    series_a, series_b = _points(values[0], axis), _points(values[1], axis)
+    axis = time_axis(*values)
+    series_a, series_b = (
+        aligned_points(values[0], axis),
+        aligned_points(values[1], axis),
+    )
     return CompareRow(
         indicator=indicator.id,
         name=indicator.short_name,

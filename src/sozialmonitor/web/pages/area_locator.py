@@ -1,0 +1,66 @@
+"""The locator map of an area profile: the area dark among its light grey siblings.
+
+The siblings' boundaries are read once per snapshot and parent area and kept with
+the area pages' derived data (:func:`sozialmonitor.web.pages.area_values.derive`);
+:func:`sozialmonitor.web.svgmap.locator_svg` draws them.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from sqlalchemy import Connection
+
+from sozialmonitor.domain.area import Area
+from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
+from sozialmonitor.store import queries
+from sozialmonitor.web.pages.area_values import derive
+from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.svgmap import MapArea, locator_svg
+
+LOCATOR_CACHE_SIZE = 64
+"""Cached sibling boundaries for the locator maps (one entry per parent area)."""
+
+
+def _siblings(conn: Connection, snap: Snapshot, parent: str) -> tuple[MapArea, ...]:
+    """The boundaries of a parent's children, read once per snapshot."""
+    derived = derive(snap)
+    with derived.lock:
+        hit = derived.locators.get(parent)
+        if hit is not None:
+            derived.locators.move_to_end(parent)
+            return hit
+    areas = tuple(
+        MapArea(
+            code=a.code,
+            name=a.name,
+            geometry=a.geometry,
+            label=a.name,
+            class_index=None,
+        )
+        for a in queries.list_areas(conn, parent=parent, with_geometry=True)
+    )
+    with derived.lock:
+        derived.locators[parent] = areas
+        while len(derived.locators) > LOCATOR_CACHE_SIZE:
+            derived.locators.popitem(last=False)
+    return areas
+
+
+def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
+    """The locator map of the area, or nothing for a top-level area or one without
+    a boundary to draw."""
+    if not area.parent:
+        return Markup("")
+    siblings = _siblings(conn, snap, area.parent)
+    if not any(a.geometry for a in siblings):
+        return Markup("")
+    try:
+        svg = locator_svg(
+            siblings,
+            highlight=area.code,
+            title=title,
+            cache_key=f"locator:{derive(snap).token}:{area.parent}",
+        )
+    except (MissingBoundariesError, UnknownAreaError):
+        return Markup("")
+    return Markup(svg)  # built from escaped parts by svgmap

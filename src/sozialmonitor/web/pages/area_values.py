@@ -1,0 +1,345 @@
+"""The values of an area for the area pages: read through the gate, computed where
+needed, cached per data version.
+
+The profile (:mod:`sozialmonitor.web.pages.area`) and the comparison
+(:mod:`sozialmonitor.web.pages.compare`) read all values of an area
+(``ObservationQuery(areas=[code])``, on the area index), and for the parent and the
+region only the latest period of each indicator. Values the read gate has to compute
+from child areas are the expensive part at Germany size (the country from 11,000
+municipalities), so they are read only for the indicators that can be aggregated and
+cached per data version (:class:`ValueCache`); an area with many areas below it gets
+only the computed values of some periods (:func:`area_values`).
+
+What the area pages derive from a snapshot (:func:`derive`) is made once per data
+version and also holds the index filter's folded names and the locator maps' cached
+boundaries.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.collation import german_key
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.period import step_back
+from sozialmonitor.store import queries
+from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot
+from sozialmonitor.web.svgmap import MapArea
+from sozialmonitor.web.values import Key
+
+COMPUTE_BUDGET = 8_000
+"""Child values (areas below × indicators × periods) a cold profile may aggregate
+for an area's own computed series (the read gate needs about 25 µs each); above it
+only the periods of the changes, or only the latest period, are computed (and
+cached)."""
+VALUE_CACHE_SIZE = 200_000
+"""Cached benchmark and computed values (one entry per indicator, area, period)."""
+GENERATIONS = 4
+"""Snapshots whose derived data and caches are kept (the newest first)."""
+
+
+class ValueCache:
+    """Values read through the gate for one snapshot; the least recently used go
+    first. ``None`` records that a key has no value."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._data: OrderedDict[Key, Observation | None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def lookup(self, keys: Iterable[Key]) -> tuple[dict[Key, Observation], set[Key]]:
+        found: dict[Key, Observation] = {}
+        missing: set[Key] = set()
+        with self._lock:
+            for key in keys:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    obs = self._data[key]
+                    if obs is not None:
+                        found[key] = obs
+                else:
+                    missing.add(key)
+        return found, missing
+
+    def store(self, values: dict[Key, Observation | None]) -> None:
+        with self._lock:
+            for key, obs in values.items():
+                self._data[key] = obs
+                self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+
+@dataclass
+class DerivedData:
+    """What the area pages derive from one snapshot (one database at one data
+    version), and the values and boundaries they cache for it."""
+
+    scope: dict[tuple[str, str], Scope]
+    """(indicator, top-level area) → where it has values."""
+    parts: frozenset[tuple[str, str]]
+    """(indicator, top-level area) whose values carry numerator and denominator."""
+    descendants: dict[str, int]
+    """Area code → number of areas below it."""
+    folded: tuple[tuple[str, str, str, str], ...]
+    """(code, casefolded code, name transliterated, name without accents) per area,
+    for the index filter."""
+    levels_present: frozenset[str]
+    """Levels that have areas."""
+    token: int
+    """Unique per snapshot: names its boundaries in the map cache."""
+    values: ValueCache = field(default_factory=lambda: ValueCache(VALUE_CACHE_SIZE))
+    locators: OrderedDict[str, tuple[MapArea, ...]] = field(default_factory=OrderedDict)
+    """Parent code → its children's boundaries."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_derived_lock = threading.Lock()
+_derived_cache: OrderedDict[int, tuple[Snapshot, DerivedData]] = OrderedDict()
+_tokens = itertools.count(1)
+
+
+def fold(text: str) -> tuple[str, str]:
+    """Two umlaut-tolerant forms: ``München`` → ``muenchen`` and ``munchen``.
+
+    Examples
+    --------
+    >>> fold("München")
+    ('muenchen', 'munchen')
+    """
+    low = text.casefold()
+    transliterated = low.translate(_TRANSLITERATE)
+    return transliterated, german_key(text)
+
+
+_TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def derive(snap: Snapshot) -> DerivedData:
+    """The derived data of a snapshot, made once. The snapshot object is the key
+    (held here, so its id is not reused): two databases at the same data version
+    never share cached values."""
+    with _derived_lock:
+        cached = _derived_cache.get(id(snap))
+        if cached is not None and cached[0] is snap:
+            return cached[1]
+    scope = {
+        (indicator.id, s.root.code): s
+        for indicator in snap.indicators
+        for s in snap.scopes_for(indicator)
+    }
+    parts = frozenset(
+        (c.indicator, snap.root_of[c.under])
+        for c in snap.coverage
+        if c.parts and c.under in snap.root_of
+    )
+    descendants: dict[str, int] = {}
+    rank = {code: level.rank for code, level in snap.level_by_code.items()}
+    for area in sorted(snap.areas.values(), key=lambda a: -rank.get(a.level, 0)):
+        descendants[area.code] = sum(
+            descendants.get(child, 0) + 1 for child in snap.children.get(area.code, ())
+        )
+    folded = tuple(
+        (area.code, area.code.casefold(), *fold(area.name))
+        for area in snap.areas.values()
+    )
+    derived = DerivedData(
+        scope=scope,
+        parts=parts,
+        descendants=descendants,
+        folded=folded,
+        levels_present=frozenset(a.level for a in snap.areas.values()),
+        token=next(_tokens),
+    )
+    with _derived_lock:
+        cached = _derived_cache.get(id(snap))
+        if cached is not None and cached[0] is snap:
+            return cached[1]  # made meanwhile by another request
+        _derived_cache[id(snap)] = (snap, derived)
+        while len(_derived_cache) > GENERATIONS:
+            _derived_cache.popitem(last=False)
+    return derived
+
+
+def _read(
+    conn: Connection, keys: set[Key], *, computed: bool
+) -> dict[Key, Observation]:
+    """One gate read for the cross product of the keys' parts; only the keys kept."""
+    if not keys:
+        return {}
+    query = queries.ObservationQuery(
+        indicators=sorted({k[0] for k in keys}),
+        areas=sorted({k[1] for k in keys}),
+        periods=sorted({k[2] for k in keys}),
+        computed=computed,
+    )
+    return {
+        obs.key: obs
+        for obs in queries.read_observations(conn, query, audience=AUDIENCE)
+        if obs.key in keys
+    }
+
+
+def _computable(
+    snap: Snapshot, derived: DerivedData, indicator: Indicator, code: str
+) -> bool:
+    """Whether the gate can compute the indicator for the area from its children."""
+    if not snap.children.get(code):
+        return False
+    if indicator.kind is IndicatorKind.COUNT:
+        return True
+    return indicator.is_ratio and (indicator.id, snap.root_of[code]) in derived.parts
+
+
+def cached_values(
+    conn: Connection, snap: Snapshot, keys: Iterable[Key]
+) -> dict[Key, Observation]:
+    """Values of exactly these keys: stored ones first, computed ones only where
+    none is stored and the indicator can be aggregated; cached per data version.
+
+    Parameters
+    ----------
+    conn
+        An open connection.
+    snap
+        The current snapshot (its version keys the cache).
+    keys
+        (indicator, area, period) to read; keys of unknown indicators are skipped.
+
+    Returns
+    -------
+    dict
+        Key → observation, for the keys that have one.
+    """
+    derived = derive(snap)
+    wanted = {k for k in keys if k[0] in snap.indicator_by_id and k[1] in snap.areas}
+    found, missing = derived.values.lookup(wanted)
+    if not missing:
+        return found
+    got = _read(conn, missing, computed=False)
+    # One computed read per area and set of periods, so that an indicator whose
+    # latest period is older does not make every indicator compute that period.
+    periods_of: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in missing - got.keys():
+        indicator = snap.indicator_by_id[key[0]]
+        if _computable(snap, derived, indicator, key[1]):
+            periods_of[(key[1], key[0])].add(key[2])
+    groups: dict[tuple[str, frozenset[str]], set[Key]] = defaultdict(set)
+    for (area, indicator_id), periods in periods_of.items():
+        groups[(area, frozenset(periods))].update(
+            (indicator_id, area, p) for p in periods
+        )
+    for group in groups.values():
+        got.update(_read(conn, group, computed=True))
+    derived.values.store({k: got.get(k) for k in missing})
+    found.update(got)
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class AreaValues:
+    """All values of one area, by indicator and period."""
+
+    by_indicator: dict[str, dict[str, Observation]]
+    computed_periods: str
+    """Which periods of values computed from the child areas were read: ``all``,
+    ``changes`` (the latest and those the changes compare with), ``latest`` or
+    empty (none needed)."""
+
+
+def _change_periods(periods: Sequence[str]) -> set[str]:
+    """The latest period and the periods its changes compare with."""
+    latest = periods[-1]
+    wanted = {latest, *(step_back(latest, years) for years in (0, 5, 10))}
+    return wanted & set(periods)
+
+
+def area_values(conn: Connection, snap: Snapshot, area: Area) -> AreaValues:
+    """Every value of one area: its stored values of all indicators and periods,
+    and computed ones from its children where none is stored.
+
+    A leaf area costs one indexed read. For a parent area the computed values are
+    cached per data version; a cold read aggregates at most about
+    :data:`COMPUTE_BUDGET` child values: the whole series while that suffices, else
+    the periods of the changes, else the latest period only.
+    """
+    derived = derive(snap)
+    stored = queries.read_observations(
+        conn,
+        queries.ObservationQuery(areas=[area.code], computed=False),
+        audience=AUDIENCE,
+    )
+    by_indicator: dict[str, dict[str, Observation]] = defaultdict(dict)
+    for obs in stored:
+        by_indicator[obs.indicator][obs.period] = obs
+    if not snap.children.get(area.code):
+        return AreaValues(by_indicator=dict(by_indicator), computed_periods="")
+    root = snap.root_of[area.code]
+    missing: dict[str, tuple[str, ...]] = {}
+    for indicator in snap.indicators:
+        if not _computable(snap, derived, indicator, area.code):
+            continue
+        scope = derived.scope.get((indicator.id, root))
+        periods = scope.periods_by_level.get(area.level, ()) if scope else ()
+        have = by_indicator.get(indicator.id, {})
+        if any(p not in have for p in periods):
+            missing[indicator.id] = periods
+    if not missing:
+        return AreaValues(by_indicator=dict(by_indicator), computed_periods="")
+    size = max(derived.descendants.get(area.code, 0), 1)
+
+    def keys(choose: Any) -> set[Key]:
+        return {
+            (ind, area.code, p)
+            for ind, periods in missing.items()
+            for p in choose(periods)
+            if p not in by_indicator.get(ind, {})
+        }
+
+    mode, wanted = "all", keys(lambda periods: periods)
+    if derived.values.lookup(wanted)[1] and size * len(wanted) > COMPUTE_BUDGET:
+        mode, wanted = "changes", keys(_change_periods)
+        if size * len(wanted) > COMPUTE_BUDGET:
+            mode, wanted = "latest", keys(lambda periods: periods[-1:])
+    for key, obs in cached_values(conn, snap, wanted).items():
+        by_indicator[key[0]][key[2]] = obs
+    return AreaValues(by_indicator=dict(by_indicator), computed_periods=mode)
+
+
+def warm_up(engine: Any, *, codes: Sequence[str] | None = None) -> None:
+    """Compute the latest values of every area with sub-areas (or of ``codes``)
+    ahead of the first profile that needs them as parent or region.
+
+    At Germany size that is the country (about 4 s), the states and the districts
+    (about 30 s in all); meant for a background thread at server start.
+    """
+    from sozialmonitor.web.snapshot import snapshot
+
+    snap = snapshot(engine)
+    derived = derive(snap)
+    targets = codes or sorted(
+        snap.children,
+        key=lambda code: snap.level_by_code[snap.areas[code].level].rank,
+    )
+    with engine.connect() as conn:
+        for code in targets:
+            if code not in snap.areas:
+                continue
+            root = snap.root_of[code]
+            level = snap.areas[code].level
+            keys: set[Key] = set()
+            for indicator in snap.indicators:
+                scope = derived.scope.get((indicator.id, root))
+                periods = scope.periods_by_level.get(level, ()) if scope else ()
+                if periods:
+                    keys.add((indicator.id, code, periods[-1]))
+            cached_values(conn, snap, keys)

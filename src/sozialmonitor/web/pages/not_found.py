@@ -1,0 +1,48 @@
+"""The page for an area, area level or indicator that does not exist (HTTP 404).
+
+Shared by the area profile, the area index and the comparison; the JSON twins answer
+with a problem document instead (:mod:`sozialmonitor.web.problems`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from sozialmonitor.errors import SozialmonitorError
+from sozialmonitor.web.i18n import Translator
+from sozialmonitor.web.page import frame_for, render, request_language
+from sozialmonitor.web.snapshot import Snapshot
+
+
+@dataclass(frozen=True, kw_only=True)
+class NotFoundPage:
+    """The content of the page for an area, level or indicator that does not
+    exist."""
+
+    code: str
+    """The area code asked for, if any."""
+    detail: str
+
+
+def not_found(
+    request: Request, snap: Snapshot, error: SozialmonitorError
+) -> HTMLResponse:
+    """The German (or English) page for an area or level that does not exist."""
+    lang = request_language(request)
+    t = Translator(lang=lang)
+    frame = frame_for(
+        request, snap, title=t("Nicht gefunden"), crumbs=((t("Gebiete"), "/gebiet"),)
+    )
+    response = render(
+        request,
+        "_area_not_found.html",
+        frame=frame,
+        page=NotFoundPage(
+            code=request.path_params.get("code", ""), detail=error.message
+        ),
+    )
+    response.status_code = 404
+    return response
