@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, make_url, text
@@ -13,6 +14,14 @@ from sozialmonitor.store.database import connect, init_database
 from tests.fixtures import make_demo_db
 
 PG_ENV = "SOZIALMONITOR_TEST_PG_URL"
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium; the tests never download a browser."""
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
 DATA = Path(__file__).parent / "data"
 
 
@@ -116,3 +125,15 @@ def demo_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     build_demo_database(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one for the session: Playwright's
+    synchronous API allows one instance per thread."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield instance
+        instance.close()
