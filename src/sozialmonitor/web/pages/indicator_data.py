@@ -30,6 +30,8 @@ BOUNDARY_CACHE = 16
 """Levels whose boundaries are kept (least recently used are dropped)."""
 VALUE_CACHE = 20_000
 """Values of top-level areas kept (indicator × area × period)."""
+LEVEL_CACHE = 32
+"""Periods of a level kept (indicator × top-level area × level × period)."""
 SVG_CACHE = 24
 """Drawn maps kept."""
 CLASSES_CACHE = 256
@@ -74,6 +76,7 @@ class _Lru:
 
 _boundaries = _Lru(BOUNDARY_CACHE)
 _root_values = _Lru(VALUE_CACHE)
+_level_values = _Lru(LEVEL_CACHE)
 options_cache = _Lru(BOUNDARY_CACHE)
 """Prepared ``<option>`` lists of the areas of a level (11,000 at Germany size)."""
 classes_cache = _Lru(CLASSES_CACHE)
@@ -121,16 +124,32 @@ def level_values(
     level: str,
     periods: Iterable[str],
 ) -> dict[str, dict[str, Observation]]:
-    """Period → area → value, for the level's areas under a top-level area."""
-    wanted = sorted(set(periods))
-    query = queries.ObservationQuery(
-        indicators=[indicator.id], level=level, periods=wanted
-    )
-    found: dict[str, dict[str, Observation]] = {p: {} for p in wanted}
-    root_of = snap.root_of
-    for obs in queries.read_observations(conn, query, audience=AUDIENCE):
-        if root_of.get(obs.area) == root:
-            found[obs.period][obs.area] = obs
+    """Period → area → value, for the level's areas under a top-level area.
+
+    Kept per data version and period, so that map, table and change view of one
+    period share one read (11,000 values at Germany size take ~25 ms to read).
+    """
+    base = (*database_key(conn, snap), indicator.id, root, level)
+    found: dict[str, dict[str, Observation]] = {}
+    missing = []
+    for period in sorted(set(periods)):
+        held = _level_values.get((*base, period), _MISSING)
+        if held is _MISSING:
+            missing.append(period)
+        else:
+            found[period] = held  # type: ignore[assignment]
+    if missing:
+        query = queries.ObservationQuery(
+            indicators=[indicator.id], level=level, periods=missing
+        )
+        fresh: dict[str, dict[str, Observation]] = {p: {} for p in missing}
+        root_of = snap.root_of
+        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
+            if root_of.get(obs.area) == root:
+                fresh[obs.period][obs.area] = obs
+        for period, values in fresh.items():
+            _level_values.put((*base, period), values)
+            found[period] = values
     return found
 
 
