@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,7 +132,13 @@ def parse_period(raw: object) -> Period:
         return Period.date_of(raw)
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
-    text = str(raw).strip()
+    return _parse_text(str(raw).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Period:
+    """The period a text names; pages parse the same few codes thousands of times,
+    and a ``Period`` is immutable, so the answers are kept."""
     if m := _YEAR.match(text):
         return Period.year_of(int(m.group(1)))
     if m := _HALF.match(text):

@@ -8,10 +8,12 @@ English uses the same shapes with English separators and words.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.period import PeriodKind, parse_period
@@ -42,14 +44,24 @@ def number(
     """
     if value is None or math.isnan(value):
         return NO_VALUE_SIGN
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     rounded = round(value, decimals)
-    text = format_decimal(abs(rounded), format=pattern, locale=LOCALES[lang])
+    text = _pattern(decimals).apply(abs(rounded), _locale(lang))
     if rounded == 0:
         return ("±" if sign else "") + text
     if rounded < 0:
         return "−" + text
     return ("+" if sign else "") + text
+
+
+@functools.cache
+def _pattern(decimals: int) -> NumberPattern:
+    """Babel's parsed pattern; parsing it for every number costs ~50 µs."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@functools.cache
+def _locale(lang: Language) -> Locale:
+    return Locale.parse(LOCALES[lang])
 
 
 def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:

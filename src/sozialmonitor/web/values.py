@@ -35,8 +35,12 @@ def read_values(conn: Connection, wanted: Iterable[Key]) -> dict[Key, Observatio
     return found
 
 
+_SUPPRESSED = int(Flag.SUPPRESSED)
+"""As a plain int: ``int & IntFlag`` builds an enum member on every call."""
+
+
 def shown_value(obs: Observation | None) -> float | None:
     """The value a page may show: None when missing or suppressed."""
-    if obs is None or obs.flags & Flag.SUPPRESSED:
+    if obs is None or obs.flags & _SUPPRESSED:
         return None
     return obs.value
