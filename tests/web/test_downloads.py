@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
@@ -17,7 +16,6 @@ from sqlalchemy import Engine
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.store import queries
 from sozialmonitor.web.app import create_app
-from sozialmonitor.web.pages import indicator_data
 from sozialmonitor.web.snapshot import AUDIENCE
 from tests.fixtures import FIRST_RELEASE, REGION, TOWNS
 
@@ -25,19 +23,6 @@ RTOL = 1e-9
 SHARE = "unemployment_share"
 HANNOVER = "03241"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    for cache in (
-        indicator_data._boundaries,
-        indicator_data._root_values,
-        indicator_data.classes_cache,
-        indicator_data.options_cache,
-        indicator_data.svg_cache,
-    ):
-        cache.clear()
-    yield
 
 
 @pytest.fixture

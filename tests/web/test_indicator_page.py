@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import mapclassify
@@ -31,7 +30,7 @@ from sozialmonitor.store.writes import (
 )
 from sozialmonitor.web import formatting, i18n
 from sozialmonitor.web.app import create_app
-from sozialmonitor.web.pages import indicator_context, indicator_data
+from sozialmonitor.web.pages import indicator_context
 from sozialmonitor.web.pages.indicator_classes import (
     SAMPLE_SIZE,
     fisher_jenks_bins,
@@ -45,20 +44,6 @@ RTOL = 1e-9
 SHARE = "unemployment_share"
 HANNOVER = "03241"
 BERLIN = "11000000"
-
-
-@pytest.fixture(autouse=True)
-def fresh_caches() -> Iterator[None]:
-    """Each test starts without values or boundaries kept from another database."""
-    for cache in (
-        indicator_data._boundaries,
-        indicator_data._root_values,
-        indicator_data.classes_cache,
-        indicator_data.options_cache,
-        indicator_data.svg_cache,
-    ):
-        cache.clear()
-    yield
 
 
 def square(x: float, y: float) -> str:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import Engine
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.store import queries
 from sozialmonitor.store.writes import save_areas
+from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import snapshot
 from tests.fixtures import FIRST_RELEASE, REGION, TOWNS
 
@@ -59,3 +63,51 @@ def test_coverage_counts_areas_and_parts(small_engine: Engine) -> None:
     assert share.areas == 3
     assert share.parts
     assert not found[("population", "municipality")].parts
+
+
+def test_caches_are_dropped_with_the_data_version(small_engine: Engine) -> None:
+    first = snapshot(small_engine)
+    first.lru("values", 2).put("key", 1)
+    assert first.lru("values", 2) is first.lru("values", 2)
+    assert first.remember("count", lambda: 1) == 1
+    with small_engine.begin() as conn:
+        save_areas(
+            conn,
+            [Area(code="03241004", name="Neu", level="municipality", parent=REGION)],
+        )
+    second = snapshot(small_engine)
+    assert second.lru("values", 2).get("key") is None
+    assert second.remember("count", lambda: 2) == 2
+
+
+def test_concurrent_requests_compute_a_remembered_key_once(
+    small_engine: Engine,
+) -> None:
+    snap = snapshot(small_engine)
+    calls = []
+
+    def compute() -> int:
+        calls.append(1)
+        time.sleep(0.05)
+        return 42
+
+    found: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(snap.remember("slow", compute)))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [42] * 8
+    assert len(calls) == 1
+
+
+def test_lru_keeps_the_most_recently_used() -> None:
+    cache = Lru(2)
+    cache.store({"a": 1, "b": None})
+    assert cache.lookup(["a", "b", "c"]) == ({"a": 1, "b": None}, {"c"})
+    cache.put("c", 3)  # drops "a", used before "b"
+    assert cache.get("a", "gone") == "gone"
+    assert len(cache) == 2

@@ -3,11 +3,16 @@
 Indicators, levels, areas (without boundaries), releases and the coverage of each
 indicator change only when someone imports or publishes. Pages ask ``snapshot(engine)``,
 which costs one small fingerprint query while nothing changed.
+
+Everything a page keeps between requests hangs on the snapshot: single results in
+:meth:`Snapshot.remember`, many-entry caches in :meth:`Snapshot.lru`. A new data
+version makes a new snapshot and so drops all of it at once.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 import weakref
 from collections import defaultdict
@@ -28,10 +33,12 @@ from sozialmonitor.domain.search import IndicatorSearch
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
 from sozialmonitor.store import queries
 from sozialmonitor.store.queries import Coverage
+from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.urls import slug
 
 T = TypeVar("T")
 AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
+_tokens = itertools.count(1)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -83,8 +90,19 @@ class Snapshot:
     areas: dict[str, Area]
     """Area code → area, without boundaries."""
     coverage: tuple[Coverage, ...]
-    _remembered: dict[Hashable, Any] = field(default_factory=dict, repr=False)
-    _locks: dict[Hashable, threading.Lock] = field(default_factory=dict, repr=False)
+    token: int = field(default_factory=lambda: next(_tokens), compare=False)
+    """Unique per snapshot (two databases at one data version differ): names
+    its boundaries in the drawing module's cache of prepared maps."""
+    _remembered: dict[Hashable, Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _locks: dict[Hashable, threading.Lock] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _lrus: dict[str, Lru] = field(default_factory=dict, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, repr=False, compare=False
+    )
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per snapshot (data version) and ``key``.
@@ -95,12 +113,25 @@ class Snapshot:
         """
         if key in self._remembered:
             return self._remembered[key]  # type: ignore[no-any-return]
-        with _lock:
+        with self._lock:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._remembered:
                 self._remembered[key] = compute()
         return self._remembered[key]  # type: ignore[no-any-return]
+
+    def lru(self, name: str, size: int) -> Lru:
+        """The snapshot's cache called ``name``, keeping at most ``size`` entries
+        (made on first use).
+
+        For reads with many possible keys, such as the values of one period or a
+        drawn map; the keys need not name the database or the data version.
+        """
+        with self._lock:
+            found = self._lrus.get(name)
+            if found is None:
+                found = self._lrus[name] = Lru(size)
+        return found
 
     @cached_property
     def indicator_by_id(self) -> dict[str, Indicator]:

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -33,6 +31,7 @@ from markupsafe import escape
 from pyproj import Transformer
 
 from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
+from sozialmonitor.web.cache import Lru
 
 # The palette and the legend live in maplegend; ``X as X`` keeps them importable
 # from here as before.
@@ -108,21 +107,12 @@ class _PreparedMap:
     """Absolute start of its last ring: where the pen is after the final ``z``."""
 
 
-_cache: OrderedDict[str, _PreparedMap] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache = Lru(CACHE_SIZE)
 
 
 def _prepared(areas: Sequence[MapArea], cache_key: str) -> _PreparedMap:
-    with _cache_lock:
-        if (hit := _cache.get(cache_key)) is not None:
-            _cache.move_to_end(cache_key)
-            return hit
-    prepared = _prepare(areas)  # unlocked: a rare double preparation is harmless
-    with _cache_lock:
-        _cache[cache_key] = prepared
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return prepared
+    # a rare double preparation (two requests at once) is harmless
+    return _cache.get_or_make(cache_key, lambda: _prepare(areas))
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """The locator map of an area profile: the area dark among its light grey siblings.
 
-The siblings' boundaries are read once per snapshot and parent area and kept with
-the area pages' derived data (:func:`sozialmonitor.web.pages.area_values.derive`);
+The siblings' boundaries are read once per snapshot and parent area and kept in the
+snapshot's cache (:meth:`sozialmonitor.web.snapshot.Snapshot.lru`);
 :func:`sozialmonitor.web.svgmap.locator_svg` draws them.
 """
 
@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from sozialmonitor.domain.area import Area
 from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
 from sozialmonitor.store import queries
-from sozialmonitor.web.pages.area_values import derive
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.svgmap import MapArea, locator_svg
 
@@ -23,27 +22,21 @@ LOCATOR_CACHE_SIZE = 64
 
 def _siblings(conn: Connection, snap: Snapshot, parent: str) -> tuple[MapArea, ...]:
     """The boundaries of a parent's children, read once per snapshot."""
-    derived = derive(snap)
-    with derived.lock:
-        hit = derived.locators.get(parent)
-        if hit is not None:
-            derived.locators.move_to_end(parent)
-            return hit
-    areas = tuple(
-        MapArea(
-            code=a.code,
-            name=a.name,
-            geometry=a.geometry,
-            label=a.name,
-            class_index=None,
+
+    def load() -> tuple[MapArea, ...]:
+        return tuple(
+            MapArea(
+                code=a.code,
+                name=a.name,
+                geometry=a.geometry,
+                label=a.name,
+                class_index=None,
+            )
+            for a in queries.list_areas(conn, parent=parent, with_geometry=True)
         )
-        for a in queries.list_areas(conn, parent=parent, with_geometry=True)
-    )
-    with derived.lock:
-        derived.locators[parent] = areas
-        while len(derived.locators) > LOCATOR_CACHE_SIZE:
-            derived.locators.popitem(last=False)
-    return areas
+
+    cache = snap.lru("area-locators", LOCATOR_CACHE_SIZE)
+    return cache.get_or_make(parent, load)
 
 
 def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
@@ -59,7 +52,7 @@ def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
             siblings,
             highlight=area.code,
             title=title,
-            cache_key=f"locator:{derive(snap).token}:{area.parent}",
+            cache_key=f"locator:{snap.token}:{area.parent}",
         )
     except (MissingBoundariesError, UnknownAreaError):
         return Markup("")

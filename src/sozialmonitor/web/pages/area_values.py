@@ -7,21 +7,19 @@ The profile (:mod:`sozialmonitor.web.pages.area`) and the comparison
 region only the latest period of each indicator. Values the read gate has to compute
 from child areas are the expensive part at Germany size (the country from 11,000
 municipalities), so they are read only for the indicators that can be aggregated and
-cached per data version (:class:`ValueCache`); an area with many areas below it gets
-only the computed values of some periods (:func:`area_values`).
+cached per data version (in the snapshot's cache, :data:`VALUE_CACHE_SIZE`); an area
+with many areas below it gets only the computed values of some periods
+(:func:`area_values`).
 
-What the area pages derive from a snapshot (:func:`derive`) is made once per data
-version and also holds the index filter's folded names and the locator maps' cached
-boundaries.
+What the area pages derive from a snapshot (:func:`derive`), such as the index
+filter's folded names, is made once per data version.
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -32,8 +30,8 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import step_back
 from sozialmonitor.store import queries
+from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot
-from sozialmonitor.web.svgmap import MapArea
 from sozialmonitor.web.values import Key
 
 COMPUTE_BUDGET = 8_000
@@ -43,46 +41,12 @@ only the periods of the changes, or only the latest period, are computed (and
 cached)."""
 VALUE_CACHE_SIZE = 200_000
 """Cached benchmark and computed values (one entry per indicator, area, period)."""
-GENERATIONS = 4
-"""Snapshots whose derived data and caches are kept (the newest first)."""
 
 
-class ValueCache:
-    """Values read through the gate for one snapshot; the least recently used go
-    first. ``None`` records that a key has no value."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._data: OrderedDict[Key, Observation | None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def lookup(self, keys: Iterable[Key]) -> tuple[dict[Key, Observation], set[Key]]:
-        found: dict[Key, Observation] = {}
-        missing: set[Key] = set()
-        with self._lock:
-            for key in keys:
-                if key in self._data:
-                    self._data.move_to_end(key)
-                    obs = self._data[key]
-                    if obs is not None:
-                        found[key] = obs
-                else:
-                    missing.add(key)
-        return found, missing
-
-    def store(self, values: dict[Key, Observation | None]) -> None:
-        with self._lock:
-            for key, obs in values.items():
-                self._data[key] = obs
-                self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class DerivedData:
     """What the area pages derive from one snapshot (one database at one data
-    version), and the values and boundaries they cache for it."""
+    version)."""
 
     scope: dict[tuple[str, str], Scope]
     """(indicator, top-level area) → where it has values."""
@@ -95,17 +59,6 @@ class DerivedData:
     for the index filter."""
     levels_present: frozenset[str]
     """Levels that have areas."""
-    token: int
-    """Unique per snapshot: names its boundaries in the map cache."""
-    values: ValueCache = field(default_factory=lambda: ValueCache(VALUE_CACHE_SIZE))
-    locators: OrderedDict[str, tuple[MapArea, ...]] = field(default_factory=OrderedDict)
-    """Parent code → its children's boundaries."""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_derived_lock = threading.Lock()
-_derived_cache: OrderedDict[int, tuple[Snapshot, DerivedData]] = OrderedDict()
-_tokens = itertools.count(1)
 
 
 def fold(text: str) -> tuple[str, str]:
@@ -125,13 +78,17 @@ _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def derive(snap: Snapshot) -> DerivedData:
-    """The derived data of a snapshot, made once. The snapshot object is the key
-    (held here, so its id is not reused): two databases at the same data version
-    never share cached values."""
-    with _derived_lock:
-        cached = _derived_cache.get(id(snap))
-        if cached is not None and cached[0] is snap:
-            return cached[1]
+    """The derived data of a snapshot, made once (:meth:`Snapshot.remember`)."""
+    return snap.remember("area-derived", lambda: _derive(snap))
+
+
+def _values(snap: Snapshot) -> Lru:
+    """The snapshot's cache of values read through the gate: key → observation,
+    ``None`` recording that a key has no value."""
+    return snap.lru("area-values", VALUE_CACHE_SIZE)
+
+
+def _derive(snap: Snapshot) -> DerivedData:
     scope = {
         (indicator.id, s.root.code): s
         for indicator in snap.indicators
@@ -152,22 +109,13 @@ def derive(snap: Snapshot) -> DerivedData:
         (area.code, area.code.casefold(), *fold(area.name))
         for area in snap.areas.values()
     )
-    derived = DerivedData(
+    return DerivedData(
         scope=scope,
         parts=parts,
         descendants=descendants,
         folded=folded,
         levels_present=frozenset(a.level for a in snap.areas.values()),
-        token=next(_tokens),
     )
-    with _derived_lock:
-        cached = _derived_cache.get(id(snap))
-        if cached is not None and cached[0] is snap:
-            return cached[1]  # made meanwhile by another request
-        _derived_cache[id(snap)] = (snap, derived)
-        while len(_derived_cache) > GENERATIONS:
-            _derived_cache.popitem(last=False)
-    return derived
 
 
 def _read(
@@ -222,7 +170,8 @@ def cached_values(
     """
     derived = derive(snap)
     wanted = {k for k in keys if k[0] in snap.indicator_by_id and k[1] in snap.areas}
-    found, missing = derived.values.lookup(wanted)
+    held, missing = _values(snap).lookup(wanted)
+    found: dict[Key, Observation] = {k: o for k, o in held.items() if o is not None}
     if not missing:
         return found
     got = _read(conn, missing, computed=False)
@@ -240,7 +189,7 @@ def cached_values(
         )
     for group in groups.values():
         got.update(_read(conn, group, computed=True))
-    derived.values.store({k: got.get(k) for k in missing})
+    _values(snap).store({k: got.get(k) for k in missing})
     found.update(got)
     return found
 
@@ -306,7 +255,7 @@ def area_values(conn: Connection, snap: Snapshot, area: Area) -> AreaValues:
         }
 
     mode, wanted = "all", keys(lambda periods: periods)
-    if derived.values.lookup(wanted)[1] and size * len(wanted) > COMPUTE_BUDGET:
+    if _values(snap).lookup(wanted)[1] and size * len(wanted) > COMPUTE_BUDGET:
         mode, wanted = "changes", keys(_change_periods)
         if size * len(wanted) > COMPUTE_BUDGET:
             mode, wanted = "latest", keys(lambda periods: periods[-1:])

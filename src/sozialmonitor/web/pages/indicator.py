@@ -19,6 +19,7 @@ from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.web import downloads, formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
+    Option,
     current_snapshot,
     frame_for,
     render,
@@ -92,13 +93,6 @@ class Tab:
     label: str
     url: str
     current: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class Option:
-    value: str
-    label: str
-    selected: bool
 
 
 @dataclass(frozen=True, kw_only=True)

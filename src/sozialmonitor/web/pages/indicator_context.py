@@ -142,10 +142,8 @@ def choice_group(
             count=len(areas),
             searchable=True,
         )
-    options = data.cached(
-        data.options_cache,
-        (*data.database_key(ctx.conn, ctx.snap), ctx.root.code, level),
-        lambda: "".join(option_markup(a) for a in areas),
+    options: str = ctx.snap.lru("indicator-options", data.OPTIONS_CACHE).get_or_make(
+        (ctx.root.code, level), lambda: "".join(option_markup(a) for a in areas)
     )
     left_out = 0
     for area in leave_out:

@@ -2,19 +2,16 @@
 
 A view reads only what it shows: one level and one period for map and table, two
 periods for the change view, the series of at most eight areas for the chart.
-Two things are kept between requests, keyed by the database and its data version (so
-an import or a publication replaces them): the boundaries of a level under a
-top-level area, and the values of the top-level area itself, which for a ratio or a
-count the gate computes from all the areas below (at Germany size from 11,000
-municipalities, for every request that shows the national figure otherwise).
+Two things are kept between requests in the snapshot's caches (so an import or a
+publication replaces them): the boundaries of a level under a top-level area, and
+the values of the top-level area itself, which for a ratio or a count the gate
+computes from all the areas below (at Germany size from 11,000 municipalities, for
+every request that shows the national figure otherwise).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 from sqlalchemy import Connection
 
@@ -33,9 +30,12 @@ VALUE_CACHE = 20_000
 LEVEL_CACHE = 32
 """Periods of a level kept (indicator × top-level area × level × period)."""
 SVG_CACHE = 24
-"""Drawn maps kept."""
+"""Drawn maps kept, per view and language (~460 KB each at Germany size)."""
 CLASSES_CACHE = 256
 """Map classifications kept (natural breaks of 1,000 values take ~60 ms)."""
+OPTIONS_CACHE = BOUNDARY_CACHE
+"""Prepared ``<option>`` lists of the areas of a level kept (11,000 at Germany
+size)."""
 FLAG_SIGNS: tuple[tuple[int, str], ...] = (
     (int(Flag.PROVISIONAL), "p"),
     (int(Flag.REVISED), "r"),
@@ -43,62 +43,6 @@ FLAG_SIGNS: tuple[tuple[int, str], ...] = (
     (int(Flag.BREAK), "|"),
 )
 """Signs written after a value (Destatis "Zeichenerklärung"; | = series break)."""
-
-T = TypeVar("T")
-
-
-class _Lru:
-    """A small thread-safe least-recently-used cache."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[Hashable, object] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Hashable, default: object = None) -> object:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return default
-
-    def put(self, key: Hashable, value: object) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-
-    def clear(self) -> None:  # for tests
-        with self.lock:
-            self.items.clear()
-
-
-_boundaries = _Lru(BOUNDARY_CACHE)
-_root_values = _Lru(VALUE_CACHE)
-_level_values = _Lru(LEVEL_CACHE)
-options_cache = _Lru(BOUNDARY_CACHE)
-"""Prepared ``<option>`` lists of the areas of a level (11,000 at Germany size)."""
-classes_cache = _Lru(CLASSES_CACHE)
-svg_cache = _Lru(SVG_CACHE)
-"""Drawn maps per view and language (~460 KB each at Germany size)."""
-"""Map classes per database, version, indicator, area, level, period and scheme."""
-_MISSING = object()
-
-
-def database_key(conn: Connection, snap: Snapshot) -> tuple[Hashable, ...]:
-    """Identifies the database and its data version, for the caches."""
-    engine = conn.engine
-    return (id(engine), engine.url.render_as_string(), snap.version)
-
-
-def cached(cache: _Lru, key: Hashable, make: Callable[[], T]) -> T:
-    """``cache[key]``, made by ``make()`` when missing (a rare double make is fine)."""
-    found = cache.get(key, _MISSING)
-    if found is _MISSING:
-        found = make()
-        cache.put(key, found)
-    return found  # type: ignore[return-value]
 
 
 def boundaries(
@@ -113,7 +57,8 @@ def boundaries(
             if snap.root_of.get(a.code) == root
         }
 
-    return cached(_boundaries, (*database_key(conn, snap), root, level), load)
+    cache = snap.lru("indicator-boundaries", BOUNDARY_CACHE)
+    return cache.get_or_make((root, level), load)
 
 
 def level_values(
@@ -129,15 +74,11 @@ def level_values(
     Kept per data version and period, so that map, table and change view of one
     period share one read (11,000 values at Germany size take ~25 ms to read).
     """
-    base = (*database_key(conn, snap), indicator.id, root, level)
-    found: dict[str, dict[str, Observation]] = {}
-    missing = []
-    for period in sorted(set(periods)):
-        held = _level_values.get((*base, period), _MISSING)
-        if held is _MISSING:
-            missing.append(period)
-        else:
-            found[period] = held  # type: ignore[assignment]
+    cache = snap.lru("indicator-level-values", LEVEL_CACHE)
+    base = (indicator.id, root, level)
+    held, absent = cache.lookup((*base, p) for p in sorted(set(periods)))
+    found: dict[str, dict[str, Observation]] = {key[-1]: v for key, v in held.items()}
+    missing = sorted(key[-1] for key in absent)
     if missing:
         query = queries.ObservationQuery(
             indicators=[indicator.id], level=level, periods=missing
@@ -147,9 +88,8 @@ def level_values(
         for obs in queries.read_observations(conn, query, audience=AUDIENCE):
             if root_of.get(obs.area) == root:
                 fresh[obs.period][obs.area] = obs
-        for period, values in fresh.items():
-            _level_values.put((*base, period), values)
-            found[period] = values
+        cache.store({(*base, period): values for period, values in fresh.items()})
+        found.update(fresh)
     return found
 
 
@@ -161,13 +101,11 @@ def root_values(
     periods: Iterable[str],
 ) -> dict[str, Observation]:
     """Period → value of a top-level area; kept per data version."""
-    base = (*database_key(conn, snap), indicator.id, root)
-    values: dict[str, object] = {}
-    missing = []
-    for period in sorted(set(periods)):
-        values[period] = _root_values.get((*base, period), _MISSING)
-        if values[period] is _MISSING:
-            missing.append(period)
+    cache = snap.lru("indicator-root-values", VALUE_CACHE)
+    base = (indicator.id, root)
+    held, absent = cache.lookup((*base, p) for p in sorted(set(periods)))
+    values: dict[str, Observation | None] = {key[-1]: v for key, v in held.items()}
+    missing = sorted(key[-1] for key in absent)
     if missing:
         query = queries.ObservationQuery(
             indicators=[indicator.id], areas=[root], periods=missing
@@ -176,10 +114,9 @@ def root_values(
             o.period: o
             for o in queries.read_observations(conn, query, audience=AUDIENCE)
         }
-        for period in missing:
-            values[period] = found.get(period)
-            _root_values.put((*base, period), values[period])
-    return {p: v for p, v in values.items() if isinstance(v, Observation)}
+        cache.store({(*base, p): found.get(p) for p in missing})
+        values.update({p: found.get(p) for p in missing})
+    return {p: v for p in sorted(values) if (v := values[p]) is not None}
 
 
 def area_series(

@@ -320,7 +320,6 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     assert view.ebene is not None and view.zeitraum is not None
     areas = ctx.snap.areas_in(ctx.root.code, view.ebene)
     key = (
-        *data.database_key(ctx.conn, ctx.snap),
         ctx.indicator.id,
         ctx.root.code,
         view.ebene,
@@ -332,7 +331,9 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         by_code = {e.area.code: e.value for e in level.entries}
         return map_classes([by_code[a.code] for a in areas], view.scheme)
 
-    found = data.cached(data.classes_cache, key, classify)
+    found: MapClasses = ctx.snap.lru(
+        "indicator-classes", data.CLASSES_CACHE
+    ).get_or_make(key, classify)
     labels = class_labels(
         found.bins,
         decimals=ctx.indicator.decimals,
@@ -396,10 +397,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
             map_areas,
             k=max(1, len(labels)),
             title=title,
-            cache_key=":".join(
-                map(str, (*data.database_key(ctx.conn, ctx.snap), ctx.root.code))
-            )
-            + f":{view.ebene}",
+            cache_key=f"choropleth:{ctx.snap.token}:{ctx.root.code}:{view.ebene}",
         )
 
     return MapView(
@@ -409,5 +407,11 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         note=" ".join(notes),
         drawn=drawn,
         choices=choice_group(ctx, view.ebene),
-        svg=data.cached(data.svg_cache, (*key, ctx.lang), draw) if drawn else "",
+        svg=(
+            ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
+                (*key, ctx.lang), draw
+            )
+            if drawn
+            else ""
+        ),
     )
