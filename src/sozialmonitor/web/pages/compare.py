@@ -56,6 +56,8 @@ from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value
 
 router = APIRouter()
+PAGE_CACHE = 64
+"""Comparisons kept per data version."""
 
 SELECT_LIMIT = 1000
 """Up to this many areas the form offers two selects; above, two text fields."""
@@ -333,10 +335,16 @@ def _page(
     request: Request, areas: list[str], indicator: str
 ) -> tuple[Snapshot, ComparePage]:
     snap = current_snapshot(request)
-    with request.app.state.engine.connect() as conn:
-        return snap, compare_page(
-            conn, snap, request_language(request), areas=areas, indicator=indicator
-        )
+    lang = request_language(request)
+
+    def build() -> ComparePage:
+        with request.app.state.engine.connect() as conn:
+            return compare_page(conn, snap, lang, areas=areas, indicator=indicator)
+
+    # A comparison lines up every indicator of two areas (~40 ms at Germany size)
+    # and changes only with the data: kept per data version, page and twin alike.
+    key = (tuple(areas), indicator, lang)
+    return snap, snap.lru("compare-pages", PAGE_CACHE).get_or_make(key, build)
 
 
 @router.get("/vergleich", response_class=HTMLResponse, include_in_schema=False)
