@@ -459,14 +459,15 @@ def test_wrong_parameters_give_a_german_message(
     assert any(message in m for m in data["messages"])
 
 
-def test_unknown_indicator_is_a_404_problem(client: TestClient) -> None:
-    for url in ("/indikator/nope", "/api/v1/pages/indikator/nope"):
-        response = client.get(url)
-        assert response.status_code == 404
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.json()["type"].endswith("unknown-indicator")
-    internal = client.get("/indikator/internal_case_load")
-    assert internal.status_code == 404
+def test_unknown_and_internal_indicators_are_not_found(client: TestClient) -> None:
+    for code in ("nope", "internal_case_load"):
+        twin = client.get(f"/api/v1/pages/indikator/{code}")
+        assert twin.status_code == 404
+        assert twin.headers["content-type"] == "application/problem+json"
+        assert twin.json()["type"].endswith("unknown-indicator")
+        page = client.get(f"/indikator/{code}")
+        assert page.status_code == 404
+        assert f"„{code}“" in page.text
 
 
 def test_too_many_chart_areas_are_cut(demo: TestClient) -> None:
@@ -644,3 +645,17 @@ def test_large_levels_are_chosen_by_name(
         "Gemeinde 002",
     ]
     assert added.select_one("div.notice") is None
+
+
+def test_an_unknown_indicator_gets_a_german_page_with_the_search(
+    demo_sqlite: Engine,
+) -> None:
+    client = TestClient(create_app(demo_sqlite))
+    response = client.get("/indikator/gibt_es_nicht")
+    assert response.status_code == 404
+    assert "text/html" in response.headers["content-type"]
+    page = BeautifulSoup(response.text, "html.parser")
+    assert (
+        "Es gibt keine Kennzahl „gibt_es_nicht“." in page.select_one("main").get_text()
+    )
+    assert page.select_one("main form[action='/suche']") is not None

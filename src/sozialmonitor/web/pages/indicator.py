@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.errors import UnknownIndicatorError
 from sozialmonitor.web import downloads, formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
@@ -51,6 +52,7 @@ from sozialmonitor.web.pages.indicator_views import (
     map_view,
     table_view,
 )
+from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
 
@@ -381,7 +383,10 @@ def _page(request: Request, indicator_id: str) -> tuple[Snapshot, IndicatorPage]
     "/indikator/{indicator_id}", response_class=HTMLResponse, include_in_schema=False
 )
 def indicator_html(request: Request, indicator_id: str) -> HTMLResponse:
-    snap, page = _page(request, indicator_id)
+    try:
+        snap, page = _page(request, indicator_id)
+    except UnknownIndicatorError as error:
+        return not_found(request, current_snapshot(request), error, indicator=True)
     t = Translator(lang=request_language(request))
     frame = frame_for(
         request,

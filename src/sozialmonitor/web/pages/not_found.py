@@ -23,25 +23,33 @@ class NotFoundPage:
     exist."""
 
     code: str
-    """The area code asked for, if any."""
+    """The area code or indicator id asked for, if any."""
     detail: str
+    indicator: bool = False
+    """Whether an indicator was asked for (then the page offers the search)."""
 
 
 def not_found(
-    request: Request, snap: Snapshot, error: SozialmonitorError
+    request: Request,
+    snap: Snapshot,
+    error: SozialmonitorError,
+    *,
+    indicator: bool = False,
 ) -> HTMLResponse:
-    """The German (or English) page for an area or level that does not exist."""
+    """The German (or English) page for an area, level or indicator that does not
+    exist."""
     lang = request_language(request)
     t = Translator(lang=lang)
-    frame = frame_for(
-        request, snap, title=t("Nicht gefunden"), crumbs=((t("Gebiete"), "/gebiet"),)
-    )
+    crumb = (t("Themenfelder"), "/thema") if indicator else (t("Gebiete"), "/gebiet")
+    frame = frame_for(request, snap, title=t("Nicht gefunden"), crumbs=(crumb,))
     response = render(
         request,
         "_area_not_found.html",
         frame=frame,
         page=NotFoundPage(
-            code=request.path_params.get("code", ""), detail=error.message
+            code=request.path_params.get("indicator_id" if indicator else "code", ""),
+            detail=error.message,
+            indicator=indicator,
         ),
     )
     response.status_code = 404
