@@ -157,6 +157,18 @@ def _parse_text(text: str) -> Period:
     )
 
 
+@functools.lru_cache(maxsize=4096)
+def period_order(code: str) -> tuple[dt.date, str]:
+    """Sort key of a period code: by its last day, then by the code.
+
+    Examples
+    --------
+    >>> sorted(["2021", "2021-H1", "2020-12-31"], key=period_order)
+    ['2020-12-31', '2021-H1', '2021']
+    """
+    return (parse_period(code).end, code)
+
+
 def period_position(code: str) -> float:
     """A period's middle as a decimal year, so that slopes are "per year".
 

@@ -8,7 +8,6 @@ values for parent areas from their children where none is stored.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.domain.period import Period, parse_period
+from sozialmonitor.domain.period import Period, period_order
 from sozialmonitor.domain.release import Release, ReleaseChange, ReleaseStatus
 from sozialmonitor.errors import (
     UnknownAreaError,
@@ -369,7 +368,7 @@ def read_coverage(
             indicator=indicator,
             level=level,
             under=under,
-            periods=tuple(sorted(found, key=_period_order)),
+            periods=tuple(sorted(found, key=period_order)),
             areas=counts[(indicator, level, under)],
             parts=indicator in with_parts,
         )
@@ -389,11 +388,6 @@ def _joined(conn: Connection, column: Any, *, ordered: bool = False) -> Any:
             )
         return func.string_agg(text, ",")
     return func.group_concat(column, ",")
-
-
-@functools.cache
-def _period_order(code: str) -> tuple[Any, str]:
-    return (parse_period(code).end, code)
 
 
 def _has_parts(conn: Connection, indicator: int, priorities: dict[int, int]) -> bool:

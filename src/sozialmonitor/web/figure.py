@@ -18,11 +18,11 @@ from markupsafe import Markup
 from sozialmonitor.analysis.changes import changes as changes_of
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import InvalidPeriodError
 from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import sparkline_svg
 from sozialmonitor.web.i18n import Language, Translator
-from sozialmonitor.web.snapshot import period_order
 from sozialmonitor.web.values import shown_value
 
 PROFILE_CHANGE_SPANS = ("previous", "5y", "10y")

@@ -11,7 +11,6 @@ version makes a new snapshot and so drops all of it at once.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import threading
 import weakref
@@ -27,7 +26,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
-from sozialmonitor.domain.period import parse_period
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.domain.release import Release
 from sozialmonitor.domain.search import IndicatorSearch
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
@@ -39,12 +38,6 @@ from sozialmonitor.web.urls import slug
 T = TypeVar("T")
 AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
 _tokens = itertools.count(1)
-
-
-@functools.lru_cache(maxsize=4096)
-def period_order(code: str) -> tuple[Any, str]:
-    """Sort key of a period code: by its end, then by its code."""
-    return (parse_period(code).end, code)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -29,6 +29,7 @@ from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import UnknownAreaError
 from sozialmonitor.web import formatting
 from sozialmonitor.web.figure import (
@@ -53,7 +54,7 @@ from sozialmonitor.web.pages.area_locator import locator
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
 from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.reading import in_area, read_value
-from sozialmonitor.web.snapshot import Snapshot, period_order
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value
 

@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
 from sozialmonitor.web import formatting
 from sozialmonitor.web.figure import (
@@ -51,7 +52,7 @@ from sozialmonitor.web.pages.compare_form import (
     option_groups,
 )
 from sozialmonitor.web.pages.not_found import not_found
-from sozialmonitor.web.snapshot import Snapshot, period_order
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value
 

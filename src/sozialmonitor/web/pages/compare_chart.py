@@ -13,12 +13,12 @@ from markupsafe import Markup
 
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import Series, compile_to_vega, time_series_spec
 from sozialmonitor.web.figure import SeriesPoint, aligned_points, figure
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.pages.area import AreaRef
-from sozialmonitor.web.snapshot import period_order
 
 CHART_ID = "vergleich-diagramm"
 

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.domain.period import parse_period
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language
@@ -135,7 +135,7 @@ def area_series(
 
 def ordered_periods(periods: Iterable[str]) -> list[str]:
     """Periods oldest first."""
-    return sorted(set(periods), key=lambda p: (parse_period(p).end, p))
+    return sorted(set(periods), key=period_order)
 
 
 # --- how values are written -------------------------------------------------------
