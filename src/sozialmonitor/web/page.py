@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -161,15 +162,42 @@ def render(request: Request, template: str, *, frame: Frame, page: Any) -> HTMLR
     )
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+"""Types that are JSON as they are (their subclasses, e.g. enums, are not)."""
+
+
+@functools.cache
+def _json_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a page dataclass that its JSON twin shows."""
+    return tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("html_only") and not f.name.startswith("_")
+    )
+
+
 def to_json(value: Any) -> Any:
     """A page's content as JSON: dataclasses, Pydantic models, enums, dates and
-    NaN (as null); ``html_only`` fields are left out."""
+    NaN (as null); ``html_only`` fields are left out.
+
+    Examples
+    --------
+    >>> @dataclasses.dataclass
+    ... class Row:
+    ...     value: float
+    ...     svg: str = html_only()
+    >>> to_json([Row(value=float("nan")), Row(value=1.5)])
+    [{'value': None}, {'value': 1.5}]
+    """
+    cls = type(value)
+    if cls in _PLAIN:  # most nodes: checked first, by exact type
+        return value
+    if cls is float:
+        return value if math.isfinite(value) else None
+    if cls is list or cls is tuple:
+        return [to_json(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: to_json(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not f.metadata.get("html_only") and not f.name.startswith("_")
-        }
+        return {name: to_json(getattr(value, name)) for name in _json_fields(cls)}
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, enum.Enum):
