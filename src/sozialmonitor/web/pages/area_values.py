@@ -262,33 +262,3 @@ def area_values(conn: Connection, snap: Snapshot, area: Area) -> AreaValues:
     for key, obs in cached_values(conn, snap, wanted).items():
         by_indicator[key[0]][key[2]] = obs
     return AreaValues(by_indicator=dict(by_indicator), computed_periods=mode)
-
-
-def warm_up(engine: Any, *, codes: Sequence[str] | None = None) -> None:
-    """Compute the latest values of every area with sub-areas (or of ``codes``)
-    ahead of the first profile that needs them as parent or region.
-
-    At Germany size that is the country (about 4 s), the states and the districts
-    (about 30 s in all); meant for a background thread at server start.
-    """
-    from sozialmonitor.web.snapshot import snapshot
-
-    snap = snapshot(engine)
-    derived = derive(snap)
-    targets = codes or sorted(
-        snap.children,
-        key=lambda code: snap.level_by_code[snap.areas[code].level].rank,
-    )
-    with engine.connect() as conn:
-        for code in targets:
-            if code not in snap.areas:
-                continue
-            root = snap.root_of[code]
-            level = snap.areas[code].level
-            keys: set[Key] = set()
-            for indicator in snap.indicators:
-                scope = derived.scope.get((indicator.id, root))
-                periods = scope.periods_by_level.get(level, ()) if scope else ()
-                if periods:
-                    keys.add((indicator.id, code, periods[-1]))
-            cached_values(conn, snap, keys)
