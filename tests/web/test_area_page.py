@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from sozialmonitor.analysis.service.compare import compare_areas
-from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import step_back
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
@@ -21,6 +18,7 @@ from sozialmonitor.web.app import create_app
 from sozialmonitor.web.i18n import catalogue
 from sozialmonitor.web.pages import area as area_page
 from tests.fixtures import COUNTS, REGION, TOWNS
+from tests.web.expected import gate, html, rows, shown
 
 RTOL = 1e-9
 WEB = Path(area_page.__file__).parents[1]
@@ -37,34 +35,6 @@ def client(small_engine: Engine) -> TestClient:
 @pytest.fixture(scope="module")
 def demo(demo_sqlite: Engine) -> TestClient:
     return TestClient(create_app(demo_sqlite))
-
-
-def gate(
-    engine: Engine, code: str, indicator: str | None = None
-) -> dict[tuple[str, str], Observation]:
-    """(indicator, period) → observation, as the public read gate gives them."""
-    with engine.connect() as conn:
-        found = queries.read_observations(
-            conn,
-            queries.ObservationQuery(
-                areas=[code], indicators=[indicator] if indicator else None
-            ),
-        )
-    return {(o.indicator, o.period): o for o in found}
-
-
-def shown(obs: Observation | None) -> float | None:
-    if obs is None or obs.flags & Flag.SUPPRESSED:
-        return None
-    return obs.value
-
-
-def rows(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["indicator"]: row for topic in body["topics"] for row in topic["rows"]}
-
-
-def html(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 # --- small database, SQLite and PostgreSQL --------------------------------------

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.store import queries
 from sozialmonitor.web.app import create_app
 from sozialmonitor.web.pages import compare as compare_module
 from sozialmonitor.web.snapshot import snapshot
 from tests.fixtures import COUNTS, REGION, TOWNS
+from tests.web.expected import gate, html, rows, shown
 
 RTOL = 1e-9
 HANNOVER = "03241"
@@ -31,26 +28,6 @@ def client(small_engine: Engine) -> TestClient:
 @pytest.fixture(scope="module")
 def demo(demo_sqlite: Engine) -> TestClient:
     return TestClient(create_app(demo_sqlite))
-
-
-def gate(engine: Engine, code: str) -> dict[tuple[str, str], Observation]:
-    with engine.connect() as conn:
-        found = queries.read_observations(conn, queries.ObservationQuery(areas=[code]))
-    return {(o.indicator, o.period): o for o in found}
-
-
-def shown(obs: Observation | None) -> float | None:
-    if obs is None or obs.flags & Flag.SUPPRESSED:
-        return None
-    return obs.value
-
-
-def rows(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["indicator"]: row for topic in body["topics"] for row in topic["rows"]}
-
-
-def html(response: Any) -> BeautifulSoup:
-    return BeautifulSoup(response.text, "html.parser")
 
 
 def test_town_against_its_region(client: TestClient) -> None:
