@@ -51,6 +51,7 @@ from sozialmonitor.web.pages.indicator_views import (
     level_values,
 )
 from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.values import shown_value
 
 router = APIRouter()
 
@@ -146,7 +147,7 @@ def view_rows(ctx: Context) -> ViewRows:
                     "area": a.code,
                     "area_name": a.name,
                     "period": p,
-                    "value": data.shown(values.get((a.code, p))),
+                    "value": shown_value(values.get((a.code, p))),
                     "flags": _flags(values.get((a.code, p))),
                 }
                 for a in areas
@@ -178,8 +179,8 @@ def view_rows(ctx: Context) -> ViewRows:
                 "area_name": e.area.name,
                 "period_from": view.von,
                 "period_to": view.bis,
-                "value_from": data.shown(e.before),
-                "value_to": data.shown(e.after),
+                "value_from": shown_value(e.before),
+                "value_to": shown_value(e.after),
                 "change": e.absolute,
                 "change_unit": indicator.unit if unit == "%" else unit,
                 "change_percent": e.relative,

@@ -23,7 +23,7 @@ from sozialmonitor.errors import InvalidPeriodError
 from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import sparkline_svg
 from sozialmonitor.web.i18n import Language, Translator
-from sozialmonitor.web.values import shown_value
+from sozialmonitor.web.values import shown_value, suppressed
 
 PROFILE_CHANGE_SPANS = ("previous", "5y", "10y")
 """The changes a profile row has: against the previous period, over 5 and 10 years."""
@@ -96,7 +96,7 @@ def figure(
         )
     flags = _marks(obs)
     value = shown_value(obs)
-    if obs.flags & Flag.SUPPRESSED:
+    if suppressed(obs):
         text = formatting.SUPPRESSED_SIGN
     else:
         text = formatting.with_unit(value, indicator, lang)

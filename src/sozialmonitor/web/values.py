@@ -44,3 +44,8 @@ def shown_value(obs: Observation | None) -> float | None:
     if obs is None or obs.flags & _SUPPRESSED:
         return None
     return obs.value
+
+
+def suppressed(obs: Observation | None) -> bool:
+    """Whether a value exists but may not be shown (small count, secret)."""
+    return obs is not None and bool(obs.flags & _SUPPRESSED)

@@ -28,7 +28,7 @@ from sozialmonitor.analysis.comparison import BenchmarkComparison, compare_obser
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
-from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import UnknownAreaError
 from sozialmonitor.web import formatting
@@ -56,7 +56,7 @@ from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
-from sozialmonitor.web.values import shown_value
+from sozialmonitor.web.values import shown_value, suppressed
 
 router = APIRouter()
 
@@ -285,7 +285,7 @@ def area_profile(
                 indicator,
                 area_name=area.name,
                 value=shown_value(obs),
-                suppressed=bool(obs.flags & Flag.SUPPRESSED),
+                suppressed=suppressed(obs),
                 benchmark_name=bench_area.name if bench_area else None,
                 benchmark_value=shown_value(bench_obs),
                 comparison=_comparison(indicator, obs, bench_obs),

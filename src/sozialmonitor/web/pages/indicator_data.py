@@ -22,6 +22,7 @@ from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language
 from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.values import shown_value, suppressed
 
 BOUNDARY_CACHE = 16
 """Levels whose boundaries are kept (least recently used are dropped)."""
@@ -141,21 +142,10 @@ def ordered_periods(periods: Iterable[str]) -> list[str]:
 # --- how values are written -------------------------------------------------------
 
 
-SUPPRESSED = _SUPPRESSED = int(Flag.SUPPRESSED)
+SUPPRESSED = int(Flag.SUPPRESSED)
 COMPUTED = int(Flag.COMPUTED)
 BREAK = int(Flag.BREAK)
 _SIGNED = sum(bit for bit, _ in FLAG_SIGNS)
-
-
-def shown(obs: Observation | None) -> float | None:
-    """The value a page may show: None when missing or suppressed."""
-    if obs is None or obs.flags & _SUPPRESSED:
-        return None
-    return obs.value
-
-
-def suppressed(obs: Observation | None) -> bool:
-    return obs is not None and bool(obs.flags & _SUPPRESSED)
 
 
 def flag_signs(obs: Observation | None) -> str:
@@ -188,7 +178,7 @@ def value_text(obs: Observation | None, indicator: Indicator, lang: Language) ->
     """``12,5 %``, ``12,5 % p`` (provisional), ``.`` (secret) or ``–`` (none)."""
     if suppressed(obs):
         return formatting.SUPPRESSED_SIGN
-    value = shown(obs)
+    value = shown_value(obs)
     if value is None or value != value:
         return formatting.NO_VALUE_SIGN
     text = number(value, indicator.decimals, lang)

@@ -30,6 +30,7 @@ from sozialmonitor.web.pages.indicator_context import (
     sorted_rows,
 )
 from sozialmonitor.web.pages.indicator_views import first_by_name
+from sozialmonitor.web.values import shown_value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,7 +152,10 @@ def _series_spec(
         series=[
             charts.Series(
                 name,
-                [(ctx.period(p), data.shown(values.get((a.code, p)))) for p in periods],
+                [
+                    (ctx.period(p), shown_value(values.get((a.code, p))))
+                    for p in periods
+                ],
             )
             for a, name in zip(areas, distinct_names(areas), strict=True)
         ],
@@ -168,7 +172,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
         SeriesRow(
             period=p,
             period_text=ctx.period(p),
-            values=tuple(data.shown(values.get((a.code, p))) for a in areas),
+            values=tuple(shown_value(values.get((a.code, p))) for a in areas),
             texts=tuple(ctx.value(values.get((a.code, p))) for a in areas),
         )
         for p in periods
@@ -279,7 +283,7 @@ def change_entries(ctx: Context) -> Changes:
     if von != bis and any(o.flags & data.BREAK for o in after.values()):
         breaks.add(bis)
     relative = data.uses_relative_change(indicator)
-    shown = data.shown
+    shown = shown_value
 
     def entry(
         area: Area, first: Observation | None, last: Observation | None
@@ -310,9 +314,9 @@ def change_row(ctx: Context, entry: ChangeEntry) -> ChangeRow:
         code=entry.area.code,
         name=entry.area.name,
         url=ctx.area_url(entry.area.code),
-        before=data.shown(entry.before),
+        before=shown_value(entry.before),
         before_text=ctx.value(entry.before),
-        after=data.shown(entry.after),
+        after=shown_value(entry.after),
         after_text=ctx.value(entry.after),
         change=entry.absolute,
         change_text=formatting.change(entry.absolute, indicator, lang),

@@ -34,6 +34,7 @@ from sozialmonitor.web.pages.indicator_context import (
     sort_links,
 )
 from sozialmonitor.web.pages.indicator_params import SCHEMES
+from sozialmonitor.web.values import shown_value
 
 FLAG_NAMES = tuple((n, int(f)) for n, f in _NAMES.items() if f is not Flag.REMOVED)
 
@@ -124,7 +125,7 @@ class LevelValues:
 
     @property
     def root_value(self) -> float | None:
-        return data.shown(self.root_obs)
+        return shown_value(self.root_obs)
 
     def difference(self, entry: LevelEntry) -> float | None:
         root = self.root_value

@@ -18,7 +18,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator
-from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.observation import Observation
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import sparkline_svg
@@ -34,6 +34,7 @@ from sozialmonitor.web.page import (
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot, Topic
 from sozialmonitor.web.urls import href
+from sozialmonitor.web.values import shown_value, suppressed
 
 router = APIRouter()
 
@@ -182,9 +183,9 @@ def topic_series(conn: Connection, snap: Snapshot, topic: Topic) -> Series:
 
 
 def _point(period: str, obs: Observation | None) -> SeriesPoint:
-    suppressed = obs is not None and bool(obs.flags & Flag.SUPPRESSED)
-    value = None if obs is None or suppressed else obs.value
-    return SeriesPoint(period=period, value=value, suppressed=suppressed)
+    return SeriesPoint(
+        period=period, value=shown_value(obs), suppressed=suppressed(obs)
+    )
 
 
 def _value_text(point: SeriesPoint | None, indicator: Indicator, lang: Language) -> str:
