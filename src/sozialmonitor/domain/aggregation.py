@@ -3,9 +3,105 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
+
+CARRIED_FLAGS = int(Flag.PROVISIONAL | Flag.ESTIMATED | Flag.BREAK)
+"""Flags of a child value that its parent's computed value carries on."""
+_SUPPRESSED = int(Flag.SUPPRESSED)
+
+
+def can_aggregate(indicator: Indicator) -> bool:
+    """Whether parent values can be computed: not for an index or a median."""
+    return indicator.kind not in (IndicatorKind.MEDIAN, IndicatorKind.INDEX)
+
+
+def adds_values(indicator: Indicator) -> bool:
+    """Counts add up their values; every other kind its numerators and denominators."""
+    return indicator.kind is IndicatorKind.COUNT
+
+
+def usable(indicator: Indicator, obs: Observation) -> bool:
+    """Whether a child's value counts towards its parent's: shown, and with the parts
+    the indicator adds up."""
+    if int(obs.flags) & _SUPPRESSED:
+        return False
+    if adds_values(indicator):
+        return obs.value is not None
+    return obs.numerator is not None and obs.denominator is not None
+
+
+@dataclass
+class ChildSums:
+    """What the usable values of one parent's children add up to, for one indicator
+    and period (added here one by one, or summed by the database)."""
+
+    numerator: float = 0.0
+    denominator: float = 0.0
+    value: float = 0.0
+    flags: int = 0
+    """The carried flags of any child (see ``CARRIED_FLAGS``)."""
+    areas: set[str] = field(default_factory=set)
+    """The children whose values are in the sums."""
+
+    def add(self, obs: Observation) -> None:
+        """Add one usable child value (see ``usable``)."""
+        self.numerator += obs.numerator or 0.0
+        self.denominator += obs.denominator or 0.0
+        self.value += obs.value or 0.0
+        self.flags |= int(obs.flags) & CARRIED_FLAGS
+        self.areas.add(obs.area)
+
+    def merge(self, other: ChildSums) -> None:
+        """Add the sums of other children of the same parent."""
+        self.numerator += other.numerator
+        self.denominator += other.denominator
+        self.value += other.value
+        self.flags |= other.flags
+        self.areas |= other.areas
+
+
+def parent_value(
+    indicator: Indicator,
+    parent: str,
+    period: str,
+    children: Sequence[str],
+    sums: ChildSums,
+) -> Observation | None:
+    """The parent's computed value from what its usable children add up to.
+
+    None when no child is usable or the indicator cannot be aggregated (an index, a
+    median). Children outside ``sums.areas`` are listed in ``missing_children``.
+    """
+    if not sums.areas or not can_aggregate(indicator):
+        return None
+    missing = tuple(code for code in children if code not in sums.areas)
+    numerator: float | None = None
+    denominator: float | None = None
+    if adds_values(indicator):
+        value: float | None = sums.value
+    else:
+        numerator, denominator = sums.numerator, sums.denominator
+        value = indicator.value_from(numerator, denominator) if denominator else None
+    note = (
+        f"Computed from {len(sums.areas)} of {len(children)} child areas; "
+        f"missing: {', '.join(missing)}."
+        if missing
+        else f"Computed from all {len(children)} child areas."
+    )
+    return Observation(
+        indicator=indicator.id,
+        area=parent,
+        period=period,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        flags=int(Flag.COMPUTED) | sums.flags,
+        note=note,
+        missing_children=missing,
+    )
 
 
 def aggregate(
@@ -33,46 +129,8 @@ def aggregate(
     >>> aggregate(share, "p", "2021", ["a", "b"], kids).value  # 11 / 102, not 30 %
     10.784313725490197
     """
-    by_area = {o.area: o for o in child_values if not o.flags & Flag.SUPPRESSED}
-    use_parts = indicator.kind is not IndicatorKind.COUNT
-    if use_parts:
-        usable = {
-            code: o
-            for code, o in by_area.items()
-            if o.numerator is not None and o.denominator is not None
-        }
-    else:
-        usable = {code: o for code, o in by_area.items() if o.value is not None}
-    if not usable:
-        return None
-    if use_parts and indicator.kind in (IndicatorKind.MEDIAN, IndicatorKind.INDEX):
-        return None
-    missing = tuple(code for code in children if code not in usable)
-    flags = Flag.COMPUTED
-    for o in usable.values():
-        flags |= Flag(o.flags) & (Flag.PROVISIONAL | Flag.ESTIMATED | Flag.BREAK)
-    numerator: float | None = None
-    denominator: float | None = None
-    if use_parts:
-        numerator = sum(o.numerator or 0.0 for o in usable.values())
-        denominator = sum(o.denominator or 0.0 for o in usable.values())
-        value = indicator.value_from(numerator, denominator) if denominator else None
-    else:
-        value = sum(o.value or 0.0 for o in usable.values())
-    note = (
-        f"Computed from {len(usable)} of {len(children)} child areas; "
-        f"missing: {', '.join(missing)}."
-        if missing
-        else f"Computed from all {len(children)} child areas."
-    )
-    return Observation(
-        indicator=indicator.id,
-        area=parent,
-        period=period,
-        value=value,
-        numerator=numerator,
-        denominator=denominator,
-        flags=int(flags),
-        note=note,
-        missing_children=missing,
-    )
+    sums = ChildSums()
+    for obs in child_values:
+        if obs.area not in sums.areas and usable(indicator, obs):
+            sums.add(obs)
+    return parent_value(indicator, parent, period, children, sums)

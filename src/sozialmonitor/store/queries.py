@@ -7,24 +7,20 @@ values for parent areas from their children where none is stored.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, String, cast, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import Connection, Select, func, select
 
 from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.aggregation import aggregate
 from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, Visibility
-from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.domain.period import Period, period_order
+from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.domain.release import Release, ReleaseChange, ReleaseStatus
 from sozialmonitor.errors import (
     UnknownAreaError,
@@ -33,7 +29,9 @@ from sozialmonitor.errors import (
     UnknownReleaseError,
 )
 from sozialmonitor.store import schema
+from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.records import indicator_from_row, release_from_row
+from sozialmonitor.store.resolution import ObservationQuery, joined, stored_values
 
 # --- levels, areas, indicators, releases -------------------------------------------
 
@@ -240,21 +238,6 @@ def release_priorities(
     return chosen
 
 
-@dataclass(frozen=True, kw_only=True)
-class ObservationQuery:
-    """What a read asks for; None means "all"."""
-
-    indicators: Sequence[str] | None = None
-    areas: Sequence[str] | None = None
-    level: str | None = None
-    period_from: Period | None = None
-    period_to: Period | None = None
-    periods: Sequence[str] | None = None
-    as_of: str | None = None
-    computed: bool = True
-    """Fill in values of parent areas from their children where none is stored."""
-
-
 def read_observations(
     conn: Connection,
     query: ObservationQuery,
@@ -276,9 +259,9 @@ def read_observations(
     scope = _area_scope(conn, query)
     if not priorities or not indicators:
         return []
-    stored = _resolve(conn, query, priorities, indicators, scope)
+    stored = stored_values(conn, query, priorities, indicators, scope)
     if query.computed and scope is not None:
-        stored = _with_aggregates(conn, query, priorities, indicators, scope, stored)
+        stored = with_parent_values(conn, query, priorities, indicators, scope, stored)
     return sorted(stored, key=attrgetter("indicator", "area", "period"))
 
 
@@ -330,7 +313,7 @@ def read_coverage(
         select(
             obs.c.area_id,
             obs.c.indicator_id,
-            _joined(conn, obs.c.period, ordered=True).label("periods"),
+            joined(conn, obs.c.period, ordered=True).label("periods"),
         )
         .where(obs.c.release_id.in_(list(priorities)))
         .group_by(obs.c.area_id, obs.c.indicator_id)
@@ -342,7 +325,7 @@ def read_coverage(
         select(
             per_area.c.indicator_id,
             per_area.c.periods,
-            _joined(conn, per_area.c.area_id).label("areas"),
+            joined(conn, per_area.c.area_id).label("areas"),
         ).group_by(per_area.c.indicator_id, per_area.c.periods)
     )
     joined_periods: dict[tuple[str, str, str], set[str]] = defaultdict(set)
@@ -374,20 +357,6 @@ def read_coverage(
         )
         for (indicator, level, under), found in sorted(periods.items())
     ]
-
-
-def _joined(conn: Connection, column: Any, *, ordered: bool = False) -> Any:
-    """Comma-joined values of a group (SQLite ``group_concat``, PostgreSQL
-    ``string_agg``); ``ordered`` sorts them on PostgreSQL, SQLite keeps the index's
-    order."""
-    if conn.dialect.name == "postgresql":
-        text = cast(column, String)
-        if ordered:
-            return func.string_agg(
-                text, aggregate_order_by(literal_column("','"), column)
-            )
-        return func.string_agg(text, ",")
-    return func.group_concat(column, ",")
 
 
 def _has_parts(conn: Connection, indicator: int, priorities: dict[int, int]) -> bool:
@@ -434,180 +403,6 @@ def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None
     if query.level is not None:
         scope = scope.where(a.c.level_id == level_id(conn, query.level))
     return scope
-
-
-def _resolve(
-    conn: Connection,
-    query: ObservationQuery,
-    priorities: dict[int, int],
-    indicators: dict[str, Indicator],
-    scope: Select[Any] | None,
-) -> list[Observation]:
-    """The stored value with the highest release priority, per key."""
-    o, ind, a, rel = schema.observation, schema.indicator, schema.area, schema.release
-    # Codes and names of the few indicators and releases are looked up once here, so
-    # that the big query touches only the observation rows and their areas.
-    codes = {
-        row.id: row.code
-        for row in conn.execute(
-            select(ind.c.id, ind.c.code).where(ind.c.code.in_(list(indicators)))
-        )
-    }
-    names = {
-        row.id: row.name
-        for row in conn.execute(
-            select(rel.c.id, rel.c.name).where(rel.c.id.in_(list(priorities)))
-        )
-    }
-    conditions: list[ColumnElement[bool]] = [
-        o.c.release_id.in_(list(priorities)),
-        o.c.indicator_id.in_(list(codes)),
-    ]
-    if query.period_from is not None:
-        conditions.append(o.c.period_end >= query.period_from.start)
-    if query.period_to is not None:
-        conditions.append(o.c.period_end <= query.period_to.end)
-    if query.periods is not None:
-        conditions.append(o.c.period.in_(list(query.periods)))
-    sel = select(
-        o.c.indicator_id,
-        a.c.code,
-        o.c.period,
-        o.c.release_id,
-        o.c.value,
-        o.c.numerator,
-        o.c.denominator,
-        o.c.flags,
-        o.c.note,
-    ).join(a, o.c.area_id == a.c.id)
-    if scope is not None and scope.whereclause is not None:
-        # The scope's conditions on the joined areas, not "area_id IN (…)": the
-        # planner then reads a map (one indicator and period, all areas) along the
-        # primary key and a profile (one area) along the area index.
-        sel = sel.where(scope.whereclause)
-    rows: Iterable[Any] = conn.execute(sel.where(*conditions)).yield_per(1000)
-    if len(priorities) > 1:  # the newest release wins (one release: one row a key)
-        ranked: dict[tuple[int, str, str], tuple[int, Any]] = {}
-        for row in rows:
-            key = (row[0], row[1], row[2])
-            rank = priorities[row[3]]
-            held = ranked.get(key)
-            if held is None or rank > held[0]:
-                ranked[key] = (rank, row)
-        rows = [row for _rank, row in ranked.values()]
-    removed = int(Flag.REMOVED)
-    return [
-        _observation(
-            {
-                "indicator": codes[indicator_id],
-                "area": area,
-                "period": period,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-                "flags": flags,
-                "note": note,
-                "release": names[release_id],
-                "missing_children": (),
-            }
-        )
-        for (
-            indicator_id,
-            area,
-            period,
-            release_id,
-            value,
-            numerator,
-            denominator,
-            flags,
-            note,
-        ) in rows
-        if not flags & removed
-    ]
-
-
-_OBSERVATION_FIELDS = (
-    "indicator",
-    "area",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "flags",
-    "note",
-    "release",
-    "missing_children",
-)
-_PLAIN_OBSERVATION = (
-    tuple(f.name for f in dataclasses.fields(Observation)) == _OBSERVATION_FIELDS
-    and not hasattr(Observation, "__post_init__")
-    and not hasattr(Observation, "__slots__")
-)
-"""Whether ``Observation.__init__`` does nothing but set exactly these fields."""
-
-
-def _observation(fields: dict[str, Any]) -> Observation:
-    """An ``Observation`` of stored values, made ~6x faster than by its ``__init__``.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; for the 11,000
-    values of a map that is a third of the read. While the class does nothing else in
-    ``__init__`` (the same fields, no ``__post_init__``, no slots), filling its
-    ``__dict__`` gives the same object; otherwise the constructor is used.
-    """
-    if not _PLAIN_OBSERVATION:
-        return Observation(**fields)
-    made: Observation = object.__new__(Observation)
-    made.__dict__.update(fields)
-    return made
-
-
-def _with_aggregates(
-    conn: Connection,
-    query: ObservationQuery,
-    priorities: dict[int, int],
-    indicators: dict[str, Indicator],
-    scope: Select[Any],
-    stored: list[Observation],
-) -> list[Observation]:
-    """Add computed values for parent areas in scope that have no stored value."""
-    a, parent = schema.area, schema.area.alias("parent")
-    children: dict[str, list[str]] = defaultdict(list)
-    rows = conn.execute(
-        select(a.c.code, parent.c.code.label("parent"))
-        .join(parent, a.c.parent_id == parent.c.id)
-        .where(a.c.parent_id.in_(scope))
-    )
-    for row in rows:
-        children[row.parent].append(row.code)
-    if not children:
-        return stored
-    child_scope = select(a.c.id).where(a.c.parent_id.in_(scope))
-    child_values = _resolve(conn, query, priorities, indicators, child_scope)
-    child_values = _with_aggregates(
-        conn, query, priorities, indicators, child_scope, child_values
-    )
-    grouped: dict[tuple[str, str], dict[str, list[Observation]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    parent_of = {code: p for p, kids in children.items() for code in kids}
-    for obs in child_values:
-        grouped[(obs.indicator, obs.period)][parent_of[obs.area]].append(obs)
-    have = {o.key for o in stored}
-    result = list(stored)
-    for (indicator, period), by_parent in grouped.items():
-        for parent_code, values in by_parent.items():
-            if (indicator, parent_code, period) in have:
-                continue
-            computed = aggregate(
-                indicators[indicator],
-                parent_code,
-                period,
-                sorted(children[parent_code]),
-                values,
-            )
-            if computed is not None:
-                result.append(computed)
-    return result
 
 
 # --- differences between releases -------------------------------------------------

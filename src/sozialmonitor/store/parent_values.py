@@ -1,0 +1,200 @@
+"""Values of parent areas computed from their children where none is stored.
+
+The children that have no children of their own (the municipalities under a
+district, the blocks under a quarter — almost every value there is) are summed by the
+database, one row per parent, indicator and period; children that are parents
+themselves are read (stored or, recursively, computed) and added in Python. Both add
+up by the rules of ``domain.aggregation``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, exists, func, or_, select
+
+from sozialmonitor.domain.aggregation import (
+    CARRIED_FLAGS,
+    ChildSums,
+    adds_values,
+    can_aggregate,
+    parent_value,
+    usable,
+)
+from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.store import schema
+from sozialmonitor.store.resolution import (
+    ObservationQuery,
+    indicator_codes,
+    joined,
+    stored_values,
+    value_conditions,
+)
+
+Key = tuple[str, str, str]
+"""(indicator, parent area, period)"""
+
+_HIDDEN = int(Flag.SUPPRESSED | Flag.REMOVED)
+
+
+def with_parent_values(
+    conn: Connection,
+    query: ObservationQuery,
+    priorities: dict[int, int],
+    indicators: dict[str, Indicator],
+    scope: Select[Any],
+    stored: list[Observation],
+) -> list[Observation]:
+    """``stored`` and a computed value for each parent area in ``scope``, indicator
+    and period that has none stored but children with usable values."""
+    aggregatable = {c: i for c, i in indicators.items() if can_aggregate(i)}
+    a, parent = schema.area, schema.area.alias("parent")
+    is_parent = _has_children(a)
+    children: dict[str, list[str]] = defaultdict(list)
+    parent_of: dict[str, str] = {}
+    leaves = inner = False
+    rows = conn.execute(
+        select(a.c.code, parent.c.code, is_parent)
+        .join(parent, a.c.parent_id == parent.c.id)
+        .where(a.c.parent_id.in_(scope))
+    )
+    for code, parent_code, has_children in rows:
+        children[parent_code].append(code)
+        parent_of[code] = parent_code
+        inner = inner or bool(has_children)
+        leaves = leaves or not has_children
+    if not children or not aggregatable:
+        return stored
+    sums = _leaf_sums(conn, query, priorities, aggregatable, scope) if leaves else {}
+    if inner:
+        inner_scope = select(a.c.id).where(a.c.parent_id.in_(scope), is_parent)
+        inner_values = with_parent_values(
+            conn,
+            query,
+            priorities,
+            aggregatable,
+            inner_scope,
+            stored_values(conn, query, priorities, aggregatable, inner_scope),
+        )
+        for obs in inner_values:
+            if usable(aggregatable[obs.indicator], obs):
+                key = (obs.indicator, parent_of[obs.area], obs.period)
+                sums.setdefault(key, ChildSums()).add(obs)
+    have = {o.key for o in stored}
+    result = list(stored)
+    for key, child_sums in sums.items():
+        indicator, parent_code, period = key
+        if key in have:
+            continue
+        computed = parent_value(
+            aggregatable[indicator],
+            parent_code,
+            period,
+            sorted(children[parent_code]),
+            child_sums,
+        )
+        if computed is not None:
+            result.append(computed)
+    return result
+
+
+def _has_children(area: Any) -> Any:
+    """Whether an area (a row of ``area``, correlated) has child areas."""
+    child = schema.area.alias("child")
+    return exists().where(child.c.parent_id == area.c.id)
+
+
+def _leaf_sums(
+    conn: Connection,
+    query: ObservationQuery,
+    priorities: dict[int, int],
+    indicators: dict[str, Indicator],
+    scope: Select[Any],
+) -> dict[Key, ChildSums]:
+    """What the usable values of the childless children of the areas in ``scope``
+    add up to, per parent, indicator and period — summed by the database.
+
+    Per key the newest release's row counts; a tombstone or a suppressed value does
+    not; counts need a value, every other kind numerator and denominator (as
+    ``domain.aggregation.usable``).
+    """
+    o, a, parent = schema.observation, schema.area, schema.area.alias("parent")
+    codes = indicator_codes(conn, indicators)
+    counts = [i for i, code in codes.items() if adds_values(indicators[code])]
+    rows = (
+        select(
+            o.c.indicator_id,
+            o.c.period,
+            o.c.value,
+            o.c.numerator,
+            o.c.denominator,
+            o.c.flags,
+            a.c.code,
+            a.c.parent_id,
+        )
+        .join(a, o.c.area_id == a.c.id)
+        .where(a.c.parent_id.in_(scope), ~_has_children(a))
+        .where(*value_conditions(query, priorities, codes))
+    )
+    if len(priorities) > 1:  # the newest release wins, even with a tombstone
+        rank = case(priorities, value=o.c.release_id)
+        rows = rows.add_columns(
+            func.row_number()
+            .over(
+                partition_by=(o.c.indicator_id, o.c.area_id, o.c.period),
+                order_by=rank.desc(),
+            )
+            .label("newest")
+        )
+    v = rows.subquery()
+    conditions = [
+        v.c.flags.op("&")(_HIDDEN) == 0,
+        or_(
+            and_(v.c.indicator_id.in_(counts), v.c.value.isnot(None)),
+            and_(
+                v.c.indicator_id.not_in(counts),
+                v.c.numerator.isnot(None),
+                v.c.denominator.isnot(None),
+            ),
+        ),
+    ]
+    if len(priorities) > 1:
+        conditions.append(v.c.newest == 1)
+    bits = [1 << i for i in range(CARRIED_FLAGS.bit_length()) if CARRIED_FLAGS >> i & 1]
+    carried = [func.max(v.c.flags.op("&")(bit)) for bit in bits]
+    grouped = (
+        select(
+            v.c.indicator_id,
+            parent.c.code,
+            v.c.period,
+            func.sum(v.c.numerator),
+            func.sum(v.c.denominator),
+            func.sum(v.c.value),
+            joined(conn, v.c.code),
+            *carried,
+        )
+        .join(parent, parent.c.id == v.c.parent_id)
+        .where(*conditions)
+        .group_by(v.c.indicator_id, parent.c.code, v.c.period)
+    )
+    sums: dict[Key, ChildSums] = {}
+    for (
+        indicator_id,
+        parent_code,
+        period,
+        num,
+        den,
+        value,
+        areas,
+        *flags,
+    ) in conn.execute(grouped):
+        sums[(codes[indicator_id], parent_code, period)] = ChildSums(
+            numerator=float(num or 0.0),
+            denominator=float(den or 0.0),
+            value=float(value or 0.0),
+            flags=sum(int(f or 0) for f in flags),
+            areas=set(areas.split(",")),
+        )
+    return sums
