@@ -37,6 +37,10 @@ Key = tuple[str, str, str]
 """(indicator, parent area, period)"""
 
 _HIDDEN = int(Flag.SUPPRESSED | Flag.REMOVED)
+FEW_LEAVES = 500
+"""Up to this many children are named by id in the sum's query, so it reads their
+rows along the area index; more are found by their parents, and the query reads the
+indicators' rows of all areas (a map's or a state's worth)."""
 
 
 def with_parent_values(
@@ -54,20 +58,23 @@ def with_parent_values(
     is_parent = _has_children(a)
     children: dict[str, list[str]] = defaultdict(list)
     parent_of: dict[str, str] = {}
-    leaves = inner = False
+    leaves: list[int] = []
+    inner = False
     rows = conn.execute(
-        select(a.c.code, parent.c.code, is_parent)
+        select(a.c.id, a.c.code, parent.c.code, is_parent)
         .join(parent, a.c.parent_id == parent.c.id)
         .where(a.c.parent_id.in_(scope))
     )
-    for code, parent_code, has_children in rows:
+    for area_id, code, parent_code, has_children in rows:
         children[parent_code].append(code)
         parent_of[code] = parent_code
-        inner = inner or bool(has_children)
-        leaves = leaves or not has_children
+        if has_children:
+            inner = True
+        else:
+            leaves.append(area_id)
     if not children or not aggregatable:
         return stored
-    sums = _leaf_sums(conn, query, priorities, aggregatable, scope) if leaves else {}
+    sums = _leaf_sums(conn, query, priorities, aggregatable, scope, leaves)
     if inner:
         inner_scope = select(a.c.id).where(a.c.parent_id.in_(scope), is_parent)
         inner_values = with_parent_values(
@@ -112,15 +119,23 @@ def _leaf_sums(
     priorities: dict[int, int],
     indicators: dict[str, Indicator],
     scope: Select[Any],
+    leaves: list[int],
 ) -> dict[Key, ChildSums]:
     """What the usable values of the childless children of the areas in ``scope``
-    add up to, per parent, indicator and period — summed by the database.
+    (``leaves``, their ids) add up to, per parent, indicator and period — summed by
+    the database.
 
     Per key the newest release's row counts; a tombstone or a suppressed value does
     not; counts need a value, every other kind numerator and denominator (as
     ``domain.aggregation.usable``).
     """
+    if not leaves:
+        return {}
     o, a, parent = schema.observation, schema.area, schema.area.alias("parent")
+    if len(leaves) <= FEW_LEAVES:  # the planner then reads along the area index
+        in_scope = o.c.area_id.in_(leaves)
+    else:  # and here along the primary key (indicator, period, all areas)
+        in_scope = and_(a.c.parent_id.in_(scope), ~_has_children(a))
     codes = indicator_codes(conn, indicators)
     counts = [i for i, code in codes.items() if adds_values(indicators[code])]
     rows = (
@@ -135,8 +150,7 @@ def _leaf_sums(
             a.c.parent_id,
         )
         .join(a, o.c.area_id == a.c.id)
-        .where(a.c.parent_id.in_(scope), ~_has_children(a))
-        .where(*value_conditions(query, priorities, codes))
+        .where(in_scope, *value_conditions(query, priorities, codes))
     )
     if len(priorities) > 1:  # the newest release wins, even with a tombstone
         rank = case(priorities, value=o.c.release_id)
