@@ -17,7 +17,7 @@ from sozialmonitor.domain.aggregation import aggregate
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.store import queries
+from sozialmonitor.store import parent_values, queries
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.store.writes import (
     draft_release,
@@ -166,7 +166,16 @@ def _close(a: float | None, b: float | None) -> bool:
     )
 
 
+@pytest.fixture(params=["by id", "by parent"])
+def leaf_query(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways the database finds the children it sums: few by id, many by parent."""
+    if request.param == "by parent":
+        monkeypatch.setattr(parent_values, "FEW_LEAVES", 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("as_of", ["first", "second"])
+@pytest.mark.usefixtures("leaf_query")
 def test_computed_parent_values_follow_the_domain_rule(
     hierarchy: Engine, as_of: str
 ) -> None:
@@ -200,6 +209,7 @@ def test_computed_parent_values_follow_the_domain_rule(
         assert got.note == want.note, key
 
 
+@pytest.mark.usefixtures("leaf_query")
 def test_the_second_release_changes_what_the_parents_add_up(hierarchy: Engine) -> None:
     with hierarchy.connect() as conn:
         values = {
