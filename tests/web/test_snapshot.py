@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import Engine
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.store import queries
 from sozialmonitor.store.writes import save_areas
+from sozialmonitor.web.app import create_app
 from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import snapshot
 from tests.fixtures import FIRST_RELEASE, REGION, TOWNS
@@ -111,3 +113,50 @@ def test_lru_keeps_the_most_recently_used() -> None:
     cache.put("c", 3)  # drops "a", used before "b"
     assert cache.get("a", "gone") == "gone"
     assert len(cache) == 2
+
+
+def _reads(engine: Engine) -> list[tuple[str, str]]:
+    """(thread name, statement) of every statement sent from now on."""
+    sent: list[tuple[str, str]] = []
+
+    def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+        sent.append((threading.current_thread().name, statement))
+
+    event.listen(engine, "before_cursor_execute", record)
+    return sent
+
+
+def test_a_served_portal_reads_new_data_before_the_visitors(
+    small_engine: Engine,
+) -> None:
+    app = create_app(small_engine, refresh_seconds=0.05)
+    with TestClient(app) as client:  # serving: the lifespan keeps the data warm
+        sent = _reads(small_engine)
+        with small_engine.begin() as conn:  # as an import by another process
+            save_areas(
+                conn,
+                [
+                    Area(
+                        code="03241004", name="Neu", level="municipality", parent=REGION
+                    )
+                ],
+            )
+        mark = len(sent)
+        deadline = time.monotonic() + 20
+        while True:  # the keep-warm thread: top values read, then its next round
+            mine = [s for name, s in sent[mark:] if name == "sozialmonitor-keep-warm"]
+            read = next(
+                (i for i, s in enumerate(mine) if "FROM observation" in s), None
+            )
+            if read is not None and any("import_log" in s for s in mine[read:]):
+                break
+            assert time.monotonic() < deadline, "the new data was not read"
+            time.sleep(0.05)
+        start = len(sent)
+        response = client.get("/api/v1/pages/start")
+        assert response.status_code == 200
+        # the start page's key figures come from the values read ahead
+        request_reads = [s for _n, s in sent[start:] if "FROM observation" in s]
+        assert request_reads == []
+        figures = [f for t in response.json()["topics"] for f in t["figures"]]
+        assert figures and all(f["value"] is not None for f in figures)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, exists, func, or_, select
+from sqlalchemy import Connection, Select, and_, case, func, or_, select
 
 from sozialmonitor.domain.aggregation import (
     CARRIED_FLAGS,
@@ -108,9 +108,10 @@ def with_parent_values(
 
 
 def _has_children(area: Any) -> Any:
-    """Whether an area (a row of ``area``, correlated) has child areas."""
+    """Whether an area (a row of ``area``) has child areas: one uncorrelated list of
+    parents, not a lookup per row."""
     child = schema.area.alias("child")
-    return exists().where(child.c.parent_id == area.c.id)
+    return area.c.id.in_(select(child.c.parent_id).where(child.c.parent_id.isnot(None)))
 
 
 def _leaf_sums(

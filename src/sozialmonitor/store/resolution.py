@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Select, String, cast, func, literal_column, select
@@ -93,7 +94,9 @@ def stored_values(
         # planner then reads a map (one indicator and period, all areas) along the
         # primary key and a profile (one area) along the area index.
         sel = sel.where(scope.whereclause)
-    rows: Iterable[Any] = conn.execute(sel.where(*conditions)).yield_per(1000)
+    rows: Iterable[Any] = chain.from_iterable(
+        conn.execute(sel.where(*conditions)).yield_per(2000).partitions()
+    )
     if len(priorities) > 1:  # the newest release wins (one release: one row a key)
         ranked: dict[tuple[int, str, str], tuple[int, Any]] = {}
         for row in rows:

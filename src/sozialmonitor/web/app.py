@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -23,6 +27,11 @@ from sozialmonitor.web.pages import (
     topic,
 )
 
+REFRESH_SECONDS = 30.0
+"""How often a running portal looks for a new data version (an import or a
+publication by another process) to read its catalogue and top values ahead of the
+visitors."""
+
 PAGE_ROUTERS = (
     start.router,
     topic.router,
@@ -35,7 +44,22 @@ PAGE_ROUTERS = (
 )
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, *, refresh_seconds: float = REFRESH_SECONDS) -> FastAPI:
+    """The portal on ``engine``; while served, it keeps the current data version's
+    catalogue and top values read (every ``refresh_seconds``, see ``warm_data``)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        threading.Thread(
+            target=_keep_warm,
+            args=(engine, stop, refresh_seconds),
+            name="sozialmonitor-keep-warm",
+            daemon=True,
+        ).start()
+        yield
+        stop.set()
+
     # No Swagger UI: it loads its scripts from a CDN, and no page may request
     # anything from another server. The OpenAPI description stays.
     app = FastAPI(
@@ -44,6 +68,7 @@ def create_app(engine: Engine) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        lifespan=lifespan,
     )
     app.state.engine = engine
     # Level 5: on an 11,000-area map page level 9 costs 210 ms for 142 KB, level 5
@@ -64,10 +89,29 @@ def create_app(engine: Engine) -> FastAPI:
 
 
 def warm_up(engine: Engine) -> None:
-    """Do the slow first-time work before the first visitor: read the catalogue
-    snapshot (with the coverage of every indicator) and start the chart compiler."""
+    """Do the slow first-time work before the first visitor: read the current data
+    (``warm_data``) and start the chart compiler."""
     from sozialmonitor.web.charts import warm_up as start_chart_compiler
-    from sozialmonitor.web.snapshot import snapshot
 
-    snapshot(engine)
+    warm_data(engine)
     start_chart_compiler()
+
+
+def warm_data(engine: Engine) -> None:
+    """Read what the pages of the current data version share: the catalogue
+    snapshot (with the coverage of every indicator) and the top areas' values.
+    Nearly free when the data version has not changed."""
+    from sozialmonitor.web.snapshot import snapshot
+    from sozialmonitor.web.values import top_values
+
+    snap = snapshot(engine)
+    with engine.connect() as conn:
+        top_values(conn, snap)
+
+
+def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:
+    while not stop.wait(seconds):
+        try:
+            warm_data(engine)
+        except Exception:  # a database briefly away must not end the loop
+            logging.getLogger(__name__).exception("Reading the new data failed.")

@@ -279,6 +279,9 @@ def snapshot(engine: Engine) -> Snapshot:
         if cached is not None and cached.version == version:
             return cached
         with _lock:
+            cached = _cache.get(engine)  # built while this thread waited?
+            if cached is not None and cached.version == version:
+                return cached
             fresh = Snapshot(
                 version=version,
                 release=queries.latest_published(conn),

@@ -24,6 +24,7 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -72,9 +73,9 @@ _HATCH = (
 _HIGHLIGHT_STROKE = f'stroke="{OUTLINE}" stroke-width="2.5"'
 
 
-@dataclass(frozen=True, kw_only=True)
-class MapArea:
-    """One area as the map draws it."""
+class MapArea(NamedTuple):
+    """One area as the map draws it (a named tuple: a map of Germany's
+    municipalities makes 11,000 of them per request)."""
 
     code: str
     """Official area code."""

@@ -32,7 +32,7 @@ from sozialmonitor.domain.period import step_back
 from sozialmonitor.store import queries
 from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot
-from sozialmonitor.web.values import Key
+from sozialmonitor.web.values import Key, top_values
 
 COMPUTE_BUDGET = 8_000
 """Child values (areas below × indicators × periods) a cold profile may aggregate
@@ -170,8 +170,14 @@ def cached_values(
     """
     derived = derive(snap)
     wanted = {k for k in keys if k[0] in snap.indicator_by_id and k[1] in snap.areas}
-    held, missing = _values(snap).lookup(wanted)
-    found: dict[Key, Observation] = {k: o for k, o in held.items() if o is not None}
+    # Top-level areas: from the values kept for them all.
+    top, root_of = top_values(conn, snap), snap.root_of
+    at_top = {k for k in wanted if root_of[k[1]] == k[1]}
+    found: dict[Key, Observation] = {
+        k: obs for k in at_top if (obs := top.get(k[:2], {}).get(k[2])) is not None
+    }
+    held, missing = _values(snap).lookup(wanted - at_top)
+    found.update((k, o) for k, o in held.items() if o is not None)
     if not missing:
         return found
     got = _read(conn, missing, computed=False)

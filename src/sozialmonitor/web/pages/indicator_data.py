@@ -22,12 +22,10 @@ from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language
 from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
-from sozialmonitor.web.values import shown_value, suppressed
+from sozialmonitor.web.values import shown_value, suppressed, top_values
 
 BOUNDARY_CACHE = 16
 """Levels whose boundaries are kept (least recently used are dropped)."""
-VALUE_CACHE = 20_000
-"""Values of top-level areas kept (indicator × area × period)."""
 LEVEL_CACHE = 32
 """Periods of a level kept (indicator × top-level area × level × period)."""
 SVG_CACHE = 24
@@ -81,8 +79,14 @@ def level_values(
     found: dict[str, dict[str, Observation]] = {key[-1]: v for key, v in held.items()}
     missing = sorted(key[-1] for key in absent)
     if missing:
+        # Values computed from child areas only where the level's areas have any
+        # (not for municipalities without districts: that check costs 10 ms).
+        parents = snap.remember(
+            ("level-has-children", root, level),
+            lambda: any(snap.children.get(a.code) for a in snap.areas_in(root, level)),
+        )
         query = queries.ObservationQuery(
-            indicators=[indicator.id], level=level, periods=missing
+            indicators=[indicator.id], level=level, periods=missing, computed=parents
         )
         fresh: dict[str, dict[str, Observation]] = {p: {} for p in missing}
         root_of = snap.root_of
@@ -101,23 +105,9 @@ def root_values(
     root: str,
     periods: Iterable[str],
 ) -> dict[str, Observation]:
-    """Period → value of a top-level area; kept per data version."""
-    cache = snap.lru("indicator-root-values", VALUE_CACHE)
-    base = (indicator.id, root)
-    held, absent = cache.lookup((*base, p) for p in sorted(set(periods)))
-    values: dict[str, Observation | None] = {key[-1]: v for key, v in held.items()}
-    missing = sorted(key[-1] for key in absent)
-    if missing:
-        query = queries.ObservationQuery(
-            indicators=[indicator.id], areas=[root], periods=missing
-        )
-        found = {
-            o.period: o
-            for o in queries.read_observations(conn, query, audience=AUDIENCE)
-        }
-        cache.store({(*base, p): found.get(p) for p in missing})
-        values.update({p: found.get(p) for p in missing})
-    return {p: v for p in sorted(values) if (v := values[p]) is not None}
+    """Period → value of a top-level area, for these periods."""
+    series = top_values(conn, snap).get((indicator.id, root), {})
+    return {p: series[p] for p in sorted(set(periods)) if p in series}
 
 
 def area_series(

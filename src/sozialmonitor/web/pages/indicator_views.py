@@ -378,19 +378,22 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     def draw() -> str:
         no_value = t("keine Angabe")
         by_code = {e.area.code: e for e in level.entries}
+        # Labels and links only where the map has one link per area.
+        linked = len(areas) <= svgmap.INTERACTIVE_LIMIT
+
+        def label(area: Area) -> str:
+            entry = by_code[area.code]
+            shown = ctx.value(entry.obs) if entry.value is not None else no_value
+            return f"{area.name}: {shown}"
+
         map_areas = [
             svgmap.MapArea(
                 code=area.code,
                 name=area.name,
                 geometry=geometries.get(area.code),
-                label=f"{area.name}: "
-                + (
-                    ctx.value(by_code[area.code].obs)
-                    if by_code[area.code].value is not None
-                    else no_value
-                ),
+                label=label(area) if linked else area.name,
                 class_index=cls,
-                href=ctx.area_url(area.code),
+                href=ctx.area_url(area.code) if linked else None,
             )
             for area, cls in zip(areas, found.classes, strict=True)
         ]

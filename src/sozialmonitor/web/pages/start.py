@@ -22,7 +22,7 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
-from sozialmonitor.web.values import read_values, shown_value
+from sozialmonitor.web.values import shown_value, top_values
 
 router = APIRouter()
 FIGURES_PER_TOPIC = 3
@@ -67,7 +67,6 @@ class StartPage:
 
 
 def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
-    wanted: list[tuple[Indicator, Area, str]] = []
     chosen: dict[str, list[tuple[Indicator, Area, str]]] = {}
     for topic in snap.topics:
         picks = []
@@ -81,18 +80,12 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
             if len(picks) == FIGURES_PER_TOPIC:
                 break
         chosen[topic.slug] = picks
-        wanted.extend(picks)
-    # Key figures of top-level areas are often computed from thousands of child
-    # values; they change only with the data.
-    values = snap.remember(
-        "start-figures",
-        lambda: read_values(conn, [(i.id, a.code, p) for i, a, p in wanted]),
-    )
+    top = top_values(conn, snap)
     topics = []
     for topic in snap.topics:
         figures = []
         for indicator, area, period in chosen[topic.slug]:
-            value = shown_value(values.get((indicator.id, area.code, period)))
+            value = shown_value(top.get((indicator.id, area.code), {}).get(period))
             figures.append(
                 KeyFigure(
                     indicator=indicator,

@@ -2,9 +2,8 @@
 
 A topic page shows, for each of its indicators, the newest value of the top-level
 area (the region), the change against the previous period and over five periods, and
-a small trend line. The series of the top areas are read in one gate read per top
-area and kept per data version: at Germany size the country's values are computed
-from 11,000 municipalities, which is far too slow to repeat for every request.
+a small trend line, from the top areas' values kept per data version
+(``web.values.top_values``).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from sqlalchemy import Connection
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
-from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import sparkline_svg
 from sozialmonitor.web.i18n import Language, Translator
@@ -32,9 +30,9 @@ from sozialmonitor.web.page import (
     to_json,
 )
 from sozialmonitor.web.problems import problem
-from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot, Topic
+from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
 from sozialmonitor.web.urls import href
-from sozialmonitor.web.values import shown_value, suppressed
+from sozialmonitor.web.values import Series, shown_value, suppressed, top_values
 
 router = APIRouter()
 
@@ -149,10 +147,6 @@ def topic_index_page(
     )
 
 
-Series = dict[tuple[str, str], dict[str, Observation]]
-"""(indicator, top area) → period → observation."""
-
-
 def _with_top_values(snap: Snapshot, topic: Topic) -> list[tuple[Indicator, Scope]]:
     return [
         (indicator, scope)
@@ -162,24 +156,14 @@ def _with_top_values(snap: Snapshot, topic: Topic) -> list[tuple[Indicator, Scop
     ]
 
 
-def _read_series(conn: Connection, snap: Snapshot, topic: Topic) -> Series:
-    """All periods of the top areas for the topic's indicators, one read per area."""
-    by_root: dict[str, set[str]] = {}
-    for indicator, scope in _with_top_values(snap, topic):
-        by_root.setdefault(scope.root.code, set()).add(indicator.id)
-    found: Series = {}
-    for root, indicator_ids in sorted(by_root.items()):
-        query = queries.ObservationQuery(indicators=sorted(indicator_ids), areas=[root])
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
-            found.setdefault((obs.indicator, obs.area), {})[obs.period] = obs
-    return found
-
-
 def topic_series(conn: Connection, snap: Snapshot, topic: Topic) -> Series:
-    """The topic's top-area series, read once per data version."""
-    return snap.remember(
-        ("topic-series", topic.slug), lambda: _read_series(conn, snap, topic)
-    )
+    """The topic's top-area series (kept per data version with all top values)."""
+    top = top_values(conn, snap)
+    return {
+        key: top[key]
+        for indicator, scope in _with_top_values(snap, topic)
+        if (key := (indicator.id, scope.root.code)) in top
+    }
 
 
 def _point(period: str, obs: Observation | None) -> SeriesPoint:
