@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -915,14 +914,11 @@ Port = Annotated[int, typer.Option(help="Port to listen on.")]
 def _serve(eng: Engine, host: str, port: int) -> None:
     import uvicorn
 
-    from sozialmonitor.web.app import create_app, warm_up
+    from sozialmonitor.web.app import create_app, settle_memory, warm_up
 
     app = create_app(eng)
     warm_up(eng)
-    # Everything loaded so far lives as long as the server: keep it out of the full
-    # garbage collections, whose pause would otherwise land on a request
-    # (bench/germany.py --gc-freeze).
-    gc.freeze()
+    settle_memory()
     typer.echo(f"Sozialmonitor runs at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

@@ -46,9 +46,9 @@ from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.pages.area_locator import locator
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
@@ -412,9 +412,5 @@ def area_html(request: Request, code: str) -> HTMLResponse:
 
 @router.get("/api/v1/pages/gebiet/{code}", tags=["pages"])
 def area_json(request: Request, code: str) -> JSONResponse:
-    """The profile of one area as JSON (the numbers the page shows).
-
-    Returned as a ready response: FastAPI's own encoding of a large page would
-    cost as much again as building it.
-    """
-    return JSONResponse(to_json(_profile(request, code)[1]))
+    """The profile of one area as JSON (the numbers the page shows)."""
+    return json_response(_profile(request, code)[1])

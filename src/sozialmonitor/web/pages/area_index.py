@@ -23,9 +23,9 @@ from sozialmonitor.web.page import (
     Option,
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.pages.area_values import derive, fold
 from sozialmonitor.web.pages.not_found import not_found
@@ -281,4 +281,4 @@ def area_index_json(
     page = area_index(
         snap, request_language(request), query=q, level=ebene, under=unter, page=seite
     )
-    return JSONResponse(to_json(page))
+    return json_response(page)

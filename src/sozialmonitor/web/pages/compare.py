@@ -38,9 +38,9 @@ from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.pages.area import AreaRef
 from sozialmonitor.web.pages.area_values import area_values
@@ -386,4 +386,4 @@ def compare_json(
             + " or ".join(f"'{text}'" for text in missing)
             + "."
         )
-    return JSONResponse(to_json(page))
+    return json_response(page)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
@@ -23,9 +23,9 @@ from sozialmonitor.web.page import (
     Option,
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_context import Context
@@ -413,6 +413,6 @@ def pick_area(request: Request, indicator_id: str, code: str = "") -> RedirectRe
 
 
 @router.get("/api/v1/pages/indikator/{indicator_id}", tags=["pages"])
-def indicator_json(request: Request, indicator_id: str) -> dict[str, object]:
+def indicator_json(request: Request, indicator_id: str) -> JSONResponse:
     """The indicator page's content as JSON (the same view parameters)."""
-    return to_json(_page(request, indicator_id)[1])  # type: ignore[no-any-return]
+    return json_response(_page(request, indicator_id)[1])

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.release import Release
@@ -26,9 +26,9 @@ from sozialmonitor.web.page import (
     Option,
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.pages.methods_availability import Availability, availability
 from sozialmonitor.web.pages.methods_catalogue import (
@@ -195,4 +195,4 @@ def methods_json(
             f"There is no release named '{page.unknown_release}'. Releases: {known}.",
             "unknown-release",
         )
-    return JSONResponse(to_json(page))
+    return json_response(page)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
@@ -20,9 +20,9 @@ from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
@@ -326,6 +326,6 @@ def search_html(request: Request, q: str = "") -> HTMLResponse:
 
 
 @router.get("/api/v1/pages/suche", tags=["pages"])
-def search_json(request: Request, q: str = "") -> dict[str, object]:
+def search_json(request: Request, q: str = "") -> JSONResponse:
     """Search results as JSON (``q``: the query)."""
-    return to_json(_page(request, q)[1])  # type: ignore[no-any-return]
+    return json_response(_page(request, q)[1])

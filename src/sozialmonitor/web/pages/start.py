@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
@@ -16,9 +16,9 @@ from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
@@ -133,6 +133,6 @@ def start_html(request: Request) -> HTMLResponse:
 
 
 @router.get("/api/v1/pages/start", tags=["pages"])
-def start_json(request: Request) -> dict[str, object]:
+def start_json(request: Request) -> JSONResponse:
     """The start page's content as JSON."""
-    return to_json(_page(request)[1])  # type: ignore[no-any-return]
+    return json_response(_page(request)[1])

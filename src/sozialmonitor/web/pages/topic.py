@@ -25,9 +25,9 @@ from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
     html_only,
+    json_response,
     render,
     request_language,
-    to_json,
 )
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
@@ -361,10 +361,10 @@ def topic_index_html(request: Request) -> HTMLResponse:
 
 
 @router.get("/api/v1/pages/thema", tags=["pages"])
-def topic_index_json(request: Request) -> dict[str, object]:
+def topic_index_json(request: Request) -> JSONResponse:
     """The list of topics as JSON."""
     snap = current_snapshot(request)
-    return to_json(topic_index_page(snap, request_language(request)))  # type: ignore[no-any-return]
+    return json_response(topic_index_page(snap, request_language(request)))
 
 
 @router.get("/thema/{slug}", response_class=HTMLResponse, include_in_schema=False)
@@ -407,4 +407,4 @@ def topic_json(request: Request, slug: str) -> Response:
         )
     with request.app.state.engine.connect() as conn:
         page = topic_page(conn, snap, request_language(request), topic)
-    return JSONResponse(to_json(page))
+    return json_response(page)
