@@ -34,7 +34,7 @@ a first view of a map of 11,000 areas makes ~60,000 objects, and with the defaul
 each such request paid for several collections (bench/portal.py: map 220 -> 160 ms
 in-app, profiled)."""
 
-REFRESH_SECONDS = 30.0
+REFRESH_SECONDS = 5.0
 """How often a running portal looks for a new data version (an import or a
 publication by another process) to read its catalogue and top values ahead of the
 visitors."""

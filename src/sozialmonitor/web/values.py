@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.observation import Flag, Observation
@@ -15,26 +12,6 @@ Key = tuple[str, str, str]
 """(indicator, area, period)"""
 Series = dict[tuple[str, str], dict[str, Observation]]
 """(indicator, area) → period → value."""
-
-
-def read_values(conn: Connection, wanted: Iterable[Key]) -> dict[Key, Observation]:
-    """The values of exactly these keys, grouped into one gate read per period."""
-    by_period: dict[str, tuple[set[str], set[str]]] = defaultdict(
-        lambda: (set(), set())
-    )
-    keys = set(wanted)
-    for indicator, area, period in keys:
-        by_period[period][0].add(indicator)
-        by_period[period][1].add(area)
-    found: dict[Key, Observation] = {}
-    for period, (indicators, areas) in by_period.items():
-        query = queries.ObservationQuery(
-            indicators=sorted(indicators), areas=sorted(areas), periods=[period]
-        )
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
-            if obs.key in keys:
-                found[obs.key] = obs
-    return found
 
 
 def top_values(conn: Connection, snap: Snapshot) -> Series:
