@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from sozialmonitor.domain.aggregation import (
     CARRIED_FLAGS,
@@ -133,6 +134,7 @@ def _leaf_sums(
     if not leaves:
         return {}
     o, a, parent = schema.observation, schema.area, schema.area.alias("parent")
+    in_scope: ColumnElement[bool]
     if len(leaves) <= FEW_LEAVES:  # the planner then reads along the area index
         in_scope = o.c.area_id.in_(leaves)
     else:  # and here along the primary key (indicator, period, all areas)

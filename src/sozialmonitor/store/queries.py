@@ -31,7 +31,8 @@ from sozialmonitor.errors import (
 from sozialmonitor.store import schema
 from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.records import indicator_from_row, release_from_row
-from sozialmonitor.store.resolution import ObservationQuery, joined, stored_values
+from sozialmonitor.store.resolution import ObservationQuery as ObservationQuery
+from sozialmonitor.store.resolution import joined, stored_values
 
 # --- levels, areas, indicators, releases -------------------------------------------
 
