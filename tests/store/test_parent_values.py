@@ -40,13 +40,13 @@ AREAS = {
     "R1": ("municipality", "R"),  # a district town with blocks of its own
     "R2": ("municipality", "R"),  # stored values of its own in 2020
     "R3": ("municipality", "R"),  # a town without children
-    "R1a": ("district", "R1"),
+    "R1,a": ("district", "R1"),  # a comma in a code: the sums must keep it whole
     "R1b": ("district", "R1"),
     "R1c": ("district", "R1"),
     "R2a": ("district", "R2"),
     "R2b": ("district", "R2"),
 }
-LEAVES = ("R1a", "R1b", "R1c", "R2a", "R2b", "R3")
+LEAVES = ("R1,a", "R1b", "R1c", "R2a", "R2b", "R3")
 
 
 def _row(ids: dict[str, int], indicator: str, area: str, period: str, **values):  # type: ignore[no-untyped-def]
@@ -107,7 +107,7 @@ def hierarchy(engine: Engine) -> Engine:
             _row(
                 ids,
                 "share",
-                "R1a",
+                "R1,a",
                 "2021",
                 value=4.0,
                 numerator=44,
@@ -219,13 +219,13 @@ def test_the_second_release_changes_what_the_parents_add_up(hierarchy: Engine) -
             )
         }
     r1 = values[("share", "R1", "2021")]
-    # R1c's share was removed: R1 is R1a (new, provisional) and R1b
+    # R1c's share was removed: R1 is R1,a (new, provisional) and R1b
     assert r1.missing_children == ("R1c",)
     assert r1.numerator == 44 + (10 * 2 + 4)
     assert r1.flags & Flag.PROVISIONAL and r1.flags & Flag.COMPUTED
     region = values[("share", "R", "2021")]
     assert region.missing_children == ("R3",)  # suppressed in the second release
-    assert region.flags & Flag.PROVISIONAL  # carried on from R1a through R1
+    assert region.flags & Flag.PROVISIONAL  # carried on from R1,a through R1
     assert ("median", "R", "2021") not in values  # a median is never summed
     count_r1 = values[("count", "R1", "2021")]
     assert count_r1.missing_children == ("R1b",)

@@ -54,14 +54,6 @@ class ChildSums:
         self.flags |= int(obs.flags) & CARRIED_FLAGS
         self.areas.add(obs.area)
 
-    def merge(self, other: ChildSums) -> None:
-        """Add the sums of other children of the same parent."""
-        self.numerator += other.numerator
-        self.denominator += other.denominator
-        self.value += other.value
-        self.flags |= other.flags
-        self.areas |= other.areas
-
 
 def parent_value(
     indicator: Indicator,

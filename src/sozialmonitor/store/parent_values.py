@@ -59,7 +59,7 @@ def with_parent_values(
     is_parent = _has_children(a)
     children: dict[str, list[str]] = defaultdict(list)
     parent_of: dict[str, str] = {}
-    leaves: list[int] = []
+    leaves: dict[int, str] = {}
     inner = False
     rows = conn.execute(
         select(a.c.id, a.c.code, parent.c.code, is_parent)
@@ -72,7 +72,7 @@ def with_parent_values(
         if has_children:
             inner = True
         else:
-            leaves.append(area_id)
+            leaves[area_id] = code
     if not children or not aggregatable:
         return stored
     sums = _leaf_sums(conn, query, priorities, aggregatable, scope, leaves)
@@ -121,10 +121,10 @@ def _leaf_sums(
     priorities: dict[int, int],
     indicators: dict[str, Indicator],
     scope: Select[Any],
-    leaves: list[int],
+    leaves: dict[int, str],
 ) -> dict[Key, ChildSums]:
     """What the usable values of the childless children of the areas in ``scope``
-    (``leaves``, their ids) add up to, per parent, indicator and period — summed by
+    (``leaves``: id → code) add up to, per parent, indicator and period — summed by
     the database.
 
     Per key the newest release's row counts; a tombstone or a suppressed value does
@@ -136,7 +136,7 @@ def _leaf_sums(
     o, a, parent = schema.observation, schema.area, schema.area.alias("parent")
     in_scope: ColumnElement[bool]
     if len(leaves) <= FEW_LEAVES:  # the planner then reads along the area index
-        in_scope = o.c.area_id.in_(leaves)
+        in_scope = o.c.area_id.in_(list(leaves))
     else:  # and here along the primary key (indicator, period, all areas)
         in_scope = and_(a.c.parent_id.in_(scope), ~_has_children(a))
     codes = indicator_codes(conn, indicators)
@@ -149,7 +149,7 @@ def _leaf_sums(
             o.c.numerator,
             o.c.denominator,
             o.c.flags,
-            a.c.code,
+            o.c.area_id,
             a.c.parent_id,
         )
         .join(a, o.c.area_id == a.c.id)
@@ -189,7 +189,7 @@ def _leaf_sums(
             func.sum(v.c.numerator),
             func.sum(v.c.denominator),
             func.sum(v.c.value),
-            joined(conn, v.c.code),
+            joined(conn, v.c.area_id),  # ids: codes may hold a comma
             *carried,
         )
         .join(parent, parent.c.id == v.c.parent_id)
@@ -212,6 +212,6 @@ def _leaf_sums(
             denominator=float(den or 0.0),
             value=float(value or 0.0),
             flags=sum(int(f or 0) for f in flags),
-            areas=set(areas.split(",")),
+            areas={leaves[int(i)] for i in str(areas).split(",")},
         )
     return sums
