@@ -14,13 +14,14 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.store import queries
+from sozialmonitor.store.database import connect
 from sozialmonitor.store.writes import (
     draft_release,
     publish_release,
@@ -29,7 +30,7 @@ from sozialmonitor.store.writes import (
     store_observations,
 )
 from sozialmonitor.web import formatting, i18n
-from sozialmonitor.web.app import create_app
+from sozialmonitor.web.app import create_app, warm_up
 from sozialmonitor.web.pages import indicator_context
 from sozialmonitor.web.pages.indicator_classes import (
     SAMPLE_SIZE,
@@ -659,3 +660,22 @@ def test_an_unknown_indicator_gets_a_german_page_with_the_search(
         "Es gibt keine Kennzahl „gibt_es_nicht“." in page.select_one("main").get_text()
     )
     assert page.select_one("main form[action='/suche']") is not None
+
+
+def test_warm_up_prepares_the_maps(demo_sqlite: Engine) -> None:
+    # A new engine on the demo database: a snapshot and map paths of its own.
+    fresh = connect(demo_sqlite.url.render_as_string(hide_password=False))
+    try:
+        warm_up(fresh)
+        sent: list[str] = []
+
+        def record(_c: object, _cur: object, statement: str, *_rest: object) -> None:
+            sent.append(statement)
+
+        event.listen(fresh, "before_cursor_execute", record)
+        response = TestClient(create_app(fresh)).get("/indikator/mss_s1_unemployment")
+        assert response.status_code == 200
+        assert response.text.count('class="map-area"') == 542
+        assert sent and not [s for s in sent if "geometry" in s]  # no boundary read
+    finally:
+        fresh.dispose()

@@ -116,14 +116,16 @@ def settle_memory() -> None:
 
 def warm_data(engine: Engine) -> None:
     """Read what the pages of the current data version share: the catalogue
-    snapshot (with the coverage of every indicator) and the top areas' values.
-    Nearly free when the data version has not changed."""
+    snapshot (with the coverage of every indicator), the top areas' values and the
+    map paths of the levels. Nearly free when the data version has not changed."""
+    from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
 
     snap = snapshot(engine)
     with engine.connect() as conn:
         top_values(conn, snap)
+        snap.remember("maps-prepared", lambda: prepare_maps(conn, snap))
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

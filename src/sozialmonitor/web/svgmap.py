@@ -111,6 +111,12 @@ class _PreparedMap:
 _cache = Lru(CACHE_SIZE)
 
 
+def prepare(areas: Sequence[MapArea], cache_key: str) -> None:
+    """Prepare the paths of a set of areas before its first map is asked for (the
+    expensive part: about a second for Germany's 11,000 municipalities)."""
+    _prepared(areas, cache_key)
+
+
 def _prepared(areas: Sequence[MapArea], cache_key: str) -> _PreparedMap:
     # a rare double preparation (two requests at once) is harmless
     return _cache.get_or_make(cache_key, lambda: _prepare(areas))

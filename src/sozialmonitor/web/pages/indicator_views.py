@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, NamedTuple
 
+from sqlalchemy import Connection
+
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import FLAG_NAMES as _NAMES
@@ -34,6 +36,7 @@ from sozialmonitor.web.pages.indicator_context import (
     sort_links,
 )
 from sozialmonitor.web.pages.indicator_params import SCHEMES
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.values import shown_value
 
 FLAG_NAMES = tuple((n, int(f)) for n, f in _NAMES.items() if f is not Flag.REMOVED)
@@ -401,7 +404,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
             map_areas,
             k=max(1, len(labels)),
             title=title,
-            cache_key=f"choropleth:{ctx.snap.token}:{ctx.root.code}:{view.ebene}",
+            cache_key=choropleth_key(ctx.snap, ctx.root.code, view.ebene),
         )
 
     return MapView(
@@ -419,3 +422,36 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
             else ""
         ),
     )
+
+
+def choropleth_key(snap: Snapshot, root: str, level: str) -> str:
+    """Names the prepared paths of a level's areas under a top area."""
+    return f"choropleth:{snap.token}:{root}:{level}"
+
+
+def prepare_maps(conn: Connection, snap: Snapshot) -> None:
+    """Prepare the map paths of the levels that have values, largest first (as many
+    as the boundary cache keeps), so that the first map of a level does not wait
+    for its boundaries."""
+    wanted = {
+        (scope.root.code, level)
+        for indicator in snap.indicators
+        for scope in snap.scopes_for(indicator)
+        for level in scope.levels
+    }
+    largest = sorted(wanted, key=lambda key: -len(snap.areas_in(*key)))
+    for root, level in largest[: data.BOUNDARY_CACHE]:
+        geometries = data.boundaries(conn, snap, root, level)
+        if not any(geometries.values()):
+            continue
+        areas = [
+            svgmap.MapArea(
+                code=a.code,
+                name=a.name,
+                geometry=geometries.get(a.code),
+                label=a.name,
+                class_index=None,
+            )
+            for a in snap.areas_in(root, level)
+        ]
+        svgmap.prepare(areas, choropleth_key(snap, root, level))
