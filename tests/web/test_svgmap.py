@@ -6,7 +6,6 @@ import gzip
 import json
 import random
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -35,8 +34,6 @@ BERLIN_GZIP_LIMIT = 40_000
 """Bytes; measured 31,000 for the 542 planning areas with labels and links."""
 GERMANY_GZIP_LIMIT = 150_000
 """Bytes; the budget for 10,997 municipalities, measured 129,100."""
-RENDER_LIMIT = 0.020
-"""Seconds for a render from the cache (measured 7–9 ms for 10,997 areas)."""
 
 
 def square(west: float, south: float, size: float = 0.01) -> str:
@@ -404,7 +401,8 @@ def test_berlin_planning_areas_fit_the_page_budget() -> None:
 
 
 @pytest.mark.skipif(not VG5000.exists(), reason="BKG VG5000 boundaries not present")
-def test_all_german_municipalities_fit_the_budget_and_render_fast() -> None:
+def test_all_german_municipalities_fit_the_page_budget() -> None:
+    # How fast it draws is measured by bench/portal.py, not timed here.
     import geopandas as gpd
 
     frame = gpd.read_file(VG5000).to_crs(4326)
@@ -415,9 +413,3 @@ def test_all_german_municipalities_fit_the_budget_and_render_fast() -> None:
     root = ET.fromstring(svg)
     assert root.get("role") == "img"  # too many areas for one link each
     assert len(gzip.compress(svg.encode(), 6)) < GERMANY_GZIP_LIMIT
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        choropleth_svg(areas, k=5, title="Quote", cache_key="test:germany")
-        times.append(time.perf_counter() - start)
-    assert min(times) < RENDER_LIMIT

@@ -24,7 +24,6 @@ import functools
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -73,9 +72,11 @@ _HATCH = (
 _HIGHLIGHT_STROKE = f'stroke="{OUTLINE}" stroke-width="2.5"'
 
 
-class MapArea(NamedTuple):
-    """One area as the map draws it (a named tuple: a map of Germany's
-    municipalities makes 11,000 of them per request)."""
+@dataclass(slots=True, kw_only=True)
+class MapArea:
+    """One area as the map draws it (slots, not frozen: a map of Germany's
+    municipalities makes 11,000 of them per request, and a frozen dataclass sets
+    each field through ``object.__setattr__``)."""
 
     code: str
     """Official area code."""
