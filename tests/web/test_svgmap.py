@@ -69,19 +69,25 @@ def grid_areas() -> list[MapArea]:
 
 
 def rings(d: str) -> list[list[tuple[int, int]]]:
-    """Absolute points of each ring of path data made of ``m``, pairs and ``z``."""
+    """Absolute points of each ring of path data made of ``M`` (absolute) or ``m``
+    (relative) moves, relative pairs (after ``M`` introduced by ``l``) and ``z``."""
     out: list[list[tuple[int, int]]] = []
     x = y = 0  # the pen; after ``z`` it is back at the ring's start
-    for ring in re.findall(r"m([^mz]*)z", d):
+    for move, ring in re.findall(r"([Mm])([^Mmz]*)z", d):
         numbers = [int(n) for n in re.findall(r"-?\d+", ring)]
         assert numbers and len(numbers) % 2 == 0, ring
-        x, y = x + numbers[0], y + numbers[1]
+        # Pairs after M without l would be absolute lines; after m they are relative.
+        assert move == "m" or re.fullmatch(r"-?\d+ -?\d+l[^A-Za-z]*", ring), ring
+        if move == "M":
+            x, y = numbers[0], numbers[1]
+        else:
+            x, y = x + numbers[0], y + numbers[1]
         points, px, py = [(x, y)], x, y
         for dx, dy in zip(numbers[2::2], numbers[3::2], strict=True):
             px, py = px + dx, py + dy
             points.append((px, py))
         out.append(points)
-    assert "".join(re.findall(r"m[^mz]*z", d)) == d, "only m … z rings expected"
+    assert "".join(re.findall(r"[Mm][^Mmz]*z", d)) == d, "only M/m … z rings expected"
     return out
 
 
@@ -237,6 +243,35 @@ def test_compact_map_is_one_image_with_a_path_per_class() -> None:
     }
     for path in paths:
         assert rings(path.get("d", "")) == [own[code_of[path.get("class")]]]
+
+
+def test_class_image_draws_the_classes_it_is_given_like_the_compact_map() -> None:
+    areas = grid_areas()
+    classes = [a.class_index for a in areas]
+    plain = [
+        MapArea(code=a.code, name=a.name, geometry=a.geometry, label="", class_index=2)
+        for a in areas
+    ]
+    image = svgmap.class_image_svg(
+        plain, classes, k=3, title="Quote", cache_key="test:grid"
+    )
+    compact = choropleth_svg(
+        areas, k=3, title="Quote", cache_key="test:grid", interactive=False
+    )
+    assert image == compact
+    moved = svgmap.class_image_svg(
+        plain, [0, 0, 0, None, 0], k=3, title="Quote", cache_key="test:grid"
+    )
+    paths = ET.fromstring(moved).findall(f"{SVG}g/{SVG}path")
+    assert sorted(p.get("class", "") for p in paths) == ["c0", "nv"]
+    with pytest.raises(ValueError, match="class 3"):
+        svgmap.class_image_svg(
+            plain, [0, 1, 2, 3, None], k=3, title="Quote", cache_key="test:grid"
+        )
+    with pytest.raises(ValueError, match="4 classes for 5 areas"):
+        svgmap.class_image_svg(
+            plain, [0, 1, 2, 0], k=3, title="Quote", cache_key="test:grid"
+        )
 
 
 def test_many_areas_make_a_compact_map_by_default(

@@ -1,4 +1,6 @@
-"""Reads. ``read_observations`` is the one gate every public surface goes through.
+"""Reads. ``read_observations`` is the one gate every public surface goes through
+(``read_stored_rows`` is the same read of stored values as plain rows, for pages that
+run over a whole level).
 
 It applies visibility (internal indicators only for the administration) and releases
 (published only, the newest value per key, or "as of" an earlier release), and fills in
@@ -32,7 +34,14 @@ from sozialmonitor.store import schema
 from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.records import indicator_from_row, release_from_row
 from sozialmonitor.store.resolution import ObservationQuery as ObservationQuery
-from sozialmonitor.store.resolution import joined, stored_values
+from sozialmonitor.store.resolution import (
+    indicator_codes,
+    joined,
+    release_names,
+    row_observation,
+    stored_rows,
+    stored_values,
+)
 
 # --- levels, areas, indicators, releases -------------------------------------------
 
@@ -251,6 +260,69 @@ def read_observations(
     unpublished or withdrawn releases never appear; internal indicators only for
     ``Audience.INTERNAL``.
     """
+    read = _read_plan(conn, query, audience)
+    if read is None:
+        return []
+    priorities, indicators, scope = read
+    stored = stored_values(conn, query, priorities, indicators, scope)
+    if query.computed and scope is not None:
+        stored = with_parent_values(conn, query, priorities, indicators, scope, stored)
+    return sorted(stored, key=attrgetter("indicator", "area", "period"))
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """Stored values as the audience may see them, as plain rows rather than an
+    object each, in no particular order: for reads that run over a whole level
+    (11,000 municipalities) and show a few of its values.
+
+    A row is ``(indicator_id, area code, period, release_id, value, numerator,
+    denominator, flags, note)``; :meth:`observation` makes its ``Observation``.
+    """
+
+    rows: list[Any]
+    indicators: dict[int, str]
+    """Database id → indicator code."""
+    releases: dict[int, str]
+    """Database id → release name."""
+
+    def observation(self, row: Sequence[Any]) -> Observation:
+        return row_observation(row, self.indicators, self.releases)
+
+
+def read_stored_rows(
+    conn: Connection,
+    query: ObservationQuery,
+    *,
+    audience: Audience = Audience.PUBLIC,
+) -> StoredRows:
+    """What :func:`read_observations` reads with ``computed=False``, as rows.
+
+    Raises
+    ------
+    ValueError
+        If the query asks for computed values: those are read as observations.
+    """
+    if query.computed:
+        raise ValueError("Stored rows have no computed values: ask computed=False.")
+    read = _read_plan(conn, query, audience)
+    if read is None:
+        return StoredRows(rows=[], indicators={}, releases={})
+    priorities, indicators, scope = read
+    codes = indicator_codes(conn, indicators)
+    return StoredRows(
+        rows=stored_rows(conn, query, priorities, codes, scope),
+        indicators=codes,
+        releases=release_names(conn, priorities),
+    )
+
+
+def _read_plan(
+    conn: Connection, query: ObservationQuery, audience: Audience
+) -> tuple[dict[int, int], dict[str, Indicator], Select[Any] | None] | None:
+    """Release priorities, indicators and area scope of a read; None when the
+    audience may see nothing of it. Raises the clear error for an indicator or area
+    that does not exist or that the audience may not see."""
     priorities = release_priorities(conn, as_of=query.as_of, audience=audience)
     indicators = _visible_indicators(conn, audience, query.indicators)
     if query.indicators is not None:
@@ -259,11 +331,8 @@ def read_observations(
                 get_indicator(conn, code, audience=audience)  # raises the clear error
     scope = _area_scope(conn, query)
     if not priorities or not indicators:
-        return []
-    stored = stored_values(conn, query, priorities, indicators, scope)
-    if query.computed and scope is not None:
-        stored = with_parent_values(conn, query, priorities, indicators, scope, stored)
-    return sorted(stored, key=attrgetter("indicator", "area", "period"))
+        return None
+    return priorities, indicators, scope
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -59,25 +59,25 @@ def indicator_codes(conn: Connection, codes: Iterable[str]) -> dict[int, str]:
     return {row.id: row.code for row in conn.execute(query)}
 
 
-def stored_values(
+def release_names(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
+    """Database id → name of these releases."""
+    rel = schema.release
+    query = select(rel.c.id, rel.c.name).where(rel.c.id.in_(list(ids)))
+    return {row.id: row.name for row in conn.execute(query)}
+
+
+def stored_rows(
     conn: Connection,
     query: ObservationQuery,
     priorities: dict[int, int],
-    indicators: dict[str, Indicator],
+    indicator_ids: Iterable[int],
     scope: Select[Any] | None,
-) -> list[Observation]:
-    """The stored value with the highest release priority, per key."""
-    o, a, rel = schema.observation, schema.area, schema.release
-    # Codes and names of the few indicators and releases are looked up once here, so
-    # that the big query touches only the observation rows and their areas.
-    codes = indicator_codes(conn, indicators)
-    names = {
-        row.id: row.name
-        for row in conn.execute(
-            select(rel.c.id, rel.c.name).where(rel.c.id.in_(list(priorities)))
-        )
-    }
-    conditions = value_conditions(query, priorities, codes)
+) -> list[Any]:
+    """The stored value with the highest release priority per key, as rows
+    ``(indicator_id, area code, period, release_id, value, numerator, denominator,
+    flags, note)`` in no particular order; removed values (tombstones) left out."""
+    o, a = schema.observation, schema.area
+    conditions = value_conditions(query, priorities, indicator_ids)
     sel = select(
         o.c.indicator_id,
         a.c.code,
@@ -105,36 +105,58 @@ def stored_values(
             held = ranked.get(key)
             if held is None or rank > held[0]:
                 ranked[key] = (rank, row)
-        rows = [row for _rank, row in ranked.values()]
+        rows = (row for _rank, row in ranked.values())
     removed = int(Flag.REMOVED)
+    return [row for row in rows if not row[7] & removed]
+
+
+def stored_values(
+    conn: Connection,
+    query: ObservationQuery,
+    priorities: dict[int, int],
+    indicators: dict[str, Indicator],
+    scope: Select[Any] | None,
+) -> list[Observation]:
+    """The stored value with the highest release priority, per key."""
+    # Codes and names of the few indicators and releases are looked up once here, so
+    # that the big query touches only the observation rows and their areas.
+    codes = indicator_codes(conn, indicators)
+    names = release_names(conn, priorities)
     return [
-        _observation(
-            {
-                "indicator": codes[indicator_id],
-                "area": area,
-                "period": period,
-                "value": value,
-                "numerator": numerator,
-                "denominator": denominator,
-                "flags": flags,
-                "note": note,
-                "release": names[release_id],
-                "missing_children": (),
-            }
-        )
-        for (
-            indicator_id,
-            area,
-            period,
-            release_id,
-            value,
-            numerator,
-            denominator,
-            flags,
-            note,
-        ) in rows
-        if not flags & removed
+        row_observation(row, codes, names)
+        for row in stored_rows(conn, query, priorities, codes, scope)
     ]
+
+
+def row_observation(
+    row: Sequence[Any], codes: dict[int, str], names: dict[int, str]
+) -> Observation:
+    """The ``Observation`` of a row of :func:`stored_rows`."""
+    (
+        indicator_id,
+        area,
+        period,
+        release_id,
+        value,
+        numerator,
+        denominator,
+        flags,
+        note,
+    ) = row
+    return _observation(
+        {
+            "indicator": codes[indicator_id],
+            "area": area,
+            "period": period,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "flags": flags,
+            "note": note,
+            "release": names[release_id],
+            "missing_children": (),
+        }
+    )
 
 
 _OBSERVATION_FIELDS = (

@@ -285,7 +285,8 @@ def _chart(ctx: Context) -> tuple[dict[str, Any], str]:
     """The chart of the view (the time series on map and table) and its title."""
     view, t = ctx.view, ctx.t
     if view.ansicht == "veraenderung" and view.von != view.bis:
-        shown = paged(ctx, change_entries(ctx).entries)[0]
+        changes = change_entries(ctx)
+        shown = [changes.entry(i) for i in paged(ctx, changes.order)[0]]
         shown = [e for e in shown if e.measure is not None]
         if shown:
             title = t(

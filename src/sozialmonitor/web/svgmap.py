@@ -23,9 +23,10 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from markupsafe import escape
 from pyproj import Transformer
@@ -100,13 +101,8 @@ class _PreparedMap:
     height: int
     index: dict[str, int]
     d: list[str]
-    """An area's path data on its own."""
-    rest: list[str] = field(default_factory=list)
-    """Its path data after the first ``m x y``, to join areas into one path."""
-    first: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
-    """Absolute start of each area's first ring."""
-    last: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), np.int64))
-    """Absolute start of its last ring: where the pen is after the final ``z``."""
+    """An area's path data: an absolute ``M x y`` to its first ring, so that the
+    areas of a class join into one path by plain concatenation."""
 
 
 _cache = Lru(CACHE_SIZE)
@@ -148,15 +144,16 @@ def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
     geoms = shapely.transform(geoms, lambda xy: (xy - origin) * factor + MARGIN)
     # Shells one way round, holes the other: the default nonzero fill leaves holes.
     geoms = shapely.orient_polygons(shapely.coverage_simplify(geoms, TOLERANCE))
-    first, last, rest = _rings(geoms)
+    first, rest = _rings(geoms)
     return _PreparedMap(
         width=int(np.ceil((maxx - minx) * scale)) + 2 * MARGIN,
         height=int(np.ceil((maxy - miny) * scale)) + 2 * MARGIN,
         index={code: i for i, code in enumerate(codes)},
-        d=[f"m{x} {y}{r}" for (x, y), r in zip(first.tolist(), rest, strict=True)],
-        rest=rest,
-        first=first,
-        last=last,
+        # After an absolute M further pairs would be absolute lines: say l.
+        d=[
+            f"M{x} {y}l{r}" if r else f"M{x} {y}"
+            for (x, y), r in zip(first.tolist(), rest, strict=True)
+        ],
     )
 
 
@@ -165,8 +162,9 @@ def _numbers(values: list[int]) -> str:
     return " ".join(map(str, values)).replace(" -", "-")
 
 
-def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Round to whole units and write each area's rings as relative moves/lines."""
+def _rings(geoms: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Round to whole units and write each area's rings as relative moves/lines:
+    the start of each area's first ring, and the rest of its path data."""
     parts, part_area = shapely.get_parts(geoms, return_index=True)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
@@ -178,7 +176,7 @@ def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
     steps = np.diff(points, axis=0).ravel().tolist()
     bounds = np.searchsorted(coord_ring, np.arange(len(rings) + 1)).tolist()
     first = np.zeros((len(geoms), 2), np.int64)
-    last = np.full((len(geoms), 2), -1, np.int64)
+    last = np.zeros((len(geoms), 2), np.int64)  # start of the ring written last
     pieces: list[list[str]] = [[] for _ in geoms]
     for ring, area in enumerate(part_area[ring_part].tolist()):
         start, end = bounds[ring], bounds[ring + 1] - 1  # the end closes the ring
@@ -197,16 +195,7 @@ def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
             text = _numbers(ring_steps)
             pieces[area] = [text if text[0] == "-" else " " + text, "z"]
         last[area] = x, y
-    return first, last, ["".join(p) for p in pieces]
-
-
-def _path_data(prepared: _PreparedMap, positions: list[int]) -> str:
-    """Join areas into one path's data: each moves relative to the last ring."""
-    moves = prepared.first[positions]
-    moves[1:] -= prepared.last[positions[:-1]]
-    rest = prepared.rest
-    pairs = zip(moves.tolist(), positions, strict=True)
-    return "".join([f"m{x} {y}{rest[i]}" for (x, y), i in pairs])
+    return first, ["".join(p) for p in pieces]
 
 
 def _uid(*parts: str | None) -> str:
@@ -257,6 +246,81 @@ def _index(area: MapArea) -> int:
     return -1 if area.class_index is None else area.class_index
 
 
+def _paints(k: int, uid: str) -> list[str]:
+    """Fill of each class, and last (index -1) the map's hatch for no value."""
+    paints = [f'class="c{i}" fill="{c}"' for i, c in enumerate(palette(k))]
+    paints.append(f'class="nv" fill="url(#{uid}-nv)"')
+    return paints
+
+
+def _class_paths(
+    prepared: _PreparedMap,
+    positions: npt.NDArray[np.int64],
+    classes: npt.NDArray[np.int64],
+    paints: list[str],
+) -> list[str]:
+    """One path per class (-1, no value, first), its areas joined in the given
+    order."""
+    d = prepared.d
+    return [
+        f'<path {paints[i]} d="{"".join([d[j] for j in group])}"/>'
+        for i in np.unique(classes).tolist()
+        if (group := positions[classes == i].tolist())
+    ]
+
+
+def class_image_svg(
+    areas: Sequence[MapArea],
+    classes: Sequence[int | None],
+    *,
+    k: int,
+    title: str,
+    cache_key: str,
+) -> str:
+    """The choropleth ``choropleth_svg`` draws as one image (``interactive=False``),
+    with the classes as a column: ``classes[i]`` is the class of ``areas[i]`` (None
+    = no value), the areas' own labels and classes are not read. For the maps of
+    many areas (11,000 municipalities), which then need no object per area and
+    request.
+
+    Raises
+    ------
+    ValueError
+        If ``k`` or a class is out of range.
+
+    Examples
+    --------
+    >>> square = '{"type":"Polygon","coordinates":[[[9,52],[10,52],[10,53],[9,52]]]}'
+    >>> area = MapArea(code="1", name="A", geometry=square, label="A", class_index=0)
+    >>> svg = class_image_svg([area], [0], k=2, title="Karte", cache_key="doctest")
+    >>> svg == choropleth_svg(
+    ...     [area], k=2, title="Karte", cache_key="doctest", interactive=False
+    ... )
+    True
+    >>> svg = class_image_svg([area], [1], k=2, title="Karte", cache_key="doctest")
+    >>> 'class="c1"' in svg
+    True
+    """
+    uid = _uid("choropleth", cache_key, title, None)
+    paints = _paints(k, uid)
+    prepared = _prepared(areas, cache_key)
+    index = prepared.index
+    positions = np.fromiter(
+        (index.get(a.code, -1) for a in areas), dtype=np.int64, count=len(areas)
+    )
+    wanted = np.array(classes, dtype=float)  # None becomes NaN
+    if len(wanted) != len(areas):
+        raise ValueError(f"{len(wanted)} classes for {len(areas)} areas.")
+    outside = (wanted < 0) | (wanted >= k)
+    if outside.any():
+        at = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"Area {areas[at].code}: class {classes[at]} is not < {k}.")
+    painted = np.where(np.isnan(wanted), -1, wanted).astype(np.int64)
+    drawn = positions >= 0
+    body = _class_paths(prepared, positions[drawn], painted[drawn], paints)
+    return _svg(prepared, body, uid=uid, title=title, role="img")
+
+
 def choropleth_svg(
     areas: Sequence[MapArea],
     *,
@@ -304,8 +368,7 @@ def choropleth_svg(
     1
     """
     uid = _uid("choropleth", cache_key, title, highlight)
-    paints = [f'class="c{i}" fill="{c}"' for i, c in enumerate(palette(k))]
-    paints.append(f'class="nv" fill="url(#{uid}-nv)"')
+    paints = _paints(k, uid)
     prepared = _prepared(areas, cache_key)
     drawn = [a for a in areas if a.code in prepared.index]
     for area in drawn:
@@ -324,13 +387,12 @@ def choropleth_svg(
             for a in rest
         ]
     else:
-        by_class: dict[int, list[int]] = {}
-        for area in rest:
-            by_class.setdefault(_index(area), []).append(position[area.code])
-        body = [
-            f'<path {paints[i]} d="{_path_data(prepared, group)}"/>'
-            for i, group in sorted(by_class.items())
-        ]
+        body = _class_paths(
+            prepared,
+            np.array([position[a.code] for a in rest], dtype=np.int64),
+            np.array([_index(a) for a in rest], dtype=np.int64),
+            paints,
+        )
     for area in top:
         paint = paints[_index(area)].replace('class="', 'class="hl ')
         body.append(
@@ -387,10 +449,9 @@ def locator_svg(
     ]
     target = next(a for a in areas if a.code == highlight)
     paint = f'class="hl" fill="{LOCATOR_HIGHLIGHT}"'
+    joined = "".join([prepared.d[i] for i in others])
     body = [
-        f'<path fill="{LOCATOR_FILL}" d="{_path_data(prepared, others)}"/>'
-        if others
-        else "",
+        f'<path fill="{LOCATOR_FILL}" d="{joined}"/>' if others else "",
         _area_path(
             target,
             prepared.d[prepared.index[highlight]],

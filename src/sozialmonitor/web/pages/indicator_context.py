@@ -13,6 +13,8 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
+import numpy.typing as npt
 from markupsafe import escape
 from sqlalchemy import Connection
 
@@ -240,15 +242,25 @@ def sort_links(ctx: Context) -> tuple[SortLink, SortLink]:
     )
 
 
-def sorted_rows(ctx: Context, items: list[Any], value_of: Any) -> list[Any]:
-    """Items (given in German name order) sorted as the view asks; items without a
-    value always last."""
-    if ctx.view.sortierung == "name":
-        return list(items)
-    known = [i for i in items if value_of(i) is not None]
-    unknown = [i for i in items if value_of(i) is None]
-    known.sort(key=value_of, reverse=ctx.view.sortierung == "wert-ab")
-    return known + unknown
+def sorted_positions(values: npt.NDArray[np.float64], sortierung: str) -> list[int]:
+    """Positions of values (given in German name order of their areas) sorted as a
+    view's ``sortierung`` asks, equal values in name order; NaN (no value) last.
+
+    Examples
+    --------
+    >>> values = np.array([1.0, np.nan, 3.0, 1.0])
+    >>> sorted_positions(values, "wert-ab"), sorted_positions(values, "wert-auf")
+    ([2, 0, 3, 1], [0, 3, 2, 1])
+    >>> sorted_positions(values, "name")
+    [0, 1, 2, 3]
+    """
+    if sortierung == "name":
+        return list(range(len(values)))
+    missing = np.isnan(values)
+    known = np.flatnonzero(~missing)
+    key = -values[known] if sortierung == "wert-ab" else values[known]
+    ordered = known[np.argsort(key, kind="stable")]
+    return [*ordered.tolist(), *np.flatnonzero(missing).tolist()]
 
 
 def paged(ctx: Context, rows: list[Any]) -> tuple[list[Any], Paging, str]:

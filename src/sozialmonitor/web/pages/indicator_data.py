@@ -11,19 +11,25 @@ every request that shows the national figure otherwise).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection
 
+from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.store import queries
-from sozialmonitor.web import formatting
+from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.i18n import Language
 from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
 from sozialmonitor.web.values import shown_value, suppressed, top_values
 
+FloatArray = npt.NDArray[np.float64]
 BOUNDARY_CACHE = 16
 """Levels whose boundaries are kept (least recently used are dropped)."""
 LEVEL_CACHE = 32
@@ -60,6 +66,106 @@ def boundaries(
     return cache.get_or_make((root, level), load)
 
 
+@dataclass(frozen=True, kw_only=True)
+class LevelPeriod:
+    """One indicator's values in one period for the areas of a level under a top
+    area, by position in the snapshot's order of those areas (German name order).
+
+    Columns rather than an object per area for what runs over the whole level
+    (ranking, classes, changes: array operations over 11,000 municipalities at
+    Germany size); :meth:`observation` makes the value of a row a page shows.
+    """
+
+    areas: Sequence[Area]
+    shown: FloatArray
+    """The value a page may show; NaN where there is none (missing or secret)."""
+    flags: npt.NDArray[np.int64]
+    """Each value's flags; 0 without a value."""
+    has_parts: bool
+    """Whether any value has a numerator or denominator a page may show."""
+    notes: tuple[tuple[Area, str], ...]
+    """The notes of stored values, in name order (computed values explain themselves
+    by their flag)."""
+    cells: Sequence[Any]
+    """What was read for each position (None: no value), made an ``Observation`` by
+    ``make``."""
+    make: Callable[[Any], Observation]
+
+    def observation(self, position: int) -> Observation | None:
+        cell = self.cells[position]
+        return None if cell is None else self.make(cell)
+
+
+def _level_period(
+    areas: Sequence[Area],
+    cells: list[Any],
+    make: Callable[[Any], Observation],
+    fields: Callable[[Any], tuple[float | None, float | None, float | None, int, Any]],
+) -> LevelPeriod:
+    """The columns of one period: ``fields`` gives a cell's value, numerator,
+    denominator, flags and note."""
+    shown: list[float | None] = [None] * len(cells)
+    flags = [0] * len(cells)
+    has_parts = False
+    notes = []
+    for at, cell in enumerate(cells):
+        if cell is None:
+            continue
+        value, numerator, denominator, bits, note = fields(cell)
+        flags[at] = bits
+        if not bits & SUPPRESSED:
+            shown[at] = value
+            has_parts = has_parts or numerator is not None or denominator is not None
+        if note and not bits & COMPUTED:
+            notes.append((areas[at], note))
+    return LevelPeriod(
+        areas=areas,
+        shown=np.array(shown, dtype=float),
+        flags=np.array(flags, dtype=np.int64),
+        has_parts=has_parts,
+        notes=tuple(notes),
+        cells=cells,
+        make=make,
+    )
+
+
+def _row_fields(row: Any) -> tuple[float | None, float | None, float | None, int, Any]:
+    return row[4], row[5], row[6], row[7], row[8]
+
+
+def _observation_fields(
+    obs: Observation,
+) -> tuple[float | None, float | None, float | None, int, Any]:
+    return obs.value, obs.numerator, obs.denominator, obs.flags, obs.note
+
+
+def _itself(obs: Observation) -> Observation:
+    return obs
+
+
+def map_areas(
+    conn: Connection, snap: Snapshot, root: str, level: str
+) -> list[svgmap.MapArea]:
+    """The level's areas under a top-level area as a map draws them without values
+    (code, name, boundary), in the snapshot's order, kept with the boundaries."""
+
+    def make() -> list[svgmap.MapArea]:
+        geometries = boundaries(conn, snap, root, level)
+        return [
+            svgmap.MapArea(
+                code=a.code,
+                name=a.name,
+                geometry=geometries.get(a.code),
+                label=a.name,
+                class_index=None,
+            )
+            for a in snap.areas_in(root, level)
+        ]
+
+    cache = snap.lru("indicator-map-areas", BOUNDARY_CACHE)
+    return cache.get_or_make((root, level), make)
+
+
 def level_values(
     conn: Connection,
     snap: Snapshot,
@@ -67,8 +173,8 @@ def level_values(
     root: str,
     level: str,
     periods: Iterable[str],
-) -> dict[str, dict[str, Observation]]:
-    """Period → area → value, for the level's areas under a top-level area.
+) -> dict[str, LevelPeriod]:
+    """Period → the values of the level's areas under a top-level area.
 
     Kept per data version and period, so that map, table and change view of one
     period share one read (11,000 values at Germany size take ~25 ms to read).
@@ -76,26 +182,58 @@ def level_values(
     cache = snap.lru("indicator-level-values", LEVEL_CACHE)
     base = (indicator.id, root, level)
     held, absent = cache.lookup((*base, p) for p in sorted(set(periods)))
-    found: dict[str, dict[str, Observation]] = {key[-1]: v for key, v in held.items()}
+    found: dict[str, LevelPeriod] = {key[-1]: v for key, v in held.items()}
     missing = sorted(key[-1] for key in absent)
     if missing:
-        # Values computed from child areas only where the level's areas have any
-        # (not for municipalities without districts: that check costs 10 ms).
-        parents = snap.remember(
-            ("level-has-children", root, level),
-            lambda: any(snap.children.get(a.code) for a in snap.areas_in(root, level)),
-        )
-        query = queries.ObservationQuery(
-            indicators=[indicator.id], level=level, periods=missing, computed=parents
-        )
-        fresh: dict[str, dict[str, Observation]] = {p: {} for p in missing}
-        root_of = snap.root_of
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
-            if root_of.get(obs.area) == root:
-                fresh[obs.period][obs.area] = obs
+        fresh = _read_level(conn, snap, indicator, root, level, missing)
         cache.store({(*base, period): values for period, values in fresh.items()})
         found.update(fresh)
     return found
+
+
+def _read_level(
+    conn: Connection,
+    snap: Snapshot,
+    indicator: Indicator,
+    root: str,
+    level: str,
+    periods: list[str],
+) -> dict[str, LevelPeriod]:
+    areas = snap.areas_in(root, level)
+    position = snap.remember(
+        ("level-positions", root, level),
+        lambda: {a.code: i for i, a in enumerate(areas)},
+    )
+    # Values computed from child areas only where the level's areas have any
+    # (not for municipalities without districts: that check costs 10 ms).
+    parents = snap.remember(
+        ("level-has-children", root, level),
+        lambda: any(snap.children.get(a.code) for a in areas),
+    )
+    query = queries.ObservationQuery(
+        indicators=[indicator.id], level=level, periods=periods, computed=parents
+    )
+    cells: dict[str, list[Any]] = {p: [None] * len(areas) for p in periods}
+    if parents:
+        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
+            at = position.get(obs.area)  # None: under another top-level area
+            if at is not None:
+                cells[obs.period][at] = obs
+        return {
+            p: _level_period(areas, c, _itself, _observation_fields)
+            for p, c in cells.items()
+        }
+    # A level without children (municipalities at Germany size): its stored values
+    # as rows, an Observation only for a row a page shows.
+    read = queries.read_stored_rows(conn, query, audience=AUDIENCE)
+    for row in read.rows:
+        at = position.get(row[1])
+        if at is not None:
+            cells[row[2]][at] = row
+    return {
+        p: _level_period(areas, c, read.observation, _row_fields)
+        for p, c in cells.items()
+    }
 
 
 def root_values(

@@ -9,8 +9,9 @@ level (``von``, ``bis``). Both come with the compiled Vega spec for the page
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation
@@ -27,9 +28,9 @@ from sozialmonitor.web.pages.indicator_context import (
     quoted,
     script_json,
     sort_links,
-    sorted_rows,
+    sorted_positions,
 )
-from sozialmonitor.web.pages.indicator_views import first_by_name
+from sozialmonitor.web.pages.indicator_views import extremes, first_by_name
 from sozialmonitor.web.values import shown_value
 
 
@@ -243,7 +244,7 @@ def series_summary(ctx: Context, names: list[str], rows: tuple[SeriesRow, ...]) 
 
 
 class ChangeEntry(NamedTuple):
-    """One area's change, unformatted (all areas are sorted; a page shows 50)."""
+    """One area's change, unformatted: made for the rows a page shows."""
 
     area: Area
     before: Observation | None
@@ -256,11 +257,38 @@ class ChangeEntry(NamedTuple):
 
 @dataclass(frozen=True, kw_only=True)
 class Changes:
-    entries: list[ChangeEntry]
-    """The level's areas, sorted as the view asks."""
+    before: data.LevelPeriod
+    after: data.LevelPeriod
+    absolute: data.FloatArray
+    """Each area's change (NaN where a value is missing); by position."""
+    relative: data.FloatArray
+    """In percent of the value before (NaN also where that is 0)."""
+    measure: data.FloatArray
+    """Relative for counts, else absolute: what is charted and sorted."""
+    order: list[int]
+    """Positions of the areas, sorted as the view asks."""
     root: ChangeEntry
     breaks: list[str]
     """Periods after ``von`` up to ``bis`` that break the series."""
+
+    def entry(self, position: int) -> ChangeEntry:
+        return ChangeEntry(
+            self.before.areas[position],
+            self.before.observation(position),
+            self.after.observation(position),
+            _known(self.absolute[position]),
+            _known(self.relative[position]),
+            _known(self.measure[position]),
+        )
+
+    @property
+    def entries(self) -> list[ChangeEntry]:
+        """Every area, sorted as the view asks."""
+        return [self.entry(i) for i in self.order]
+
+
+def _known(value: np.float64) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 def change_entries(ctx: Context) -> Changes:
@@ -280,32 +308,34 @@ def change_entries(ctx: Context) -> Changes:
         ctx.conn, ctx.snap, indicator, ctx.root.code, [von, *between]
     )
     breaks = {p for p in between if (o := roots.get(p)) and o.flags & data.BREAK}
-    if von != bis and any(o.flags & data.BREAK for o in after.values()):
+    if von != bis and (after.flags & data.BREAK).any():
         breaks.add(bis)
-    relative = data.uses_relative_change(indicator)
-    shown = shown_value
-
-    def entry(
-        area: Area, first: Observation | None, last: Observation | None
-    ) -> ChangeEntry:
-        old, new = shown(first), shown(last)
-        if old is None or new is None:
-            return ChangeEntry(area, first, last, None, None, None)
-        absolute = new - old
-        rel = absolute / old * 100 if old else None
-        return ChangeEntry(
-            area, first, last, absolute, rel, rel if relative else absolute
-        )
-
-    entries = [
-        entry(a, before.get(a.code), after.get(a.code))
-        for a in ctx.snap.areas_in(ctx.root.code, view.ebene)
-    ]
+    absolute = after.shown - before.shown
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.where(before.shown != 0, absolute / before.shown * 100, np.nan)
+    measure = relative if data.uses_relative_change(indicator) else absolute
     return Changes(
-        entries=sorted_rows(ctx, entries, itemgetter(5)),
-        root=entry(ctx.root, roots.get(von), roots.get(bis)),
+        before=before,
+        after=after,
+        absolute=absolute,
+        relative=relative,
+        measure=measure,
+        order=sorted_positions(measure, view.sortierung),
+        root=_root_change(ctx, roots.get(von), roots.get(bis)),
         breaks=[p for p in view.periods if p in breaks],
     )
+
+
+def _root_change(
+    ctx: Context, first: Observation | None, last: Observation | None
+) -> ChangeEntry:
+    old, new = shown_value(first), shown_value(last)
+    if old is None or new is None:
+        return ChangeEntry(ctx.root, first, last, None, None, None)
+    absolute = new - old
+    rel = absolute / old * 100 if old else None
+    measure = rel if data.uses_relative_change(ctx.indicator) else absolute
+    return ChangeEntry(ctx.root, first, last, absolute, rel, measure)
 
 
 def change_row(ctx: Context, entry: ChangeEntry) -> ChangeRow:
@@ -356,7 +386,8 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
     view, t = ctx.view, ctx.t
     assert view.von and view.bis
     changes = change_entries(ctx)
-    shown, paging, message = paged(ctx, changes.entries)
+    positions, paging, message = paged(ctx, changes.order)
+    shown = [changes.entry(i) for i in positions]
     name_sort, value_sort = sort_links(ctx)
     relative = data.uses_relative_change(ctx.indicator)
     unit = data.change_unit(ctx.indicator, ctx.lang)
@@ -372,7 +403,6 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
                 "„Von“ und „bis“ sind gleich; wählen Sie zwei verschiedene Zeiträume."
             )
         )
-    known = [e for e in changes.entries if e.measure is not None]
     spec = ""
     if any(e.measure is not None for e in shown) and not note:
         spec = script_json(charts.compile_to_vega(change_spec(ctx, shown), ctx.lang))
@@ -388,18 +418,17 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
             periods=", ".join(ctx.period(p) for p in breaks),
         )
     summary = ""
-    if known and not note:
-        lowest = min(e.measure or 0.0 for e in known)
-        highest = max(e.measure or 0.0 for e in known)
-        low = first_by_name([e for e in known if e.measure == lowest])
-        high = first_by_name([e for e in known if e.measure == highest])
+    lowest, highest = extremes(changes.measure)
+    if lowest and not note:
+        low = first_by_name([changes.entry(i) for i in lowest])
+        high = first_by_name([changes.entry(i) for i in highest])
         summary = t(
             "Von {von} bis {bis} veränderte sich {name} in den {n} {areas} im Gebiet "
             "{root} zwischen {low} ({low_area}) und {high} ({high_area})",
             von=ctx.period(view.von),
             bis=ctx.period(view.bis),
             name=quoted(ctx.indicator.name, ctx.lang),
-            n=formatting.number(len(changes.entries), 0, ctx.lang),
+            n=formatting.number(len(changes.order), 0, ctx.lang),
             areas=ctx.plural(),
             root=ctx.root.name,
             low=measure_text(ctx, low),

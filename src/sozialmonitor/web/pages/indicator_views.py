@@ -8,9 +8,10 @@ twin serialises it (without the ``html_only`` SVG). The downloads use the same r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, NamedTuple
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
@@ -34,6 +35,7 @@ from sozialmonitor.web.pages.indicator_context import (
     paged,
     period_phrase,
     sort_links,
+    sorted_positions,
 )
 from sozialmonitor.web.pages.indicator_params import SCHEMES
 from sozialmonitor.web.snapshot import Snapshot
@@ -107,9 +109,8 @@ class TableView:
 
 
 class LevelEntry(NamedTuple):
-    """One area's value, unformatted: what the whole level needs (sorting, classes,
-    downloads); only the rows a page shows become :class:`AreaRow`. A named tuple:
-    at Germany size there are 11,000 of them per request."""
+    """One area's value, unformatted: made only for the rows a page shows (and for
+    the downloads, which have every row)."""
 
     area: Area
     obs: Observation | None
@@ -122,13 +123,33 @@ class LevelEntry(NamedTuple):
 class LevelValues:
     """The level's areas in the view's period, sorted as the view asks."""
 
-    entries: list[LevelEntry]
+    period: data.LevelPeriod
+    order: list[int]
+    """Positions of the areas as the view sorts them (without a value last)."""
+    ranks: npt.NDArray[np.int64]
+    """Rank of each position by value, highest first (equal values share a rank);
+    0 without a value."""
     root_obs: Observation | None
     """The top area's own value."""
 
     @property
     def root_value(self) -> float | None:
         return shown_value(self.root_obs)
+
+    def entry(self, position: int) -> LevelEntry:
+        obs = self.period.observation(position)
+        rank = int(self.ranks[position])
+        return LevelEntry(
+            self.period.areas[position],
+            obs,
+            None if rank == 0 else shown_value(obs),
+            rank or None,
+        )
+
+    @property
+    def entries(self) -> list[LevelEntry]:
+        """Every area, sorted as the view asks."""
+        return [self.entry(i) for i in self.order]
 
     def difference(self, entry: LevelEntry) -> float | None:
         root = self.root_value
@@ -137,9 +158,7 @@ class LevelValues:
 
 def level_values(ctx: Context) -> LevelValues:
     """Every area of the level under the top area in the view's period, ranked by
-    value (highest first; equal values share a rank), and the top area's value.
-
-    Lean on purpose: at Germany size this runs over 11,000 areas per request."""
+    value (highest first; equal values share a rank), and the top area's value."""
     view, indicator = ctx.view, ctx.indicator
     assert view.ebene is not None and view.zeitraum is not None
     period = view.zeitraum
@@ -149,30 +168,42 @@ def level_values(ctx: Context) -> LevelValues:
     root_obs = data.root_values(
         ctx.conn, ctx.snap, indicator, ctx.root.code, [period]
     ).get(period)
-    secret = data.SUPPRESSED
-    known: list[tuple[Area, Observation, float]] = []
-    unknown: list[LevelEntry] = []
-    for area in ctx.snap.areas_in(ctx.root.code, view.ebene):
-        obs = values.get(area.code)
-        if obs is None or obs.value is None or obs.flags & secret:
-            unknown.append(LevelEntry(area, obs, None, None))
-        else:
-            known.append((area, obs, obs.value))
-    known.sort(key=itemgetter(2), reverse=True)  # stable: equal values by name
-    ranked: list[LevelEntry] = []
-    rank, previous = 0, None
-    for position, (area, obs, value) in enumerate(known, start=1):
-        if value != previous:
-            rank, previous = position, value
-        ranked.append(LevelEntry(area, obs, value, rank))
-    order = view.sortierung
-    if order == "wert-auf":
-        ranked = sorted(ranked, key=itemgetter(2))
-    if order == "name":
-        names = ctx.snap.areas_in(ctx.root.code, view.ebene)
-        by_code = {e.area.code: e for e in [*ranked, *unknown]}
-        return LevelValues(entries=[by_code[a.code] for a in names], root_obs=root_obs)
-    return LevelValues(entries=ranked + unknown, root_obs=root_obs)
+    return LevelValues(
+        period=values,
+        order=sorted_positions(values.shown, view.sortierung),
+        ranks=ranks(values.shown),
+        root_obs=root_obs,
+    )
+
+
+def ranks(values: data.FloatArray) -> npt.NDArray[np.int64]:
+    """Rank of each value, highest first, equal values sharing the better rank;
+    0 for NaN.
+
+    Examples
+    --------
+    >>> ranks(np.array([3.0, np.nan, 5.0, 3.0, 1.0])).tolist()
+    [2, 0, 1, 2, 4]
+    """
+    known = np.flatnonzero(~np.isnan(values))
+    ordered = known[np.argsort(-values[known], kind="stable")]
+    sorted_values = values[ordered]
+    first = np.ones(len(ordered), dtype=bool)
+    first[1:] = sorted_values[1:] != sorted_values[:-1]
+    place = np.arange(1, len(ordered) + 1)
+    found = np.zeros(len(values), dtype=np.int64)
+    found[ordered] = np.maximum.accumulate(np.where(first, place, 0))
+    return found
+
+
+def extremes(values: data.FloatArray) -> tuple[list[int], list[int]]:
+    """Positions of the lowest and of the highest value (NaN aside)."""
+    if np.isnan(values).all():
+        return [], []
+    low, high = np.nanmin(values), np.nanmax(values)
+    return np.flatnonzero(values == low).tolist(), np.flatnonzero(
+        values == high
+    ).tolist()
 
 
 def entry_flags(obs: Observation | None) -> tuple[str, ...]:
@@ -220,8 +251,9 @@ def level_summary(ctx: Context, level: LevelValues) -> str:
     assert ctx.view.zeitraum is not None
     t, name, root = ctx.t, ctx.indicator.name, ctx.root
     phrase = period_phrase(ctx.view.zeitraum, ctx.lang)
-    entries = level.entries
-    known = [e for e in entries if e.value is not None]
+    shown = level.period.shown
+    total = len(shown)
+    known = int(np.count_nonzero(~np.isnan(shown)))
     if not known:
         return t(
             "{phrase} gibt es für „{name}“ auf der Ebene {level} in {root} keine "
@@ -231,24 +263,24 @@ def level_summary(ctx: Context, level: LevelValues) -> str:
             level=ctx.level(),
             root=root.name,
         )
-    if len(entries) == 1:
+    if total == 1:
+        only = level.entry(0)
         return t(
             "{phrase} betrug „{name}“ in {area} {value}.",
             phrase=phrase,
             name=name,
-            area=known[0].area.name,
-            value=ctx.value(known[0].obs),
+            area=only.area.name,
+            value=ctx.value(only.obs),
         )
-    lowest = min(e.value or 0.0 for e in known)
-    highest = max(e.value or 0.0 for e in known)
-    low = first_by_name([e for e in known if e.value == lowest])
-    high = first_by_name([e for e in known if e.value == highest])
+    lowest, highest = extremes(shown)
+    low = first_by_name([level.entry(i) for i in lowest])
+    high = first_by_name([level.entry(i) for i in highest])
     text = t(
         "{phrase} reichte „{name}“ in den {n} {areas} im Gebiet {root} von {low} "
         "({low_area}) bis {high} ({high_area})",
         phrase=phrase,
         name=name,
-        n=formatting.number(len(entries), 0, ctx.lang),
+        n=formatting.number(total, 0, ctx.lang),
         areas=ctx.plural(),
         root=root.name,
         low=ctx.number(low.value),
@@ -263,29 +295,25 @@ def level_summary(ctx: Context, level: LevelValues) -> str:
             value=ctx.value(level.root_obs),
         )
     text += "."
-    if len(known) < len(entries):
+    if known < total:
         text += " " + t(
             "Für {m} von {n} Gebieten gibt es keinen Wert.",
-            m=formatting.number(len(entries) - len(known), 0, ctx.lang),
-            n=formatting.number(len(entries), 0, ctx.lang),
+            m=formatting.number(total - known, 0, ctx.lang),
+            n=formatting.number(total, 0, ctx.lang),
         )
     return text
 
 
 def level_notes(level: LevelValues) -> list[str]:
-    """Notes of the stored values of the level, each once."""
+    """Notes of the stored values of the level, each once, in name order."""
     return list(
-        dict.fromkeys(
-            f"{e.area.name}: {note}"
-            for e in level.entries
-            if (note := entry_note(e.obs))
-        )
+        dict.fromkeys(f"{area.name}: {note}" for area, note in level.period.notes)
     )
 
 
 def table_view(ctx: Context, level: LevelValues) -> tuple[TableView, str]:
     """The ranking table: one page of rows, sort links, paging."""
-    shown, paging, message = paged(ctx, level.entries)
+    shown, paging, message = paged(ctx, level.order)
     name_sort, value_sort = sort_links(ctx)
     assert ctx.view.zeitraum is not None
     return (
@@ -299,15 +327,11 @@ def table_view(ctx: Context, level: LevelValues) -> tuple[TableView, str]:
             ),
             root_name=ctx.root.name,
             root_value_text=ctx.value(level.root_obs),
-            rows=tuple(area_row(ctx, level, e) for e in shown),
+            rows=tuple(area_row(ctx, level, level.entry(i)) for i in shown),
             paging=paging,
             name_sort=name_sort,
             value_sort=value_sort,
-            show_parts=any(
-                e.obs is not None
-                and (e.obs.numerator is not None or e.obs.denominator is not None)
-                for e in level.entries
-            ),
+            show_parts=level.period.has_parts,
             show_difference=level.root_value is not None,
         ),
         message,
@@ -332,8 +356,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     )
 
     def classify() -> MapClasses:
-        by_code = {e.area.code: e.value for e in level.entries}
-        return map_classes([by_code[a.code] for a in areas], view.scheme)
+        return map_classes(level.period.shown, view.scheme)
 
     found: MapClasses = ctx.snap.lru(
         "indicator-classes", data.CLASSES_CACHE
@@ -379,32 +402,35 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     drawn = any(geometries.get(a.code) for a in areas)
 
     def draw() -> str:
+        k = max(1, len(labels))
+        cache_key = choropleth_key(ctx.snap, ctx.root.code, view.ebene)
+        if len(areas) > svgmap.INTERACTIVE_LIMIT:  # one image, no link per area
+            return svgmap.class_image_svg(
+                data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene),
+                found.classes,
+                k=k,
+                title=title,
+                cache_key=cache_key,
+            )
         no_value = t("keine Angabe")
-        by_code = {e.area.code: e for e in level.entries}
-        # Labels and links only where the map has one link per area.
-        linked = len(areas) <= svgmap.INTERACTIVE_LIMIT
-
-        def label(area: Area) -> str:
-            entry = by_code[area.code]
-            shown = ctx.value(entry.obs) if entry.value is not None else no_value
-            return f"{area.name}: {shown}"
-
+        period = level.period
+        shown = period.shown.tolist()
         map_areas = [
             svgmap.MapArea(
                 code=area.code,
                 name=area.name,
                 geometry=geometries.get(area.code),
-                label=label(area) if linked else area.name,
+                label=f"{area.name}: "
+                + (no_value if value != value else ctx.value(period.observation(at))),
                 class_index=cls,
-                href=ctx.area_url(area.code) if linked else None,
+                href=ctx.area_url(area.code),
             )
-            for area, cls in zip(areas, found.classes, strict=True)
+            for at, (area, value, cls) in enumerate(
+                zip(areas, shown, found.classes, strict=True)
+            )
         ]
         return svgmap.choropleth_svg(
-            map_areas,
-            k=max(1, len(labels)),
-            title=title,
-            cache_key=choropleth_key(ctx.snap, ctx.root.code, view.ebene),
+            map_areas, k=k, title=title, cache_key=cache_key, interactive=True
         )
 
     return MapView(
@@ -441,17 +467,6 @@ def prepare_maps(conn: Connection, snap: Snapshot) -> None:
     }
     largest = sorted(wanted, key=lambda key: -len(snap.areas_in(*key)))
     for root, level in largest[: data.BOUNDARY_CACHE]:
-        geometries = data.boundaries(conn, snap, root, level)
-        if not any(geometries.values()):
-            continue
-        areas = [
-            svgmap.MapArea(
-                code=a.code,
-                name=a.name,
-                geometry=geometries.get(a.code),
-                label=a.name,
-                class_index=None,
-            )
-            for a in snap.areas_in(root, level)
-        ]
-        svgmap.prepare(areas, choropleth_key(snap, root, level))
+        areas = data.map_areas(conn, snap, root, level)
+        if any(a.geometry for a in areas):
+            svgmap.prepare(areas, choropleth_key(snap, root, level))
