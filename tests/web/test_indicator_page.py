@@ -37,7 +37,6 @@ from sozialmonitor.web.pages.indicator_classes import (
     fisher_jenks_bins,
     map_classes,
 )
-from sozialmonitor.web.pages.indicator_data import number
 from sozialmonitor.web.snapshot import AUDIENCE
 from tests.fixtures import REGION, TOWNS
 
@@ -575,26 +574,6 @@ def test_natural_breaks_of_many_values_use_a_fixed_sample() -> None:
     assert first.sample == SAMPLE_SIZE
     assert first.bins[-1] == max(values)
     assert sum(first.counts) == len(values)
-
-
-def test_fast_number_equals_the_portal_format() -> None:
-    rng = np.random.default_rng(11)
-    samples = [
-        *rng.uniform(-1e7, 1e7, 3_000),
-        *rng.uniform(-5, 5, 3_000),
-        *(np.round(rng.uniform(0, 100, 3_000), 2) + 0.005),
-        0.0,
-        -0.0,
-        -0.04,
-    ]
-    for value in samples:
-        for decimals in (0, 1, 2, 3):
-            for lang in ("de", "en"):
-                assert number(float(value), decimals, lang) == formatting.number(  # type: ignore[arg-type]
-                    float(value),
-                    decimals,
-                    lang,  # type: ignore[arg-type]
-                )
 
 
 def test_map_of_542_planning_areas_and_natural_breaks_note(demo: TestClient) -> None:
