@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -13,7 +14,14 @@ from sozialmonitor.domain.release import Release, ReleaseStatus
 
 
 def indicator_from_row(row: Row[Any]) -> Indicator:
-    data = dict(row._mapping)
+    """The indicator of a full ``indicator`` row; the same (frozen) object for the
+    same row, as every read of all indicators would validate 100 of them again."""
+    return _indicator(tuple(row._mapping.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _indicator(items: tuple[tuple[str, Any], ...]) -> Indicator:
+    data = dict(items)
     data.pop("id")
     data["id"] = data.pop("code")
     data["keywords"] = tuple(json.loads(data["keywords"]))

@@ -1,13 +1,14 @@
 """The map and the table of the indicator page: one level in one period.
 
 Each builder returns a declared dataclass; the page template renders it and the JSON
-twin serialises it (without the ``html_only`` SVG). The downloads use the same rows
-(:func:`level_values`).
+twin serialises it (without the SVG, which only the page draws). The downloads use
+the same rows (:func:`level_values`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,7 +20,6 @@ from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import FLAG_NAMES as _NAMES
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.web import formatting, svgmap
-from sozialmonitor.web.page import html_only
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_classes import (
     MapClasses,
@@ -86,7 +86,14 @@ class MapView:
     """Whether the level has boundaries to draw."""
     choices: ChoiceGroup
     """Every area of the level, for the "Gebiet wählen" form."""
-    svg: str = html_only()
+    _draw: Callable[[], str] = field(default=str, repr=False, compare=False)
+    """Draws the map (``""`` without boundaries); a leading _ keeps it out of the
+    JSON twin, which therefore never draws."""
+
+    @property
+    def svg(self) -> str:
+        """The drawn map, made when the page renders it."""
+        return self._draw()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -401,12 +408,18 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     )
     drawn = any(geometries.get(a.code) for a in areas)
 
+    # Read now: the page draws the map after the connection is closed.
+    image = len(areas) > svgmap.INTERACTIVE_LIMIT  # one image, no link per area
+    plain = (
+        data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene) if image else []
+    )
+
     def draw() -> str:
         k = max(1, len(labels))
         cache_key = choropleth_key(ctx.snap, ctx.root.code, view.ebene)
-        if len(areas) > svgmap.INTERACTIVE_LIMIT:  # one image, no link per area
+        if image:
             return svgmap.class_image_svg(
-                data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene),
+                plain,
                 found.classes,
                 k=k,
                 title=title,
@@ -440,7 +453,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         note=" ".join(notes),
         drawn=drawn,
         choices=choice_group(ctx, view.ebene),
-        svg=(
+        _draw=lambda: (
             ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
                 (*key, ctx.lang), draw
             )
