@@ -86,57 +86,99 @@ class LevelPeriod:
     notes: tuple[tuple[Area, str], ...]
     """The notes of stored values, in name order (computed values explain themselves
     by their flag)."""
-    cells: Sequence[Any]
-    """What was read for each position (None: no value), made an ``Observation`` by
+    record_at: npt.NDArray[np.int64]
+    """Each position's entry in ``records`` (-1: no value)."""
+    records: Sequence[Any]
+    """What was read (stored rows or observations), made an ``Observation`` by
     ``make``."""
     make: Callable[[Any], Observation]
 
     def observation(self, position: int) -> Observation | None:
-        cell = self.cells[position]
-        return None if cell is None else self.make(cell)
+        at = int(self.record_at[position])
+        return None if at < 0 else self.make(self.records[at])
 
 
-def _level_period(
-    areas: Sequence[Area],
-    cells: list[Any],
-    make: Callable[[Any], Observation],
-    fields: Callable[[Any], tuple[float | None, float | None, float | None, int, Any]],
-) -> LevelPeriod:
-    """The columns of one period: ``fields`` gives a cell's value, numerator,
-    denominator, flags and note."""
-    shown: list[float | None] = [None] * len(cells)
-    flags = [0] * len(cells)
-    has_parts = False
-    notes = []
-    for at, cell in enumerate(cells):
-        if cell is None:
-            continue
-        value, numerator, denominator, bits, note = fields(cell)
-        flags[at] = bits
-        if not bits & SUPPRESSED:
-            shown[at] = value
-            has_parts = has_parts or numerator is not None or denominator is not None
-        if note and not bits & COMPUTED:
-            notes.append((areas[at], note))
-    return LevelPeriod(
-        areas=areas,
-        shown=np.array(shown, dtype=float),
-        flags=np.array(flags, dtype=np.int64),
-        has_parts=has_parts,
-        notes=tuple(notes),
-        cells=cells,
-        make=make,
-    )
+@dataclass(frozen=True, kw_only=True)
+class _LevelRead:
+    """What was read for a level, as columns: one entry per value read."""
 
+    records: Sequence[Any]
+    """Stored rows or observations, made an ``Observation`` by ``make``."""
+    make: Callable[[Any], Observation]
+    positions: npt.NDArray[np.int64]
+    """Each value's position among the level's areas; -1 under another top area."""
+    periods: npt.NDArray[np.object_]
+    values: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+    flags: npt.NDArray[np.int64]
+    notes: Sequence[str | None]
 
-def _row_fields(row: Any) -> tuple[float | None, float | None, float | None, int, Any]:
-    return row[4], row[5], row[6], row[7], row[8]
+    @classmethod
+    def of_rows(cls, read: queries.StoredRows, position: dict[str, int]) -> _LevelRead:
+        """Rows of :func:`queries.read_stored_rows`, transposed at C speed."""
+        rows = read.rows
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 9
+        return cls(
+            records=rows,
+            make=read.observation,
+            positions=np.fromiter(
+                (position.get(code, -1) for code in columns[1]), np.int64, len(rows)
+            ),
+            periods=np.array(columns[2], dtype=object),
+            values=np.array(columns[4], dtype=float),
+            numerators=np.array(columns[5], dtype=float),
+            denominators=np.array(columns[6], dtype=float),
+            flags=np.array(columns[7], dtype=np.int64),
+            notes=columns[8],
+        )
 
+    @classmethod
+    def of_observations(
+        cls, found: list[Observation], position: dict[str, int]
+    ) -> _LevelRead:
+        return cls(
+            records=found,
+            make=_itself,
+            positions=np.array([position.get(o.area, -1) for o in found], np.int64),
+            periods=np.array([o.period for o in found], dtype=object),
+            values=np.array([o.value for o in found], dtype=float),
+            numerators=np.array([o.numerator for o in found], dtype=float),
+            denominators=np.array([o.denominator for o in found], dtype=float),
+            flags=np.array([o.flags for o in found], dtype=np.int64),
+            notes=[o.note for o in found],
+        )
 
-def _observation_fields(
-    obs: Observation,
-) -> tuple[float | None, float | None, float | None, int, Any]:
-    return obs.value, obs.numerator, obs.denominator, obs.flags, obs.note
+    def period(self, areas: Sequence[Area], period: str) -> LevelPeriod:
+        """The level's columns in one period (None values are NaN here)."""
+        chosen = np.flatnonzero((self.periods == period) & (self.positions >= 0))
+        at = self.positions[chosen]
+        flags = self.flags[chosen]
+        visible = (flags & SUPPRESSED) == 0
+        shown = np.full(len(areas), np.nan)
+        shown[at[visible]] = self.values[chosen][visible]
+        all_flags = np.zeros(len(areas), np.int64)
+        all_flags[at] = flags
+        parts = ~np.isnan(self.numerators[chosen]) | ~np.isnan(
+            self.denominators[chosen]
+        )
+        record_at = np.full(len(areas), -1, np.int64)
+        record_at[at] = chosen
+        notes = sorted(
+            (int(at[i]), note)
+            for i, j in enumerate(chosen.tolist())
+            if (note := self.notes[j]) and not flags[i] & COMPUTED
+        )
+        return LevelPeriod(
+            areas=areas,
+            shown=shown,
+            flags=all_flags,
+            has_parts=bool((parts & visible).any()),
+            notes=tuple((areas[i], note) for i, note in notes),
+            record_at=record_at,
+            records=self.records,
+            make=self.make,
+        )
 
 
 def _itself(obs: Observation) -> Observation:
@@ -213,27 +255,15 @@ def _read_level(
     query = queries.ObservationQuery(
         indicators=[indicator.id], level=level, periods=periods, computed=parents
     )
-    cells: dict[str, list[Any]] = {p: [None] * len(areas) for p in periods}
     if parents:
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
-            at = position.get(obs.area)  # None: under another top-level area
-            if at is not None:
-                cells[obs.period][at] = obs
-        return {
-            p: _level_period(areas, c, _itself, _observation_fields)
-            for p, c in cells.items()
-        }
-    # A level without children (municipalities at Germany size): its stored values
-    # as rows, an Observation only for a row a page shows.
-    read = queries.read_stored_rows(conn, query, audience=AUDIENCE)
-    for row in read.rows:
-        at = position.get(row[1])
-        if at is not None:
-            cells[row[2]][at] = row
-    return {
-        p: _level_period(areas, c, read.observation, _row_fields)
-        for p, c in cells.items()
-    }
+        found = queries.read_observations(conn, query, audience=AUDIENCE)
+        read = _LevelRead.of_observations(found, position)
+    else:
+        # A level without children (municipalities at Germany size): its stored
+        # values as rows, an Observation only for a row a page shows.
+        rows = queries.read_stored_rows(conn, query, audience=AUDIENCE)
+        read = _LevelRead.of_rows(rows, position)
+    return {p: read.period(areas, p) for p in periods}
 
 
 def root_values(
