@@ -29,9 +29,9 @@ from sozialmonitor.store.writes import (
     save_indicators,
     store_observations,
 )
-from sozialmonitor.web import formatting, i18n
+from sozialmonitor.web import formatting, i18n, page
 from sozialmonitor.web.app import create_app, warm_up
-from sozialmonitor.web.pages import indicator_context
+from sozialmonitor.web.pages import area_values, indicator_context
 from sozialmonitor.web.pages.indicator_classes import (
     SAMPLE_SIZE,
     fisher_jenks_bins,
@@ -656,5 +656,26 @@ def test_warm_up_prepares_the_maps(demo_sqlite: Engine) -> None:
         assert response.status_code == 200
         assert response.text.count('class="map-area"') == 542
         assert sent and not [s for s in sent if "geometry" in s]  # no boundary read
+    finally:
+        fresh.dispose()
+
+
+def test_warm_up_derives_the_profiles_data_and_compiles_the_templates(
+    demo_sqlite: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = connect(demo_sqlite.url.render_as_string(hide_password=False))
+    env = page.templates.env
+    try:
+        env.cache.clear()  # type: ignore[union-attr]
+        warm_up(fresh)
+        compiled = {name for _loader, name in env.cache}  # type: ignore[union-attr]
+        assert set(env.list_templates(extensions=["html"])) <= compiled
+
+        def again(_snap: object) -> None:
+            raise AssertionError("derived again on a request")
+
+        monkeypatch.setattr(area_values, "_derive", again)
+        response = TestClient(create_app(fresh)).get("/gebiet/03241009")
+        assert response.status_code == 200
     finally:
         fresh.dispose()

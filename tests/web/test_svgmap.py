@@ -145,6 +145,17 @@ def test_names_with_markup_characters_are_escaped() -> None:
     )
 
 
+def test_the_written_out_projection_is_what_proj_chooses_for_epsg_3035() -> None:
+    from pyproj import Transformer
+
+    chosen = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+    written = Transformer.from_pipeline(svgmap.LAEA_EUROPE)
+    for lon, lat in [(9.73, 52.37), (6.0, 47.3), (15.0, 55.1), (-9.5, 38.7)]:
+        x, y = written.transform(lon, lat)
+        expected = chosen.transform(lon, lat)
+        assert (x, y) == pytest.approx(expected, abs=1e-6)
+
+
 def test_squares_are_projected_north_up_and_share_their_edges() -> None:
     svg = choropleth_svg(grid_areas(), k=3, title="Quote", cache_key="test:grid")
     root = ET.fromstring(svg)

@@ -66,62 +66,111 @@ def boundaries(
     return cache.get_or_make((root, level), load)
 
 
+IntArray = npt.NDArray[np.int64]
+
+
 @dataclass(frozen=True, kw_only=True)
 class LevelPeriod:
     """One indicator's values in one period for the areas of a level under a top
     area, by position in the snapshot's order of those areas (German name order).
 
-    Columns rather than an object per area for what runs over the whole level
+    Columns rather than an object per area, for what runs over the whole level
     (ranking, classes, changes: array operations over 11,000 municipalities at
-    Germany size); :meth:`observation` makes the value of a row a page shows.
+    Germany size) and for what is kept: cached periods hold arrays, not 11,000
+    objects each for the garbage collector to walk. :meth:`observation` makes the
+    value of a row a page shows.
     """
 
     areas: Sequence[Area]
     shown: FloatArray
     """The value a page may show; NaN where there is none (missing or secret)."""
-    flags: npt.NDArray[np.int64]
+    flags: IntArray
     """Each value's flags; 0 without a value."""
     has_parts: bool
     """Whether any value has a numerator or denominator a page may show."""
     notes: tuple[tuple[Area, str], ...]
     """The notes of stored values, in name order (computed values explain themselves
     by their flag)."""
-    record_at: npt.NDArray[np.int64]
-    """Each position's entry in ``records`` (-1: no value)."""
-    records: Sequence[Any]
-    """What was read (stored rows or observations), made an ``Observation`` by
-    ``make``."""
-    make: Callable[[Any], Observation]
+    observation: Callable[[int], Observation | None]
+    """The value at a position as read; None without one."""
 
-    def observation(self, position: int) -> Observation | None:
+
+@dataclass(frozen=True, kw_only=True)
+class _StoredColumns:
+    """Stored values of one period by position, as arrays (NaN = none)."""
+
+    indicator: str
+    period: str
+    areas: Sequence[Area]
+    present: npt.NDArray[np.bool_]
+    values: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+    flags: IntArray
+    releases: IntArray
+    release_names: dict[int, str]
+    notes: dict[int, str]
+
+    def __call__(self, position: int) -> Observation | None:
+        if not self.present[position]:
+            return None
+        return Observation(
+            indicator=self.indicator,
+            area=self.areas[position].code,
+            period=self.period,
+            value=_number(self.values[position]),
+            numerator=_number(self.numerators[position]),
+            denominator=_number(self.denominators[position]),
+            flags=int(self.flags[position]),
+            note=self.notes.get(position),
+            release=self.release_names[int(self.releases[position])],
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Kept:
+    """Observations read (computed values among them), by position."""
+
+    record_at: IntArray
+    records: Sequence[Observation]
+
+    def __call__(self, position: int) -> Observation | None:
         at = int(self.record_at[position])
-        return None if at < 0 else self.make(self.records[at])
+        return None if at < 0 else self.records[at]
+
+
+def _number(value: np.float64) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 @dataclass(frozen=True, kw_only=True)
 class _LevelRead:
     """What was read for a level, as columns: one entry per value read."""
 
-    records: Sequence[Any]
-    """Stored rows or observations, made an ``Observation`` by ``make``."""
-    make: Callable[[Any], Observation]
-    positions: npt.NDArray[np.int64]
+    indicator: str
+    positions: IntArray
     """Each value's position among the level's areas; -1 under another top area."""
     periods: npt.NDArray[np.object_]
     values: FloatArray
     numerators: FloatArray
     denominators: FloatArray
-    flags: npt.NDArray[np.int64]
+    flags: IntArray
     notes: Sequence[str | None]
+    releases: IntArray
+    """Stored values: each one's release id."""
+    release_names: dict[int, str]
+    kept: Sequence[Observation] | None = None
+    """Read as observations (with computed values): those, kept as they are."""
 
     @classmethod
-    def of_rows(cls, read: queries.StoredRows, position: dict[str, int]) -> _LevelRead:
+    def of_rows(
+        cls, indicator: str, read: queries.StoredRows, position: dict[str, int]
+    ) -> _LevelRead:
         """Rows of :func:`queries.read_stored_rows`, transposed at C speed."""
         rows = read.rows
         columns = list(zip(*rows, strict=True)) if rows else [()] * 9
         return cls(
-            records=rows,
-            make=read.observation,
+            indicator=indicator,
             positions=np.fromiter(
                 (position.get(code, -1) for code in columns[1]), np.int64, len(rows)
             ),
@@ -131,15 +180,16 @@ class _LevelRead:
             denominators=np.array(columns[6], dtype=float),
             flags=np.array(columns[7], dtype=np.int64),
             notes=columns[8],
+            releases=np.array(columns[3], dtype=np.int64),
+            release_names=read.releases,
         )
 
     @classmethod
     def of_observations(
-        cls, found: list[Observation], position: dict[str, int]
+        cls, indicator: str, found: list[Observation], position: dict[str, int]
     ) -> _LevelRead:
         return cls(
-            records=found,
-            make=_itself,
+            indicator=indicator,
             positions=np.array([position.get(o.area, -1) for o in found], np.int64),
             periods=np.array([o.period for o in found], dtype=object),
             values=np.array([o.value for o in found], dtype=float),
@@ -147,42 +197,67 @@ class _LevelRead:
             denominators=np.array([o.denominator for o in found], dtype=float),
             flags=np.array([o.flags for o in found], dtype=np.int64),
             notes=[o.note for o in found],
+            releases=np.full(len(found), -1, np.int64),
+            release_names={},
+            kept=found,
         )
 
     def period(self, areas: Sequence[Area], period: str) -> LevelPeriod:
         """The level's columns in one period (None values are NaN here)."""
         chosen = np.flatnonzero((self.periods == period) & (self.positions >= 0))
         at = self.positions[chosen]
-        flags = self.flags[chosen]
+        n = len(areas)
+
+        def spread(column: npt.NDArray[Any], empty: Any) -> npt.NDArray[Any]:
+            out = np.full(n, empty, dtype=column.dtype)
+            out[at] = column[chosen]
+            return out
+
+        flags = spread(self.flags, 0)
+        values = spread(self.values, np.nan)
+        numerators = spread(self.numerators, np.nan)
+        denominators = spread(self.denominators, np.nan)
         visible = (flags & SUPPRESSED) == 0
-        shown = np.full(len(areas), np.nan)
-        shown[at[visible]] = self.values[chosen][visible]
-        all_flags = np.zeros(len(areas), np.int64)
-        all_flags[at] = flags
-        parts = ~np.isnan(self.numerators[chosen]) | ~np.isnan(
-            self.denominators[chosen]
-        )
-        record_at = np.full(len(areas), -1, np.int64)
-        record_at[at] = chosen
-        notes = sorted(
-            (int(at[i]), note)
+        notes = {
+            int(at[i]): note
             for i, j in enumerate(chosen.tolist())
-            if (note := self.notes[j]) and not flags[i] & COMPUTED
-        )
+            if (note := self.notes[j])
+        }
+        observation: Callable[[int], Observation | None]
+        if self.kept is None:
+            present = np.zeros(n, dtype=bool)
+            present[at] = True
+            observation = _StoredColumns(
+                indicator=self.indicator,
+                period=period,
+                areas=areas,
+                present=present,
+                values=values,
+                numerators=numerators,
+                denominators=denominators,
+                flags=flags,
+                releases=spread(self.releases, -1),
+                release_names=self.release_names,
+                notes=notes,
+            )
+        else:
+            record_at = np.full(n, -1, np.int64)
+            record_at[at] = chosen
+            observation = _Kept(record_at=record_at, records=self.kept)
         return LevelPeriod(
             areas=areas,
-            shown=shown,
-            flags=all_flags,
-            has_parts=bool((parts & visible).any()),
-            notes=tuple((areas[i], note) for i, note in notes),
-            record_at=record_at,
-            records=self.records,
-            make=self.make,
+            shown=np.where(visible, values, np.nan),
+            flags=flags,
+            has_parts=bool(
+                (visible & ~(np.isnan(numerators) & np.isnan(denominators))).any()
+            ),
+            notes=tuple(
+                (areas[i], note)
+                for i, note in sorted(notes.items())
+                if not flags[i] & COMPUTED
+            ),
+            observation=observation,
         )
-
-
-def _itself(obs: Observation) -> Observation:
-    return obs
 
 
 def map_areas(
@@ -257,12 +332,12 @@ def _read_level(
     )
     if parents:
         found = queries.read_observations(conn, query, audience=AUDIENCE)
-        read = _LevelRead.of_observations(found, position)
+        read = _LevelRead.of_observations(indicator.id, found, position)
     else:
         # A level without children (municipalities at Germany size): its stored
         # values as rows, an Observation only for a row a page shows.
         rows = queries.read_stored_rows(conn, query, audience=AUDIENCE)
-        read = _LevelRead.of_rows(rows, position)
+        read = _LevelRead.of_rows(indicator.id, rows, position)
     return {p: read.period(areas, p) for p in periods}
 
 
