@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import mapclassify
@@ -29,7 +30,7 @@ from sozialmonitor.store.writes import (
     save_indicators,
     store_observations,
 )
-from sozialmonitor.web import formatting, i18n, page
+from sozialmonitor.web import charts, formatting, i18n, page, svgmap
 from sozialmonitor.web.app import create_app, warm_up
 from sozialmonitor.web.pages import area_values, indicator_context
 from sozialmonitor.web.pages.indicator_classes import (
@@ -677,5 +678,37 @@ def test_warm_up_derives_the_profiles_data_and_compiles_the_templates(
         monkeypatch.setattr(area_values, "_derive", again)
         response = TestClient(create_app(fresh)).get("/gebiet/03241009")
         assert response.status_code == 200
+    finally:
+        fresh.dispose()
+
+
+@pytest.mark.parametrize(
+    "view", ["ansicht=karte", "ansicht=diagramm", "ansicht=veraenderung&von=2010"]
+)
+def test_only_the_page_draws_its_map_and_compiles_its_chart(
+    demo_sqlite: Engine, monkeypatch: pytest.MonkeyPatch, view: str
+) -> None:
+    url = f"/indikator/population?raum=03241&ebene=municipality&{view}"
+    made: list[str] = []
+    compile_chart, draw_map = charts.compile_to_vega, svgmap.choropleth_svg
+
+    def compiled(*args: Any, **kwargs: Any) -> Any:
+        made.append("chart")
+        return compile_chart(*args, **kwargs)
+
+    def drawn(*args: Any, **kwargs: Any) -> str:
+        made.append("map")
+        return draw_map(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "compile_to_vega", compiled)
+    monkeypatch.setattr(svgmap, "choropleth_svg", drawn)
+    # A new engine: a snapshot of its own, no map drawn yet.
+    fresh = connect(demo_sqlite.url.render_as_string(hide_password=False))
+    try:
+        client = TestClient(create_app(fresh))
+        assert client.get("/api/v1/pages" + url).status_code == 200
+        assert made == []
+        assert client.get(url).status_code == 200
+        assert made == ["map" if "karte" in view else "chart"]
     finally:
         fresh.dispose()

@@ -13,7 +13,7 @@ import datetime as dt
 import enum
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -46,6 +46,26 @@ def compile_templates() -> None:
 def html_only() -> Any:
     """A dataclass field shown in the page but left out of the JSON twin."""
     return field(default="", metadata={"html_only": True})
+
+
+@dataclass(frozen=True)
+class Later:
+    """Markup only the page shows, made when its template renders it, so that the
+    JSON twin (which leaves ``html_only`` fields out) never makes it: a drawn map,
+    a compiled chart. True when there is something to make."""
+
+    make: Callable[[], str] | None = None
+
+    def __bool__(self) -> bool:
+        return self.make is not None
+
+    def __html__(self) -> str:
+        return "" if self.make is None else self.make()
+
+
+def made_later() -> Any:
+    """An ``html_only`` field holding :class:`Later` markup (none by default)."""
+    return field(default=Later(), metadata={"html_only": True})
 
 
 @dataclass(frozen=True, kw_only=True)

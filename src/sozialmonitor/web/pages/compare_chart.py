@@ -7,9 +7,7 @@ with a one-sentence summary and a table alternative, one row per period.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-
-from markupsafe import Markup
+from dataclasses import dataclass
 
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
@@ -18,6 +16,7 @@ from sozialmonitor.web import formatting
 from sozialmonitor.web.charts import Series, compile_to_vega, time_series_spec
 from sozialmonitor.web.figure import SeriesPoint, aligned_points, figure
 from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages.area import AreaRef
 
 CHART_ID = "vergleich-diagramm"
@@ -41,7 +40,7 @@ class CompareChart:
     rows: tuple[ChartRow, ...]
     """The table alternative: one row per period."""
     target: str = CHART_ID
-    spec: Markup = field(default=Markup(""), metadata={"html_only": True})
+    spec: Later = made_later()
     """The compiled Vega spec as JSON for the page's script element."""
 
 
@@ -114,9 +113,12 @@ def compare_chart(
         lang=lang,
         decimals=indicator.decimals,
     )
-    compiled = compile_to_vega(spec, lang)
-    # "<" escaped so that no "</script>" in a name can end the script element.
-    text = json.dumps(compiled, ensure_ascii=False).replace("<", "\\u003c")
+
+    def compiled() -> str:
+        # "<" escaped so that no "</script>" in a name can end the script element.
+        text = json.dumps(compile_to_vega(spec, lang), ensure_ascii=False)
+        return text.replace("<", "\\u003c")
+
     return CompareChart(
         indicator=indicator.id,
         title=t("Zeitreihe: {name}", name=indicator.name),
@@ -134,5 +136,5 @@ def compare_chart(
             )
             for a, b in zip(*series, strict=True)
         ),
-        spec=Markup(text),
+        spec=Later(compiled),
     )

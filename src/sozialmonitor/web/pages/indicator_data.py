@@ -32,8 +32,10 @@ from sozialmonitor.web.values import shown_value, suppressed, top_values
 FloatArray = npt.NDArray[np.float64]
 BOUNDARY_CACHE = 16
 """Levels whose boundaries are kept (least recently used are dropped)."""
-LEVEL_CACHE = 32
-"""Periods of a level kept (indicator × top-level area × level × period)."""
+LEVEL_CACHE = 64
+"""Periods of a level kept (indicator × top-level area × level × period): arrays of
+~0.7 MB each at Germany size (11,000 municipalities), so 30 change views (60
+periods) are kept whole."""
 SVG_CACHE = 24
 """Drawn maps kept, per view and language (~460 KB each at Germany size)."""
 CLASSES_CACHE = 256

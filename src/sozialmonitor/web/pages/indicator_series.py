@@ -2,8 +2,8 @@
 
 The chart shows every period of the top-level area and of the areas the user added
 (``gebiete``, at most eight lines); the change view compares two periods of the
-level (``von``, ``bis``). Both come with the compiled Vega spec for the page
-(``html_only``) and a data table as their alternative.
+level (``von``, ``bis``). Both come with the Vega spec the page compiles when it
+renders (``Later``) and a data table as their alternative.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.web import charts, formatting
-from sozialmonitor.web.page import html_only
+from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_context import (
     ChoiceGroup,
@@ -59,7 +59,7 @@ class ChartView:
     has_values: bool
     choice_groups: tuple[ChoiceGroup, ...]
     can_add: bool
-    spec: str = html_only()
+    spec: Later = made_later()
     """The compiled Vega spec as JSON, safe inside ``<script>``."""
 
 
@@ -103,7 +103,8 @@ class ChangeView:
     break_note: str
     note: str
     """Why there is nothing to compare, if so."""
-    spec: str = html_only()
+    spec: Later = made_later()
+    """The compiled Vega spec as JSON, safe inside ``<script>``."""
 
 
 def distinct_names(areas: list[Area]) -> list[str]:
@@ -184,12 +185,10 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
         for level in ctx.scope.levels
         if level != ctx.root.level
     )
-    spec = ""
+    spec = Later()
     if has_values:
-        vega = charts.compile_to_vega(
-            _series_spec(ctx, areas, periods, values), ctx.lang
-        )
-        spec = script_json(vega)
+        chart = _series_spec(ctx, areas, periods, values)
+        spec = Later(lambda: script_json(charts.compile_to_vega(chart, ctx.lang)))
     view = ChartView(
         chart_id="chart-series",
         title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
@@ -403,9 +402,10 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
                 "„Von“ und „bis“ sind gleich; wählen Sie zwei verschiedene Zeiträume."
             )
         )
-    spec = ""
+    spec = Later()
     if any(e.measure is not None for e in shown) and not note:
-        spec = script_json(charts.compile_to_vega(change_spec(ctx, shown), ctx.lang))
+        chart = change_spec(ctx, shown)
+        spec = Later(lambda: script_json(charts.compile_to_vega(chart, ctx.lang)))
     breaks = changes.breaks
     root_row = change_row(ctx, changes.root)
     break_note = ""

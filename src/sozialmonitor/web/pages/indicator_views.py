@@ -1,14 +1,13 @@
 """The map and the table of the indicator page: one level in one period.
 
 Each builder returns a declared dataclass; the page template renders it and the JSON
-twin serialises it (without the SVG, which only the page draws). The downloads use
+twin serialises it (without the map, which only the page draws). The downloads use
 the same rows (:func:`level_values`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -20,6 +19,7 @@ from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import FLAG_NAMES as _NAMES
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.web import formatting, svgmap
+from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_classes import (
     MapClasses,
@@ -86,14 +86,8 @@ class MapView:
     """Whether the level has boundaries to draw."""
     choices: ChoiceGroup
     """Every area of the level, for the "Gebiet wählen" form."""
-    _draw: Callable[[], str] = field(default=str, repr=False, compare=False)
-    """Draws the map (``""`` without boundaries); a leading _ keeps it out of the
-    JSON twin, which therefore never draws."""
-
-    @property
-    def svg(self) -> str:
-        """The drawn map, made when the page renders it."""
-        return self._draw()
+    svg: Later = made_later()
+    """The drawn map (none without boundaries)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -453,13 +447,13 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         note=" ".join(notes),
         drawn=drawn,
         choices=choice_group(ctx, view.ebene),
-        _draw=lambda: (
-            ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
+        svg=Later(
+            lambda: ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
                 (*key, ctx.lang), draw
             )
-            if drawn
-            else ""
-        ),
+        )
+        if drawn
+        else Later(),
     )
 
 
