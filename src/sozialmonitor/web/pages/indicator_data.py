@@ -79,7 +79,7 @@ class LevelPeriod:
     Columns rather than an object per area, for what runs over the whole level
     (ranking, classes, changes: array operations over 11,000 municipalities at
     Germany size) and for what is kept: cached periods hold arrays, not 11,000
-    objects each for the garbage collector to walk. :meth:`observation` makes the
+    objects each for the garbage collector to walk. ``observation`` makes the
     value of a row a page shows.
     """
 
