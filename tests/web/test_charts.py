@@ -161,9 +161,9 @@ def test_change_chart_is_sorted_diverging_and_leaves_out_missing_changes() -> No
         decimals=1,
     )
     assert spec["data"]["values"] == [
-        {"area": "Linden-Süd", "change": 2.25},
-        {"area": "Zoo", "change": 0.0},
-        {"area": "Mitte", "change": -1.5},
+        {"area": "Linden-Süd", "change": 2.25, "label": "+2,2"},
+        {"area": "Zoo", "change": 0.0, "label": "±0,0"},
+        {"area": "Mitte", "change": -1.5, "label": "−1,5"},
     ]
     bars, labels, zero = spec["layer"]
     assert bars["mark"]["type"] == "bar"
@@ -173,7 +173,7 @@ def test_change_chart_is_sorted_diverging_and_leaves_out_missing_changes() -> No
     assert x["axis"]["format"] == "+,.1f"
     low, high = x["scale"]["domain"]
     assert low < -1.5 and high > 2.25
-    assert labels["encoding"]["text"]["format"] == "+,.1f"
+    assert labels["encoding"]["text"] == {"field": "label", "type": "nominal"}
     assert zero["mark"]["type"] == "rule" and zero["encoding"]["x"] == {"datum": 0}
 
 

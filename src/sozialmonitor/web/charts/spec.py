@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sozialmonitor.web import formatting
 from sozialmonitor.web.charts.localisation import chart_words, number_format
 from sozialmonitor.web.charts.style import (
     DECREASE_COLOUR,
@@ -25,6 +26,7 @@ from sozialmonitor.web.charts.style import (
     WIDTH,
     chart_config,
 )
+from sozialmonitor.web.i18n import Language
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
@@ -263,6 +265,7 @@ def change_spec(
         "title": None,
         "axis": {"labelLimit": 200},
     }
+    language: Language = "de" if lang == "de" else "en"
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "title": {"text": title, "anchor": "start"},
@@ -270,7 +273,18 @@ def change_spec(
         "width": WIDTH,
         "height": {"step": 22},
         "autosize": {"type": "fit-x", "contains": "padding"},
-        "data": {"values": [{"area": name, "change": value} for name, value in known]},
+        # Each label is the table's text ("±0,0" for a change that rounds to none,
+        # where a format would write "−0,0").
+        "data": {
+            "values": [
+                {
+                    "area": name,
+                    "change": value,
+                    "label": formatting.number(value, decimals, language, sign=True),
+                }
+                for name, value in known
+            ]
+        },
         "encoding": {
             "x": {
                 "field": "change",
@@ -298,12 +312,7 @@ def change_spec(
                     "y": area_axis,
                     "tooltip": [
                         {"field": "area", "type": "nominal", "title": words["area"]},
-                        {
-                            "field": "change",
-                            "type": "quantitative",
-                            "title": axis_title,
-                            "format": change_format,
-                        },
+                        {"field": "label", "type": "nominal", "title": axis_title},
                     ],
                 },
             },
@@ -317,11 +326,7 @@ def change_spec(
                 },
                 "encoding": {
                     "y": area_axis,
-                    "text": {
-                        "field": "change",
-                        "type": "quantitative",
-                        "format": change_format,
-                    },
+                    "text": {"field": "label", "type": "nominal"},
                 },
             },
             {
