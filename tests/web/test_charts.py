@@ -161,7 +161,7 @@ def test_change_chart_is_sorted_diverging_and_leaves_out_missing_changes() -> No
         decimals=1,
     )
     assert spec["data"]["values"] == [
-        {"area": "Linden-Süd", "change": 2.25, "label": "+2,2"},
+        {"area": "Linden-Süd", "change": 2.25, "label": "+2,3"},
         {"area": "Zoo", "change": 0.0, "label": "±0,0"},
         {"area": "Mitte", "change": -1.5, "label": "−1,5"},
     ]

@@ -307,8 +307,11 @@ def read_value(
         return Reading(
             text=subject + tail, result=UNTESTED, tested=False, direction=None
         )
-    difference = round(value, indicator.decimals) - round(bench, indicator.decimals)
-    if round(difference, indicator.decimals) == 0:
+    shown = indicator.decimals
+    difference = formatting.rounded_as_shown(
+        value, shown
+    ) - formatting.rounded_as_shown(bench, shown)
+    if round(difference, shown) == 0:
         direction = "equal"
         tail = words["equal"].format(benchmark=benchmark, value=bench_text)
     else:

@@ -292,9 +292,9 @@ def _row(
     higher_text = formatting.NO_VALUE_SIGN
     if value_a is not None and value_b is not None:
         difference = value_a - value_b
-        rounded = round(value_a, indicator.decimals) - round(
-            value_b, indicator.decimals
-        )
+        rounded = formatting.rounded_as_shown(
+            value_a, indicator.decimals
+        ) - formatting.rounded_as_shown(value_b, indicator.decimals)
         if round(rounded, indicator.decimals) == 0:
             higher, higher_text = "equal", t("gleich hoch")
         elif rounded > 0:

@@ -193,7 +193,7 @@ def class_labels(
     """
     shown = decimals
     while shown < decimals + EXTRA_DECIMALS and len(
-        {round(b, shown) for b in bins}
+        {formatting.rounded_as_shown(b, shown) for b in bins}
     ) < len(set(bins)):
         shown += 1
     text = [formatting.number(b, shown, lang) for b in bins]
