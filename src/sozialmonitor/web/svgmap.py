@@ -5,7 +5,8 @@ Boundaries (GeoJSON text in WGS84) are projected to ETRS89 / LAEA Europe (EPSG:3
 equal-area, the projection the EU uses for statistical maps), fitted into a viewBox of
 at most ``VIEW_SIZE`` units either way with the y axis pointing down, simplified as a
 coverage (neighbours keep their shared edges) with a tolerance of about one unit,
-rounded to whole units and written as relative path commands.
+rounded to whole units and written as relative path commands after an absolute
+start per area.
 
 Preparing the paths is the expensive part, so it is cached per ``cache_key``; a render
 only adds the per-request colours and labels. The key must identify the set of areas
