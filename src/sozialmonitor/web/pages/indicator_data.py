@@ -120,9 +120,9 @@ class _StoredColumns:
             indicator=self.indicator,
             area=self.areas[position].code,
             period=self.period,
-            value=_number(self.values[position]),
-            numerator=_number(self.numerators[position]),
-            denominator=_number(self.denominators[position]),
+            value=known(self.values[position]),
+            numerator=known(self.numerators[position]),
+            denominator=known(self.denominators[position]),
             flags=int(self.flags[position]),
             note=self.notes.get(position),
             release=self.release_names[int(self.releases[position])],
@@ -141,7 +141,8 @@ class _Kept:
         return None if at < 0 else self.records[at]
 
 
-def _number(value: np.float64) -> float | None:
+def known(value: np.float64) -> float | None:
+    """An array's value as a page uses it: None for NaN (no value)."""
     return None if np.isnan(value) else float(value)
 
 

@@ -275,19 +275,15 @@ class Changes:
             self.before.areas[position],
             self.before.observation(position),
             self.after.observation(position),
-            _known(self.absolute[position]),
-            _known(self.relative[position]),
-            _known(self.measure[position]),
+            data.known(self.absolute[position]),
+            data.known(self.relative[position]),
+            data.known(self.measure[position]),
         )
 
     @property
     def entries(self) -> list[ChangeEntry]:
         """Every area, sorted as the view asks."""
         return [self.entry(i) for i in self.order]
-
-
-def _known(value: np.float64) -> float | None:
-    return None if np.isnan(value) else float(value)
 
 
 def change_entries(ctx: Context) -> Changes:
