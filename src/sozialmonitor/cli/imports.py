@@ -1,0 +1,121 @@
+"""``sozialmonitor import``: areas, the indicator catalogue, observations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sozialmonitor.cli.console import (
+    AsJson,
+    DbOption,
+    engine,
+    print_json,
+    state,
+    use_db,
+)
+from sozialmonitor.errors import ImportValidationError, SozialmonitorError
+from sozialmonitor.ingest.report import ImportOutcome
+
+import_app = typer.Typer(help="Import areas, the indicator catalogue or observations.")
+
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Only validate; write nothing.")
+]
+FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
+
+
+def _import(run: Callable[[], ImportOutcome], as_json: bool, dry_run: bool) -> None:
+    """Run an import and print its report (exit 2 when the file is invalid)."""
+    try:
+        outcome = run()
+    except ImportValidationError as exc:
+        if state.debug:
+            raise
+        if as_json:
+            print_json(exc.report.to_dict())  # type: ignore[attr-defined]
+        else:
+            typer.echo(exc.message, err=True)
+        raise typer.Exit(2) from None
+    except SozialmonitorError as exc:
+        if state.debug:
+            raise
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from None
+    report = outcome.report
+    if as_json:
+        data = report.to_dict()
+        data["rows_written"] = outcome.rows_written
+        data["release"] = outcome.release.name if outcome.release else None
+        print_json(data)
+        return
+    if report.findings:
+        typer.echo(report.to_text(), err=True)
+    name = report.path.name
+    if dry_run:
+        typer.echo(f"{name}: valid, {report.rows_valid} rows; nothing written.")
+    else:
+        into = f" into release '{outcome.release.name}'" if outcome.release else ""
+        typer.echo(f"{name}: {outcome.rows_written} new or changed{into}.")
+
+
+@import_app.command("observations")
+def import_observations_command(
+    file: FileArg,
+    release: Annotated[
+        str | None,
+        typer.Option(
+            help="Draft release to import into (created if new; default: the "
+            "newest draft, else a new one)."
+        ),
+    ] = None,
+    indicator: Annotated[
+        str | None,
+        typer.Option(help="Indicator id for a file without an indicator column."),
+    ] = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+) -> None:
+    """Import values (long or wide layout; CSV or Excel)."""
+    use_db(db)
+    from sozialmonitor.ingest.observations import import_observations
+
+    def run() -> ImportOutcome:
+        return import_observations(
+            engine(), file, release=release, indicator=indicator, dry_run=dry_run
+        )
+
+    _import(run, as_json, dry_run)
+
+
+@import_app.command("indicators")
+def import_indicators_command(
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+) -> None:
+    """Import the indicator catalogue (YAML or CSV)."""
+    use_db(db)
+    from sozialmonitor.ingest.indicators import import_indicators
+
+    _import(
+        lambda: import_indicators(engine(), file, dry_run=dry_run), as_json, dry_run
+    )
+
+
+@import_app.command("areas")
+def import_areas_command(
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+) -> None:
+    """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
+    use_db(db)
+    from sozialmonitor.ingest.areas import import_areas
+
+    _import(lambda: import_areas(engine(), file, dry_run=dry_run), as_json, dry_run)

@@ -1,0 +1,35 @@
+"""``sozialmonitor level``: the area levels."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sozialmonitor.cli.console import DbOption, engine, use_db, user_errors
+from sozialmonitor.store import queries, writes
+
+level_app = typer.Typer(help="The area levels (Raumebenen).")
+
+
+@level_app.command("list")
+def level_list(db: DbOption = None) -> None:
+    """The levels, from the largest areas to the smallest."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        for lvl in queries.list_levels(conn):
+            typer.echo(f"{lvl.code}\t{lvl.label}")
+
+
+@level_app.command("add")
+def level_add(
+    code: str,
+    label: str,
+    after: Annotated[str | None, typer.Option(help="The level it lies below.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add a level (e.g. a city's own kind of quarter)."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        writes.add_level(conn, code, label, after=after)
+    typer.echo(f"Added level '{code}'.")

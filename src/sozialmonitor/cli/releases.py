@@ -1,0 +1,87 @@
+"""``sozialmonitor release``: list, publish, withdraw and compare releases."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sozialmonitor.cli.console import (
+    AsJson,
+    DbOption,
+    engine,
+    print_json,
+    use_db,
+    user_errors,
+)
+from sozialmonitor.store import queries, writes
+
+release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
+
+
+@release_app.command("list")
+def release_list(as_json: AsJson = False, db: DbOption = None) -> None:
+    """All releases, oldest first."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        releases = queries.list_releases(conn)
+    if as_json:
+        print_json([r.to_dict() for r in releases])
+        return
+    if not releases:
+        typer.echo("No releases yet. Import observations to start a draft.")
+    for r in releases:
+        when = f"{r.published_at:%Y-%m-%d %H:%M}" if r.published_at else ""
+        typer.echo(f"{r.name}\t{r.status.value}\t{when}".rstrip())
+
+
+@release_app.command("publish")
+def release_publish(name: str, db: DbOption = None) -> None:
+    """Publish a draft: it becomes what the portal shows."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        rel = writes.publish_release(conn, name)
+    typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
+
+
+@release_app.command("validate")
+def release_validate(name: str, db: DbOption = None) -> None:
+    """Mark a draft as checked and ready to publish."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        writes.validate_release(conn, name)
+    typer.echo(f"'{name}' is validated.")
+
+
+@release_app.command("withdraw")
+def release_withdraw(
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Withdraw a published release; reads fall back to the earlier ones."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        writes.withdraw_release(conn, name, reason)
+    typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
+
+
+@release_app.command("diff")
+def release_diff(
+    old: str, new: str, as_json: AsJson = False, db: DbOption = None
+) -> None:
+    """Values new, changed and removed from release OLD to release NEW."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        changes = queries.release_diff(conn, old, new)
+    if as_json:
+        print_json([c.to_dict() for c in changes])
+        return
+    for c in changes:
+        typer.echo(
+            f"{c.change}\t{c.indicator}\t{c.area}\t{c.period}\t{c.old_value}\t{c.new_value}"
+        )
+    counts = {
+        k: sum(c.change == k for c in changes) for k in ("new", "changed", "removed")
+    }
+    typer.echo(", ".join(f"{n} {k}" for k, n in counts.items()), err=True)

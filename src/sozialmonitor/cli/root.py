@@ -1,0 +1,68 @@
+"""The root command: global options, ``init``, the commands and the command groups."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from sozialmonitor import __version__
+from sozialmonitor.cli.console import (
+    DB_HELP,
+    DbOption,
+    engine,
+    state,
+    use_db,
+    user_errors,
+)
+from sozialmonitor.cli.export import export
+from sozialmonitor.cli.imports import import_app
+from sozialmonitor.cli.index import index_app
+from sozialmonitor.cli.levels import level_app
+from sozialmonitor.cli.releases import release_app
+from sozialmonitor.cli.serve import demo, serve
+from sozialmonitor.cli.stats import stats_app
+from sozialmonitor.store.database import init_database
+
+app = typer.Typer(
+    help="Sozialmonitor: the indicator database and portal for social monitoring.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", help="Print the version.")
+    ] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    state.db = db
+    state.debug = debug
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the database, or upgrade it to the newest schema."""
+    use_db(db)
+    with user_errors():
+        eng = engine(init=True)
+        init_database(eng)
+        typer.echo(f"Database ready: {eng.url.render_as_string(hide_password=True)}")
+
+
+# The order here is the order of ``sozialmonitor --help``.
+app.command()(export)
+app.command()(serve)
+app.command()(demo)
+app.add_typer(import_app, name="import")
+app.add_typer(release_app, name="release")
+app.add_typer(level_app, name="level")
+app.add_typer(index_app, name="index")
+app.add_typer(stats_app, name="stats")

@@ -1,0 +1,56 @@
+"""``sozialmonitor serve`` and ``sozialmonitor demo``: the portal on a local port."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import Engine
+
+from sozialmonitor.cli.console import DbOption, engine, state, use_db, user_errors
+from sozialmonitor.config import DEMO_DB_URL, setting
+from sozialmonitor.store.database import connect
+
+Host = Annotated[str, typer.Option(help="Address to listen on.")]
+Port = Annotated[int, typer.Option(help="Port to listen on.")]
+
+
+def _serve(eng: Engine, host: str, port: int) -> None:
+    import uvicorn
+
+    from sozialmonitor.web.app import create_app, settle_memory, warm_up
+
+    app = create_app(eng)
+    warm_up(eng)
+    settle_memory()
+    typer.echo(f"Sozialmonitor runs at http://{host}:{port}/  (Ctrl+C stops it)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def serve(host: Host = "127.0.0.1", port: Port = 8000, db: DbOption = None) -> None:
+    """Serve the portal and the API."""
+    use_db(db)
+    with user_errors():
+        eng = engine()
+    _serve(eng, host, port)
+
+
+def demo(
+    port: Port = 8000,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Only build the database.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Build (or reuse) the demo database from real public data and serve it."""
+    use_db(db)
+    from sozialmonitor.ingest.demo import build_demo_database
+
+    with user_errors():
+        eng = connect(setting("db", state.db) if state.db else DEMO_DB_URL)
+        url = eng.url.render_as_string(hide_password=True)
+        typer.echo(f"Building the demo database {url} …")
+        built = build_demo_database(eng)
+        typer.echo(("Built" if built else "Reusing") + f" the demo database {url}.")
+    if not no_serve:
+        _serve(eng, "127.0.0.1", port)
