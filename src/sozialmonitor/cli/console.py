@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import Engine
 
 from sozialmonitor.config import SETTINGS, setting
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ImportValidationError, SozialmonitorError
 from sozialmonitor.store.database import connect, schema_is_current
 
@@ -24,6 +25,10 @@ state = State()
 DB_HELP = SETTINGS["db"].help + f" Environment: {SETTINGS['db'].env}."
 DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Read as of this release.")]
+ReadInternal = Annotated[
+    bool, typer.Option(help="Read as the administration (drafts, internal).")
+]
 
 
 def use_db(db: str | None) -> None:
@@ -44,6 +49,11 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(2 if isinstance(exc, ImportValidationError) else 1) from None
 
 
+def read_as(internal: bool) -> Audience:
+    """Who the command reads as: ``--internal`` reads as the administration."""
+    return Audience.INTERNAL if internal else Audience.PUBLIC
+
+
 def engine(*, init: bool = False) -> Engine:
     """The engine of the chosen database; it must be initialised unless ``init``."""
     eng = connect(setting("db", state.db))
@@ -51,10 +61,15 @@ def engine(*, init: bool = False) -> Engine:
         return eng
     if not schema_is_current(eng):
         raise SozialmonitorError(
-            f"The database {eng.url.render_as_string(hide_password=True)} is not "
+            f"The database {shown_url(eng)} is not "
             "initialised or not up to date. Run 'sozialmonitor init' first."
         )
     return eng
+
+
+def shown_url(eng: Engine) -> str:
+    """The database's URL as we print it: without the password."""
+    return eng.url.render_as_string(hide_password=True)
 
 
 def print_json(data: Any) -> None:
@@ -72,6 +87,7 @@ def print_table(head: list[str], rows: list[list[str]]) -> None:
 
 
 def number(value: float | None, decimals: int = 2, *, sign: bool = False) -> str:
-    if value is None:
+    """A table cell: ``decimals`` places, ``+`` with ``sign``; none or NaN is empty."""
+    if value is None or value != value:
         return ""
     return f"{value:{'+' if sign else ''}.{decimals}f}"

@@ -9,8 +9,14 @@ from typing import Annotated
 
 import typer
 
-from sozialmonitor.cli.console import DbOption, engine, use_db, user_errors
-from sozialmonitor.domain.access import Audience
+from sozialmonitor.cli.console import (
+    AsOf,
+    DbOption,
+    engine,
+    read_as,
+    use_db,
+    user_errors,
+)
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.store import queries
@@ -32,9 +38,7 @@ def export(
         str | None, typer.Option("--from", help="First period.")
     ] = None,
     period_to: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Read as of this release.")
-    ] = None,
+    as_of: AsOf = None,
     internal: Annotated[
         bool, typer.Option(help="Include internal indicators.")
     ] = False,
@@ -64,9 +68,8 @@ def export(
             period_to=parse_period(period_to) if period_to else None,
             as_of=as_of,
         )
-        audience = Audience.INTERNAL if internal else Audience.PUBLIC
         with engine().connect() as conn:
-            rows = queries.read_observations(conn, query, audience=audience)
+            rows = queries.read_observations(conn, query, audience=read_as(internal))
             areas = queries.list_areas(conn, codes={o.area for o in rows})
         if fmt is ExportFormat.xlsx and output is None:
             raise SozialmonitorError("Excel goes to a file: add --output FILE.xlsx.")

@@ -15,8 +15,9 @@ from sozialmonitor.cli.console import (
     print_json,
     state,
     use_db,
+    user_errors,
 )
-from sozialmonitor.errors import ImportValidationError, SozialmonitorError
+from sozialmonitor.errors import ImportValidationError
 from sozialmonitor.ingest.report import ImportOutcome
 
 import_app = typer.Typer(help="Import areas, the indicator catalogue or observations.")
@@ -29,21 +30,14 @@ FileArg = Annotated[Path, typer.Argument(help="The file to import.")]
 
 def _import(run: Callable[[], ImportOutcome], as_json: bool, dry_run: bool) -> None:
     """Run an import and print its report (exit 2 when the file is invalid)."""
-    try:
-        outcome = run()
-    except ImportValidationError as exc:
-        if state.debug:
-            raise
-        if as_json:
+    with user_errors():
+        try:
+            outcome = run()
+        except ImportValidationError as exc:
+            if not as_json or state.debug:
+                raise
             print_json(exc.report.to_dict())  # type: ignore[attr-defined]
-        else:
-            typer.echo(exc.message, err=True)
-        raise typer.Exit(2) from None
-    except SozialmonitorError as exc:
-        if state.debug:
-            raise
-        typer.echo(exc.message, err=True)
-        raise typer.Exit(1) from None
+            raise typer.Exit(2) from None
     report = outcome.report
     if as_json:
         data = report.to_dict()

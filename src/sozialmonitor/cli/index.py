@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sozialmonitor.cli.console import (
     AsJson,
+    AsOf,
     DbOption,
+    ReadInternal,
     engine,
+    number,
     print_json,
+    read_as,
     use_db,
     user_errors,
 )
-from sozialmonitor.domain.access import Audience
 
 if TYPE_CHECKING:
     from sozialmonitor.analysis.index_result import IndexResult
@@ -54,12 +57,8 @@ def index_list(as_json: AsJson = False) -> None:
 def index_show(
     definition: IndexRef,
     period: IndexPeriod = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Read as of this release.")
-    ] = None,
-    internal: Annotated[
-        bool, typer.Option(help="Read as the administration (drafts, internal).")
-    ] = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
@@ -70,10 +69,9 @@ def index_show(
 
     with user_errors():
         found = find_definition(definition)
-        audience = Audience.INTERNAL if internal else Audience.PUBLIC
         with engine().connect() as conn:
             result = compute_from_database(
-                conn, found, period=period, as_of=as_of, audience=audience
+                conn, found, period=period, as_of=as_of, audience=read_as(internal)
             )
     if as_json:
         print_json(result.to_dict())
@@ -131,17 +129,13 @@ def _print_index_table(result: IndexResult) -> None:
     typer.echo("\t".join([*head, "cell" if d.dynamics else "", "reason"]).rstrip())
     for code, row in result.areas.iterrows():
         cells = [str(code), str(row["name"])]
-        cells += [_fmt(row[f"z_{k}"]) for k in keys]
+        cells += [number(row[f"z_{k}"]) for k in keys]
         for dim in dims:
-            cells += [_fmt(row[f"{dim}_index"]), str(row[f"{dim}_label"])]
+            cells += [number(row[f"{dim}_index"]), str(row[f"{dim}_label"])]
         if d.dynamics:
             cells.append(str(row["cell"]))
         cells.append("" if row["included"] else str(row["reason"]))
         typer.echo("\t".join(cells).rstrip())
-
-
-def _fmt(value: Any) -> str:
-    return "" if value is None or value != value else f"{value:.2f}"
 
 
 def _print_index_summary(result: IndexResult) -> None:

@@ -11,6 +11,7 @@ from sozialmonitor.cli.console import (
     DB_HELP,
     DbOption,
     engine,
+    shown_url,
     state,
     use_db,
     user_errors,
@@ -54,7 +55,7 @@ def init(db: DbOption = None) -> None:
     with user_errors():
         eng = engine(init=True)
         init_database(eng)
-        typer.echo(f"Database ready: {eng.url.render_as_string(hide_password=True)}")
+        typer.echo(f"Database ready: {shown_url(eng)}")
 
 
 # The order here is the order of ``sozialmonitor --help``.

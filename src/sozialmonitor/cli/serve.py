@@ -7,7 +7,14 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from sozialmonitor.cli.console import DbOption, engine, state, use_db, user_errors
+from sozialmonitor.cli.console import (
+    DbOption,
+    engine,
+    shown_url,
+    state,
+    use_db,
+    user_errors,
+)
 from sozialmonitor.config import DEMO_DB_URL, setting
 from sozialmonitor.store.database import connect
 
@@ -48,7 +55,7 @@ def demo(
 
     with user_errors():
         eng = connect(setting("db", state.db) if state.db else DEMO_DB_URL)
-        url = eng.url.render_as_string(hide_password=True)
+        url = shown_url(eng)
         typer.echo(f"Building the demo database {url} …")
         built = build_demo_database(eng)
         typer.echo(("Built" if built else "Reusing") + f" the demo database {url}.")

@@ -10,11 +10,14 @@ from sqlalchemy import Connection
 
 from sozialmonitor.cli.console import (
     AsJson,
+    AsOf,
     DbOption,
+    ReadInternal,
     engine,
     number,
     print_json,
     print_table,
+    read_as,
     use_db,
     user_errors,
 )
@@ -34,12 +37,6 @@ StatsPeriod = Annotated[
     typer.Option("--period", help="Period (default: the latest with values)."),
 ]
 StatsK = Annotated[int, typer.Option("--k", help="Number of classes or types, 2-10.")]
-StatsAsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Read as of this release.")
-]
-StatsInternal = Annotated[
-    bool, typer.Option(help="Read as the administration (drafts, internal).")
-]
 
 
 def _stats(
@@ -50,9 +47,8 @@ def _stats(
     show: Callable[[Any], None],
 ) -> None:
     """Run a statistic on the read gate; print ``show``'s table or the API's JSON."""
-    audience = Audience.INTERNAL if internal else Audience.PUBLIC
     with user_errors(), engine().connect() as conn:
-        report = run(conn, audience)
+        report = run(conn, read_as(internal))
     if as_json:
         print_json(report.to_dict())
         return
@@ -89,8 +85,8 @@ def stats_compare(
     confidence: Annotated[
         float, typer.Option(help="Confidence level, between 0 and 1.")
     ] = 0.95,
-    as_of: StatsAsOf = None,
-    internal: StatsInternal = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
@@ -153,8 +149,8 @@ def stats_trend(
         str | None,
         typer.Option(help="Period whose changes are shown (default: the latest)."),
     ] = None,
-    as_of: StatsAsOf = None,
-    internal: StatsInternal = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
@@ -220,8 +216,8 @@ def stats_classes(
         typer.Option(help="natural_breaks, quantiles, equal_interval or std_mean."),
     ] = "natural_breaks",
     k: StatsK = 5,
-    as_of: StatsAsOf = None,
-    internal: StatsInternal = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
@@ -279,8 +275,8 @@ def stats_spatial(
     level: StatsLevel,
     period: StatsPeriod = None,
     rule: Annotated[str, typer.Option(help="queen or rook contiguity.")] = "queen",
-    as_of: StatsAsOf = None,
-    internal: StatsInternal = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
@@ -338,8 +334,8 @@ def stats_typology(
     level: StatsLevel,
     period: StatsPeriod = None,
     k: StatsK = 4,
-    as_of: StatsAsOf = None,
-    internal: StatsInternal = False,
+    as_of: AsOf = None,
+    internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
 ) -> None:
