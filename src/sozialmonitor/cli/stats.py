@@ -14,12 +14,17 @@ from sozialmonitor.cli.console import (
     DbOption,
     ReadInternal,
     engine,
-    number,
     print_json,
-    print_table,
     read_as,
     use_db,
     user_errors,
+)
+from sozialmonitor.cli.stats_tables import (
+    print_classes,
+    print_clusters,
+    print_comparisons,
+    print_trend,
+    print_types,
 )
 from sozialmonitor.domain.access import Audience
 
@@ -55,18 +60,6 @@ def _stats(
     show(report.to_dict())
 
 
-def _heading(data: dict[str, Any], *rest: str) -> None:
-    ind = data["indicator"]
-    parts = [f"{ind['name']} ({ind['id']}, {ind['unit']})", *rest]
-    typer.echo(", ".join(p for p in parts if p))
-
-
-def _footer(data: dict[str, Any]) -> None:
-    for text in [*data.get("warnings", []), data.get("note", "")]:
-        if text:
-            typer.echo(f"Note: {text}", err=True)
-
-
 @stats_app.command("compare")
 def stats_compare(
     indicator: StatsIndicator,
@@ -94,31 +87,6 @@ def stats_compare(
     use_db(db)
     from sozialmonitor.analysis.service import compare_areas
 
-    def show(data: dict[str, Any]) -> None:
-        d = data["indicator"]["decimals"]
-        _heading(
-            data, data["period"] or "", f"{data['confidence']:.1%} confidence interval"
-        )
-        rows = []
-        for c in data["comparisons"]:
-            ci, bench = c["interval"] or {}, c["benchmark"] or {}
-            rows.append(
-                [
-                    c["area"]["code"],
-                    c["area"]["name"],
-                    number(c["value"], d),
-                    number(ci.get("lower"), d),
-                    number(ci.get("upper"), d),
-                    bench.get("name", ""),
-                    number(bench.get("value"), d),
-                    c["result"]["text"],
-                    c["reason"],
-                ]
-            )
-        head = ["code", "name", "value", "lower", "upper", "benchmark"]
-        print_table([*head, "benchmark value", "result", "reason"], rows)
-        _footer(data)
-
     _stats(
         lambda conn, audience: compare_areas(
             conn,
@@ -134,7 +102,7 @@ def stats_compare(
         ),
         internal=internal,
         as_json=as_json,
-        show=show,
+        show=print_comparisons,
     )
 
 
@@ -158,38 +126,6 @@ def stats_trend(
     use_db(db)
     from sozialmonitor.analysis.service import area_trend
 
-    def show(data: dict[str, Any]) -> None:
-        d = data["indicator"]["decimals"]
-        place = data["area"]
-        _heading(data, f"{place['name']} ({place['code']})")
-        periods = data["periods"]
-        span = f"{periods[0]}–{periods[-1]}" if periods else "no values"
-        typer.echo(
-            f"Trend {span} ({data['method']}): {data['direction']['label']}"
-            + (f", p = {data['p_value']:.3g}" if data["p_value"] is not None else "")
-            + (
-                f", Sen's slope {number(data['sen_slope'], d + 2, sign=True)} per year"
-                if data["sen_slope"] is not None
-                else ""
-            )
-        )
-        typer.echo(f"Missing periods: {', '.join(data['missing_periods']) or 'none'}")
-        if data["breaks"]:
-            typer.echo(f"Breaks in the series: {', '.join(data['breaks'])}")
-        rows = [
-            [
-                c["label"],
-                c["base_period"],
-                c["period"],
-                number(c["absolute"], d, sign=True),
-                "percentage points" if c["percentage_points"] else "",
-                number(c["relative"], 1, sign=True) + (" %" if c["relative"] else ""),
-            ]
-            for c in data["changes"]
-        ]
-        print_table(["change", "from", "to", "absolute", "", "relative"], rows)
-        _footer(data)
-
     _stats(
         lambda conn, audience: area_trend(
             conn,
@@ -202,7 +138,7 @@ def stats_trend(
         ),
         internal=internal,
         as_json=as_json,
-        show=show,
+        show=print_trend,
     )
 
 
@@ -225,33 +161,6 @@ def stats_classes(
     use_db(db)
     from sozialmonitor.analysis.service import classify_level
 
-    def show(data: dict[str, Any]) -> None:
-        d = data["indicator"]["decimals"]
-        _heading(
-            data, data["level"]["label"], data["period"] or "", data["scheme"]["label"]
-        )
-        print_table(
-            ["class", "legend", "areas"],
-            [
-                [str(x["class"] + 1), x["label"], str(x["count"])]
-                for x in data["legend"]
-            ],
-        )
-        typer.echo("")
-        print_table(
-            ["code", "name", "value", "class"],
-            [
-                [
-                    a["code"],
-                    a["name"],
-                    number(a["value"], d),
-                    "" if a["class"] is None else f"{a['class'] + 1} {a['label']}",
-                ]
-                for a in data["areas"]
-            ],
-        )
-        _footer(data)
-
     _stats(
         lambda conn, audience: classify_level(
             conn,
@@ -265,7 +174,7 @@ def stats_classes(
         ),
         internal=internal,
         as_json=as_json,
-        show=show,
+        show=print_classes,
     )
 
 
@@ -284,32 +193,6 @@ def stats_spatial(
     use_db(db)
     from sozialmonitor.analysis.service import spatial_level
 
-    def show(data: dict[str, Any]) -> None:
-        d = data["indicator"]["decimals"]
-        _heading(data, data["level"]["label"], data["period"] or "", data["rule"])
-        m = data["moran"]
-        if m:
-            typer.echo(
-                f"Moran's I = {m['i']:.3f} (expected {m['expected']:.3f}), pseudo "
-                f"p = {m['p_value']:.3f} ({m['permutations']} permutations), "
-                f"z = {m['z']:.2f}; {data['n']} areas"
-            )
-        print_table(
-            ["code", "name", "value", "cluster", "local I", "p"],
-            [
-                [
-                    a["code"],
-                    a["name"],
-                    number(a["value"], d),
-                    a["cluster"]["label"],
-                    number(a["local_i"], 3),
-                    number(a["p_value"], 3),
-                ]
-                for a in data["areas"]
-            ],
-        )
-        _footer(data)
-
     _stats(
         lambda conn, audience: spatial_level(
             conn,
@@ -322,7 +205,7 @@ def stats_spatial(
         ),
         internal=internal,
         as_json=as_json,
-        show=show,
+        show=print_clusters,
     )
 
 
@@ -343,25 +226,6 @@ def stats_typology(
     use_db(db)
     from sozialmonitor.analysis.service import typology_level
 
-    def show(data: dict[str, Any]) -> None:
-        names = ", ".join(i["short_name"] for i in data["indicators"])
-        typer.echo(f"{data['level']['label']}, {data['period'] or ''}: {names}")
-        for t in data["types"]:
-            typer.echo(f"Typ {t['type']} ({t['size']} Gebiete): {t['description']}")
-        typer.echo("")
-        print_table(
-            ["code", "name", "type"],
-            [
-                [a["code"], a["name"], "" if a["type"] is None else str(a["type"])]
-                for a in data["areas"]
-            ],
-        )
-        if data["left_out"]:
-            typer.echo(
-                f"Left out (a value missing): {', '.join(data['left_out'])}", err=True
-            )
-        _footer(data)
-
     _stats(
         lambda conn, audience: typology_level(
             conn,
@@ -374,5 +238,5 @@ def stats_typology(
         ),
         internal=internal,
         as_json=as_json,
-        show=show,
+        show=print_types,
     )
