@@ -24,6 +24,9 @@ class Flag(IntFlag):
     """aggregated from the child areas, not stored"""
     REMOVED = 64
     """the release removes an earlier value (tombstone)"""
+    CONFIDENTIAL = 128
+    """shown to the administration only: the public sees the cell as suppressed
+    (never stored; set by the read gate)"""
 
 
 FLAG_NAMES: dict[str, Flag] = {
@@ -34,6 +37,7 @@ FLAG_NAMES: dict[str, Flag] = {
     "revised": Flag.REVISED,
     "computed": Flag.COMPUTED,
     "removed": Flag.REMOVED,
+    "confidential": Flag.CONFIDENTIAL,
 }
 """Names used in files and the API."""
 

@@ -80,14 +80,18 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def init_database(engine: Engine) -> None:
-    """Create the tables or upgrade them to the newest migration; seed the levels."""
+    """Create the tables or upgrade them to the newest migration; seed the levels;
+    compute the suppression patterns a database from an older version lacks."""
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
         raise ConfigurationError(
             f"Cannot open the database {engine.url!r}: {exc.orig}"
         ) from None
+    from sozialmonitor.store.suppression import ensure_patterns
+
     with engine.begin() as conn:
+        ensure_patterns(conn)  # releases published before patterns existed
         if conn.scalar(select(func.count()).select_from(schema.area_level)) == 0:
             conn.execute(
                 insert(schema.area_level),

@@ -31,6 +31,7 @@ from sozialmonitor.errors import (
     UnknownReleaseError,
 )
 from sozialmonitor.store import schema
+from sozialmonitor.store.guard import Guard
 from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.records import indicator_from_row, release_from_row
 from sozialmonitor.store.resolution import ObservationQuery as ObservationQuery
@@ -42,6 +43,7 @@ from sozialmonitor.store.resolution import (
     stored_rows,
     stored_values,
 )
+from sozialmonitor.store.suppression import read_pattern
 
 # --- levels, areas, indicators, releases -------------------------------------------
 
@@ -166,10 +168,16 @@ def get_indicator(
     return indicator_from_row(row)
 
 
-def list_releases(conn: Connection) -> list[Release]:
+def list_releases(
+    conn: Connection, *, audience: Audience = Audience.INTERNAL
+) -> list[Release]:
+    """Releases in the order they were drafted; the public learns only of those
+    that were published (and may since have been withdrawn), never of drafts."""
     rel = schema.release
-    rows = conn.execute(select(rel).order_by(rel.c.created_at, rel.c.id))
-    return [release_from_row(r) for r in rows]
+    query = select(rel).order_by(rel.c.created_at, rel.c.id)
+    if audience is Audience.PUBLIC:
+        query = query.where(rel.c.published_at.isnot(None))
+    return [release_from_row(r) for r in conn.execute(query)]
 
 
 def get_release(conn: Connection, name: str) -> Release:
@@ -236,9 +244,19 @@ def release_priorities(
     ]
     if as_of is None:
         return {r.id: r.sequence or 0 for r in published}
-    target = get_release(conn, as_of)
-    if target.status is not ReleaseStatus.PUBLISHED and audience is Audience.PUBLIC:
-        raise UnknownReleaseError(f"The release '{as_of}' is not published.")
+    if audience is Audience.PUBLIC:
+        # The public learns nothing of drafts or withdrawn releases, not even that
+        # one of that name exists.
+        matching = [r for r in published if r.name == as_of]
+        if not matching:
+            known = ", ".join(r.name for r in published) or "none yet"
+            raise UnknownReleaseError(
+                f"There is no published release named '{as_of}'. "
+                f"Published releases: {known}."
+            )
+        target = matching[0]
+    else:
+        target = get_release(conn, as_of)
     if target.sequence is None:  # a draft: everything published, then the draft
         limit = max((r.sequence or 0 for r in published), default=0)
     else:
@@ -267,7 +285,13 @@ def read_observations(
     stored = stored_values(conn, query, priorities, indicators, scope)
     if query.computed and scope is not None:
         stored = with_parent_values(conn, query, priorities, indicators, scope, stored)
-    return sorted(stored, key=attrgetter("indicator", "area", "period"))
+    ids = {code: key for key, code in indicator_codes(conn, indicators).items()}
+    guard = Guard(
+        read_pattern(conn, priorities, list(ids.values()), query.periods, scope),
+        audience,
+    )
+    guarded = [guard.observation(obs, ids[obs.indicator]) for obs in stored]
+    return sorted(guarded, key=attrgetter("indicator", "area", "period"))
 
 
 @dataclass(frozen=True)
@@ -310,8 +334,13 @@ def read_stored_rows(
         return StoredRows(rows=[], indicators={}, releases={})
     priorities, indicators, scope = read
     codes = indicator_codes(conn, indicators)
+    guard = Guard(
+        read_pattern(conn, priorities, list(codes), query.periods, scope), audience
+    )
     return StoredRows(
-        rows=stored_rows(conn, query, priorities, codes, scope),
+        rows=[
+            guard.row(row) for row in stored_rows(conn, query, priorities, codes, scope)
+        ],
         indicators=codes,
         releases=release_names(conn, priorities),
     )

@@ -112,6 +112,33 @@ observation = Table(
     Index("ix_observation_area", "area_id", "indicator_id", "period", "release_id"),
 )
 
+suppression_slice = Table(
+    "suppression_slice",
+    metadata,
+    # A release computed the suppression pattern of this indicator and period (the
+    # state "as of" it); a read applies the pattern of the newest such release it may
+    # see. A slice with nothing hidden has a row here and none in suppressed_cell.
+    Column("release_id", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("method", String(40), nullable=False),
+    Column("hidden", Integer, nullable=False),
+    Column("exposed", Integer, nullable=False),
+    PrimaryKeyConstraint("indicator_id", "period", "release_id"),
+)
+
+suppressed_cell = Table(
+    "suppressed_cell",
+    metadata,
+    Column("release_id", Integer, nullable=False),
+    Column("indicator_id", Integer, nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("area_id", Integer, nullable=False),
+    Column("reason", String(20), nullable=False),
+    PrimaryKeyConstraint("indicator_id", "period", "area_id", "release_id"),
+    Index("ix_suppressed_cell_area", "area_id", "indicator_id"),
+)
+
 import_log = Table(
     "import_log",
     metadata,
@@ -133,4 +160,6 @@ __all__ = [
     "metadata",
     "observation",
     "release",
+    "suppressed_cell",
+    "suppression_slice",
 ]

@@ -31,6 +31,7 @@ from sozialmonitor.store.queries import (
     release_priorities,
 )
 from sozialmonitor.store.records import indicator_to_row
+from sozialmonitor.store.suppression import protect_release, reprotect_after_withdrawal
 
 OBSERVATION_COLUMNS = (
     "indicator_id",
@@ -198,7 +199,9 @@ def validate_release(conn: Connection, name: str) -> Release:
 
 
 def publish_release(conn: Connection, name: str) -> Release:
-    """Publish a draft or validated release; it becomes the newest state."""
+    """Publish a draft or validated release; it becomes the newest state, and the
+    suppression patterns of every indicator and period it touches are computed and
+    stored with it (``store.suppression``)."""
     rel = get_release(conn, name)
     if not rel.is_editable:
         raise ReleaseStateError(
@@ -212,7 +215,9 @@ def publish_release(conn: Connection, name: str) -> Release:
         published_at=now(),
         sequence=sequence,
     )
-    return get_release(conn, name)
+    published = get_release(conn, name)
+    protect_release(conn, published)
+    return published
 
 
 def withdraw_release(conn: Connection, name: str, reason: str = "") -> Release:
@@ -232,6 +237,7 @@ def withdraw_release(conn: Connection, name: str, reason: str = "") -> Release:
         withdrawn_at=now(),
         note=note,
     )
+    reprotect_after_withdrawal(conn, rel)
     return get_release(conn, name)
 
 

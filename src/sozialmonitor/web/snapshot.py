@@ -285,7 +285,7 @@ def snapshot(engine: Engine) -> Snapshot:
             fresh = Snapshot(
                 version=version,
                 release=queries.latest_published(conn),
-                releases=tuple(queries.list_releases(conn)),
+                releases=tuple(queries.list_releases(conn, audience=AUDIENCE)),
                 indicators=tuple(queries.list_indicators(conn, audience=AUDIENCE)),
                 levels=tuple(queries.list_levels(conn)),
                 areas={a.code: a for a in queries.list_areas(conn)},

@@ -1,0 +1,267 @@
+"""Protection of small counts (statistical disclosure control) for one table: one
+indicator and period over every level of areas.
+
+Primary suppression hides every cell whose count is above zero and below the
+indicator's minimum (and every cell the source delivered as secret). Secondary
+suppression then hides further cells until no hidden count can be narrowed down by
+differencing: for every primary cell the attacker's linear programme
+(:mod:`sozialmonitor.access.attack`, over this state and every state published before)
+must leave a range at least as wide as the minimum count. Cells are added greedily —
+a sibling with a count of at least the minimum first, the parent when no sibling is
+left — and the audit decides when to stop, so the result is proven, not hoped for.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sozialmonitor.access.attack import Cell, State, Table, state_ranges
+
+METHOD = "greedy-lp-audit/1"
+"""Name and version of the method, stored with every pattern."""
+TOLERANCE = 1e-6
+
+
+class Reason(StrEnum):
+    SMALL_COUNT = "small-count"
+    """Primary: a count above zero and below the minimum."""
+    SOURCE = "source"
+    """Primary: the source delivered the cell as secret."""
+    PROTECTS = "protects"
+    """Secondary: hidden so that a primary cell cannot be computed back."""
+
+    @property
+    def primary(self) -> bool:
+        return self is not Reason.PROTECTS
+
+
+def primary_reason(cell: Cell, min_count: int) -> Reason | None:
+    """Why a cell must be hidden on its own, or None.
+
+    Examples
+    --------
+    >>> primary_reason(Cell(count=2), 3), primary_reason(Cell(count=0), 3)
+    (<Reason.SMALL_COUNT: 'small-count'>, None)
+    """
+    if cell.source_suppressed:
+        return Reason.SOURCE
+    if cell.count is not None and 0 < cell.count < min_count:
+        return Reason.SMALL_COUNT
+    return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pattern:
+    """The hidden cells of a table and why; ``exposed`` lists primary cells that
+    could not be protected (their value was published before)."""
+
+    hidden: Mapping[str, Reason]
+    exposed: tuple[str, ...] = ()
+
+
+def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Pattern:
+    """The suppression pattern of ``table``, given the states published before.
+
+    Examples
+    --------
+    A parent of 12 with children of 2 and 10: hiding the 2 alone gives it away
+    (12 - 10), so the 10 is hidden too.
+
+    >>> from sozialmonitor.access.attack import Equation
+    >>> t = Table(cells={"P": Cell(count=12), "a": Cell(count=2), "b": Cell(count=10)},
+    ...           equations=(Equation(parent="P", children=("a", "b")),))
+    >>> dict(protect(t, 3).hidden)
+    {'a': <Reason.SMALL_COUNT: 'small-count'>, 'b': <Reason.PROTECTS: 'protects'>}
+    """
+    hidden: dict[str, Reason] = {}
+    for area, cell in table.cells.items():
+        reason = primary_reason(cell, min_count)
+        if reason is not None:
+            hidden[area] = reason
+    now = len(earlier)
+    targets = [(now, area) for area in sorted(hidden)] + [
+        (number, area)
+        for number, state in enumerate(earlier)
+        for area in sorted(state.primary)
+        if area in state.table.cells
+    ]
+    if not targets or not table.equations:
+        return Pattern(hidden=hidden)
+    neighbours = _neighbours(table)
+    published = published_counts(earlier)
+    exposed: set[tuple[int, str]] = set()
+    for _round in range(len(table.cells) + 1):
+        state = State(table=table, hidden=frozenset(hidden))
+        ranges = state_ranges([*earlier, state], targets)
+        weak = [
+            t
+            for t in targets
+            if t not in exposed and ranges[t][1] - ranges[t][0] < min_count - TOLERANCE
+        ]
+        if not weak:
+            break
+        added = False
+        settled: set[str] = set()  # tied to a cell hidden in this round: audit again
+        for number, cell in weak:
+            if cell in settled:
+                continue
+            if number == now:
+                partner = _partner(
+                    table, cell, hidden, neighbours, min_count, published
+                )
+            else:
+                partner = _partner_for_earlier(
+                    table,
+                    earlier[number],
+                    cell,
+                    hidden,
+                    neighbours,
+                    min_count,
+                    published,
+                )
+            if partner is None:
+                exposed.add((number, cell))
+                continue
+            hidden[partner] = Reason.PROTECTS
+            added = True
+            settled |= _tied(partner, hidden, neighbours)
+        if not added:
+            break
+    names = sorted(cell if n == now else f"{cell} (earlier)" for n, cell in exposed)
+    if names:
+        warnings.warn(
+            f"{len(names)} small counts could not be protected: "
+            f"{', '.join(names[:10])}",
+            stacklevel=2,
+        )
+    return Pattern(hidden=hidden, exposed=tuple(names))
+
+
+def _partner_for_earlier(
+    table: Table,
+    before: State,
+    cell: str,
+    hidden: Mapping[str, Reason],
+    neighbours: Mapping[str, list[tuple[str, bool]]],
+    min_count: int,
+    published: set[tuple[str, float]],
+) -> str | None:
+    """The cell to hide now so that a small count of an earlier state keeps its
+    room: first a cell that protected it then and still has the same value (showing
+    it now would give the small count away), then the cell itself, then as for a
+    cell of this state."""
+    tied = _tied(cell, before.hidden, _neighbours(before.table)) - {cell}
+    revealed = [
+        (count < min_count, count, area)
+        for area in tied
+        if area in table.cells
+        and area not in hidden
+        and (count := table.cells[area].count) is not None
+        and count == before.table.cells[area].count
+        and (area, count) not in published
+    ]
+    if revealed:
+        return min(revealed)[2]
+    own = table.cells.get(cell)
+    if (
+        own is not None
+        and cell not in hidden
+        and own.count is not None
+        and (cell, own.count) not in published
+    ):
+        return cell
+    if cell not in table.cells:
+        return None
+    return _partner(table, cell, hidden, neighbours, min_count, published)
+
+
+def _neighbours(table: Table) -> dict[str, list[tuple[str, bool]]]:
+    """Per cell, the other members of each equation it is in, each marked whether it
+    is the cell's parent: its siblings and parent (the equation above it) and its
+    children (the equation below it)."""
+    found: dict[str, list[tuple[str, bool]]] = defaultdict(list)
+    for eq in table.equations:
+        for child in eq.children:
+            found[child].extend((c, False) for c in eq.children if c != child)
+            found[child].append((eq.parent, True))
+        found[eq.parent].extend((c, False) for c in eq.children)
+    return found
+
+
+def _partner(
+    table: Table,
+    cell: str,
+    hidden: Mapping[str, Reason],
+    neighbours: Mapping[str, list[tuple[str, bool]]],
+    min_count: int,
+    published: set[tuple[str, float]],
+) -> str | None:
+    """The visible cell to hide next so that ``cell`` gains room.
+
+    Candidates are the visible cells in an equation with ``cell`` or with a hidden
+    cell tied to it (a hidden sibling whose own children are all shown is no
+    protection until one of them is hidden too), not published before with their
+    current value. Preferred: a sibling or child with a count of at least the
+    minimum (the smallest such), then smaller ones (the largest first), then a
+    parent, then cells of zero; the nearest first within each.
+    """
+    candidates: list[tuple[int, int, float, str]] = []
+    seen = {cell}
+    frontier = [cell]
+    distance = 0
+    while frontier:
+        following = []
+        for member in frontier:
+            for area, is_parent in neighbours.get(member, []):
+                if area in seen:
+                    continue
+                seen.add(area)
+                if area in hidden:
+                    following.append(area)
+                    continue
+                count = table.cells[area].count
+                if count is None or (area, count) in published:
+                    continue
+                if count == 0:
+                    tier, order = 3, 0.0
+                elif is_parent:
+                    tier, order = 2, 0.0
+                elif count >= min_count:
+                    tier, order = 0, count
+                else:
+                    tier, order = 1, -count
+                candidates.append((tier, distance, order, area))
+        frontier = following
+        distance += 1
+    return min(candidates)[3] if candidates else None
+
+
+def _tied(
+    start: str,
+    hidden: Mapping[str, Reason] | frozenset[str],
+    neighbours: Mapping[str, list[tuple[str, bool]]],
+) -> set[str]:
+    """The hidden cells connected to ``start`` through equations of hidden cells."""
+    found = {start}
+    frontier = [start]
+    while frontier:
+        member = frontier.pop()
+        for area, _is_parent in neighbours.get(member, []):
+            if area in hidden and area not in found:
+                found.add(area)
+                frontier.append(area)
+    return found
+
+
+def published_counts(earlier: Sequence[State]) -> set[tuple[str, float]]:
+    """(area, count) of every cell shown in an earlier state."""
+    return {
+        (area, cell.count)
+        for state in earlier
+        for area, cell in state.table.cells.items()
+        if area not in state.hidden and cell.count is not None
+    }

@@ -1,0 +1,454 @@
+"""Suppression patterns, computed when a release is published and stored with it.
+
+For every indicator and period a release touches, the state "as of" the release —
+stored values and the parents computed from them, on every level — is turned into a
+table (``access.attack.Table``) and protected (``access.disclosure.protect``) against
+every state published before. The read gate applies the stored pattern of the newest
+release it may see (:func:`read_pattern`); it never computes one, so every surface
+agrees and reads stay fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, delete, insert, or_, select
+
+from sozialmonitor.access.attack import Cell, Equation, State, Table
+from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.release import Release
+from sozialmonitor.store import schema
+from sozialmonitor.store.records import indicator_from_row
+from sozialmonitor.store.resolution import ObservationQuery
+
+Slice = tuple[int, str]
+"""(indicator id, period)"""
+
+_SOURCE = int(Flag.SUPPRESSED)
+_COMPUTED = int(Flag.COMPUTED)
+
+
+# --- computing ----------------------------------------------------------------------
+
+
+def protect_release(conn: Connection, release: Release) -> int:
+    """Compute and store the patterns of every slice ``release`` stores values in
+    (replacing patterns it had); returns the number of cells hidden."""
+    slices = touched_slices(conn, release.id)
+    return _protect(conn, release, slices)
+
+
+def reprotect_after_withdrawal(conn: Connection, withdrawn: Release) -> int:
+    """A withdrawn release changes the state "as of" every later release that shares
+    a slice with it: their patterns of those slices are computed again."""
+    gone = touched_slices(conn, withdrawn.id)
+    hidden = 0
+    for later in _published_after(conn, withdrawn.sequence or 0):
+        shared = touched_slices(conn, later.id) & gone
+        if shared:
+            hidden += _protect(conn, later, shared)
+    return hidden
+
+
+def ensure_patterns(conn: Connection) -> int:
+    """Compute the missing patterns of published releases (a database from before
+    patterns existed); returns the number of slices computed."""
+    done = 0
+    for release in _published_after(conn, 0):
+        have = {
+            (r.indicator_id, r.period)
+            for r in conn.execute(
+                select(
+                    schema.suppression_slice.c.indicator_id,
+                    schema.suppression_slice.c.period,
+                ).where(schema.suppression_slice.c.release_id == release.id)
+            )
+        }
+        missing = touched_slices(conn, release.id) - have
+        if missing:
+            _protect(conn, release, missing)
+            done += len(missing)
+    return done
+
+
+def touched_slices(conn: Connection, release_id: int) -> set[Slice]:
+    o = schema.observation
+    rows = conn.execute(
+        select(o.c.indicator_id, o.c.period)
+        .where(o.c.release_id == release_id)
+        .distinct()
+    )
+    return {(r.indicator_id, r.period) for r in rows}
+
+
+def _published_after(conn: Connection, sequence: int) -> list[Release]:
+    """Releases published (or published and since withdrawn) after ``sequence``."""
+    from sozialmonitor.store.queries import list_releases
+
+    return sorted(
+        (r for r in list_releases(conn) if (r.sequence or 0) > sequence),
+        key=lambda r: r.sequence or 0,
+    )
+
+
+def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int:
+    indicators = _indicators(conn)
+    hierarchy = _hierarchy(conn)
+    hidden_total = 0
+    by_indicator: dict[int, set[str]] = defaultdict(set)
+    for indicator_id, period in slices:
+        by_indicator[indicator_id].add(period)
+    for indicator_id, all_periods in sorted(by_indicator.items()):
+        indicator = indicators[indicator_id]
+        periods = _needing_protection(
+            conn, indicator, indicator_id, release, all_periods
+        )
+        for period in sorted(all_periods - periods):
+            _store(
+                conn, release.id, indicator_id, period, Pattern(hidden={}), hierarchy
+            )
+        if not periods:
+            continue
+        tables = slice_tables(conn, indicator, periods, release.name, hierarchy)
+        earlier = _earlier_states(
+            conn, indicator, indicator_id, periods, release, hierarchy
+        )
+        for period in sorted(periods):
+            pattern = protect(tables[period], indicator.min_count, earlier[period])
+            _store(conn, release.id, indicator_id, period, pattern, hierarchy)
+            hidden_total += len(pattern.hidden)
+    return hidden_total
+
+
+def _needing_protection(
+    conn: Connection,
+    indicator: Indicator,
+    indicator_id: int,
+    release: Release,
+    periods: set[str],
+) -> set[str]:
+    """The periods whose pattern may hide anything: the release stores a small
+    count or a secret cell there, or an earlier release hid cells there. Elsewhere
+    nothing is small: parents add up children that are all zero or large enough,
+    and stored values from earlier releases were checked when they were published."""
+    o, sc, rel = schema.observation, schema.suppressed_cell, schema.release
+    column = {
+        IndicatorKind.COUNT: o.c.value,
+        IndicatorKind.SHARE: o.c.numerator,
+        IndicatorKind.RATE: o.c.numerator,
+        IndicatorKind.MEAN: o.c.denominator,
+    }.get(indicator.kind)
+    risky = o.c.flags.op("&")(_SOURCE) != 0
+    if column is not None:
+        risky = or_(risky, and_(column > 0, column < indicator.min_count))
+    small = conn.execute(
+        select(o.c.period)
+        .where(o.c.release_id == release.id, o.c.indicator_id == indicator_id, risky)
+        .distinct()
+    )
+    found = {r.period for r in small}
+    hidden_before = conn.execute(
+        select(sc.c.period)
+        .join(rel, rel.c.id == sc.c.release_id)
+        .where(sc.c.indicator_id == indicator_id)
+        .where(rel.c.sequence < (release.sequence or 0))
+        .distinct()
+    )
+    found |= {r.period for r in hidden_before}
+    return found & periods
+
+
+def _earlier_states(
+    conn: Connection,
+    indicator: Indicator,
+    indicator_id: int,
+    periods: set[str],
+    release: Release,
+    hierarchy: _Hierarchy,
+) -> dict[str, list[State]]:
+    """Per period, the states of the slice the public has seen before ``release``:
+    as of every earlier release (published, or published and since withdrawn) with a
+    pattern for it, oldest first."""
+    rel, sl = schema.release, schema.suppression_slice
+    rows = conn.execute(
+        select(rel.c.id, rel.c.name, sl.c.period)
+        .join(sl, sl.c.release_id == rel.c.id)
+        .where(sl.c.indicator_id == indicator_id, sl.c.period.in_(sorted(periods)))
+        .where(rel.c.sequence < (release.sequence or 0))
+        .where(rel.c.published_at.isnot(None))
+        .order_by(rel.c.sequence)
+    ).all()
+    touched: dict[tuple[int, str], set[str]] = defaultdict(set)
+    for release_id, name, period in rows:
+        touched[(release_id, name)].add(period)
+    states: dict[str, list[State]] = {period: [] for period in periods}
+    for (release_id, name), found in touched.items():  # in publication order
+        tables = slice_tables(conn, indicator, found, name, hierarchy)
+        for period in sorted(found):
+            hidden = _stored_pattern(conn, release_id, indicator_id, period, hierarchy)
+            states[period].append(
+                State(
+                    table=tables[period],
+                    hidden=frozenset(hidden),
+                    primary=frozenset(a for a, r in hidden.items() if r.primary),
+                )
+            )
+    return states
+
+
+@dataclass(frozen=True)
+class _Hierarchy:
+    parent: dict[str, str | None]
+    """Area code → parent code."""
+    children: dict[str, list[str]]
+    ids: dict[str, int]
+    codes: dict[int, str]
+    levels: tuple[str, ...]
+
+
+def _hierarchy(conn: Connection) -> _Hierarchy:
+    from sozialmonitor.store.queries import list_areas, list_levels
+
+    areas = list_areas(conn)
+    children: dict[str, list[str]] = defaultdict(list)
+    for area in areas:
+        if area.parent is not None:
+            children[area.parent].append(area.code)
+    ids = {
+        r.code: r.id for r in conn.execute(select(schema.area.c.id, schema.area.c.code))
+    }
+    used = {area.level for area in areas}
+    return _Hierarchy(
+        parent={a.code: a.parent for a in areas},
+        children=dict(children),
+        ids=ids,
+        codes={i: c for c, i in ids.items()},
+        levels=tuple(lvl.code for lvl in list_levels(conn) if lvl.code in used),
+    )
+
+
+def _indicators(conn: Connection) -> dict[int, Indicator]:
+    return {
+        row.id: indicator_from_row(row)
+        for row in conn.execute(select(schema.indicator))
+    }
+
+
+def slice_tables(
+    conn: Connection,
+    indicator: Indicator,
+    periods: Iterable[str],
+    as_of: str,
+    hierarchy: _Hierarchy | None = None,
+) -> dict[str, Table]:
+    """One indicator's tables of these periods as of a release, every level, as the
+    administration reads them (stored values and the parents computed from them):
+    one read per level."""
+    from sozialmonitor.store.queries import read_observations
+
+    hierarchy = hierarchy or _hierarchy(conn)
+    wanted = sorted(periods)
+    found: dict[str, dict[str, Observation]] = {period: {} for period in wanted}
+    for level in hierarchy.levels:
+        query = ObservationQuery(
+            indicators=[indicator.id], level=level, periods=wanted, as_of=as_of
+        )
+        for obs in read_observations(conn, query, audience=Audience.INTERNAL):
+            found[obs.period][obs.area] = obs
+    return {
+        period: table_of(indicator, values, hierarchy.children)
+        for period, values in found.items()
+    }
+
+
+def table_of(
+    indicator: Indicator,
+    values: dict[str, Observation],
+    children: dict[str, list[str]],
+) -> Table:
+    """The table of one indicator and period from its values by area code."""
+    cells = {area: _cell(indicator, obs) for area, obs in values.items()}
+    equations = []
+    if indicator.kind not in (IndicatorKind.MEDIAN, IndicatorKind.INDEX):
+        for parent, obs in values.items():
+            computed = bool(obs.flags & _COMPUTED)
+            kids = [
+                c
+                for c in children.get(parent, [])
+                if c in values
+                and (cells[c].count is not None or cells[c].source_suppressed)
+                and not (computed and c in obs.missing_children)
+            ]
+            if kids and cells[parent].count is not None:
+                equations.append(_equation(parent, kids, cells, computed=computed))
+    return Table(
+        cells=cells,
+        equations=tuple(equations),
+        bounded_by_total=indicator.kind is IndicatorKind.SHARE,
+    )
+
+
+def _equation(
+    parent: str, kids: list[str], cells: dict[str, Cell], *, computed: bool
+) -> Equation:
+    """The parent's equation; a computed parent adds up exactly, a stored one up to a
+    residual (missing children, other sources) that the attacker is assumed to know.
+    A child the source kept secret without a value counts as 0 in the residual,
+    which only makes the attacker stronger."""
+    if computed:
+        return Equation(parent=parent, children=tuple(kids))
+    count = (cells[parent].count or 0.0) - sum(cells[c].count or 0.0 for c in kids)
+    totals = [cells[c].total for c in kids]
+    total_residual = (
+        (cells[parent].total or 0.0) - sum(t or 0.0 for t in totals)
+        if cells[parent].total is not None
+        else 0.0
+    )
+    return Equation(
+        parent=parent,
+        children=tuple(kids),
+        residual=count,
+        total_residual=total_residual,
+    )
+
+
+def _cell(indicator: Indicator, obs: Observation) -> Cell:
+    secret = bool(obs.flags & _SOURCE)
+    kind = indicator.kind
+    if kind is IndicatorKind.COUNT:
+        count = obs.value
+        total = None
+    elif kind is IndicatorKind.MEAN:
+        count, total = obs.denominator, None
+    elif kind in (IndicatorKind.SHARE, IndicatorKind.RATE):
+        count = obs.numerator
+        total = obs.denominator if kind is IndicatorKind.SHARE else None
+    else:
+        count, total = None, None
+    return Cell(count=count, total=total, source_suppressed=secret)
+
+
+def _store(
+    conn: Connection,
+    release_id: int,
+    indicator_id: int,
+    period: str,
+    pattern: Pattern,
+    hierarchy: _Hierarchy,
+) -> None:
+    sl, sc = schema.suppression_slice, schema.suppressed_cell
+    for table in (sl, sc):
+        conn.execute(
+            delete(table).where(
+                table.c.release_id == release_id,
+                table.c.indicator_id == indicator_id,
+                table.c.period == period,
+            )
+        )
+    conn.execute(
+        insert(sl).values(
+            release_id=release_id,
+            indicator_id=indicator_id,
+            period=period,
+            method=METHOD,
+            hidden=len(pattern.hidden),
+            exposed=len(pattern.exposed),
+        )
+    )
+    if pattern.hidden:
+        conn.execute(
+            insert(sc),
+            [
+                {
+                    "release_id": release_id,
+                    "indicator_id": indicator_id,
+                    "period": period,
+                    "area_id": hierarchy.ids[area],
+                    "reason": reason.value,
+                }
+                for area, reason in sorted(pattern.hidden.items())
+            ],
+        )
+
+
+def _stored_pattern(
+    conn: Connection,
+    release_id: int,
+    indicator_id: int,
+    period: str,
+    hierarchy: _Hierarchy,
+) -> dict[str, Reason]:
+    sc = schema.suppressed_cell
+    rows = conn.execute(
+        select(sc.c.area_id, sc.c.reason).where(
+            sc.c.release_id == release_id,
+            sc.c.indicator_id == indicator_id,
+            sc.c.period == period,
+        )
+    )
+    return {hierarchy.codes[r.area_id]: Reason(r.reason) for r in rows}
+
+
+# --- reading ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadPattern:
+    """The patterns a read applies: per slice the release whose pattern holds, and
+    the hidden cells ``(indicator id, area code, period) → reason``."""
+
+    slices: dict[Slice, int]
+    hidden: dict[tuple[int, str, str], Reason]
+
+    def covers(self, indicator_id: int, period: str) -> bool:
+        return (indicator_id, period) in self.slices
+
+
+def read_pattern(
+    conn: Connection,
+    priorities: dict[int, int],
+    indicator_ids: Sequence[int],
+    periods: Sequence[str] | None,
+    scope: Select[Any] | None,
+) -> ReadPattern:
+    """The patterns of the newest releases (by ``priorities``) that hold one for each
+    slice of these indicators (and periods), restricted to the areas in ``scope``."""
+    sl, sc, a = schema.suppression_slice, schema.suppressed_cell, schema.area
+    query = select(sl.c.release_id, sl.c.indicator_id, sl.c.period).where(
+        sl.c.release_id.in_(list(priorities)),
+        sl.c.indicator_id.in_(list(indicator_ids)),
+    )
+    if periods is not None:
+        query = query.where(sl.c.period.in_(list(periods)))
+    newest: dict[Slice, int] = {}
+    for release_id, indicator_id, period in conn.execute(query):
+        key = (indicator_id, period)
+        held = newest.get(key)
+        if held is None or priorities[release_id] > priorities[held]:
+            newest[key] = release_id
+    hidden: dict[tuple[int, str, str], Reason] = {}
+    if newest:
+        cells = (
+            select(
+                sc.c.release_id, sc.c.indicator_id, a.c.code, sc.c.period, sc.c.reason
+            )
+            .join(a, a.c.id == sc.c.area_id)
+            .where(
+                sc.c.release_id.in_(set(newest.values())),
+                sc.c.indicator_id.in_(list(indicator_ids)),
+            )
+        )
+        if periods is not None:
+            cells = cells.where(sc.c.period.in_(list(periods)))
+        if scope is not None and scope.whereclause is not None:
+            cells = cells.where(scope.whereclause)
+        for release_id, indicator_id, code, period, reason in conn.execute(cells):
+            if newest.get((indicator_id, period)) == release_id:
+                hidden[(indicator_id, code, period)] = Reason(reason)
+    return ReadPattern(slices=newest, hidden=hidden)
