@@ -212,3 +212,40 @@ def test_a_draft_is_not_named_to_the_public(counts_engine: Engine) -> None:
                 read_observations(conn, ObservationQuery(as_of=name))
             assert "secret-draft" not in caught.value.message.replace(f"'{name}'", "")
             assert "r1" in caught.value.message
+
+
+def test_the_tables_protected_are_what_the_gate_reads(engine: Engine) -> None:
+    """The pattern's tables compute parents bottom-up by the gate's own rule; on a
+    hierarchy with stored middle values, a town beside districts, removed, secret
+    and flagged values they hold exactly what the gate reads, level by level."""
+    from sozialmonitor.store.suppression import slice_tables
+    from tests.store.hierarchy import AREAS, INDICATORS, PERIODS, build_hierarchy
+
+    build_hierarchy(engine)
+    levels = sorted({level for level, _parent in AREAS.values()})
+    with engine.connect() as conn:
+        for release in ("first", "second"):
+            for indicator in INDICATORS.values():
+                tables = slice_tables(conn, indicator, PERIODS, release)
+                for period in PERIODS:
+                    read = {}
+                    for level in levels:
+                        query = ObservationQuery(
+                            indicators=[indicator.id],
+                            level=level,
+                            periods=[period],
+                            as_of=release,
+                        )
+                        for obs in read_observations(
+                            conn, query, audience=Audience.INTERNAL
+                        ):
+                            read[obs.area] = obs
+                    cells = tables[period].cells
+                    assert cells.keys() == read.keys(), (release, indicator.id)
+                    for area, obs in read.items():
+                        expected = {
+                            "count": obs.value,
+                            "share": obs.numerator,
+                            "median": None,
+                        }[indicator.kind.value]
+                        assert cells[area].count == pytest.approx(expected), area

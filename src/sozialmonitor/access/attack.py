@@ -216,6 +216,10 @@ def _range(programme: _Programme, roots: list[int], column: int) -> tuple[float,
         (eq_rows if equality else ub_rows).append(row)
         (eq_rhs if equality else ub_rhs).append(rhs)
     n = len(columns)
+    if len(eq_rows) == 1 and not ub_rows:
+        closed = _one_sum(eq_rows[0], eq_rhs[0], position[column])
+        if closed is not None:
+            return closed
     objective = np.zeros(n)
     objective[position[column]] = 1.0
     kwargs = {
@@ -236,6 +240,22 @@ def _range(programme: _Programme, roots: list[int], column: int) -> tuple[float,
     else:  # infeasible (cannot happen with true residuals): count it as exposed
         return (lowest, lowest)
     return (lowest, highest)
+
+
+def _one_sum(
+    row: dict[int, float], rhs: float, target: int
+) -> tuple[float, float] | None:
+    """The range without a solver when the component is one sum of non-negative
+    unknowns with coefficients of one sign (hidden siblings whose total is known):
+    each lies between 0 and the total, a single one is the total. None otherwise."""
+    signs = {value for value in row.values()}
+    if len(signs) != 1:
+        return None
+    (sign,) = signs
+    total = rhs / sign
+    if len(row) == 1:
+        return (total, total)
+    return (0.0, total) if total >= 0 else (total, total)
 
 
 def _matrix(rows: list[dict[int, float]], n: int) -> csr_array:

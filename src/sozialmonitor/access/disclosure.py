@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -146,7 +146,7 @@ def _partner_for_earlier(
     before: State,
     cell: str,
     hidden: Mapping[str, Reason],
-    neighbours: Mapping[str, list[tuple[str, bool]]],
+    neighbours: _Links,
     min_count: int,
     published: set[tuple[str, float]],
 ) -> str | None:
@@ -179,24 +179,39 @@ def _partner_for_earlier(
     return _partner(table, cell, hidden, neighbours, min_count, published)
 
 
-def _neighbours(table: Table) -> dict[str, list[tuple[str, bool]]]:
+class _Links:
     """Per cell, the other members of each equation it is in, each marked whether it
     is the cell's parent: its siblings and parent (the equation above it) and its
-    children (the equation below it)."""
-    found: dict[str, list[tuple[str, bool]]] = defaultdict(list)
-    for eq in table.equations:
-        for child in eq.children:
-            found[child].extend((c, False) for c in eq.children if c != child)
-            found[child].append((eq.parent, True))
-        found[eq.parent].extend((c, False) for c in eq.children)
-    return found
+    children (the equation below it). Made on the fly from the equations a cell is
+    in, as a parent of 1,000 children would otherwise list a million pairs."""
+
+    def __init__(self, table: Table) -> None:
+        self.equations = table.equations
+        self.member_of: dict[str, list[int]] = defaultdict(list)
+        for number, eq in enumerate(table.equations):
+            self.member_of[eq.parent].append(number)
+            for child in eq.children:
+                self.member_of[child].append(number)
+
+    def get(self, cell: str, default: object = None) -> Iterator[tuple[str, bool]]:
+        for number in self.member_of.get(cell, ()):
+            eq = self.equations[number]
+            if eq.parent == cell:
+                yield from ((c, False) for c in eq.children)
+            else:
+                yield from ((c, False) for c in eq.children if c != cell)
+                yield (eq.parent, True)
+
+
+def _neighbours(table: Table) -> _Links:
+    return _Links(table)
 
 
 def _partner(
     table: Table,
     cell: str,
     hidden: Mapping[str, Reason],
-    neighbours: Mapping[str, list[tuple[str, bool]]],
+    neighbours: _Links,
     min_count: int,
     published: set[tuple[str, float]],
 ) -> str | None:
@@ -243,7 +258,7 @@ def _partner(
 def _tied(
     start: str,
     hidden: Mapping[str, Reason] | frozenset[str],
-    neighbours: Mapping[str, list[tuple[str, bool]]],
+    neighbours: _Links,
 ) -> set[str]:
     """The hidden cells connected to ``start`` through equations of hidden cells."""
     found = {start}

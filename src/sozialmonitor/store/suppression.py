@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Select, and_, delete, insert, or_, select
 from sozialmonitor.access.attack import Cell, Equation, State, Table
 from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
 from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.aggregation import aggregate, can_aggregate
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.release import Release
@@ -209,11 +210,12 @@ class _Hierarchy:
     children: dict[str, list[str]]
     ids: dict[str, int]
     codes: dict[int, str]
-    levels: tuple[str, ...]
+    deepest_first: tuple[str, ...]
+    """Area codes, the deepest level first."""
 
 
 def _hierarchy(conn: Connection) -> _Hierarchy:
-    from sozialmonitor.store.queries import list_areas, list_levels
+    from sozialmonitor.store.queries import list_areas
 
     areas = list_areas(conn)
     children: dict[str, list[str]] = defaultdict(list)
@@ -223,13 +225,12 @@ def _hierarchy(conn: Connection) -> _Hierarchy:
     ids = {
         r.code: r.id for r in conn.execute(select(schema.area.c.id, schema.area.c.code))
     }
-    used = {area.level for area in areas}
     return _Hierarchy(
         parent={a.code: a.parent for a in areas},
         children=dict(children),
         ids=ids,
         codes={i: c for c, i in ids.items()},
-        levels=tuple(lvl.code for lvl in list_levels(conn) if lvl.code in used),
+        deepest_first=tuple(a.code for a in reversed(areas)),  # by level rank
     )
 
 
@@ -248,19 +249,35 @@ def slice_tables(
     hierarchy: _Hierarchy | None = None,
 ) -> dict[str, Table]:
     """One indicator's tables of these periods as of a release, every level, as the
-    administration reads them (stored values and the parents computed from them):
-    one read per level."""
-    from sozialmonitor.store.queries import read_observations
+    administration reads them: the stored values (one read of the gate for all
+    levels) and the parents computed from them, deepest level first, by the same
+    rule as the gate (``domain.aggregation.aggregate``; a stored value wins)."""
+    from sozialmonitor.store.queries import read_stored_rows
 
     hierarchy = hierarchy or _hierarchy(conn)
     wanted = sorted(periods)
     found: dict[str, dict[str, Observation]] = {period: {} for period in wanted}
-    for level in hierarchy.levels:
-        query = ObservationQuery(
-            indicators=[indicator.id], level=level, periods=wanted, as_of=as_of
-        )
-        for obs in read_observations(conn, query, audience=Audience.INTERNAL):
-            found[obs.period][obs.area] = obs
+    query = ObservationQuery(
+        indicators=[indicator.id], periods=wanted, as_of=as_of, computed=False
+    )
+    stored = read_stored_rows(conn, query, audience=Audience.INTERNAL)
+    for row in stored.rows:
+        found[row[2]][row[1]] = stored.observation(row)
+    if can_aggregate(indicator):
+        for period, values in found.items():
+            for area in hierarchy.deepest_first:
+                kids = hierarchy.children.get(area)
+                if area in values or not kids:
+                    continue
+                computed = aggregate(
+                    indicator,
+                    area,
+                    period,
+                    kids,
+                    (values[k] for k in kids if k in values),
+                )
+                if computed is not None:
+                    values[area] = computed
     return {
         period: table_of(indicator, values, hierarchy.children)
         for period, values in found.items()
