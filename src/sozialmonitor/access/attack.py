@@ -217,7 +217,7 @@ def _range(programme: _Programme, roots: list[int], column: int) -> tuple[float,
         (eq_rhs if equality else ub_rhs).append(rhs)
     n = len(columns)
     if len(eq_rows) == 1 and not ub_rows:
-        closed = _one_sum(eq_rows[0], eq_rhs[0], position[column])
+        closed = _one_sum(eq_rows[0], eq_rhs[0])
         if closed is not None:
             return closed
     objective = np.zeros(n)
@@ -242,13 +242,11 @@ def _range(programme: _Programme, roots: list[int], column: int) -> tuple[float,
     return (lowest, highest)
 
 
-def _one_sum(
-    row: dict[int, float], rhs: float, target: int
-) -> tuple[float, float] | None:
+def _one_sum(row: dict[int, float], rhs: float) -> tuple[float, float] | None:
     """The range without a solver when the component is one sum of non-negative
     unknowns with coefficients of one sign (hidden siblings whose total is known):
     each lies between 0 and the total, a single one is the total. None otherwise."""
-    signs = {value for value in row.values()}
+    signs = set(row.values())
     if len(signs) != 1:
         return None
     (sign,) = signs

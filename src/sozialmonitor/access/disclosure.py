@@ -91,7 +91,7 @@ def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Patt
     ]
     if not targets or not table.equations:
         return Pattern(hidden=hidden)
-    neighbours = _neighbours(table)
+    neighbours = _Links(table)
     published = published_counts(earlier)
     exposed: set[tuple[int, str]] = set()
     for _round in range(len(table.cells) + 1):
@@ -154,7 +154,7 @@ def _partner_for_earlier(
     room: first a cell that protected it then and still has the same value (showing
     it now would give the small count away), then the cell itself, then as for a
     cell of this state."""
-    tied = _tied(cell, before.hidden, _neighbours(before.table)) - {cell}
+    tied = _tied(cell, before.hidden, _Links(before.table)) - {cell}
     revealed = [
         (count < min_count, count, area)
         for area in tied
@@ -201,10 +201,6 @@ class _Links:
             else:
                 yield from ((c, False) for c in eq.children if c != cell)
                 yield (eq.parent, True)
-
-
-def _neighbours(table: Table) -> _Links:
-    return _Links(table)
 
 
 def _partner(
