@@ -193,7 +193,7 @@ class _Links:
             for child in eq.children:
                 self.member_of[child].append(number)
 
-    def get(self, cell: str, default: object = None) -> Iterator[tuple[str, bool]]:
+    def of(self, cell: str) -> Iterator[tuple[str, bool]]:
         for number in self.member_of.get(cell, ()):
             eq = self.equations[number]
             if eq.parent == cell:
@@ -227,7 +227,7 @@ def _partner(
     while frontier:
         following = []
         for member in frontier:
-            for area, is_parent in neighbours.get(member, []):
+            for area, is_parent in neighbours.of(member):
                 if area in seen:
                     continue
                 seen.add(area)
@@ -261,7 +261,7 @@ def _tied(
     frontier = [start]
     while frontier:
         member = frontier.pop()
-        for area, _is_parent in neighbours.get(member, []):
+        for area, _is_parent in neighbours.of(member):
             if area in hidden and area not in found:
                 found.add(area)
                 frontier.append(area)
