@@ -282,10 +282,11 @@ def read_observations(
     if read is None:
         return []
     priorities, indicators, scope = read
-    stored = stored_values(conn, query, priorities, indicators, scope)
+    codes = indicator_codes(conn, indicators)
+    stored = stored_values(conn, query, priorities, indicators, scope, codes)
     if query.computed and scope is not None:
         stored = with_parent_values(conn, query, priorities, indicators, scope, stored)
-    ids = {code: key for key, code in indicator_codes(conn, indicators).items()}
+    ids = {code: key for key, code in codes.items()}
     guard = Guard(
         read_pattern(conn, priorities, list(ids.values()), query.periods, scope),
         audience,

@@ -116,11 +116,13 @@ def stored_values(
     priorities: dict[int, int],
     indicators: dict[str, Indicator],
     scope: Select[Any] | None,
+    codes: dict[int, str] | None = None,
 ) -> list[Observation]:
-    """The stored value with the highest release priority, per key."""
+    """The stored value with the highest release priority, per key (``codes``:
+    the indicators' database ids → codes, when the caller has them)."""
     # Codes and names of the few indicators and releases are looked up once here, so
     # that the big query touches only the observation rows and their areas.
-    codes = indicator_codes(conn, indicators)
+    codes = codes if codes is not None else indicator_codes(conn, indicators)
     names = release_names(conn, priorities)
     return [
         row_observation(row, codes, names)
