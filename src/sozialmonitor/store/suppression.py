@@ -481,10 +481,14 @@ def _slice_releases(conn: Connection) -> dict[int, dict[str, list[int]]]:
 
     sl = schema.suppression_slice
     key = conn.engine.url.render_as_string(hide_password=False)
-    version = (
-        *data_version(conn),
-        int(conn.scalar(select(func.count()).select_from(sl)) or 0),
-    )
+    summary = conn.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(sl.c.release_id * 7919 + sl.c.indicator_id), 0),
+            func.coalesce(func.sum(sl.c.hidden), 0),
+        ).select_from(sl)
+    ).one()
+    version = (*data_version(conn), *(int(v) for v in summary))
     cached = _SLICES_CACHE.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
