@@ -559,7 +559,8 @@ def _loader(kind: ColumnType, path: Path, entry: TableEntry, column: str) -> Any
     def wrong(value: Any) -> BackupFileError:
         return _bad(
             path,
-            f"table '{entry.name}', column '{column}' holds {value!r}, not a {kind}",
+            f"table '{entry.name}', column '{column}' holds {value!r}, which is not "
+            f"a valid {kind} value",
         )
 
     def integer(value: Any) -> Any:
