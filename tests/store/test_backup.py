@@ -31,9 +31,10 @@ from sozialmonitor.errors import (
 )
 from sozialmonitor.export import observations_frame as export_frame
 from sozialmonitor.export import to_bytes
-from sozialmonitor.store import backup as backup_module
 from sozialmonitor.store import queries, schema
-from sozialmonitor.store.backup import MANIFEST, backup, read_manifest, restore
+from sozialmonitor.store.backup import archive as archive_module
+from sozialmonitor.store.backup import backup, read_manifest, restore
+from sozialmonitor.store.backup.archive import MANIFEST
 from sozialmonitor.store.database import connect, init_database, schema_is_current
 from sozialmonitor.store.writes import (
     draft_release,
@@ -818,7 +819,10 @@ def test_a_hostile_file_writes_nothing_into_postgresql(
 def test_a_line_longer_than_the_limit_is_refused_before_it_is_read_whole(
     good_backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(backup_module, "MAX_LINE_BYTES", 100)
+    """Unpacked in blocks smaller than a line, the line's start is held only up to the
+    limit."""
+    monkeypatch.setattr(archive_module, "BLOCK_BYTES", 64)
+    monkeypatch.setattr(archive_module, "MAX_LINE_BYTES", 100)
     with pytest.raises(BackupFileError, match="longer than allowed"):
         restore(good_backup, connect(f"sqlite:///{tmp_path / 'x.db'}"))
     assert not (tmp_path / "x.db").exists()
