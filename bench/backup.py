@@ -41,6 +41,11 @@ from sqlalchemy.engine import make_url
 
 
 def _peak_rss_mb() -> float:
+    """This process's own peak (VmHWM): ``ru_maxrss`` would report the parent's peak,
+    kept across the fork and exec that started this process."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
