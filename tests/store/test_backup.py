@@ -8,6 +8,9 @@ import hashlib
 import io
 import json
 import os
+import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -477,6 +480,41 @@ def test_an_older_schema_revision_is_upgraded(
     )
     assert "release_id" in index["column_names"]  # built by the 0002 migration
     assert_serves_the_same(served(small_engine), served(target))
+    target.dispose()
+
+
+KILLED_RESTORE = """
+import os, signal, sys
+from pathlib import Path
+from sozialmonitor.store.backup import restore
+from sozialmonitor.store.database import connect
+
+def die(table, rows):
+    if table == "observation":  # its rows are in, the transaction still open
+        os.kill(os.getpid(), signal.SIGKILL)
+
+restore(Path(sys.argv[1]), connect(sys.argv[2]), progress=die)
+"""
+
+
+def test_a_killed_restore_writes_nothing(good_backup: Path, target_url: str) -> None:
+    target = connect(target_url)
+    init_database(target)
+    before = served(target), _tables(target)
+    target.dispose()
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_RESTORE, str(good_backup), target_url],
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    target = connect(target_url)
+    assert (served(target), _tables(target)) == before
+    restore(good_backup, target)  # and the database is usable as it was
+    assert (
+        _tables(target)["observation"]
+        == read_manifest(good_backup).table("observation").rows
+    )
     target.dispose()
 
 
