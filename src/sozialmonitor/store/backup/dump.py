@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import OperationalError
 
 from sozialmonitor.errors import (
@@ -77,17 +86,30 @@ def _dump_date(value: Any) -> Any:
     return None if value is None else value.isoformat()
 
 
-def _dumpers(table: Table) -> list[Callable[[Any], Any] | None]:
+def _dumpers(table: Table, dialect: str) -> list[Callable[[Any], Any] | None]:
     dumpers: list[Callable[[Any], Any] | None] = []
     for col in table.columns:
         kind = column_type(col.type)
         if kind == "datetime":
             dumpers.append(_dump_datetime(bool(getattr(col.type, "timezone", False))))
-        elif kind == "date":
+        elif kind == "date" and dialect != "sqlite":
             dumpers.append(_dump_date)
         else:
             dumpers.append(None)
     return dumpers
+
+
+def _selected(table: Table, dialect: str) -> list[Any]:
+    """The columns to read. SQLite stores a date as the ISO text the backup writes
+    (``2021-12-31``, SQLAlchemy's storage format): it is read as that text instead of
+    being parsed into a date and formatted back, a third of the time of backing up
+    the observations."""
+    if dialect != "sqlite":
+        return list(table.columns)
+    return [
+        type_coerce(c, String).label(c.name) if column_type(c.type) == "date" else c
+        for c in table.columns
+    ]
 
 
 def backed_up_tables() -> list[Table]:
@@ -198,14 +220,15 @@ def _write_table(
     conn: Connection, archive: zipfile.ZipFile, table: Table
 ) -> TableEntry:
     member = f"{MEMBER_PREFIX}{table.name}{MEMBER_SUFFIX}"
-    dumpers = _dumpers(table)
+    dialect = conn.dialect.name
+    dumpers = _dumpers(table, dialect)
     converted = [(i, d) for i, d in enumerate(dumpers) if d is not None]
     digest = hashlib.sha256()
     rows = size = 0
     encode = json.JSONEncoder(
         ensure_ascii=False, separators=(",", ":"), allow_nan=True
     ).encode
-    query = select(table)
+    query = select(*_selected(table, dialect))
     keys = list(table.primary_key.columns)
     if keys:
         query = query.order_by(*keys)
@@ -214,12 +237,14 @@ def _write_table(
     with archive.open(info, "w", force_zip64=True) as out:
         result = conn.execution_options(yield_per=READ_CHUNK).execute(query)
         for chunk in result.partitions():
-            lines = []
-            for row in chunk:
-                values = list(row)
+            if converted:
+                values = [list(row) for row in chunk]
                 for i, dump in converted:
-                    values[i] = dump(values[i])
-                lines.append(encode(values))
+                    for row in values:
+                        row[i] = dump(row[i])
+                lines = list(map(encode, values))
+            else:
+                lines = list(map(encode, map(tuple, chunk)))
             data = ("\n".join(lines) + "\n").encode()
             digest.update(data)
             out.write(data)
