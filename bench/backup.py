@@ -10,7 +10,8 @@ import path, then, each step in a fresh process so that its peak memory is its o
 3. with ``--pg``: restores it into PostgreSQL and backs that up again,
 
 and checks that every restored table holds the rows the manifest lists and that the
-backup of the PostgreSQL copy has the same row counts. See ``bench/README.md``.
+backup of the PostgreSQL copy has the same row counts. The format and its guarantees:
+``docs/backup.md``.
 
 Usage::
 
