@@ -780,6 +780,18 @@ HOSTILE: dict[str, tuple[Callable[[Path, Path], Path], type[Exception], str]] = 
         BackupFileError,
         "line 2 is not a list of 9 values",
     ),
+    "integer beyond 64 bits": (
+        _changed(_replace_in("tables/area.jsonl", b"[2,", b"[99999999999999999999,")),
+        BackupFileError,
+        "rows of table 'area' cannot be stored",
+    ),
+    "lone surrogate": (
+        _changed(
+            _replace_in("tables/area.jsonl", b"Gemeinde 002", b"Gemeinde \\ud800")
+        ),
+        BackupFileError,
+        "rows of table 'area' cannot be stored",
+    ),
     "duplicate key": (
         _changed(_replace_in("tables/area.jsonl", b"[2,", b"[1,")),
         BackupFileError,
@@ -840,7 +852,14 @@ def test_a_hostile_file_is_refused_and_writes_nothing(
 
 
 @pytest.mark.parametrize(
-    "case", ["checksum", "duplicate key", "string in an integer column"]
+    "case",
+    [
+        "checksum",
+        "duplicate key",
+        "string in an integer column",
+        "integer beyond 64 bits",
+        "lone surrogate",
+    ],
 )
 def test_a_hostile_file_writes_nothing_into_postgresql(
     case: str, good_backup: Path, tmp_path: Path, pg_engine: Engine

@@ -365,6 +365,10 @@ def _guarded(path: Path, entry: TableEntry, action: Callable[[], Any]) -> None:
         if isinstance(exc, OperationalError):
             raise
         raise _refused(path, entry, exc.orig or exc) from None
+    except (OverflowError, UnicodeError, ValueError) as exc:
+        # Raised by the driver for a value it cannot send: an integer beyond 64
+        # bits, text with a lone surrogate (valid JSON, not valid UTF-8).
+        raise _refused(path, entry, exc) from None
 
 
 def _refused(path: Path, entry: TableEntry, exc: BaseException) -> BackupFileError:
