@@ -38,6 +38,7 @@ from sozialmonitor.store import queries, schema
 from sozialmonitor.store.backup import archive as archive_module
 from sozialmonitor.store.backup import backup, read_manifest, restore
 from sozialmonitor.store.backup.archive import MANIFEST
+from sozialmonitor.store.backup.migration import script, upgrade
 from sozialmonitor.store.database import connect, init_database, schema_is_current
 from sozialmonitor.store.writes import (
     draft_release,
@@ -51,7 +52,8 @@ from sozialmonitor.store.writes import (
 from tests.conftest import pg_url, reset_postgres
 from tests.fixtures import make_demo_db
 
-HEAD = "0002"
+OLD_REVISION = "0001"
+"""Its tables hold what 0002 does; 0002 only rebuilt an index."""
 GEOMETRY = (
     '{"type":"Polygon","coordinates":[[[9.7,52.3],[9.8,52.3],[9.8,52.4],[9.7,52.3]]]}'
 )
@@ -299,7 +301,7 @@ def test_restore_serves_exactly_what_the_original_did(
         init_database(target)
     result = restore(file, target)
 
-    assert result.schema_revision == HEAD
+    assert result.schema_revision == head_revision()
     assert schema_is_current(target)
     assert_serves_the_same(served(logged_source), served(target))
     counts = {t.name: t.rows for t in manifest.tables}
@@ -459,19 +461,13 @@ def test_backup_is_one_consistent_snapshot(source: Engine, tmp_path: Path) -> No
 def test_an_older_schema_revision_is_upgraded(
     small_engine: Engine, tmp_path: Path
 ) -> None:
-    """A backup of revision 0001 (the same tables, an older index) is restored and
-    upgraded to the newest revision."""
+    """A backup of revision 0001 is restored and upgraded to the newest revision."""
     backup(small_engine, tmp_path / "head.zip")
-
-    def older(manifest: dict[str, Any], members: dict[str, bytes]) -> None:
-        manifest["schema_revision"] = "0001"
-        members["tables/alembic_version.jsonl"] = b'["0001"]\n'
-
-    old = rewrite(tmp_path / "head.zip", tmp_path / "old.zip", older)
-    assert read_manifest(old).schema_revision == "0001"
+    old = as_of_revision(tmp_path / "head.zip", tmp_path / "old.zip", OLD_REVISION)
+    assert read_manifest(old).schema_revision == OLD_REVISION
     target = connect(f"sqlite:///{tmp_path / 'restored.db'}")
     result = restore(old, target)
-    assert result.schema_revision == HEAD
+    assert result.schema_revision == head_revision() != OLD_REVISION
     assert schema_is_current(target)
     index = next(
         ix
@@ -481,6 +477,41 @@ def test_an_older_schema_revision_is_upgraded(
     assert "release_id" in index["column_names"]  # built by the 0002 migration
     assert_serves_the_same(served(small_engine), served(target))
     target.dispose()
+
+
+def head_revision() -> str:
+    return str(script(connect("sqlite://")).get_current_head())
+
+
+def as_of_revision(good: Path, out: Path, revision: str) -> Path:
+    """A backup as it would have been written at an older schema revision: only
+    the tables and columns that revision has (it holds the rows of the newer one)."""
+    scratch = connect("sqlite://")
+    with scratch.connect() as conn, conn.begin():
+        upgrade(scratch, conn, revision)
+        columns = {
+            name: [c["name"] for c in inspect(conn).get_columns(name)]
+            for name in inspect(conn).get_table_names()
+        }
+    scratch.dispose()
+
+    def older(manifest: dict[str, Any], members: dict[str, bytes]) -> None:
+        manifest["schema_revision"] = revision
+        manifest["tables"] = [t for t in manifest["tables"] if t["name"] in columns]
+        for entry in manifest["tables"]:
+            names = [c["name"] for c in entry["columns"]]
+            keep = [i for i, n in enumerate(names) if n in columns[entry["name"]]]
+            entry["columns"] = [entry["columns"][i] for i in keep]
+            rows = [json.loads(line) for line in members[entry["member"]].splitlines()]
+            members[entry["member"]] = b"".join(
+                json.dumps([row[i] for i in keep], ensure_ascii=False).encode() + b"\n"
+                for row in rows
+            )
+        members["tables/alembic_version.jsonl"] = (
+            json.dumps([revision]).encode() + b"\n"
+        )
+
+    return rewrite(good, out, older)
 
 
 KILLED_RESTORE = """
@@ -801,6 +832,15 @@ HOSTILE: dict[str, tuple[Callable[[Path, Path], Path], type[Exception], str]] = 
         _changed(lambda _m, members: members.update({"tables/area.jsonl": b"[1"})),
         BackupFileError,
         "truncated",
+    ),
+    "revision member disagrees": (
+        _changed(
+            lambda _m, members: members.update(
+                {"tables/alembic_version.jsonl": b'["0001"]\n'}
+            )
+        ),
+        BackupFileError,
+        "does not hold the revision",
     ),
     "newer schema revision": (
         _changed(_manifest_change(_newer_revision)),

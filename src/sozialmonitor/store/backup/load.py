@@ -48,6 +48,8 @@ from sozialmonitor.store.backup.migration import known_revision, shown, upgrade
 SQLITE_RESTORE_CACHE_KIB = 256 * 1024
 """SQLite's page cache while restoring (its default is 2 MB): the key indexes of a
 large table stay in memory while they grow. Bounded, and freed afterwards."""
+MAX_REVISION_BYTES = 100
+"""``alembic_version`` holds one short revision id."""
 _SQLITE_IN_MEMORY = ("", ":memory:")
 
 
@@ -237,6 +239,8 @@ def _check_revision_rows(
     path: Path, archive: zipfile.ZipFile, entry: TableEntry, revision: str
 ) -> None:
     """Alembic has written the revision; the member must name the same one."""
+    if entry.rows != 1 or entry.bytes > MAX_REVISION_BYTES:
+        raise bad(path, f"{entry.member} must hold one revision, nothing else")
     rows = [row for chunk in member_chunks(path, archive, entry) for row in chunk]
     if rows != [[revision]]:
         raise bad(path, f"{entry.member} does not hold the revision '{revision}'")
