@@ -323,6 +323,30 @@ def test_backup_of_a_restored_database_is_the_same_file_content(
     ]
 
 
+def test_restored_rows_are_stored_as_the_original_stored_them(
+    logged_source: Engine, tmp_path: Path
+) -> None:
+    """Same dialect: every table holds the same values as the driver returns them
+    (SQLite: the same text for dates and times as SQLAlchemy writes)."""
+    backup(logged_source, tmp_path / "b.zip")
+    with _sibling(logged_source, tmp_path) as target:
+        restore(tmp_path / "b.zip", target)
+        for table in [*schema.metadata.sorted_tables]:
+            assert _raw_rows(target, table.name) == _raw_rows(
+                logged_source, table.name
+            ), table.name
+    with logged_source.connect() as conn:
+        created = conn.exec_driver_sql("SELECT created_at FROM release").scalar()
+    if logged_source.dialect.name == "sqlite":
+        assert isinstance(created, str) and "+" not in created
+
+
+def _raw_rows(engine: Engine, table: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()
+    return sorted((tuple(r) for r in rows), key=repr)
+
+
 @contextmanager
 def _sibling(engine: Engine, tmp_path: Path) -> Iterator[Engine]:
     """An empty database of the same kind as ``engine``, dropped afterwards."""

@@ -344,10 +344,12 @@ def _writer(
                 raise
             raise _refused(path, entry, exc) from None
         return
+    dialect = conn.dialect
     processors = [
         (i, p)
         for i, name in enumerate(names)
-        if (p := table.columns[name].type.bind_processor(conn.dialect)) is not None
+        if (p := table.columns[name].type.dialect_impl(dialect).bind_processor(dialect))
+        is not None
     ]
     marks = ", ".join("?" for _ in names)
     statement = f"INSERT INTO {q(table.name)} ({columns}) VALUES ({marks})"
