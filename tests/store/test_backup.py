@@ -616,12 +616,20 @@ def test_backup_of_an_uninitialised_database_is_refused(
     db_url: str, tmp_path: Path
 ) -> None:
     engine = connect(db_url)
+    with engine.connect():  # an empty database (SQLite: an empty file)
+        pass
     out = tmp_path / "backups"
     out.mkdir()
     with pytest.raises(SchemaRevisionError, match="sozialmonitor init"):
         backup(engine, out / "b.zip")
     assert list(out.iterdir()) == []
     engine.dispose()
+
+
+def test_backup_of_a_missing_sqlite_file_creates_none(tmp_path: Path) -> None:
+    with pytest.raises(SchemaRevisionError, match="no database file"):
+        backup(connect(f"sqlite:///{tmp_path / 'typo.db'}"), tmp_path / "b.zip")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_backup_into_a_missing_folder_is_refused(

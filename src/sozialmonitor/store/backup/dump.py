@@ -128,12 +128,20 @@ def backup(
     Raises
     ------
     SchemaRevisionError
-        When the database is not initialised or not at the newest schema revision.
+        When the database is not initialised or not at the newest schema revision
+        (or, for SQLite, its file does not exist).
     BackupWriteError
         When the file cannot be written.
     """
     from sozialmonitor import __version__
 
+    database = engine.url.database
+    on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
+    if on_file and not Path(str(database)).is_file():  # connecting would create it
+        raise SchemaRevisionError(
+            f"There is no database file {database}. Check the database URL "
+            "(--db or SOZIALMONITOR_DB)."
+        )
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     try:
