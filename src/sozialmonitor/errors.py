@@ -116,3 +116,34 @@ class ReadError(UnreadableFileError):
         """Code of the report finding, e.g. ``wrong-encoding``."""
         self.row = row
         self.value = value
+
+
+class BackupFileError(SozialmonitorError):
+    """A backup file that cannot be restored: not a zip, truncated, corrupted, too
+    large when unpacked, or with a manifest or rows that do not agree."""
+
+    code = "invalid-backup"
+
+
+class BackupVersionError(SozialmonitorError):
+    """A backup made by a newer Sozialmonitor (format or schema revision unknown)."""
+
+    code = "backup-too-new"
+
+
+class BackupWriteError(SozialmonitorError):
+    """The backup file cannot be written (folder missing, not writable, disk full)."""
+
+    code = "backup-unwritable"
+
+
+class RestoreTargetError(SozialmonitorError):
+    """The database a backup should go into already holds data, or a newer schema."""
+
+    code = "restore-target-not-empty"
+
+
+class SchemaRevisionError(SozialmonitorError):
+    """A database that is not initialised, or not at the schema this code knows."""
+
+    code = "schema-not-current"
