@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sozialmonitor import __version__
+from sozialmonitor.cli.backup import backup, restore
 from sozialmonitor.cli.console import (
     DB_HELP,
     DbOption,
@@ -62,6 +63,8 @@ def init(db: DbOption = None) -> None:
 app.command()(export)
 app.command()(serve)
 app.command()(demo)
+app.command()(backup)
+app.command()(restore)
 app.add_typer(import_app, name="import")
 app.add_typer(release_app, name="release")
 app.add_typer(level_app, name="level")
