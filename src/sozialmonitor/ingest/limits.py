@@ -38,6 +38,9 @@ MAX_YAML_ALIASES = 100
 """Most YAML aliases (``*name``) in a catalogue; a 'billion laughs' file needs many."""
 MAX_YAML_DEPTH = 20
 """Deepest nesting of YAML lists and mappings (a catalogue needs 4)."""
+MAX_YAML_NODES = 1_000_000
+"""Most values a YAML file may stand for, aliases counted as often as they are used
+(a 'billion laughs' file of 1 KiB stands for 10^9)."""
 
 MAX_ABS_NUMBER = 1e15
 """Largest magnitude of a number in a file: larger ones are typing or export errors
