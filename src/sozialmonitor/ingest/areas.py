@@ -329,6 +329,12 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
     if frame is None:
         return report, []
     report.rows_read = len(frame)
+    if frame.empty:
+        report.error(
+            "no-rows",
+            "The file has no areas. Export the file again with its areas.",
+        )
+        return report, []
     columns = {str(c).strip().lower(): c for c in frame.columns}
     roles = {}
     for role, names in FIELD_NAMES.items():
@@ -400,6 +406,15 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
         geometry = record["__geometry"]
         if geometry is not None and not geometry.is_valid:
             geometry = shapely.make_valid(geometry)
+            if geometry.is_empty or geometry.area == 0:
+                report.error(
+                    "impossible-geometry",
+                    f"The boundary of '{code}' encloses no area (its points lie on "
+                    "a line or on each other). Repair it in a GIS and export it "
+                    "again.",
+                    row=row,
+                )
+                continue
             report.warning(
                 "invalid-geometry-repaired",
                 f"The boundary of '{code}' was not a valid polygon (e.g. it crosses "

@@ -13,7 +13,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS
 from sozialmonitor.domain.period import parse_period
-from sozialmonitor.ingest.limits import MAX_ABS_NUMBER, shorten
+from sozialmonitor.ingest.limits import MAX_ABS_NUMBER
 from sozialmonitor.ingest.report import ValidationReport
 from sozialmonitor.store.queries import (
     ObservationQuery,
@@ -56,7 +56,7 @@ class Findings:
         if not warning:
             self.rows_with_errors.update(int(r) for r in hits["row"])
         for _, row in hits.head(MAX_FINDINGS_PER_CODE).iterrows():
-            cell = shorten(str(row[column]))
+            cell = str(row[column])
             add(
                 code,
                 message.format(**{**row.to_dict(), "value": cell}),

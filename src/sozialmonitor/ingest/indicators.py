@@ -80,6 +80,12 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
     report = ValidationReport(path=path)
     records = _records(path, report)
     report.rows_read = len(records)
+    if not records and report.is_valid:
+        report.error(
+            "no-rows",
+            "The file has no indicators. A catalogue lists at least one, with id, "
+            "name and unit.",
+        )
     found: list[Indicator] = []
     seen: dict[str, int] = {}
     for row, fields in records:

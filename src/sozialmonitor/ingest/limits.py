@@ -12,8 +12,9 @@ MAX_FILE_BYTES = 1 << 30
 """Largest table (CSV, Excel) or catalogue file read: 1 GiB."""
 MAX_GEO_FILE_BYTES = 512 << 20
 """Largest boundary file (GeoJSON, GeoPackage, Shapefile) read: 512 MiB."""
-MAX_YAML_BYTES = 16 << 20
-"""Largest YAML catalogue read: 16 MiB (a catalogue of 1,000 indicators is < 1 MiB)."""
+MAX_YAML_BYTES = 2 << 20
+"""Largest YAML catalogue read: 2 MiB (a catalogue of 1,000 indicators with
+definitions is < 1 MiB; the YAML parser reads about 0.5 MiB a second)."""
 MAX_ROWS = 20_000_000
 """Most lines (rows) of a table, counted before it is parsed."""
 MAX_COLUMNS = 10_000
@@ -38,9 +39,10 @@ MAX_YAML_ALIASES = 100
 """Most YAML aliases (``*name``) in a catalogue; a 'billion laughs' file needs many."""
 MAX_YAML_DEPTH = 20
 """Deepest nesting of YAML lists and mappings (a catalogue needs 4)."""
-MAX_YAML_NODES = 1_000_000
+MAX_YAML_NODES = 100_000
 """Most values a YAML file may stand for, aliases counted as often as they are used
-(a 'billion laughs' file of 1 KiB stands for 10^9)."""
+(a 'billion laughs' file of 1 KiB stands for 10^9; a catalogue of 1,000 indicators
+with 20 fields has about 40,000)."""
 
 MAX_ABS_NUMBER = 1e15
 """Largest magnitude of a number in a file: larger ones are typing or export errors

@@ -36,6 +36,14 @@ class _Limit(yaml.YAMLError):
         self.line = line
 
 
+def _too_many_values() -> str:
+    return (
+        f"the file stands for more than {MAX_YAML_NODES:,} values, aliases (*name) "
+        "counted as often as they are used. A catalogue has a few fields per "
+        "indicator; write aliases out, or split the file."
+    )
+
+
 class BoundedLoader(yaml.SafeLoader):
     """``yaml.SafeLoader`` that refuses too many aliases and too deep nesting."""
 
@@ -43,6 +51,7 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.aliases = 0
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         line = self.peek_event().start_mark.line + 1
@@ -55,6 +64,9 @@ class BoundedLoader(yaml.SafeLoader):
                     "few or none. Write the values out instead of referring to them.",
                     line,
                 )
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise _Limit("yaml-bomb", _too_many_values(), line)
         self.depth += 1
         try:
             if self.depth > MAX_YAML_DEPTH:
@@ -150,13 +162,7 @@ def read_yaml(path: Path) -> Any:
         if root is None:
             return None
         if expanded_size(root) > MAX_YAML_NODES:
-            raise _Limit(
-                "yaml-bomb",
-                f"through its aliases the file stands for more than {MAX_YAML_NODES:,} "
-                "values (a 'billion laughs' file). Write the values out instead of "
-                "nesting aliases.",
-                1,
-            )
+            raise _Limit("yaml-bomb", _too_many_values(), 1)
         return loader.construct_document(root)
     except _Limit as exc:
         raise LimitExceededError(
