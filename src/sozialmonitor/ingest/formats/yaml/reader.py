@@ -92,30 +92,35 @@ def expanded_size(root: Node) -> int:
         When an alias refers to the node that contains it (an endless document), or
         aliases nest the document deeper than ``MAX_YAML_DEPTH``.
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}
+    """Node → (values it stands for, levels it nests)."""
     open_nodes: set[int] = set()
 
-    def size(node: Node, level: int) -> int:
+    def too_deep(node: Node) -> _Limit:
+        return _Limit(
+            "yaml-too-deep",
+            f"through its aliases the document nests more than {MAX_YAML_DEPTH} deep. "
+            "Write the values out instead of nesting aliases.",
+            node.start_mark.line + 1,
+        )
+
+    def size(node: Node, level: int) -> tuple[int, int]:
         key = id(node)
         if key in sizes:
+            if level + sizes[key][1] - 1 > MAX_YAML_DEPTH:
+                raise too_deep(node)
             return sizes[key]
-        line = node.start_mark.line + 1
         if key in open_nodes:
             raise _Limit(
                 "yaml-bomb",
                 "an alias refers to the list or mapping that contains it, so the "
                 "document never ends. Remove the alias.",
-                line,
+                node.start_mark.line + 1,
             )
         if level > MAX_YAML_DEPTH:
-            raise _Limit(
-                "yaml-too-deep",
-                f"through its aliases the document nests more than {MAX_YAML_DEPTH} "
-                "deep. Write the values out instead of nesting aliases.",
-                line,
-            )
+            raise too_deep(node)
         open_nodes.add(key)
-        total = 1
+        total, height = 1, 1
         if isinstance(node, SequenceNode):
             children: list[Node] = list(node.value)
         elif isinstance(node, MappingNode):
@@ -123,14 +128,15 @@ def expanded_size(root: Node) -> int:
         else:
             children = []
         for child in children:
-            total += size(child, level + 1)
+            count, levels = size(child, level + 1)
+            total, height = total + count, max(height, levels + 1)
             if total > MAX_YAML_NODES:
                 break
         open_nodes.discard(key)
-        sizes[key] = min(total, MAX_YAML_NODES + 1)
+        sizes[key] = (min(total, MAX_YAML_NODES + 1), height)
         return sizes[key]
 
-    return size(root, 1)
+    return size(root, 1)[0]
 
 
 def read_yaml(path: Path) -> Any:
