@@ -244,3 +244,17 @@ def test_report_quotes_long_values_shortened() -> None:
     report.error("long", "y" * 100_000 + " Do this.")
     assert len(report.findings[1].message) <= limits.MAX_MESSAGE_CHARS + 3
     assert report.findings[1].message.endswith(" Do this.")
+
+
+def test_shared_texts_larger_than_held_in_memory(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/sharedStrings.xml", bytes(range(256)) * (6 << 10))
+    data = bytearray(out.getvalue())
+    entry = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/sharedStrings.xml"))
+    declared = limits.MAX_SHARED_STRINGS_BYTES + 1
+    data[entry + 24 : entry + 28] = declared.to_bytes(4, "little")  # unpacked size
+    error = refused(write(tmp_path / "texts.xlsx", bytes(data)), "zip-bomb")
+    assert "the workbook's texts unpack to 128.0 MiB" in error.message

@@ -27,6 +27,9 @@ MAX_FEATURES = 1_000_000
 MAX_UNPACKED_BYTES = 1 << 30
 """Largest total unpacked size of the members of a zip file (.xlsx, zipped
 Shapefile): 1 GiB."""
+MAX_SHARED_STRINGS_BYTES = 128 << 20
+"""Largest unpacked table of texts of a workbook (``xl/sharedStrings.xml``), which
+openpyxl holds in memory as a whole: 128 MiB."""
 MAX_PACKING_RATIO = 100
 """Largest ratio of unpacked to packed size of one zip member; Excel's XML packs
 5- to 20-fold, a zip bomb thousands-fold."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ from sozialmonitor.ingest.table import (
     column_names,
 )
 
+_LEADING_NEWLINES = re.compile(r"[\r\n]*")
 _SAVE_AS = "Save it again as 'CSV UTF-8' or 'CSV (Trennzeichen-getrennt)'."
 
 
@@ -122,7 +124,10 @@ def read_csv(path: Path) -> Table:
             row=line,
             value=found,
         )
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
+    # the first line without copying the whole text (a file may be hundreds of MB)
+    start = _LEADING_NEWLINES.match(text).end()  # type: ignore[union-attr]
+    end = text.find("\n", start)
+    header_line = text[start : end if end >= 0 else len(text)]
     delimiter = sniff_delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None

@@ -12,7 +12,12 @@ from openpyxl import load_workbook
 
 from sozialmonitor.errors import LimitExceededError
 from sozialmonitor.ingest.formats.zipped import check_zip
-from sozialmonitor.ingest.limits import MAX_CELL_CHARS, MAX_ROWS
+from sozialmonitor.ingest.limits import (
+    MAX_CELL_CHARS,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS_BYTES,
+    size_text,
+)
 from sozialmonitor.ingest.table import (
     ReadError,
     Table,
@@ -24,6 +29,7 @@ from sozialmonitor.ingest.table import (
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Start of an OLE compound file: an old .xls, or a password-protected .xlsx."""
+SHARED_STRINGS = "xl/sharedStrings.xml"
 WORKBOOK_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
 """Members every .xlsx has; a zip without them is some other zip file."""
 
@@ -75,7 +81,18 @@ def _check_workbook(path: Path) -> None:
             "LibreOffice and save it as .xlsx.",
             finding="encrypted-workbook",
         )
-    names = {m.filename for m in check_zip(path, _damaged)}
+    members = {m.filename: m for m in check_zip(path, _damaged)}
+    names = set(members)
+    strings = members.get(SHARED_STRINGS)
+    if strings is not None and strings.file_size > MAX_SHARED_STRINGS_BYTES:
+        raise LimitExceededError(
+            path,
+            f"the workbook's texts unpack to {size_text(strings.file_size)}, more than "
+            f"the {size_text(MAX_SHARED_STRINGS_BYTES)} an import holds in memory. "
+            "Split the workbook, or save the sheet as CSV.",
+            finding="zip-bomb",
+            value=SHARED_STRINGS,
+        )
     if not all(member in names for member in WORKBOOK_MEMBERS):
         raise ReadError(
             path,
