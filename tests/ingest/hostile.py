@@ -730,6 +730,7 @@ def areas(corpus: Corpus) -> None:
     with zipfile.ZipFile(other, "w") as archive:
         archive.writestr("readme.txt", "no shapefile")
     add("geo_other.zip", other.getvalue(), "areas", "unreadable-file")
+    geodata(corpus)
     corpus.sparse("geo_huge.geojson", limits.MAX_GEO_FILE_BYTES + 1, "areas")
     corpus.sparse("geo_huge.gpkg", limits.MAX_GEO_FILE_BYTES + 1, "areas")
     head = "code;name;level;parent\n"
@@ -750,6 +751,43 @@ def areas(corpus: Corpus) -> None:
         column="name",
     )
     tables(corpus, "areas", "areas")
+
+
+def geodata(corpus: Corpus) -> None:
+    """GeoPackages and Shapefiles written by GDAL, then spoilt."""
+    import warnings
+
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    utm = [(550000, 5800000), (551000, 5800000), (551000, 5801000), (550000, 5800000)]
+    frame = gpd.GeoDataFrame(
+        {"code": ["03241001-9"], "name": ["Nord"], "level": ["district"]}
+        | {"parent": ["03241001"]},
+        geometry=[Polygon(utm)],
+        crs="EPSG:25832",
+    )
+
+    def write(name: str, crs: str, *codes: str, row: int | None = None) -> Path:
+        path = corpus.folder / name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame.set_crs(crs, allow_override=True).to_file(path)
+        corpus.cases.append(Hostile(name=name, importer="areas", codes=codes, row=row))
+        return path
+
+    write("geo_utm_as_wgs84.gpkg", "EPSG:4326", "wrong-crs")
+    write("geo_utm_as_3035.shp", "EPSG:3035", "outside-crs-area", row=1)
+    path = write("geo_local_crs.shp", "EPSG:25832", "unknown-crs")
+    path.with_suffix(".prj").write_text('LOCAL_CS["arbitrary",UNIT["metre",1]]')
+    path = write("geo_garbage_prj.shp", "EPSG:25832", "missing-crs")
+    path.with_suffix(".prj").write_text("no WKT at all")
+    good = write("geo_good.gpkg", "EPSG:25832").read_bytes()
+    corpus.cases.pop()
+    (corpus.folder / "geo_good.gpkg").unlink()
+    for n in range(4):
+        cut = corpus.random.randint(1, len(good) - 1)
+        corpus.add(f"geo_truncated_{n}.gpkg", good[:cut], "areas", "unreadable-file")
 
 
 def build_corpus(folder: Path, seed: int = SEED) -> list[Hostile]:
