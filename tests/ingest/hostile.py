@@ -697,6 +697,13 @@ def areas(corpus: Corpus) -> None:
         "outside-crs-area",
         row=1,
     )
+    for n, crs in enumerate(["EPSG:999999", "urn:ogc:def:crs:EPSG::0", "Gauß-Krüger"]):
+        add(
+            f"geo_unknown_crs_{n}.geojson",
+            _geojson([_feature(polygon)], crs),
+            "areas",
+            "unknown-crs",
+        )
     for n, name in enumerate(
         ['=HYPERLINK("http://example.org")', "@cmd", "a\u0001b", "x" * 20_000]
     ):

@@ -209,3 +209,11 @@ def test_area_name_with_a_formula(small_engine: Engine, tmp_path: Path) -> None:
     )
     (finding,) = refused(small_engine, import_areas, path)
     assert (finding.code, finding.row, finding.column) == ("invalid-text", 2, "name")
+
+
+def test_unknown_crs_name_in_geojson(small_engine: Engine, tmp_path: Path) -> None:
+    path = boundary(tmp_path, square(9.6, 52.3, 0.1), "EPSG:999999")
+    (finding,) = refused(small_engine, import_areas, path)
+    assert (finding.code, finding.value) == ("unknown-crs", "EPSG:999999")
+    known = boundary(tmp_path, square(9.6, 52.3, 0.1), "urn:ogc:def:crs:OGC:1.3:CRS84")
+    assert import_areas(small_engine, known).rows_written == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,17 @@ def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
             ".prj files must lie side by side).",
         )
         return None
+    declared = _declared_geojson_crs(path)
+    if declared is not None:
+        report.error(
+            "unknown-crs",
+            f"The file declares the coordinate reference system '{declared}', which "
+            "is not known (GDAL would read the coordinates as longitude/latitude "
+            "instead). Save the file with an EPSG CRS (e.g. EPSG:25832 or "
+            "EPSG:4326).",
+            value=declared,
+        )
+        return None
     if frame.crs is None:
         report.error(
             "missing-crs",
@@ -120,6 +132,29 @@ def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
     frame["__geometry"] = geometry
     return frame
+
+
+_GEOJSON_CRS = re.compile(r'"crs"\s*:\s*\{.{0,200}?"name"\s*:\s*"([^"]{1,200})"', re.S)
+"""The name of a GeoJSON file's (2008) ``crs`` member, near the start of the file."""
+
+
+def _declared_geojson_crs(path: Path) -> str | None:
+    """The CRS a GeoJSON file names when it is one pyproj does not know (GDAL then
+    silently reads the file as WGS 84), else None."""
+    import pyproj
+
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16).decode("utf-8", errors="replace")
+    found = _GEOJSON_CRS.search(head)
+    if found is None:
+        return None
+    try:
+        pyproj.CRS.from_user_input(found.group(1))
+    except pyproj.exceptions.CRSError:
+        return found.group(1)
+    return None
 
 
 def _check_geo_file(path: Path) -> None:
