@@ -523,6 +523,7 @@ def catalogues(corpus: Corpus) -> None:
             '"a\\x01b"',
             '"a\\0b"',
             "'@SUM(A1)'",
+            '"\\ud800"',
             "x" * 20_000,
         ],
         "first_period": ["2021-13-45", "99999"],
@@ -705,7 +706,7 @@ def areas(corpus: Corpus) -> None:
             "unknown-crs",
         )
     for n, name in enumerate(
-        ['=HYPERLINK("http://example.org")', "@cmd", "a\u0001b", "x" * 20_000]
+        ['=HYPERLINK("http://example.org")', "@cmd", "a\u0001b", "x" * 20_000, "\ud800"]
     ):
         add(
             f"geo_name_{n}.geojson",

@@ -46,8 +46,10 @@ MAX_MULTIPLIER = 1_000_000.0
 """Largest ``multiplier`` (per million inhabitants)."""
 MAX_TEXT_CHARS = 10_000
 """Longest text field (a definition of a page or two)."""
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Characters no text field holds (tab, line feed and carriage return are allowed)."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
+"""Characters no text field holds: control characters (tab, line feed and carriage
+return are allowed), halves of UTF-16 pairs, which no database can store, and the
+replacement character '\ufffd' that marks a character lost in a conversion."""
 FORMULA_START = ("=", "@")
 """How a spreadsheet formula starts: a text field starting so is a formula that was
 exported instead of its value (and would run when the text is opened in a
@@ -87,8 +89,9 @@ def plain_text(value: str) -> str:
         )
     if found := CONTROL_CHARACTERS.search(value):
         raise ValueError(
-            f"the text contains the control character {found.group()!r}, which "
-            "no text holds; remove it"
+            f"the text contains the character {found.group()!r}, a control "
+            "character or one lost in a conversion; remove it or export the file "
+            "again in UTF-8"
         )
     if value.lstrip().startswith(FORMULA_START):
         raise ValueError(
