@@ -322,6 +322,15 @@ def tables(corpus: Corpus, importer: str, prefix: str) -> None:
             "control-character",
             "missing-value",
         )
+    add(
+        f"{prefix}_cols_1e6.tsv",
+        "\t".join(["x"] * 1_000_000) + "\n",
+        importer,
+        "too-many-columns",
+        row=1,
+    )
+    add(f"{prefix}_utf16.txt", good.encode("utf-16"), importer, "wrong-encoding")
+    corpus.sparse(f"{prefix}_huge.tsv", limits.MAX_FILE_BYTES + 1, importer)
     corpus.sparse(f"{prefix}_huge.csv", limits.MAX_FILE_BYTES + 1, importer)
     lines = b"a;b\n" + b"\n" * limits.MAX_ROWS
     add(f"{prefix}_lines.csv", lines, importer, "too-many-rows")
