@@ -8,6 +8,7 @@ expected finding (with its row and column where there is one), nothing written.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import json
@@ -192,6 +193,24 @@ def observations(corpus: Corpus) -> None:
             row=2,
             column=column,
         )
+    # thousands of period columns of empty cells: a few MB that would turn into
+    # millions of long rows
+    start = dt.date(1950, 1, 1)
+    days = [(start + dt.timedelta(days=i)).strftime("%d.%m.%Y") for i in range(5000)]
+    wide = ["Indikator", "Gebiet", *days]
+    blank = [""] * len(days)
+    empty = [["unemployment_share", TOWNS[i % 3], *blank] for i in range(400)]
+    corpus.add("obs_wide_empty.csv", _csv(wide, empty), "observations", "no-values")
+    target = corpus.random.randrange(len(empty))
+    empty[target][1] = "09999999"
+    corpus.add(
+        "obs_wide_empty_unknown_area.csv",
+        _csv(wide, empty),
+        "observations",
+        "unknown-area-code",
+        row=target + 2,
+        column="Gebiet",
+    )
     noted = ["Indikator", "Gebiet", "Jahr", "Wert", "Anmerkung"]
     for n, note in enumerate(
         ['=HYPERLINK("http://example.org")', "@SUM(A1)", "a\x01b"]

@@ -161,7 +161,7 @@ def validate_observations(
     value_empty = parsed["value"].empty & ((flags & int(Flag.SUPPRESSED)) == 0)
     parts = long["numerator_num"].notna() & long["denominator_num"].notna()
     skip = value_empty & ~parts
-    report.skipped_empty = int(skip.sum())
+    report.skipped_empty += int(skip.sum())
     long = long.loc[~skip.to_numpy()].copy()
     if long.empty:
         report.error("no-values", "The file has no values to import (all cells empty).")
