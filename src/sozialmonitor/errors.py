@@ -147,3 +147,31 @@ class SchemaRevisionError(SozialmonitorError):
     """A database that is not initialised, or not at the schema this code knows."""
 
     code = "schema-not-current"
+
+
+class LimitExceededError(ReadError):
+    """A file beyond one of the import limits (``sozialmonitor.ingest.limits``):
+    too large, too many rows or columns, a cell too long, a zip or YAML bomb.
+
+    ``finding`` names the limit (``file-too-large``, ``too-many-columns``, …);
+    ``column`` is the file's column where there is one.
+    """
+
+    code = "limit-exceeded"
+
+    def __init__(
+        self,
+        path: Path,
+        reason: str,
+        *,
+        finding: str,
+        row: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        super().__init__(path, reason, finding=finding, row=row, value=value)
+        self.column = column
+        if column is not None:
+            where = f"{path}" if row is None else f"{path}, row {row}"
+            self.message = f"{where}, column '{column}': {reason}"
+            self.args = (self.message,)

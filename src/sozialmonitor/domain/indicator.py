@@ -40,6 +40,65 @@ DEFAULT_MULTIPLIER = {IndicatorKind.SHARE: 100.0, IndicatorKind.RATE: 1000.0}
 DEFAULT_MIN_COUNT = 3
 DEFAULT_TOPIC = "Allgemein"
 INDICATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+MAX_MIN_COUNT = 1_000_000
+"""Largest ``min_count``: a threshold above any count a municipality publishes."""
+MAX_MULTIPLIER = 1_000_000.0
+"""Largest ``multiplier`` (per million inhabitants)."""
+MAX_TEXT_CHARS = 10_000
+"""Longest text field (a definition of a page or two)."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffd]")
+"""Characters no text field holds: control characters (tab, line feed and carriage
+return are allowed), halves of UTF-16 pairs, which no database can store, and the
+replacement character '\ufffd' that marks a character lost in a conversion."""
+FORMULA_START = ("=", "@")
+"""How a spreadsheet formula starts: a text field starting so is a formula that was
+exported instead of its value (and would run when the text is opened in a
+spreadsheet)."""
+TEXT_FIELDS = (
+    "name",
+    "unit",
+    "short_name",
+    "topic",
+    "definition",
+    "numerator",
+    "denominator",
+    "source",
+    "licence",
+    "update_cycle",
+)
+
+
+def plain_text(value: str) -> str:
+    """``value`` when it is plain text: not too long, no control characters, not a
+    spreadsheet formula.
+
+    Raises
+    ------
+    ValueError
+        Saying what is wrong and what to do.
+
+    Examples
+    --------
+    >>> plain_text("Arbeitslose je 100 EW")
+    'Arbeitslose je 100 EW'
+    """
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(
+            f"the text has {len(value):,} characters, more than the "
+            f"{MAX_TEXT_CHARS:,} a field holds; shorten it"
+        )
+    if found := CONTROL_CHARACTERS.search(value):
+        raise ValueError(
+            f"the text contains the character {found.group()!r}, a control "
+            "character or one lost in a conversion; remove it or export the file "
+            "again in UTF-8"
+        )
+    if value.lstrip().startswith(FORMULA_START):
+        raise ValueError(
+            "the text starts like a spreadsheet formula ('=' or '@'); write the "
+            "text itself, not a formula"
+        )
+    return value
 
 
 class Indicator(BaseModel):
@@ -61,6 +120,9 @@ class Indicator(BaseModel):
     denominator: str = Field(default="", description="What the denominator counts.")
     multiplier: float = Field(
         default=0.0,
+        ge=0,
+        le=MAX_MULTIPLIER,
+        allow_inf_nan=False,
         description="value = numerator / denominator x multiplier "
         "(default 100 for shares, 1000 for rates, 1 otherwise).",
     )
@@ -78,6 +140,7 @@ class Indicator(BaseModel):
     min_count: int = Field(
         default=DEFAULT_MIN_COUNT,
         ge=0,
+        le=MAX_MIN_COUNT,
         description="Smallest count that may be disclosed.",
     )
     first_period: str = Field(
@@ -98,6 +161,11 @@ class Indicator(BaseModel):
             )
         return value
 
+    @field_validator(*TEXT_FIELDS)
+    @classmethod
+    def _text_is_plain(cls, value: str) -> str:
+        return plain_text(value)
+
     @field_validator("first_period", "last_period")
     @classmethod
     def _period_is_valid(cls, value: str) -> str:
@@ -114,6 +182,11 @@ class Indicator(BaseModel):
         if isinstance(value, str):
             return tuple(k.strip() for k in value.split(";") if k.strip())
         return value
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_are_plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(plain_text(k) for k in value)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Indicator:

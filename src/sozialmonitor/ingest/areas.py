@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import warnings
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, select
 
 from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.formats.geo.reader import GEO_SUFFIXES, read_geo
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_levels
 from sozialmonitor.store.writes import log_import, save_areas
 
-GEO_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
-WGS84 = "EPSG:4326"
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "code": ("code", "schlüssel", "schluessel", "ags", "gebietsschlüssel", "id"),
     "name": ("name", "gebiet", "bezeichnung", "gen"),
@@ -30,57 +30,6 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "valid_to": ("valid_to", "gültig_bis", "gueltig_bis"),
     "successor": ("successor", "nachfolger"),
 }
-
-
-def _read_geo(path: Path, report: ValidationReport) -> pd.DataFrame | None:
-    import geopandas as gpd
-    import pyogrio.errors
-
-    if not path.is_file():
-        report.error(
-            "unreadable-file", "The file does not exist. Check the path and file name."
-        )
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            frame = gpd.read_file(path)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError):
-        report.error(
-            "unreadable-file",
-            "Not a readable GeoJSON, GeoPackage or Shapefile; it may be damaged or "
-            "truncated. Export it again (for a Shapefile the .shp, .shx, .dbf and "
-            ".prj files must lie side by side).",
-        )
-        return None
-    if frame.crs is None:
-        report.error(
-            "missing-crs",
-            "The file does not say its coordinate reference system. For a Shapefile "
-            "add the .prj file; otherwise save it with a CRS (e.g. EPSG:25832).",
-        )
-        return None
-    if frame.crs.is_geographic and frame.geometry.notna().any():
-        minx, miny, maxx, maxy = frame.total_bounds
-        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            report.error(
-                "wrong-crs",
-                f"The coordinates (e.g. x = {maxx:.0f}, y = {maxy:.0f}) are not "
-                f"longitude/latitude although the file says {frame.crs.name} "
-                f"({frame.crs.to_string()}). Save the file with its real CRS (e.g. "
-                "EPSG:25832 for UTM zone 32N).",
-                value=frame.crs.to_string(),
-            )
-            return None
-    if frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(WGS84)
-    geometry = [
-        None if g is None or g.is_empty else g for g in frame.geometry.to_numpy()
-    ]
-    frame = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    frame["__geometry"] = geometry
-    frame["__row"] = range(1, len(frame) + 1)
-    return frame
 
 
 def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
@@ -93,6 +42,30 @@ def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
     frame["__geometry"] = None
     frame["__row"] = table.rows
     return frame
+
+
+def _plain_texts(
+    values: dict[str, str],
+    roles: dict[str, Any],
+    row: int,
+    report: ValidationReport,
+) -> bool:
+    """Whether the row's texts are plain (no control characters, no formula, not too
+    long); adds an error per text that is not."""
+    ok = True
+    for role in ("code", "name", "parent", "successor"):
+        try:
+            plain_text(values[role])
+        except ValueError as exc:
+            ok = False
+            report.error(
+                "invalid-text",
+                f"{str(exc)[0].upper()}{str(exc)[1:]}.",
+                row=row,
+                column=str(roles[role]),
+                value=values[role],
+            )
+    return ok
 
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d")
@@ -122,11 +95,19 @@ def _date(
 
 def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list[Area]]:
     report = ValidationReport(path=path)
-    reader = _read_geo if path.suffix.lower() in GEO_SUFFIXES else _read_csv
-    frame = reader(path, report)
+    if path.suffix.lower() in GEO_SUFFIXES:
+        frame = read_geo(path, report, code_names=FIELD_NAMES["code"])
+    else:
+        frame = _read_csv(path, report)
     if frame is None:
         return report, []
     report.rows_read = len(frame)
+    if frame.empty:
+        report.error(
+            "no-rows",
+            "The file has no areas. Export the file again with its areas.",
+        )
+        return report, []
     columns = {str(c).strip().lower(): c for c in frame.columns}
     roles = {}
     for role, names in FIELD_NAMES.items():
@@ -183,6 +164,8 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
             )
             continue
         rows[code] = row
+        if not _plain_texts(values, roles, row, report):
+            continue
         if level not in levels:
             report.error(
                 "unknown-level",
@@ -196,6 +179,15 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
         geometry = record["__geometry"]
         if geometry is not None and not geometry.is_valid:
             geometry = shapely.make_valid(geometry)
+            if geometry.is_empty or geometry.area == 0:
+                report.error(
+                    "impossible-geometry",
+                    f"The boundary of '{code}' encloses no area (its points lie on "
+                    "a line or on each other). Repair it in a GIS and export it "
+                    "again.",
+                    row=row,
+                )
+                continue
             report.warning(
                 "invalid-geometry-repaired",
                 f"The boundary of '{code}' was not a valid polygon (e.g. it crosses "

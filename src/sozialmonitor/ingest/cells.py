@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 
 from sozialmonitor.domain.observation import Flag
+from sozialmonitor.ingest.limits import MAX_ABS_NUMBER
 from sozialmonitor.ingest.numbers import (
     EMPTY_SIGNS,
     GERMAN_GROUPED,
@@ -16,6 +17,7 @@ from sozialmonitor.ingest.numbers import (
     SECRET_SIGNS,
     VALUE_FLAGS,
     NumberStyle,
+    number_problem,
     parse_number,
 )
 
@@ -115,4 +117,9 @@ def _parse(cells: pd.Series, style: NumberStyle) -> ParsedColumn:
         else:  # a form only the slow path knows, e.g. "(12,5)"
             values[index] = cell.value
             flags[index] |= cell.flags
+    # inf, 1e308: read as numbers (pandas reads 'inf'), but not storable
+    extreme = values.notna() & ~(values.abs() <= MAX_ABS_NUMBER)
+    for index in extreme[extreme].index:
+        errors[index] = number_problem(cells[index], float(values[index]))
+        values[index] = np.nan
     return ParsedColumn(values=values, flags=flags, empty=empty, errors=errors)

@@ -13,6 +13,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS
 from sozialmonitor.domain.period import parse_period
+from sozialmonitor.ingest.limits import MAX_ABS_NUMBER
 from sozialmonitor.ingest.report import ValidationReport
 from sozialmonitor.store.queries import (
     ObservationQuery,
@@ -187,7 +188,19 @@ def check_ratios(
         "The numerator ({numerator}) is greater than the denominator "
         "({denominator}); for a share that is impossible. Check both columns.",
     )
-    computed = (num / den * multiplier).where(den > 0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        computed = (num / den * multiplier).where(den > 0)
+    absurd = known & computed.notna() & ~(computed.abs() <= MAX_ABS_NUMBER)
+    findings.add(
+        "number-out-of-range",
+        absurd,
+        long,
+        "denominator",
+        "numerator / denominator gives a value beyond ±10^"
+        f"{np.log10(MAX_ABS_NUMBER):.0f} with the denominator '{{value}}'. Check the "
+        "denominator (a count of zero written as a tiny number?).",
+    )
+    computed = computed.where(~absurd)
     fill = value.isna() & computed.notna()
     long.loc[fill, "value_num"] = computed[fill]
     value = long["value_num"]

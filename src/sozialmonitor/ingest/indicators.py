@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
@@ -16,6 +15,7 @@ from sozialmonitor.domain.indicator import (
     Indicator,
 )
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.formats.yaml.reader import read_yaml
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import read_table
 from sozialmonitor.store.writes import log_import, save_indicators
@@ -31,22 +31,9 @@ def _records(path: Path, report: ValidationReport) -> list[tuple[int, dict[str, 
             )
             return []
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except UnicodeDecodeError:
-            report.error(
-                "wrong-encoding",
-                "The YAML file is not UTF-8. Save it again as UTF-8.",
-            )
-            return []
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or str(exc)
-            report.error(
-                "invalid-yaml",
-                f"Not valid YAML: {problem}. Check the indentation, the ':' after "
-                "each field name and quote texts that contain ':' or '#'.",
-                row=mark.line + 1 if mark is not None else None,
-            )
+            data = read_yaml(path)
+        except UnreadableFileError as exc:
+            report.unreadable(exc)
             return []
         if isinstance(data, dict) and isinstance(data.get("indicators"), list):
             data = data["indicators"]
@@ -93,6 +80,12 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
     report = ValidationReport(path=path)
     records = _records(path, report)
     report.rows_read = len(records)
+    if not records and report.is_valid:
+        report.error(
+            "no-rows",
+            "The file has no indicators. A catalogue lists at least one, with id, "
+            "name and unit.",
+        )
     found: list[Indicator] = []
     seen: dict[str, int] = {}
     for row, fields in records:

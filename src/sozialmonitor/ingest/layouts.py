@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 from sozialmonitor.domain.period import parse_period
@@ -113,22 +114,36 @@ def to_long(
         out["period_column"] = roles["period"]
         out["value_column"] = roles.get("value", roles.get("numerator", ""))
         return out
+    # Empty cells are left out here, not after the turn: a wide file of a few MB
+    # with thousands of period columns of empty cells would otherwise turn into
+    # millions of rows. A row without any value keeps one (empty) cell, so that its
+    # codes are still checked.
+    filled = {column: (frame[column] != "").to_numpy() for column in periods}
+    keep = dict(filled)
+    first = next(iter(periods))
+    keep[first] = filled[first] | ~np.logical_or.reduce(list(filled.values()))
+    report.skipped_empty += sum(int((~k).sum()) for k in keep.values())
     parts = []
     for column, _code in periods.items():
-        part = pd.DataFrame(
-            {
-                "indicator": frame[roles["indicator"]],
-                "area": frame[roles["area"]],
-                "period": column,
-                "value": frame[column],
-                "numerator": "",
-                "denominator": "",
-                "flags": frame[roles["flags"]] if "flags" in roles else "",
-                "note": frame[roles["note"]] if "note" in roles else "",
-                "row": rows,
-                "period_column": column,
-                "value_column": column,
-            }
+        rows_kept = keep[column]
+        if not rows_kept.any():
+            continue
+        part = frame.loc[rows_kept]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": part[roles["indicator"]],
+                    "area": part[roles["area"]],
+                    "period": column,
+                    "value": part[column],
+                    "numerator": "",
+                    "denominator": "",
+                    "flags": part[roles["flags"]] if "flags" in roles else "",
+                    "note": part[roles["note"]] if "note" in roles else "",
+                    "row": rows[rows_kept],
+                    "period_column": column,
+                    "value_column": column,
+                }
+            )
         )
-        parts.append(part)
     return pd.concat(parts, ignore_index=True)

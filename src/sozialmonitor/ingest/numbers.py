@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sozialmonitor.domain.observation import Flag
+from sozialmonitor.ingest.limits import MAX_ABS_NUMBER, shorten
 
 
 class NumberStyle(StrEnum):
@@ -91,7 +93,9 @@ def parse_number(raw: object, style: NumberStyle) -> Cell:
     if isinstance(raw, bool):
         return Cell(value=None, error=f"'{raw}' is not a number.")
     if isinstance(raw, int | float):
-        return EMPTY if raw != raw else Cell(value=float(raw))
+        if raw != raw:
+            return EMPTY
+        return out_of_range(raw) or Cell(value=float(raw))
     text = str(raw).strip()
     if text in EMPTY_SIGNS:
         return EMPTY
@@ -122,7 +126,38 @@ def parse_number(raw: object, style: NumberStyle) -> Cell:
             error=f"'{raw}' is not a number. Write numbers like 1234,5 or 1.234,5; "
             "mark missing values with '-' or '.' or leave the cell empty.",
         )
-    return Cell(value=float(compact), flags=flags)
+    return out_of_range(raw, float(compact)) or Cell(value=float(compact), flags=flags)
+
+
+def number_problem(raw: object, value: float) -> str | None:
+    """Why a number read from a cell cannot be stored, or None when it can.
+
+    Examples
+    --------
+    >>> number_problem("1e308", 1e308).split(",")[0]
+    "'1e308' is beyond ±10^15"
+    >>> number_problem("12,5", 12.5) is None
+    True
+    """
+    text = shorten(str(raw))
+    if math.isnan(value) or math.isinf(value):
+        return (
+            f"'{text}' is not a finite number (infinite or not a number). Write the "
+            "value, or mark a missing one with '-' or '.'."
+        )
+    if abs(value) > MAX_ABS_NUMBER:
+        return (
+            f"'{text}' is beyond ±10^{math.log10(MAX_ABS_NUMBER):.0f}, too large for "
+            "any figure of official statistics. Check the value (an exponent or a "
+            "value exported in the wrong unit?)."
+        )
+    return None
+
+
+def out_of_range(raw: object, value: float | None = None) -> Cell | None:
+    """An error cell for a number that is not finite or absurdly large."""
+    problem = number_problem(raw, float(raw) if value is None else value)  # type: ignore[arg-type]
+    return None if problem is None else Cell(value=None, error=problem)
 
 
 def _mixed_convention(compact: str, style: NumberStyle) -> str | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
+from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import (
@@ -36,6 +37,15 @@ from sozialmonitor.store.records import indicator_from_row
 from sozialmonitor.store.writes import draft_release, log_import, store_observations
 
 
+def _text_problem(text: str) -> str | None:
+    """Why a note cannot be stored, or None when it can."""
+    try:
+        plain_text(text)
+    except ValueError as exc:
+        return f"{str(exc)[0].upper()}{str(exc)[1:]}."
+    return None
+
+
 def validate_observations(
     conn: Connection, path: Path, *, indicator: str | None = None
 ) -> tuple[ValidationReport, pd.DataFrame]:
@@ -60,6 +70,10 @@ def validate_observations(
     findings = Findings(report, column_roles(list(table.frame.columns)))
     for role in ("indicator", "area", "period", "flags", "note"):
         long[role] = per_distinct(long[role], cell_text)
+
+    note_problem = per_distinct(long["note"], _text_problem)
+    long.loc[note_problem.notna(), "__note_problem"] = note_problem
+    findings.add("invalid-text", note_problem.notna(), long, "note", "{__note_problem}")
 
     indicators = {
         row.code: (row.id, indicator_from_row(row))
@@ -147,7 +161,7 @@ def validate_observations(
     value_empty = parsed["value"].empty & ((flags & int(Flag.SUPPRESSED)) == 0)
     parts = long["numerator_num"].notna() & long["denominator_num"].notna()
     skip = value_empty & ~parts
-    report.skipped_empty = int(skip.sum())
+    report.skipped_empty += int(skip.sum())
     long = long.loc[~skip.to_numpy()].copy()
     if long.empty:
         report.error("no-values", "The file has no values to import (all cells empty).")

@@ -8,6 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sozialmonitor.errors import ReadError, UnreadableFileError
+from sozialmonitor.ingest.limits import (
+    MAX_FINDINGS,
+    MAX_FINDINGS_PER_CODE,
+    MAX_MESSAGE_CHARS,
+    MAX_QUOTED_CHARS,
+    shorten,
+)
 
 if TYPE_CHECKING:
     from sozialmonitor.domain.release import Release
@@ -59,6 +66,12 @@ class ValidationReport:
     rows_valid: int = 0
     skipped_empty: int = 0
     """Cells without a value (empty, -, x, …) that were left out."""
+    omitted: dict[Severity, int] = field(
+        default_factory=lambda: {Severity.ERROR: 0, Severity.WARNING: 0}
+    )
+    """Findings counted but not kept: beyond ``MAX_FINDINGS_PER_CODE`` of one code
+    or ``MAX_FINDINGS`` in all, so that a hostile file cannot flood the report."""
+    _per_code: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(
         self,
@@ -70,14 +83,28 @@ class ValidationReport:
         column: str | None = None,
         value: object = None,
     ) -> None:
+        """Keep a finding; values and messages are shortened, and findings beyond
+        the limits only counted."""
+        kept = self._per_code.get(code, 0)
+        if kept >= MAX_FINDINGS_PER_CODE or len(self.findings) >= MAX_FINDINGS:
+            self.omitted[severity] += 1
+            return
+        self._per_code[code] = kept + 1
+        text = None if value is None else str(value)
+        if text is not None and len(text) > MAX_QUOTED_CHARS:
+            short = shorten(text)
+            message = message.replace(text, short)
+            text = short
+        if column is not None:
+            column = shorten(str(column))
         self.findings.append(
             Finding(
                 severity=severity,
                 code=code,
-                message=message,
+                message=shorten_message(message),
                 row=row,
                 column=column,
-                value=None if value is None else str(value),
+                value=text,
             )
         )
 
@@ -92,21 +119,34 @@ class ValidationReport:
     def unreadable(self, exc: UnreadableFileError) -> None:
         """A file, or a row of it, that could not be read at all."""
         if isinstance(exc, ReadError):
-            self.error(exc.finding, exc.reason, row=exc.row, value=exc.value)
+            column = getattr(exc, "column", None)
+            self.error(
+                exc.finding, exc.reason, row=exc.row, column=column, value=exc.value
+            )
         else:
             self.error(exc.code, exc.message.removeprefix(f"{self.path}: "))
 
     @property
     def errors(self) -> list[Finding]:
+        """The errors kept (``error_count`` counts the omitted ones too)."""
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
     @property
     def warnings(self) -> list[Finding]:
+        """The warnings kept (``warning_count`` counts the omitted ones too)."""
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
     @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.omitted[Severity.ERROR]
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.warnings) + self.omitted[Severity.WARNING]
+
+    @property
     def is_valid(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -115,9 +155,10 @@ class ValidationReport:
             "rows_read": self.rows_read,
             "rows_valid": self.rows_valid,
             "skipped_empty": self.skipped_empty,
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
+            "errors": self.error_count,
+            "warnings": self.warning_count,
             "findings": [f.to_dict() for f in self.findings],
+            "findings_omitted": sum(self.omitted.values()),
         }
 
     def to_text(self, limit: int = MAX_FINDINGS_SHOWN) -> str:
@@ -132,17 +173,32 @@ class ValidationReport:
                 where += f", column '{finding.column}'"
             label = "ERROR" if finding.severity is Severity.ERROR else "warning"
             lines.append(f"{label}: {where}: {finding.message}")
-        hidden = len(self.findings) - limit
-        if hidden > 0:
-            lines.append(f"… and {hidden} more findings (use --json to see all).")
+        shown = max(len(self.findings) - limit, 0)
+        counted = sum(self.omitted.values())
+        if shown and not counted:
+            lines.append(f"… and {shown:,} more findings (use --json to see all).")
+        elif shown or counted:
+            lines.append(
+                f"… and {shown + counted:,} more findings (the report keeps "
+                f"{MAX_FINDINGS_PER_CODE} of a kind; correct these and import again)."
+            )
         summary = (
-            f"{name}: {self.rows_read} rows read, {len(self.errors)} errors, "
-            f"{len(self.warnings)} warnings."
+            f"{name}: {self.rows_read} rows read, {self.error_count:,} errors, "
+            f"{self.warning_count:,} warnings."
         )
-        if self.errors:
+        if self.error_count:
             summary += " Nothing was written; correct the file and import it again."
         lines.append(summary)
         return "\n".join(lines)
+
+
+def shorten_message(message: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A message of at most about ``limit`` characters; its end, which says what to
+    do, is kept."""
+    if len(message) <= limit:
+        return message
+    tail = limit // 3
+    return f"{message[: limit - tail]} … {message[-tail:]}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sozialmonitor.errors import ReadError
+from sozialmonitor.errors import LimitExceededError, ReadError
+from sozialmonitor.ingest.limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    shorten,
+    size_text,
+)
 
 
 def cell_text(value: object) -> str:
@@ -39,14 +46,67 @@ def column_names(cells: list[str]) -> list[str]:
     """Header cells as column names: stripped, unnamed ones numbered by position,
     repeated ones made unique (``Wert``, ``Wert (2)``)."""
     names: list[str] = []
+    taken: set[str] = set()  # a set: a header of many columns is checked in linear time
+    repeats: dict[str, int] = {}
     for position, cell in enumerate(cells, start=1):
         name = cell.strip() or f"(column {position})"
-        unique, n = name, 1
-        while unique in names:
+        unique, n = name, repeats.get(name, 1)
+        while unique in taken:
             n += 1
             unique = f"{name} ({n})"
+        repeats[name] = n
+        taken.add(unique)
         names.append(unique)
     return names
+
+
+def check_file_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
+    """Refuse a file larger than ``limit`` before it is read.
+
+    Raises
+    ------
+    LimitExceededError
+        When the file is larger.
+    """
+    size = path.stat().st_size
+    if size > limit:
+        raise LimitExceededError(
+            path,
+            f"the file is {size_text(size)}, more than the {size_text(limit)} an "
+            "import reads. Split it into several files (e.g. by indicator or year), "
+            "or check that it is the file you meant.",
+            finding="file-too-large",
+        )
+
+
+def check_width(path: Path, width: int, *, row: int) -> None:
+    """Refuse a header of more than ``MAX_COLUMNS`` columns."""
+    if width > MAX_COLUMNS:
+        raise LimitExceededError(
+            path,
+            f"the header has {width:,} columns, more than the {MAX_COLUMNS:,} an "
+            "import reads. A long file (indicator, area, period, value) needs only "
+            "four; split a wide file into several.",
+            finding="too-many-columns",
+            row=row,
+        )
+
+
+def check_cells(path: Path, cells: list[str], names: list[str], *, row: int) -> None:
+    """Refuse a row with a cell longer than ``MAX_CELL_CHARS``."""
+    if max(map(len, cells), default=0) <= MAX_CELL_CHARS:
+        return
+    position = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
+    raise LimitExceededError(
+        path,
+        f"the cell has {len(cells[position]):,} characters, more than the "
+        f"{MAX_CELL_CHARS:,} a cell may hold. Check the quotes before it, or shorten "
+        "the text.",
+        finding="cell-too-long",
+        row=row,
+        column=shorten(names[position]) if position < len(names) else None,
+        value=shorten(cells[position]),
+    )
 
 
 def read_table(path: Path) -> Table:
@@ -70,6 +130,7 @@ def read_table(path: Path) -> Table:
             "the file is empty (0 bytes). Export or copy the file again.",
             finding="empty-file",
         )
+    check_file_size(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(path)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from sozialmonitor.errors import ReadError
+from sozialmonitor.errors import LimitExceededError, ReadError
 from sozialmonitor.ingest.formats.csv.options import (
     DELIMITERS,
     ENCODINGS,
@@ -16,8 +17,16 @@ from sozialmonitor.ingest.formats.csv.options import (
     UTF8_BOM,
     UTF16_BOMS,
 )
-from sozialmonitor.ingest.table import Table, column_names
+from sozialmonitor.ingest.limits import MAX_CELL_CHARS, MAX_ROWS
+from sozialmonitor.ingest.table import (
+    Table,
+    check_cells,
+    check_file_size,
+    check_width,
+    column_names,
+)
 
+_LEADING_NEWLINES = re.compile(r"[\r\n]*")
 _SAVE_AS = "Save it again as 'CSV UTF-8' or 'CSV (Trennzeichen-getrennt)'."
 
 
@@ -30,6 +39,7 @@ def decode(path: Path) -> tuple[str, str]:
         For UTF-16 and binary files, and for a UTF-8 byte order mark before text
         that is not UTF-8.
     """
+    check_file_size(path)
     raw = path.read_bytes()
     if raw.startswith(UTF16_BOMS) or b"\x00" in raw[:4096]:
         raise ReadError(
@@ -38,6 +48,22 @@ def decode(path: Path) -> tuple[str, str]:
             f"a binary file). {_SAVE_AS} If it is an Excel file, give it the "
             "extension .xlsx.",
             finding="wrong-encoding",
+        )
+    if (nul := raw.find(b"\x00")) >= 0:
+        raise ReadError(
+            path,
+            "the line contains a NUL character (byte 0), which no text holds: the "
+            f"file is damaged or partly binary. {_SAVE_AS}",
+            finding="control-character",
+            row=raw.count(b"\n", 0, nul) + 1,
+        )
+    lines = raw.count(b"\n") + 1
+    if lines > MAX_ROWS:
+        raise LimitExceededError(
+            path,
+            f"the file has {lines:,} lines, more than the {MAX_ROWS:,} an import "
+            "reads. Split it into several files (e.g. by indicator or year).",
+            finding="too-many-rows",
         )
     if raw.startswith(UTF8_BOM):
         try:
@@ -98,7 +124,10 @@ def read_csv(path: Path) -> Table:
             row=line,
             value=found,
         )
-    header_line = text.lstrip("\r\n").split("\n", 1)[0]
+    # the first line without copying the whole text (a file may be hundreds of MB)
+    start = _LEADING_NEWLINES.match(text).end()  # type: ignore[union-attr]
+    end = text.find("\n", start)
+    header_line = text[start : end if end >= 0 else len(text)]
     delimiter = sniff_delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: list[str] | None = None
@@ -114,11 +143,14 @@ def read_csv(path: Path) -> Table:
             if not any(c.strip() for c in cells):
                 continue
             if header is None:
+                check_width(path, len(cells), row=record)
                 header = column_names(cells)
                 while len(header) > 1 and header[-1].startswith("(column "):
                     header.pop()  # trailing separators after the last name
                 width = len(header)
+                check_cells(path, cells, header, row=record)
                 continue
+            check_cells(path, cells, header, row=record)
             if len(cells) > width:
                 if any(c.strip() for c in cells[width:]):
                     raise ReadError(
@@ -147,6 +179,14 @@ def read_csv(path: Path) -> Table:
             data.append([c.strip() for c in cells])
             rows.append(record)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise LimitExceededError(
+                path,
+                f"a cell has more than {MAX_CELL_CHARS:,} characters, more than a "
+                "cell may hold. Check the quotes in this row, or shorten the text.",
+                finding="cell-too-long",
+                row=record + 1,
+            ) from None
         unclosed = "end of data" in str(exc)
         raise ReadError(
             path,

@@ -10,7 +10,28 @@ from pathlib import Path
 import pandas as pd
 from openpyxl import load_workbook
 
-from sozialmonitor.ingest.table import ReadError, Table, column_names
+from sozialmonitor.errors import LimitExceededError
+from sozialmonitor.ingest.formats.zipped import check_zip
+from sozialmonitor.ingest.limits import (
+    MAX_CELL_CHARS,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS_BYTES,
+    size_text,
+)
+from sozialmonitor.ingest.table import (
+    ReadError,
+    Table,
+    check_cells,
+    check_file_size,
+    check_width,
+    column_names,
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""Start of an OLE compound file: an old .xls, or a password-protected .xlsx."""
+SHARED_STRINGS = "xl/sharedStrings.xml"
+WORKBOOK_MEMBERS = ("[Content_Types].xml", "xl/workbook.xml")
+"""Members every .xlsx has; a zip without them is some other zip file."""
 
 DAMAGED = (
     zipfile.BadZipFile,
@@ -47,6 +68,59 @@ def _damaged(path: Path) -> ReadError:
     )
 
 
+def _check_workbook(path: Path) -> None:
+    """Refuse what is not an .xlsx before openpyxl opens it: an encrypted or old
+    Excel file, a zip bomb, another kind of zip file."""
+    with path.open("rb") as handle:
+        start = handle.read(len(OLE_MAGIC))
+    if start == OLE_MAGIC:
+        raise ReadError(
+            path,
+            "the workbook is password-protected (encrypted) or an old Excel file "
+            "(.xls) renamed to .xlsx. Remove the password, or open it in Excel or "
+            "LibreOffice and save it as .xlsx.",
+            finding="encrypted-workbook",
+        )
+    members = {m.filename: m for m in check_zip(path, _damaged)}
+    names = set(members)
+    strings = members.get(SHARED_STRINGS)
+    if strings is not None and strings.file_size > MAX_SHARED_STRINGS_BYTES:
+        raise LimitExceededError(
+            path,
+            f"the workbook's texts unpack to {size_text(strings.file_size)}, more than "
+            f"the {size_text(MAX_SHARED_STRINGS_BYTES)} an import holds in memory. "
+            "Split the workbook, or save the sheet as CSV.",
+            finding="zip-bomb",
+            value=SHARED_STRINGS,
+        )
+    if not all(member in names for member in WORKBOOK_MEMBERS):
+        raise ReadError(
+            path,
+            "a zip file, but not an Excel workbook (it has no xl/workbook.xml). Give "
+            "the import the .xlsx file itself.",
+            finding="not-a-workbook",
+        )
+
+
+def _check_row(
+    path: Path, number: int, values: tuple[object, ...], header: list[str] | None
+) -> None:
+    """Refuse a row beyond the limits: too far down, too wide, a cell too long."""
+    if number > MAX_ROWS:
+        raise LimitExceededError(
+            path,
+            f"the sheet has more than {MAX_ROWS:,} rows, more than an import reads. "
+            "Split it into several files.",
+            finding="too-many-rows",
+            row=number,
+        )
+    check_width(path, len(values), row=number)
+    texts = [v for v in values if isinstance(v, str) and len(v) > MAX_CELL_CHARS]
+    if texts:
+        cells = ["" if not isinstance(v, str) else v for v in values]
+        check_cells(path, cells, header or [], row=number)
+
+
 def read_xlsx(path: Path) -> Table:
     """Read the first sheet; the first non-empty row is the header.
 
@@ -56,6 +130,8 @@ def read_xlsx(path: Path) -> Table:
         When the workbook is damaged, its first sheet is empty, or rows have values
         right of the last named column.
     """
+    check_file_size(path)
+    _check_workbook(path)
     header: list[str] | None = None
     header_row = 0
     data: list[list[object]] = []
@@ -64,7 +140,13 @@ def read_xlsx(path: Path) -> Table:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
+            # The sheet's declared size may be anything (A1:XFD1048576); read only
+            # the cells that are there.
+            sheet.reset_dimensions()  # type: ignore[union-attr]
             for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                if not values:
+                    continue
+                _check_row(path, number, values, header)
                 cells = [_cell(v) for v in values]
                 if all(c == "" for c in cells):
                     continue

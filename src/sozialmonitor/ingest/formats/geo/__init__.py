@@ -1,0 +1,1 @@
+"""Boundary files read with GDAL."""

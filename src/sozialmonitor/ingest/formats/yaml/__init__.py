@@ -1,0 +1,1 @@
+"""YAML files: the indicator catalogue."""
