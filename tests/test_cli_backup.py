@@ -30,7 +30,8 @@ def test_backup_and_restore_give_the_same_export(
     after = runner.invoke(app, ["--db", target, *export])
     assert before.exit_code == after.exit_code == 0
     assert before.stdout == after.stdout
-    assert FIRST_RELEASE in runner.invoke(app, ["--db", target, "release", "list"]).stdout
+    releases = runner.invoke(app, ["--db", target, "release", "list"])
+    assert FIRST_RELEASE in releases.stdout
 
 
 def test_a_damaged_backup_is_refused_without_a_traceback(tmp_path: Path) -> None:
