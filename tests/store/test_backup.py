@@ -282,7 +282,11 @@ def test_served_covers_every_kind_of_read(source: Engine) -> None:
     assert found[f"observations {Audience.PUBLIC} 2023-Entwurf None True"] == (
         "unknown-release"
     )
-    assert any(o.value == ODD_FLOATS[0] for o in public)
+    # 0.30000000000000004 people are a count under the minimum: the public gets the
+    # cell hidden, the administration the exact float, and both are compared.
+    assert any(o.value == ODD_FLOATS[0] for o in internal)
+    odd = [o for o in public if o.area == "03241003" and o.period == "2022-H1"]
+    assert odd and all(o.value is None for o in odd)
     assert any(o.flags & Flag.COMPUTED for o in region)  # parents from children
     assert found["diff 2021-H2 2022-H1"]
 
