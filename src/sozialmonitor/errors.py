@@ -116,3 +116,23 @@ class ReadError(UnreadableFileError):
         """Code of the report finding, e.g. ``wrong-encoding``."""
         self.row = row
         self.value = value
+
+
+class AccountError(SozialmonitorError):
+    """An account that does not exist, exists already, or a role that does not."""
+
+    code = "account"
+
+
+class PasswordPolicyError(SozialmonitorError):
+    """A new password the policy refuses; ``reasons`` are the policy's codes."""
+
+    code = "password-policy"
+
+    def __init__(self, message: str, reasons: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+class UnknownTokenError(SozialmonitorError):
+    code = "unknown-token"
