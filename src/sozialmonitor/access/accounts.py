@@ -247,7 +247,12 @@ def check_password(conn: Connection, name: str, password: str) -> Account | None
 
 
 def change_role(
-    conn: Connection, name: str, role: Role, *, actor: str = audit.SYSTEM
+    conn: Connection,
+    name: str,
+    role: Role,
+    *,
+    actor: str = audit.SYSTEM,
+    address: str = "",
 ) -> Account:
     before = get(conn, name)
     role = role_of(role)
@@ -257,6 +262,7 @@ def change_role(
         "role-changed",
         actor=actor,
         target=name,
+        address=address,
         detail={"from": before.role.value, "to": role.value},
     )
     return get(conn, name)
@@ -281,7 +287,9 @@ def set_area(
     return get(conn, name)
 
 
-def disable(conn: Connection, name: str, *, actor: str = audit.SYSTEM) -> Account:
+def disable(
+    conn: Connection, name: str, *, actor: str = audit.SYSTEM, address: str = ""
+) -> Account:
     """Disable an account: it cannot sign in, its sessions and tokens end."""
     from sozialmonitor.access import sessions, tokens
 
@@ -291,7 +299,7 @@ def disable(conn: Connection, name: str, *, actor: str = audit.SYSTEM) -> Accoun
     )
     sessions.end_all(conn, found.id)
     tokens.revoke_all(conn, found.id)
-    audit.record(conn, "account-disabled", actor=actor, target=name)
+    audit.record(conn, "account-disabled", actor=actor, target=name, address=address)
     return get(conn, name)
 
 

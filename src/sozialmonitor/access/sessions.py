@@ -186,3 +186,13 @@ def end_all(conn: Connection, account_id: int) -> None:
     conn.execute(
         delete(account_session).where(account_session.c.account_id == account_id)
     )
+
+
+def signed_in_at(conn: Connection, raw: str) -> dt.datetime | None:
+    """When the session with this id began (its sign-in)."""
+    value = conn.scalar(
+        select(account_session.c.created_at).where(
+            account_session.c.id_hash == id_hash(raw)
+        )
+    )
+    return as_utc(value) if value is not None else None
