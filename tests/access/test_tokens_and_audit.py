@@ -105,3 +105,20 @@ def test_migrations_build_what_schema_declares(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == []
+
+
+def test_migration_0004_downgrades_and_upgrades_again(engine: Engine) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from sozialmonitor.store.database import _alembic_config, schema_is_current
+
+    command.downgrade(_alembic_config(engine), "0003")
+    assert "account" not in inspect(engine).get_table_names()
+    assert "audit_event" not in inspect(engine).get_table_names()
+    command.upgrade(_alembic_config(engine), "head")
+    assert schema_is_current(engine)
+    with engine.begin() as conn:
+        audit.record(conn, "sign-in", actor="anna")
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(delete(audit_event))

@@ -10,6 +10,7 @@ from it by the caller, never decided here.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -18,9 +19,9 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 
-from sozialmonitor.access import sessions
+from sozialmonitor.access import sessions, tokens
 from sozialmonitor.access.accounts import Account
-from sozialmonitor.access.roles import Role
+from sozialmonitor.access.roles import Action, Role
 from sozialmonitor.config import setting
 from sozialmonitor.errors import ConfigurationError
 from sozialmonitor.web.i18n import language_of
@@ -242,3 +243,32 @@ def sign_in_redirect(request: Request) -> RedirectResponse:
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     lang = language_of(request.query_params.get("lang"))
     return RedirectResponse(href("/anmelden", lang, weiter=target), status_code=303)
+
+
+def api_caller(action: Action) -> Callable[[Request], tokens.TokenCaller]:
+    """Dependency for an API route scripts call with a token
+    (``Authorization: Bearer smt_…``) to do ``action``: the caller, or 401 without
+    a token and 403 with one that is unknown, revoked or not allowed ``action``.
+    Every use is in the audit log. Such routes need no CSRF token: a browser never
+    adds this header on its own."""
+
+    def caller(request: Request) -> tokens.TokenCaller:
+        scheme, _, raw = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise HTTPException(
+                status_code=401,
+                detail="An API token is needed: Authorization: Bearer TOKEN.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        with engine_of(request).begin() as conn:
+            found = tokens.authenticate(
+                conn, raw.strip(), action, address=client_address(request)
+            )
+        if found is None:
+            raise HTTPException(
+                status_code=403,
+                detail=f"This token may not do '{action.value}' (or is revoked).",
+            )
+        return found
+
+    return caller
