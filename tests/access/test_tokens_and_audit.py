@@ -122,3 +122,21 @@ def test_migration_0004_downgrades_and_upgrades_again(engine: Engine) -> None:
         audit.record(conn, "sign-in", actor="anna")
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(delete(audit_event))
+
+
+def test_tables_dropped_and_built_again_stay_append_only(engine: Engine) -> None:
+    """What a restore with --replace does: drop every table (on PostgreSQL the
+    trigger function outlives them), then build the schema again."""
+    from sqlalchemy import MetaData
+
+    from sozialmonitor.store.database import init_database
+
+    with engine.begin() as conn:
+        reflected = MetaData()
+        reflected.reflect(conn)
+        reflected.drop_all(conn)
+    init_database(engine)
+    with engine.begin() as conn:
+        audit.record(conn, "sign-in", actor="anna")
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(delete(audit_event))

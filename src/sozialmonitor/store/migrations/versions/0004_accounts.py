@@ -22,7 +22,9 @@ SQLITE_TRIGGERS = [
     for verb in ("UPDATE", "DELETE")
 ]
 POSTGRES_TRIGGER = [
-    """CREATE FUNCTION audit_event_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    # OR REPLACE: a restore drops the tables (and so the triggers) but not the function.
+    """CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$""",
     """CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
     FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()""",
@@ -133,7 +135,7 @@ def downgrade() -> None:
     op.drop_index("ix_audit_event_at", table_name="audit_event")
     op.drop_table("audit_event")  # drops its triggers with it
     if dialect == "postgresql":
-        op.execute("DROP FUNCTION audit_event_append_only()")
+        op.execute("DROP FUNCTION IF EXISTS audit_event_append_only()")
     op.drop_index("ix_sign_in_attempt_address", table_name="sign_in_attempt")
     op.drop_index("ix_sign_in_attempt_name", table_name="sign_in_attempt")
     op.drop_table("sign_in_attempt")
