@@ -35,6 +35,26 @@ SETTINGS: dict[str, Setting] = {
             help="Database URL: sqlite:///FILE (embedded default) or "
             "postgresql+psycopg://USER:PASSWORD@HOST/DB.",
         ),
+        Setting(
+            name="session-idle-minutes",
+            env="SOZIALMONITOR_SESSION_IDLE_MINUTES",
+            default="30",
+            help="A signed-in session ends after this many minutes without a request.",
+        ),
+        Setting(
+            name="session-max-hours",
+            env="SOZIALMONITOR_SESSION_MAX_HOURS",
+            default="12",
+            help="A signed-in session ends this many hours after sign-in, "
+            "active or not.",
+        ),
+        Setting(
+            name="cookies",
+            env="SOZIALMONITOR_COOKIES",
+            default="secure",
+            help="secure: the session cookie is Secure with the __Host- prefix (serve "
+            "over https); development: a plain cookie for http on this computer only.",
+        ),
     )
 }
 

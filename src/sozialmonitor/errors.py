@@ -175,3 +175,23 @@ class LimitExceededError(ReadError):
             where = f"{path}" if row is None else f"{path}, row {row}"
             self.message = f"{where}, column '{column}': {reason}"
             self.args = (self.message,)
+
+
+class AccountError(SozialmonitorError):
+    """An account that does not exist, exists already, or a role that does not."""
+
+    code = "account"
+
+
+class PasswordPolicyError(SozialmonitorError):
+    """A new password the policy refuses; ``reasons`` are the policy's codes."""
+
+    code = "password-policy"
+
+    def __init__(self, message: str, reasons: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.reasons = reasons
+
+
+class UnknownTokenError(SozialmonitorError):
+    code = "unknown-token"

@@ -24,6 +24,7 @@ from sozialmonitor.cli.levels import level_app
 from sozialmonitor.cli.releases import release_app
 from sozialmonitor.cli.serve import demo, serve
 from sozialmonitor.cli.stats import stats_app
+from sozialmonitor.cli.users import audit_app, user_app
 from sozialmonitor.store.database import init_database
 
 app = typer.Typer(
@@ -70,3 +71,5 @@ app.add_typer(release_app, name="release")
 app.add_typer(level_app, name="level")
 app.add_typer(index_app, name="index")
 app.add_typer(stats_app, name="stats")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")

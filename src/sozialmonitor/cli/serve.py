@@ -15,31 +15,70 @@ from sozialmonitor.cli.console import (
     use_db,
     user_errors,
 )
-from sozialmonitor.config import DEMO_DB_URL, setting
+from sozialmonitor.config import DEMO_DB_URL, SETTINGS, setting
 from sozialmonitor.store.database import connect
 
 Host = Annotated[str, typer.Option(help="Address to listen on.")]
 Port = Annotated[int, typer.Option(help="Port to listen on.")]
+IdleMinutes = Annotated[
+    str | None,
+    typer.Option("--session-idle-minutes", help=SETTINGS["session-idle-minutes"].help),
+]
+MaxHours = Annotated[
+    str | None,
+    typer.Option("--session-max-hours", help=SETTINGS["session-max-hours"].help),
+]
+Cookies = Annotated[
+    str | None, typer.Option("--cookies", help=SETTINGS["cookies"].help)
+]
 
 
-def _serve(eng: Engine, host: str, port: int) -> None:
+def _serve(
+    eng: Engine,
+    host: str,
+    port: int,
+    *,
+    idle_minutes: str | None = None,
+    max_hours: str | None = None,
+    cookies: str | None = None,
+) -> None:
     import uvicorn
 
     from sozialmonitor.web.app import create_app, settle_memory, warm_up
+    from sozialmonitor.web.session import AccessSettings
 
+    with user_errors():
+        access = AccessSettings.from_settings(
+            idle_minutes=idle_minutes, max_hours=max_hours, cookies=cookies
+        )
     app = create_app(eng)
+    app.state.access = access
     warm_up(eng)
     settle_memory()
     typer.echo(f"Sozialmonitor runs at http://{host}:{port}/  (Ctrl+C stops it)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def serve(host: Host = "127.0.0.1", port: Port = 8000, db: DbOption = None) -> None:
+def serve(
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    session_idle_minutes: IdleMinutes = None,
+    session_max_hours: MaxHours = None,
+    cookies: Cookies = None,
+    db: DbOption = None,
+) -> None:
     """Serve the portal and the API."""
     use_db(db)
     with user_errors():
         eng = engine()
-    _serve(eng, host, port)
+    _serve(
+        eng,
+        host,
+        port,
+        idle_minutes=session_idle_minutes,
+        max_hours=session_max_hours,
+        cookies=cookies,
+    )
 
 
 def demo(

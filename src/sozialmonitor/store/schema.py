@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -152,14 +153,105 @@ import_log = Table(
     Column("imported_at", DateTime(timezone=True), nullable=False),
 )
 
+# Accounts, sessions, tokens and the audit log (access/). They live apart from the data:
+# nothing on the read path joins them.
+
+account = Table(
+    "account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    # The area whose internal values the account sees (with its descendants); none:
+    # every area. Stored as a code so that it survives a re-import of the areas.
+    Column("area_code", String(40), nullable=True),
+    Column("password_hash", Text, nullable=False),
+    # The TOTP key must be readable to check a code, so it is stored as it is; the
+    # database file is as secret as the accounts it holds.
+    Column("totp_secret", String(64), nullable=False),
+    Column("totp_last_step", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+)
+
+account_recovery_code = Table(
+    "account_recovery_code",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+
+account_session = Table(
+    "account_session",
+    metadata,
+    # SHA-256 of the 256-bit session id; the id itself is only in the cookie (or, while
+    # the second factor is asked for, in the sign-in form).
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+    Column("stage", String(20), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("failures", Integer, nullable=False, default=0),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", Text, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+sign_in_attempt = Table(
+    "sign_in_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    # As typed, whether or not such an account exists.
+    Column("name", String(100), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_sign_in_attempt_name", "name", "at"),
+    Index("ix_sign_in_attempt_address", "address", "at"),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    # Append-only: no code updates or deletes a row, and a trigger refuses it.
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target", String(200), nullable=False, default=""),
+    Column("address", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_audit_event_at", "at"),
+)
+
 __all__ = [
+    "account",
+    "account_recovery_code",
+    "account_session",
+    "api_token",
     "area",
     "area_level",
+    "audit_event",
     "import_log",
     "indicator",
     "metadata",
     "observation",
     "release",
+    "sign_in_attempt",
     "suppressed_cell",
     "suppression_slice",
 ]

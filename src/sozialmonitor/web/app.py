@@ -18,12 +18,14 @@ from sozialmonitor import __version__
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
 from sozialmonitor.web.pages import (
+    administration,
     area,
     area_index,
     compare,
     indicator,
     methods,
     search,
+    sign_in,
     start,
     topic,
 )
@@ -48,6 +50,8 @@ PAGE_ROUTERS = (
     compare.router,
     methods.router,
     search.router,
+    sign_in.router,
+    administration.router,
 )
 
 

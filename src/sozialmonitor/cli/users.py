@@ -1,0 +1,267 @@
+"""``sozialmonitor user`` and ``sozialmonitor audit``: accounts, roles, API tokens and
+the audit log, for whoever runs the command line (it has the database's rights)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import Connection, select
+
+from sozialmonitor.access import accounts, audit, recovery, tokens
+from sozialmonitor.access.roles import ACCOUNT_ROLES, Action
+from sozialmonitor.cli.console import (
+    AsJson,
+    DbOption,
+    engine,
+    print_json,
+    print_table,
+    use_db,
+    user_errors,
+)
+from sozialmonitor.store.schema import area
+
+user_app = typer.Typer(help="Accounts, roles and API tokens.")
+token_app = typer.Typer(help="API tokens for scripts: scoped, revocable, shown once.")
+audit_app = typer.Typer(help="The audit log: sign-ins, account changes, token use.")
+user_app.add_typer(token_app, name="token")
+
+ROLES = ", ".join(r.value for r in ACCOUNT_ROLES)
+Password = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="The password (asked for when not given; at least 12 characters).",
+    ),
+]
+
+
+def _when(value: object) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value else ""
+
+
+def _note_unknown_area(conn: Connection, code: str | None) -> None:
+    if code and conn.scalar(select(area.c.id).where(area.c.code == code)) is None:
+        typer.echo(
+            f"Note: there is no area '{code}' yet; the scope applies once it is "
+            "imported.",
+            err=True,
+        )
+
+
+def _show_second_factor(uri: str, codes: tuple[str, ...]) -> None:
+    typer.echo("Second factor: add this key to an authenticator app (shown once):")
+    typer.echo(f"  {uri}")
+    typer.echo("Recovery codes, each works once (shown once; keep them safe):")
+    for code in codes:
+        typer.echo(f"  {code}")
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help=f"One of: {ROLES}.")],
+    password: Password,
+    area_code: Annotated[
+        str | None,
+        typer.Option("--area", help="Limit internal values to this area and below."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create an account; prints its TOTP key and recovery codes once."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        _note_unknown_area(conn, area_code)
+        new = accounts.create(
+            conn, name, password, accounts.role_of(role), area_code=area_code
+        )
+    scope = f", area {area_code}" if area_code else ""
+    typer.echo(f"Created '{name}' ({new.account.role.value}{scope}).")
+    _show_second_factor(new.totp_uri, new.recovery_codes)
+
+
+@user_app.command("list")
+def user_list(as_json: AsJson = False, db: DbOption = None) -> None:
+    """All accounts with role, area scope and state."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        found = accounts.all_accounts(conn)
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": a.name,
+                    "role": a.role.value,
+                    "area": a.area_code,
+                    "created_at": a.created_at.isoformat(),
+                    "disabled_at": a.disabled_at.isoformat() if a.disabled_at else None,
+                }
+                for a in found
+            ]
+        )
+        return
+    if not found:
+        typer.echo("No accounts yet. 'sozialmonitor user add NAME --role ROLE'.")
+        return
+    print_table(
+        ["name", "role", "area", "created", "disabled"],
+        [
+            [a.name, a.role.value, a.area_code or "", _when(a.created_at)]
+            + [_when(a.disabled_at)]
+            for a in found
+        ],
+    )
+
+
+@user_app.command("role")
+def user_role(
+    name: str,
+    role: Annotated[str, typer.Argument(help=f"One of: {ROLES}.")],
+    db: DbOption = None,
+) -> None:
+    """Give an account another role."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        changed = accounts.change_role(conn, name, accounts.role_of(role))
+    typer.echo(f"'{name}' is now {changed.role.value}.")
+
+
+@user_app.command("area")
+def user_area(
+    name: str,
+    code: Annotated[str | None, typer.Argument(help="None: every area.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Limit an account's internal values to an area and below (none: all areas)."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        _note_unknown_area(conn, code)
+        accounts.set_area(conn, name, code)
+    typer.echo(f"'{name}' sees internal values of {code or 'every area'}.")
+
+
+@user_app.command("disable")
+def user_disable(name: str, db: DbOption = None) -> None:
+    """Disable an account: no sign-in; its sessions and tokens end."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        accounts.disable(conn, name)
+    typer.echo(f"'{name}' is disabled; its sessions and tokens have ended.")
+
+
+@user_app.command("reset-password")
+def user_reset_password(name: str, password: Password, db: DbOption = None) -> None:
+    """Set a new password; the account's sessions end."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        accounts.reset_password(conn, name, password)
+    typer.echo(f"New password set for '{name}'; its sessions have ended.")
+
+
+@user_app.command("recovery-codes")
+def user_recovery_codes(name: str, db: DbOption = None) -> None:
+    """New recovery codes for an account (the old ones stop working)."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        found = accounts.get(conn, name)
+        codes = recovery.replace_codes(conn, found.id)
+        audit.record(conn, "recovery-codes-replaced", actor=audit.SYSTEM, target=name)
+    typer.echo("Recovery codes, each works once (shown once; keep them safe):")
+    for code in codes:
+        typer.echo(f"  {code}")
+
+
+@token_app.command("add")
+def token_add(
+    name: str,
+    scope: Annotated[
+        list[str],
+        typer.Option(
+            help="An action the token may do (repeatable): "
+            + ", ".join(a.value for a in Action)
+            + "."
+        ),
+    ],
+    note: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    db: DbOption = None,
+) -> None:
+    """A new API token for an account's scripts; printed once."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        token_id, raw = tokens.create(conn, name, scope, note=note)
+    typer.echo(f"Token {token_id} for '{name}' (shown once, keep it secret):")
+    typer.echo(raw)
+
+
+@token_app.command("list")
+def token_list(as_json: AsJson = False, db: DbOption = None) -> None:
+    """All API tokens (never the tokens themselves)."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        found = tokens.list_tokens(conn)
+    rows = [
+        {
+            "id": t.id,
+            "account": t.account,
+            "scope": sorted(a.value for a in t.scope),
+            "note": t.note,
+            "created_at": t.created_at.isoformat(),
+            "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in found
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    print_table(
+        ["id", "account", "scope", "last used", "revoked", "note"],
+        [
+            [str(t.id), t.account, " ".join(sorted(t.scope)), _when(t.last_used_at)]
+            + [_when(t.revoked_at), t.note]
+            for t in found
+        ],
+    )
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int, db: DbOption = None) -> None:
+    """Revoke a token: it stops working at once."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        tokens.revoke(conn, token_id)
+    typer.echo(f"Token {token_id} is revoked.")
+
+
+@audit_app.command("list")
+def audit_list(
+    limit: Annotated[int, typer.Option(help="The newest N events.")] = 100,
+    as_json: AsJson = False,
+    db: DbOption = None,
+) -> None:
+    """The newest events of the audit log, oldest first."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        found = audit.events(conn, limit=limit)
+    if as_json:
+        print_json([e.to_dict() for e in found])
+        return
+    print_table(
+        ["at", "actor", "action", "target", "from"],
+        [
+            [f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.target, e.address]
+            for e in found
+        ],
+    )
+
+
+@audit_app.command("export")
+def audit_export(file: Path, db: DbOption = None) -> None:
+    """Write the whole audit log to FILE as JSON Lines."""
+    use_db(db)
+    with user_errors(), engine().connect() as conn:
+        count = audit.export(conn, file)
+    typer.echo(f"Wrote {count} events to {file}.")

@@ -1,0 +1,133 @@
+"""``sozialmonitor user …`` and ``sozialmonitor audit …`` on a real database."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from sozialmonitor.access import accounts, tokens
+from sozialmonitor.access.roles import Action, Role
+from sozialmonitor.cli import app
+from sozialmonitor.store.schema import account, api_token
+from tests.access.accounts_data import PASSWORD
+
+runner = CliRunner()
+
+
+def run(engine: Engine, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    url = engine.url.render_as_string(hide_password=False)
+    result = runner.invoke(app, ["--db", url, *args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_user_add_prints_totp_uri_and_recovery_codes_once(engine: Engine) -> None:
+    code, out, err = run(
+        engine,
+        "user",
+        "add",
+        "anna",
+        "--role",
+        "editor",
+        "--area",
+        "03241001",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert code == 0, err
+    uri = re.search(r"otpauth://totp/Sozialmonitor:anna\?\S+", out)
+    assert uri is not None
+    with engine.connect() as conn:
+        row = conn.execute(select(account)).one()
+    assert f"secret={row.totp_secret}" in uri.group()
+    assert row.role == "editor" and row.area_code == "03241001"
+    assert "no area '03241001'" in err  # an empty database: said, not refused
+    codes = re.findall(
+        r"^  ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})$", out, re.M
+    )
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert PASSWORD not in out
+
+
+def test_user_commands_change_and_list(engine: Engine) -> None:
+    with engine.begin() as conn:
+        accounts.create(conn, "anna", PASSWORD, Role.READER)
+    assert run(engine, "user", "role", "anna", "publisher")[0] == 0
+    assert run(engine, "user", "area", "anna", "03241")[0] == 0
+    code, out, _ = run(engine, "user", "list", "--json")
+    assert code == 0
+    (listed,) = json.loads(out)
+    assert (listed["name"], listed["role"], listed["area"]) == (
+        "anna",
+        "publisher",
+        "03241",
+    )
+    new = "ein ganz anderes Passwort"
+    assert (
+        run(engine, "user", "reset-password", "anna", stdin=f"{new}\n{new}\n")[0] == 0
+    )
+    with engine.begin() as conn:
+        assert accounts.check_password(conn, "anna", new) is not None
+    assert run(engine, "user", "disable", "anna")[0] == 0
+    code, out, _ = run(engine, "user", "list")
+    assert code == 0 and out.splitlines()[1].split()[0] == "anna"
+    assert len(out.splitlines()[1].split()) == 7  # the disabled time is shown
+
+
+def test_user_errors_are_messages(engine: Engine) -> None:
+    code, _, err = run(engine, "user", "role", "niemand", "editor")
+    assert code == 1 and "no account 'niemand'" in err and "Traceback" not in err
+    code, _, err = run(
+        engine, "user", "add", "anna", "--role", "boss", "--password", PASSWORD
+    )
+    assert code == 1 and "not a role" in err
+    code, _, err = run(
+        engine, "user", "add", "anna", "--role", "reader", "--password", "kurz"
+    )
+    assert code == 1 and "at least 12 characters" in err
+
+
+def test_token_add_list_revoke(engine: Engine) -> None:
+    with engine.begin() as conn:
+        accounts.create(conn, "importer", PASSWORD, Role.EDITOR)
+    code, out, err = run(
+        engine,
+        "user",
+        "token",
+        "add",
+        "importer",
+        "--scope",
+        "import",
+        "--note",
+        "cron",
+    )
+    assert code == 0, err
+    raw = out.splitlines()[-1]
+    with engine.connect() as conn:
+        stored = conn.execute(select(api_token)).one()
+    assert stored.token_hash == tokens.token_hash(raw)
+    code, out, _ = run(engine, "user", "token", "list", "--json")
+    (listed,) = json.loads(out)
+    assert listed["scope"] == ["import"] and raw not in out
+    assert run(engine, "user", "token", "revoke", str(stored.id))[0] == 0
+    with engine.begin() as conn:
+        assert tokens.authenticate(conn, raw, Action.IMPORT) is None
+    code, _, err = run(engine, "user", "token", "revoke", str(stored.id))
+    assert code == 1 and "no live token" in err
+
+
+def test_audit_list_and_export(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        accounts.create(conn, "anna", PASSWORD, Role.READER)
+        accounts.change_role(conn, "anna", Role.EDITOR)
+    code, out, _ = run(engine, "audit", "list", "--json")
+    assert code == 0
+    assert [e["action"] for e in json.loads(out)] == ["account-created", "role-changed"]
+    code, out, _ = run(engine, "audit", "list")
+    assert out.splitlines()[0].split() == ["at", "actor", "action", "target", "from"]
+    target = tmp_path / "audit.jsonl"
+    code, out, _ = run(engine, "audit", "export", str(target))
+    assert code == 0 and "2 events" in out
+    assert len(target.read_text("utf-8").splitlines()) == 2
