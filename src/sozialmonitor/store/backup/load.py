@@ -44,6 +44,7 @@ from sozialmonitor.store.backup.archive import (
 )
 from sozialmonitor.store.backup.dump import Progress
 from sozialmonitor.store.backup.migration import known_revision, shown, upgrade
+from sozialmonitor.store.suppression import ensure_patterns
 
 SQLITE_RESTORE_CACHE_KIB = 256 * 1024
 """SQLite's page cache while restoring (its default is 2 MB): the key indexes of a
@@ -116,6 +117,9 @@ def restore(
                 revision = str(MigrationContext.configure(conn).get_current_revision())
                 if conn.dialect.name == "postgresql":
                     _advance_sequences(conn)
+                # A backup from before suppression patterns: compute them, or the
+                # read gate hides every slice without one.
+                ensure_patterns(conn)
         except OperationalError as exc:
             _remove_new_file(engine, new_file)
             raise ConfigurationError(
