@@ -20,7 +20,6 @@ import pytest
 import vl_convert
 
 from sozialmonitor.web import charts
-from sozialmonitor.web.security import content_security_policy
 from sozialmonitor.web.charts import (
     AreaChange,
     Series,
@@ -30,6 +29,7 @@ from sozialmonitor.web.charts import (
     sparkline_svg,
     time_series_spec,
 )
+from sozialmonitor.web.security import content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src/sozialmonitor/web/static"
@@ -468,9 +468,9 @@ def test_chart_script_draws_accessible_german_charts(
     # A blocked script, style or eval is reported on the console.
     page.on(
         "console",
-        lambda message: problems.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            problems.append(message.text) if message.type == "error" else None
+        ),
     )
     page.goto(chart_site + "/index.html")
     page.wait_for_selector("#zeitreihe svg")

@@ -102,9 +102,7 @@ def check_csv(content: bytes, *, german: bool) -> list[dict[str, str]]:
     reader = csv.reader(io.StringIO(text), delimiter=";" if german else ",")
     table = list(reader)
     cells = [cell for row in table for cell in row]
-    running = [
-        c for c in cells if c.startswith(FORMULA_STARTS) and _number(c) is None
-    ]
+    running = [c for c in cells if c.startswith(FORMULA_STARTS) and _number(c) is None]
     assert running == [], f"cells a spreadsheet would run: {running}"
     return [dict(zip(table[0], row, strict=True)) for row in table[1:]]
 
@@ -125,7 +123,9 @@ def check_xlsx(content: bytes) -> dict[str, list[tuple[object, ...]]]:
 
 
 def download_links(client: TestClient, view: str) -> dict[str, str]:
-    page = BeautifulSoup(client.get(f"/indikator/{INDICATOR}?{view}").text, "html.parser")
+    page = BeautifulSoup(
+        client.get(f"/indikator/{INDICATOR}?{view}").text, "html.parser"
+    )
     links = {a["data-format"]: str(a["href"]) for a in page.select("ul.downloads a")}
     assert {"csv", "csv-de", "xlsx"} <= set(links), links
     return links
