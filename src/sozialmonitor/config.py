@@ -35,6 +35,22 @@ SETTINGS: dict[str, Setting] = {
             help="Database URL: sqlite:///FILE (embedded default) or "
             "postgresql+psycopg://USER:PASSWORD@HOST/DB.",
         ),
+        Setting(
+            name="frame_ancestors",
+            env="SOZIALMONITOR_FRAME_ANCESTORS",
+            default="'none'",
+            help="Sites that may show the portal in a frame (CSP frame-ancestors), "
+            "separated by spaces, e.g. 'self' https://www.example.org; "
+            "'none' forbids embedding.",
+        ),
+        Setting(
+            name="base_url",
+            env="SOZIALMONITOR_BASE_URL",
+            default="",
+            help="The portal's public address (https://HOST/PATH) for the absolute "
+            "links written into downloads; empty: relative links. Never taken from "
+            "a request's Host header.",
+        ),
     )
 }
 

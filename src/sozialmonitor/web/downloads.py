@@ -417,7 +417,13 @@ def download(request: Request, indicator_id: str, ext: str) -> Response:
     snap = current_snapshot(request)
     params = request.query_params
     query = {key: params.getlist(key) for key in params}
-    page_url = str(request.url).replace(f"/download.{ext}", "", 1)
+    # The page's address from the configured base URL (else relative), never from
+    # the request's Host header, which a client chooses.
+    page_url = request.app.state.base_url + request.url.path.removesuffix(
+        f"/download.{ext}"
+    )
+    if request.url.query:
+        page_url += "?" + request.url.query
     with request.app.state.engine.connect() as conn:
         found = download_file(
             conn,
