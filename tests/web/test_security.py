@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -419,7 +420,9 @@ def asgi_get(app: FastAPI, raw_path: bytes) -> tuple[int, bytes]:
         elif message["type"] == "http.response.body":
             body += message.get("body", b"")
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: Playwright's sync API may keep a loop running here.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     return status, body
 
 
