@@ -28,9 +28,10 @@ if [ -z "${SOZIALMONITOR_TEST_PG_URL:-}" ]; then
   source scripts/start-test-postgres.sh
 fi
 
-echo "Lint: ruff and mypy"
+echo "Lint: ruff, mypy and bandit"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
+.venv/bin/bandit -c pyproject.toml -r src -q
 
 .venv/bin/python -m pytest --browser "$@"

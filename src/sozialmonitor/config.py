@@ -55,6 +55,22 @@ SETTINGS: dict[str, Setting] = {
             help="secure: the session cookie is Secure with the __Host- prefix (serve "
             "over https); development: a plain cookie for http on this computer only.",
         ),
+        Setting(
+            name="frame-ancestors",
+            env="SOZIALMONITOR_FRAME_ANCESTORS",
+            default="'none'",
+            help="Sites that may show the portal in a frame (CSP frame-ancestors), "
+            "separated by spaces, e.g. 'self' https://www.example.org; "
+            "'none' forbids embedding.",
+        ),
+        Setting(
+            name="base-url",
+            env="SOZIALMONITOR_BASE_URL",
+            default="",
+            help="The portal's public address (https://HOST/PATH) for the absolute "
+            "links written into downloads; empty: relative links. Never taken from "
+            "a request's Host header.",
+        ),
     )
 }
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -51,20 +51,89 @@ def observations_frame(
 
 ExportFormat = Literal["csv", "csv-de", "xlsx"]
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How text starts that a spreadsheet would run as a formula when it opens a CSV
+file or a cell is edited (OWASP, "CSV Injection"). Imported names and notes are
+text a stranger may have written."""
+TEXT_MARK = "'"
+"""Put before such text in CSV files: spreadsheets show the rest as text."""
+
+
+def is_formula_like(value: Any) -> bool:
+    """Whether a cell's value is text a spreadsheet would run.
+
+    Examples
+    --------
+    >>> is_formula_like('=HYPERLINK("http://example.org")'), is_formula_like(-1.5)
+    (True, False)
+    """
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def as_text(value: Any) -> Any:
+    """A CSV cell's value with formula-like text marked as text; numbers and other
+    text unchanged.
+
+    Examples
+    --------
+    >>> as_text("=1+2"), as_text("-"), as_text(-3), as_text("Laatzen")
+    ("'=1+2", "'-", -3, 'Laatzen')
+    """
+    return TEXT_MARK + value if is_formula_like(value) else value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names a spreadsheet shows as
+    text (``as_text``); number columns are not touched."""
+    safe = frame.rename(columns=as_text)
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(as_text)
+    return safe
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An Excel workbook with one sheet per frame (name → frame, in order).
+
+    Every text cell is stored as text, never as a formula, even when it starts with
+    ``=`` (openpyxl would otherwise write it as one), and formula-like text carries
+    Excel's quote prefix, so that editing the cell does not run it either.
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, index=False, sheet_name=name)
+            sheet = writer.sheets[name]
+            for column, header in enumerate(frame.columns, start=1):
+                if is_formula_like(header):
+                    _as_text(sheet.cell(row=1, column=column))
+                values = frame.iloc[:, column - 1]
+                if values.dtype != object and not pd.api.types.is_string_dtype(values):
+                    continue
+                for row, value in enumerate(values, start=2):
+                    if is_formula_like(value):
+                        _as_text(sheet.cell(row=row, column=column))
+    return buffer.getvalue()
+
+
+def _as_text(cell: Any) -> None:
+    cell.data_type = "s"
+    cell.quotePrefix = True
+
 
 def to_bytes(frame: pd.DataFrame, fmt: ExportFormat) -> bytes:
     """The values as a file.
 
     ``csv``: UTF-8, comma, decimal point (for programs and open data). ``csv-de``: what
     German Excel opens directly — semicolon, decimal comma, UTF-8 with BOM. ``xlsx``: an
-    Excel workbook.
+    Excel workbook. Text a spreadsheet would run as a formula is written as text
+    (``csv_safe``, ``xlsx_bytes``).
     """
     if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        return csv_safe(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
     if fmt == "csv-de":
-        text = frame.to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+        text = csv_safe(frame).to_csv(
+            index=False, sep=";", decimal=",", lineterminator="\r\n"
+        )
         return text.encode("utf-8-sig")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Werte")
-    return buffer.getvalue()
+    return xlsx_bytes({"Werte": frame})

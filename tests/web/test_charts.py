@@ -29,11 +29,13 @@ from sozialmonitor.web.charts import (
     sparkline_svg,
     time_series_spec,
 )
+from sozialmonitor.web.security import content_security_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "src/sozialmonitor/web/static"
 VENDOR_README = STATIC / "vendor/README.md"
 VEGA_JS = STATIC / "vendor/vega-6.4.0.min.js"
+INTERPRETER_JS = STATIC / "vendor/vega-interpreter-2.3.2.js"
 AXE_JS = ROOT / "tests/browser/vendor/axe-core-4.14.1.min.js"
 CHART_JS = STATIC / "js/chart.js"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -327,8 +329,9 @@ def vendor_rows() -> list[dict[str, str]]:
 
 def test_vendored_files_match_the_sha256_in_the_vendor_readme() -> None:
     rows = {row["package"]: row for row in vendor_rows()}
-    assert set(rows) == {"vega", "axe-core"}
+    assert set(rows) == {"vega", "vega-interpreter", "axe-core"}
     assert rows["vega"]["version"] == "6.4.0"
+    assert rows["vega-interpreter"]["version"] == "2.3.2"
     assert rows["axe-core"]["version"] == "4.14.1"
     for row in rows.values():
         path = ROOT / row["file"].strip("`")
@@ -336,8 +339,9 @@ def test_vendored_files_match_the_sha256_in_the_vendor_readme() -> None:
         assert re.fullmatch(r"[0-9a-f]{64}", expected)
         assert hashlib.sha256(path.read_bytes()).hexdigest() == expected, path
         assert row["version"] in path.name
-    assert {rows["vega"]["file"].strip("`"), rows["axe-core"]["file"].strip("`")} == {
+    assert {row["file"].strip("`") for row in rows.values()} == {
         str(VEGA_JS.relative_to(ROOT)),
+        str(INTERPRETER_JS.relative_to(ROOT)),
         str(AXE_JS.relative_to(ROOT)),
     }
 
@@ -347,8 +351,13 @@ def test_vendored_files_carry_their_licences() -> None:
     assert "Redistribution and use in source and binary forms" in vega_licence
     axe_licence = AXE_JS.with_name("axe-core-4.14.1.LICENSE.txt")
     assert "Mozilla Public License" in axe_licence.read_text(encoding="utf-8")
+    interpreter_licence = INTERPRETER_JS.with_name("vega-interpreter-2.3.2.LICENSE")
+    assert "Redistribution and use in source and binary forms" in (
+        interpreter_licence.read_text(encoding="utf-8")
+    )
     rows = {row["package"]: row for row in vendor_rows()}
     assert rows["vega"]["licence"].startswith("BSD-3-Clause")
+    assert rows["vega-interpreter"]["licence"].startswith("BSD-3-Clause")
     assert rows["axe-core"]["licence"].startswith("MPL-2.0")
 
 
@@ -368,15 +377,33 @@ def test_chart_script_is_small_and_plain() -> None:
     text = source.decode("utf-8")
     # ES2017: no optional chaining or nullish coalescing, no modules.
     assert "?." not in text and "??" not in text and "import " not in text
-    assert "new vega.View(vega.parse(spec)" in text
+    # vega's CSP mode: expressions as ASTs, evaluated by vega-interpreter.
+    assert "new vega.View(vega.parse(spec, null, {ast: true})" in text
+    assert "expr: vega.expressionInterpreter" in text
+
+
+def test_interpreter_script_needs_no_eval() -> None:
+    """The vendored interpreter is a plain script (no module syntax) that builds no
+    code from text."""
+    text = INTERPRETER_JS.read_text(encoding="utf-8")
+    assert "new Function" not in text and "eval(" not in text
+    assert not re.search(r"^\s*(import|export)\b", text, flags=re.MULTILINE)
+    assert "vega.expressionInterpreter = expression;" in text
 
 
 # --- chart.js in a real browser ----------------------------------------------------
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the files with the portal's Content-Security-Policy, so the charts are
+    drawn under the same rules as on the portal's pages."""
+
     def log_message(self, *args: object) -> None:  # noqa: ARG002 - no access log
         return
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", content_security_policy())
+        super().end_headers()
 
 
 @pytest.fixture(scope="module")
@@ -384,6 +411,7 @@ def chart_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A page with two compiled charts and their tables, served on a free port."""
     site = tmp_path_factory.mktemp("charts")
     shutil.copy(VEGA_JS, site / VEGA_JS.name)
+    shutil.copy(INTERPRETER_JS, site / INTERPRETER_JS.name)
     shutil.copy(CHART_JS, site / "chart.js")
     shutil.copy(AXE_JS, site / "axe.js")
     change = change_spec(
@@ -410,7 +438,8 @@ def chart_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         '<!doctype html><html lang="de"><head><meta charset="utf-8">'
         "<title>Diagramme</title></head><body><main><h1>Diagramme</h1>"
         f"{figures}</main>"
-        f'<script src="{VEGA_JS.name}"></script><script src="chart.js"></script>'
+        f'<script src="{VEGA_JS.name}"></script>'
+        f'<script src="{INTERPRETER_JS.name}"></script><script src="chart.js"></script>'
         "</body></html>"
     )
     (site / "index.html").write_text(page, encoding="utf-8")
@@ -436,6 +465,13 @@ def test_chart_script_draws_accessible_german_charts(
     problems: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
     page.on("pageerror", lambda error: problems.append(str(error)))
+    # A blocked script, style or eval is reported on the console.
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type == "error" else None
+        ),
+    )
     page.goto(chart_site + "/index.html")
     page.wait_for_selector("#zeitreihe svg")
     page.wait_for_selector("#veraenderung svg")
@@ -448,7 +484,7 @@ def test_chart_script_draws_accessible_german_charts(
     assert "Wert (je 1.000 EW): 1.234,5" in (
         page.get_attribute("#zeitreihe", "title") or ""
     )
-    page.add_script_tag(path=str(AXE_JS))
+    page.add_script_tag(url=chart_site + "/axe.js")
     violations = page.evaluate(
         "axe.run(document).then(r => r.violations.map(v => v.id))"
     )

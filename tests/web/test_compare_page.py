@@ -155,7 +155,11 @@ def test_chart_permalink_and_table_alternative(
     response = demo.get("/vergleich", params=params)
     page = html(response)
     scripts = [s["src"] for s in page.select("script[src]")]
-    assert scripts == ["/static/vendor/vega-6.4.0.min.js", "/static/js/chart.js"]
+    assert scripts == [
+        "/static/vendor/vega-6.4.0.min.js",
+        "/static/vendor/vega-interpreter-2.3.2.js",
+        "/static/js/chart.js",
+    ]
     spec = page.select_one('script[type="application/json"].vega-spec')
     target = page.select_one(f"#{spec['data-target']}")
     assert target["role"] == "img" and target["aria-label"]

@@ -31,6 +31,13 @@ MaxHours = Annotated[
 Cookies = Annotated[
     str | None, typer.Option("--cookies", help=SETTINGS["cookies"].help)
 ]
+FrameAncestors = Annotated[
+    str | None,
+    typer.Option("--frame-ancestors", help=SETTINGS["frame-ancestors"].help),
+]
+BaseUrl = Annotated[
+    str | None, typer.Option("--base-url", help=SETTINGS["base-url"].help)
+]
 
 
 def _serve(
@@ -41,6 +48,8 @@ def _serve(
     idle_minutes: str | None = None,
     max_hours: str | None = None,
     cookies: str | None = None,
+    frame_ancestors: str | None = None,
+    base_url: str | None = None,
 ) -> None:
     import uvicorn
 
@@ -51,7 +60,7 @@ def _serve(
         access = AccessSettings.from_settings(
             idle_minutes=idle_minutes, max_hours=max_hours, cookies=cookies
         )
-    app = create_app(eng)
+        app = create_app(eng, ancestors=frame_ancestors, public_url=base_url)
     app.state.access = access
     warm_up(eng)
     settle_memory()
@@ -65,6 +74,8 @@ def serve(
     session_idle_minutes: IdleMinutes = None,
     session_max_hours: MaxHours = None,
     cookies: Cookies = None,
+    frame_ancestors: FrameAncestors = None,
+    base_url: BaseUrl = None,
     db: DbOption = None,
 ) -> None:
     """Serve the portal and the API."""
@@ -78,6 +89,8 @@ def serve(
         idle_minutes=session_idle_minutes,
         max_hours=session_max_hours,
         cookies=cookies,
+        frame_ancestors=frame_ancestors,
+        base_url=base_url,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -15,6 +17,10 @@ from sozialmonitor.domain.area import DEFAULT_LEVELS, LEVEL_RANK_STEP
 from sozialmonitor.errors import ConfigurationError
 from sozialmonitor.store import schema
 
+SQLITE_FILE_MODE = 0o600
+"""A new SQLite file is readable and writable by its owner only: it holds every
+figure, published or not (drafts, suppressed cells). SQLite gives its -wal and
+-shm files the database file's permissions."""
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_MMAP_BYTES = 2**31
 """Reads through memory-mapped pages instead of copying them into SQLite's 2 MB page
@@ -65,9 +71,37 @@ def connect(url: str) -> Engine:
             "For PostgreSQL install the extra: pip install 'sozialmonitor[pg]'."
         ) from None
     if engine.dialect.name == "sqlite":
+        _create_private_file(parsed.database)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _create_private_file(database: str | None) -> None:
+    """Create a SQLite database file that does not exist yet with
+    ``SQLITE_FILE_MODE``, before SQLite would create it world-readable (0644 under
+    the usual umask). In-memory databases and existing files are left alone.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file's folder does not exist or cannot be written.
+    """
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        descriptor = os.open(
+            path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SQLITE_FILE_MODE
+        )
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot create the database file '{path}': {exc.strerror}. "
+            "Check that its folder exists and may be written."
+        ) from None
+    os.close(descriptor)
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from starlette.types import ASGIApp
 
 from sozialmonitor import __version__
+from sozialmonitor.config import setting
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
 from sozialmonitor.web.pages import (
@@ -29,6 +31,7 @@ from sozialmonitor.web.pages import (
     start,
     topic,
 )
+from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
 
 GC_THRESHOLDS = (50_000, 20, 100)
 """Collections of the young generation after 50,000 new objects, not Python's 700:
@@ -55,9 +58,41 @@ PAGE_ROUTERS = (
 )
 
 
-def create_app(engine: Engine, *, refresh_seconds: float = REFRESH_SECONDS) -> FastAPI:
+class Portal(FastAPI):
+    """FastAPI with the security headers (``web/security.py``) outermost: around
+    Starlette's own error handling too, so that every response carries them, a 500
+    included."""
+
+    frame_ancestors: str = "'none'"
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return SecurityHeaders(super().build_middleware_stack(), self.frame_ancestors)
+
+
+def create_app(
+    engine: Engine,
+    *,
+    refresh_seconds: float = REFRESH_SECONDS,
+    ancestors: str | None = None,
+    public_url: str | None = None,
+) -> FastAPI:
     """The portal on ``engine``; while served, it keeps the current data version's
-    catalogue and top values read (every ``refresh_seconds``, see ``warm_data``)."""
+    catalogue and top values read (every ``refresh_seconds``, see ``warm_data``).
+
+    ``ancestors``: the sites that may frame the portal (CSP ``frame-ancestors``),
+    else the ``frame-ancestors`` setting (``SOZIALMONITOR_FRAME_ANCESTORS``).
+    ``public_url``: the portal's public address for absolute links in downloads,
+    else the ``base-url`` setting (``SOZIALMONITOR_BASE_URL``); never the request's
+    ``Host`` header.
+
+    Raises
+    ------
+    ConfigurationError
+        For a ``frame-ancestors`` value that is not a list of CSP sources or a
+        ``base_url`` that is not an http(s) address.
+    """
+    checked_ancestors = frame_ancestors(setting("frame-ancestors", ancestors))
+    checked_base_url = base_url(setting("base-url", public_url))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -73,7 +108,7 @@ def create_app(engine: Engine, *, refresh_seconds: float = REFRESH_SECONDS) -> F
 
     # No Swagger UI: it loads its scripts from a CDN, and no page may request
     # anything from another server. The OpenAPI description stays.
-    app = FastAPI(
+    app = Portal(
         title="Sozialmonitor",
         version=__version__,
         docs_url=None,
@@ -81,7 +116,9 @@ def create_app(engine: Engine, *, refresh_seconds: float = REFRESH_SECONDS) -> F
         openapi_url="/api/v1/openapi.json",
         lifespan=lifespan,
     )
+    app.frame_ancestors = checked_ancestors
     app.state.engine = engine
+    app.state.base_url = checked_base_url
     # Level 4: on an 11,000-area map page (470 KB) level 9 costs 210 ms for 142 KB,
     # level 5 18 ms for 154 KB, level 4 8 ms for 160 KB, level 1 5 ms for 179 KB.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=4)

@@ -15,7 +15,6 @@ semicolon, decimal comma, UTF-8 with BOM), ``xlsx``, ``json``, ``geojson``, ``pn
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -31,7 +30,7 @@ from starlette.exceptions import HTTPException
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation, flag_names
 from sozialmonitor.errors import InvalidQueryError
-from sozialmonitor.export import to_bytes
+from sozialmonitor.export import to_bytes, xlsx_bytes
 from sozialmonitor.store import queries
 from sozialmonitor.web import charts, formatting
 from sozialmonitor.web.i18n import Language, Translator
@@ -243,11 +242,7 @@ def _xlsx(frame: pd.DataFrame, ctx: Context, url: str) -> bytes:
         ],
         columns=[t("Feld"), t("Wert")],
     )
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Werte")
-        source.to_excel(writer, index=False, sheet_name="Quelle")
-    return buffer.getvalue()
+    return xlsx_bytes({"Werte": frame, "Quelle": source})
 
 
 def _json_value(value: Any) -> Any:
@@ -422,7 +417,13 @@ def download(request: Request, indicator_id: str, ext: str) -> Response:
     snap = current_snapshot(request)
     params = request.query_params
     query = {key: params.getlist(key) for key in params}
-    page_url = str(request.url).replace(f"/download.{ext}", "", 1)
+    # The page's address from the configured base URL (else relative), never from
+    # the request's Host header, which a client chooses.
+    page_url = request.app.state.base_url + request.url.path.removesuffix(
+        f"/download.{ext}"
+    )
+    if request.url.query:
+        page_url += "?" + request.url.query
     with request.app.state.engine.connect() as conn:
         found = download_file(
             conn,

@@ -14,9 +14,10 @@ passed (e.g. ``"<db-identity>:<level>:<parent>"``), as their extent sets the vie
 areas and boundaries do not change while the process runs.
 
 A choropleth of up to ``INTERACTIVE_LIMIT`` areas has one labelled link per area; a
-larger one is a single image with one path per class. Colours are fill attributes and
-the few style rules live in the ``<svg>``, so no stylesheet is needed. The class
-colours and the legend are :mod:`sozialmonitor.web.maplegend`.
+larger one is a single image with one path per class. Colours are fill attributes;
+the one style rule (the outline of a hovered or focused area) is in the portal's
+stylesheet, not in the ``<svg>``: the pages' Content-Security-Policy allows no inline
+style. The class colours and the legend are :mod:`sozialmonitor.web.maplegend`.
 """
 
 from __future__ import annotations
@@ -62,11 +63,7 @@ CACHE_SIZE = 32
 LOCATOR_FILL = "#e0e0e0"
 LOCATOR_HIGHLIGHT = "#0b4f8a"
 OUTLINE = "#111"
-# The same rule in every map, so a page with several maps repeats it harmlessly.
-_STYLE = (
-    "<style>.sm-map a:hover path,.sm-map a:focus path"
-    f"{{stroke:{OUTLINE};stroke-width:2}}</style>"
-)
+"""Also the hover/focus outline in ``static/css/portal.css`` (``.sm-map a:hover``)."""
 _HATCH = (
     '<rect width="6" height="6" fill="#fff"/>'
     '<path d="M0 0v6" stroke="#767676" stroke-width="2"/>'
@@ -222,7 +219,7 @@ def _svg(
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sm-map" id="{uid}" '
         f'viewBox="0 0 {prepared.width} {prepared.height}" role="{role}" '
-        f'aria-label="{text}"><title>{text}</title>{_STYLE}'
+        f'aria-label="{text}"><title>{text}</title>'
         f'<defs><pattern id="{uid}-nv" width="6" height="6" '
         f'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">{_HATCH}'
         f'</pattern></defs><g stroke="#fff" stroke-width="{width}" '
