@@ -8,6 +8,7 @@ context (viewport, language) so that nothing leaks between tests.
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,7 +26,18 @@ from sozialmonitor.web.snapshot import Snapshot, snapshot
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(tempfile.gettempdir()) / "sozialmonitor-screenshots"
+"""Where screenshots go; the README's folder only with ``--screenshots``, so that a
+normal run never rewrites a tracked file."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global SCREENSHOTS
+    if config.getoption("--screenshots", default=False):
+        SCREENSHOTS = README_SCREENSHOTS
+
+
 LOCAL_SCHEMES = {"data", "blob", "about"}
 """Schemes that never leave the browser."""
 CHART_TIMEOUT_MS = 15_000
@@ -167,7 +179,7 @@ def wait_for_charts(page: Any) -> int:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Write ``docs/screenshots/<name>.png`` (full page)."""
+    """Write ``<name>.png`` (full page) to ``SCREENSHOTS``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
