@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -69,20 +70,30 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def pg_session_url() -> Iterator[str]:
-    """A database of this test session's own on the PostgreSQL server, so that test
-    runs side by side do not meet; dropped at the end."""
+@contextmanager
+def own_pg_database(suffix: str = "") -> Iterator[str]:
+    """A database of this test session's own on the PostgreSQL server (named after
+    the process, plus ``suffix``), so that test runs side by side do not meet;
+    dropped at the end."""
     server = make_url(pg_url())
-    name = f"{server.database}_{os.getpid()}"
+    name = f"{server.database}_{os.getpid()}{suffix}"
     admin = connect(server.render_as_string(hide_password=False))
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_session_url() -> Iterator[str]:
+    """The session's own PostgreSQL database (see ``own_pg_database``)."""
+    with own_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, inspect, make_url, select, text
+from sqlalchemy import Engine, inspect, select, text
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area
@@ -49,7 +48,7 @@ from sozialmonitor.store.writes import (
     store_observations,
     withdraw_release,
 )
-from tests.conftest import pg_url, reset_postgres
+from tests.conftest import own_pg_database, reset_postgres
 from tests.fixtures import make_demo_db
 
 OLD_REVISION = "0001"
@@ -68,16 +67,8 @@ ODD_PERIODS = ("2022-H1", "2022-H2", "2022-03-31", "2022-06-30")
 def pg_target_server() -> Iterator[str]:
     """A second PostgreSQL database of this session, the target of restores whose
     source is the ``db_url`` one."""
-    server = make_url(pg_url())
-    name = f"{server.database}_{os.getpid()}_restore"
-    admin = connect(server.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_pg_database("_restore") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -40,7 +40,7 @@ from sozialmonitor.web.urls import href
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
-PASSWORD_STEP = "password"
+PASSWORD_STEP = "password"  # nosec B105 (the name of a form step, not a password)
 SECOND_STEP = "second-factor"
 
 
