@@ -10,7 +10,14 @@ import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import InvalidPeriodError
@@ -54,6 +61,9 @@ FORMULA_START = ("=", "@")
 """How a spreadsheet formula starts: a text field starting so is a formula that was
 exported instead of its value (and would run when the text is opened in a
 spreadsheet)."""
+STORED = "stored"
+"""Validation context key: the record comes from the database (``{STORED: True}``),
+so the import rules for texts are not applied again."""
 TEXT_FIELDS = (
     "name",
     "unit",
@@ -163,7 +173,11 @@ class Indicator(BaseModel):
 
     @field_validator(*TEXT_FIELDS)
     @classmethod
-    def _text_is_plain(cls, value: str) -> str:
+    def _text_is_plain(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get(STORED):
+            # Checked when it was imported; a text stored before a rule existed (or
+            # by another tool) is shown, and every download writes it as text.
+            return value
         return plain_text(value)
 
     @field_validator("first_period", "last_period")

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.indicator import STORED, Indicator
 from sozialmonitor.domain.release import Release, ReleaseStatus
 
 
@@ -25,7 +25,7 @@ def _indicator(items: tuple[tuple[str, Any], ...]) -> Indicator:
     data.pop("id")
     data["id"] = data.pop("code")
     data["keywords"] = tuple(json.loads(data["keywords"]))
-    return Indicator.model_validate(data)
+    return Indicator.model_validate(data, context={STORED: True})
 
 
 def indicator_to_row(ind: Indicator) -> dict[str, Any]:

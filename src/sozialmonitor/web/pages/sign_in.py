@@ -40,7 +40,8 @@ from sozialmonitor.web.urls import href
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
-PASSWORD_STEP = "password"  # nosec B105 (the name of a form step, not a password)
+# The name of a form step, not a password (bandit B105).
+PASSWORD_STEP = "password"  # nosec B105
 SECOND_STEP = "second-factor"
 
 
