@@ -57,8 +57,9 @@ def test_an_existing_file_keeps_its_permissions(tmp_path: Path) -> None:
 
 def test_a_missing_folder_is_a_configuration_error(tmp_path: Path) -> None:
     path = tmp_path / "gibt-es-nicht" / "db.sqlite"
+    engine = connect(f"sqlite:///{path}")  # the file is made at the first connection
     with pytest.raises(ConfigurationError) as caught:
-        connect(f"sqlite:///{path}")
+        engine.connect()
     assert str(path) in caught.value.message
     assert "folder exists" in caught.value.message
 

@@ -71,7 +71,14 @@ def connect(url: str) -> Engine:
             "For PostgreSQL install the extra: pip install 'sozialmonitor[pg]'."
         ) from None
     if engine.dialect.name == "sqlite":
-        _create_private_file(parsed.database)
+        database = parsed.database
+
+        def private_file(*_args: Any) -> None:
+            # Made when SQLite would make it (the first connection), not when the
+            # engine is: a backup of a file that does not exist must not create it.
+            _create_private_file(database)
+
+        event.listen(engine, "do_connect", private_file)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     return engine
