@@ -12,7 +12,7 @@ from tests.browser.conftest import PAGE_TYPES, OpenPage, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
-_RECORD_VIOLATIONS = """
+RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolations.push(
@@ -35,7 +35,7 @@ def test_page_works_under_the_content_security_policy(
 ) -> None:
     visit = open_page("desktop")
     page = visit.page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     response = page.goto(server + page_path(page_type))
     assert response is not None and response.status == 200
     policy = response.header_value("content-security-policy") or ""

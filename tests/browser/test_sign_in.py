@@ -17,6 +17,7 @@ from sozialmonitor.web.session import DEVELOPMENT_COOKIE
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 from tests.browser.axe import axe_violations, describe
 from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.web.sign_in_client import portal
 
 pytestmark = pytest.mark.browser
@@ -58,7 +59,9 @@ def test_sign_in_with_password_and_totp_and_out_again(
     browser: Any, accounts_server: tuple[str, Any], lang: str
 ) -> None:
     base, engine = accounts_server
-    context = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    # bypass_csp: axe is injected as an inline script (test_csp.py checks the pages
+    # under the policy).
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     errors: list[str] = []
     try:
         page = context.new_page()
@@ -99,5 +102,23 @@ def test_sign_in_with_password_and_totp_and_out_again(
         page.goto(f"{base}/verwaltung")
         assert "/anmelden" in page.url
         assert not errors
+    finally:
+        context.close()
+
+
+def test_the_sign_in_form_works_under_the_content_security_policy(
+    browser: Any, accounts_server: tuple[str, Any]
+) -> None:
+    base, _engine = accounts_server
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    try:
+        context.add_init_script(RECORD_VIOLATIONS)
+        page = context.new_page()
+        response = page.goto(f"{base}/anmelden")
+        assert response is not None and response.status == 200
+        assert "unsafe" not in (response.header_value("content-security-policy") or "")
+        page.get_by_label("Benutzername").fill("niemand")
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__cspViolations") == []
     finally:
         context.close()
