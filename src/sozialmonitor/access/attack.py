@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_array
 
 Key = tuple[str, str, object]
 """An unknown: (quantity "n" count or "d" total, area, value or state number)."""
@@ -220,6 +219,10 @@ def _range(programme: _Programme, roots: list[int], column: int) -> tuple[float,
         closed = _one_sum(eq_rows[0], eq_rhs[0])
         if closed is not None:
             return closed
+    # Imported here: the read gate imports this module for its records, and the
+    # solver (~50 MB) is needed only when a release is published.
+    from scipy.optimize import linprog
+
     objective = np.zeros(n)
     objective[position[column]] = 1.0
     kwargs = {
@@ -256,7 +259,10 @@ def _one_sum(row: dict[int, float], rhs: float) -> tuple[float, float] | None:
     return (0.0, total) if total >= 0 else (total, total)
 
 
-def _matrix(rows: list[dict[int, float]], n: int) -> csr_array:
+def _matrix(rows: list[dict[int, float]], n: int) -> Any:
+    """The rows as a sparse matrix (``scipy.sparse.csr_array``)."""
+    from scipy.sparse import csr_array
+
     data, indices, pointers = [], [], [0]
     for row in rows:
         for column, value in row.items():
