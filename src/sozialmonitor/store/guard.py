@@ -19,7 +19,7 @@ from typing import Any
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.store.suppression import ReadPattern
+from sozialmonitor.store.pattern import ReadPattern
 
 _SOURCE = int(Flag.SUPPRESSED)
 _CONFIDENTIAL = int(Flag.CONFIDENTIAL)

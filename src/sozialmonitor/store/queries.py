@@ -33,6 +33,7 @@ from sozialmonitor.errors import (
 from sozialmonitor.store import schema
 from sozialmonitor.store.guard import Guard
 from sozialmonitor.store.parent_values import with_parent_values
+from sozialmonitor.store.pattern import read_pattern
 from sozialmonitor.store.records import indicator_from_row, release_from_row
 from sozialmonitor.store.resolution import ObservationQuery as ObservationQuery
 from sozialmonitor.store.resolution import (
@@ -43,7 +44,6 @@ from sozialmonitor.store.resolution import (
     stored_rows,
     stored_values,
 )
-from sozialmonitor.store.suppression import read_pattern
 
 # --- levels, areas, indicators, releases -------------------------------------------
 

@@ -4,18 +4,17 @@ For every indicator and period a release touches, the state "as of" the release 
 stored values and the parents computed from them, on every level — is turned into a
 table (``access.attack.Table``) and protected (``access.disclosure.protect``) against
 every state published before. The read gate applies the stored pattern of the newest
-release it may see (:func:`read_pattern`); it never computes one, so every surface
-agrees and reads stay fast.
+release it may see (``store.pattern.read_pattern``); it never computes one, so every
+surface agrees and reads stay fast.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select
 
 from sozialmonitor.access.attack import Cell, Equation, State, Table
 from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
@@ -25,11 +24,9 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.release import Release
 from sozialmonitor.store import schema
+from sozialmonitor.store.pattern import Slice
 from sozialmonitor.store.records import indicator_from_row
 from sozialmonitor.store.resolution import ObservationQuery
-
-Slice = tuple[int, str]
-"""(indicator id, period)"""
 
 _SOURCE = int(Flag.SUPPRESSED)
 _COMPUTED = int(Flag.COMPUTED)
@@ -410,93 +407,3 @@ def _stored_pattern(
         )
     )
     return {hierarchy.codes[r.area_id]: Reason(r.reason) for r in rows}
-
-
-# --- reading ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReadPattern:
-    """The patterns a read applies: per slice the release whose pattern holds, and
-    the hidden cells ``(indicator id, area code, period) → reason``."""
-
-    slices: dict[Slice, int]
-    hidden: dict[tuple[int, str, str], Reason]
-
-    def covers(self, indicator_id: int, period: str) -> bool:
-        return (indicator_id, period) in self.slices
-
-
-def read_pattern(
-    conn: Connection,
-    priorities: dict[int, int],
-    indicator_ids: Sequence[int],
-    periods: Sequence[str] | None,
-    scope: Select[Any] | None,
-) -> ReadPattern:
-    """The patterns of the newest releases (by ``priorities``) that hold one for each
-    slice of these indicators (and periods), restricted to the areas in ``scope``."""
-    sc, a = schema.suppressed_cell, schema.area
-    held = _slice_releases(conn)
-    wanted = set(periods) if periods is not None else None
-    newest: dict[Slice, int] = {}
-    for indicator_id in indicator_ids:
-        for period, releases in held.get(indicator_id, {}).items():
-            if wanted is not None and period not in wanted:
-                continue
-            visible = [r for r in releases if r in priorities]
-            if visible:
-                newest[(indicator_id, period)] = max(
-                    visible, key=priorities.__getitem__
-                )
-    hidden: dict[tuple[int, str, str], Reason] = {}
-    if newest:
-        cells = (
-            select(
-                sc.c.release_id, sc.c.indicator_id, a.c.code, sc.c.period, sc.c.reason
-            )
-            .join(a, a.c.id == sc.c.area_id)
-            .where(
-                sc.c.release_id.in_(set(newest.values())),
-                sc.c.indicator_id.in_(list(indicator_ids)),
-            )
-        )
-        if periods is not None:
-            cells = cells.where(sc.c.period.in_(list(periods)))
-        if scope is not None and scope.whereclause is not None:
-            cells = cells.where(scope.whereclause)
-        for release_id, indicator_id, code, period, reason in conn.execute(cells):
-            if newest.get((indicator_id, period)) == release_id:
-                hidden[(indicator_id, code, period)] = Reason(reason)
-    return ReadPattern(slices=newest, hidden=hidden)
-
-
-_SLICES_CACHE: dict[str, tuple[tuple[int, ...], dict[int, dict[str, list[int]]]]] = {}
-"""Per database: the fingerprint and, per indicator id and period, the releases that
-hold a pattern. Read once per data version instead of 1,000 rows per profile read."""
-
-
-def _slice_releases(conn: Connection) -> dict[int, dict[str, list[int]]]:
-    from sozialmonitor.store.queries import data_version
-
-    sl = schema.suppression_slice
-    key = conn.engine.url.render_as_string(hide_password=False)
-    summary = conn.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(sl.c.release_id * 7919 + sl.c.indicator_id), 0),
-            func.coalesce(func.sum(sl.c.hidden), 0),
-        ).select_from(sl)
-    ).one()
-    version = (*data_version(conn), *(int(v) for v in summary))
-    cached = _SLICES_CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    held: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
-    for release_id, indicator_id, period in conn.execute(
-        select(sl.c.release_id, sl.c.indicator_id, sl.c.period)
-    ):
-        held[indicator_id][period].append(release_id)
-    frozen = {i: dict(by_period) for i, by_period in held.items()}
-    _SLICES_CACHE[key] = (version, frozen)
-    return frozen
