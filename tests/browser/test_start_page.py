@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import Engine
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web import formatting
-from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.snapshot import Snapshot
 from tests.browser.conftest import OpenPage
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def expected_figure(
         found = read_observations(
             conn,
             ObservationQuery(indicators=[indicator_id], areas=[tops[0].code]),
-            audience=AUDIENCE,
+            audience=Audience.PUBLIC,
         )
     by_label = {formatting.period_label(o.period, "de"): o for o in found}
     assert period_text in by_label, (indicator_id, area_name, sorted(by_label))

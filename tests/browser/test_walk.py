@@ -15,13 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web import formatting
-from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.snapshot import Snapshot
 from tests.browser.conftest import (
     WALK_AREA,
     WALK_INDICATOR,
@@ -56,7 +57,7 @@ def read(
             ObservationQuery(
                 indicators=[indicator], areas=areas, level=level, periods=periods
             ),
-            audience=AUDIENCE,
+            audience=Audience.PUBLIC,
         )
 
 

@@ -216,7 +216,7 @@ def served(engine: Engine) -> dict[str, Any]:
             {**r._mapping, "imported_at": _utc(r.imported_at)}
             for r in conn.execute(select(log).order_by(log.c.id))
         ]
-        for audience in Audience:
+        for audience in (Audience.PUBLIC, Audience.INTERNAL):
             found[f"indicators {audience}"] = queries.list_indicators(
                 conn, audience=audience
             )

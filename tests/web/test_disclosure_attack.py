@@ -169,10 +169,20 @@ def unknown_names(
     return name
 
 
-def surface_urls(indicator: str, areas: list[str]) -> list[str]:
+def surface_urls(
+    indicator: str,
+    areas: list[str],
+    *,
+    levels: tuple[str, ...] = LEVELS,
+    periods: tuple[str, ...] = PERIODS,
+    releases: tuple[str, ...] = RELEASES,
+) -> list[str]:
+    """Every surface that shows the indicator's or the areas' values: pages, JSON
+    twins, API, statistics, downloads, as of every release."""
+    first, last = periods[0], periods[-1]
     urls = ["/", "/thema", "/methoden", "/suche?q=Block", "/gebiet"]
-    for level in LEVELS:
-        for period in PERIODS:
+    for level in levels:
+        for period in periods:
             view = f"ebene={level}&zeitraum={period}"
             for tab in ("karte", "diagramm", "tabelle"):
                 urls.append(f"/indikator/{indicator}?{view}&ansicht={tab}")
@@ -187,9 +197,10 @@ def surface_urls(indicator: str, areas: list[str]) -> list[str]:
                 f"/api/v1/statistics/classes?indicator={indicator}&level={level}&period={period}"
             )
         urls.append(
-            f"/indikator/{indicator}?ebene={level}&ansicht=veraenderung&von=2021&bis=2022"
+            f"/indikator/{indicator}?ebene={level}&ansicht=veraenderung"
+            f"&von={first}&bis={last}"
         )
-        for release in RELEASES:
+        for release in releases:
             urls.append(
                 f"/api/v1/observations?indicator={indicator}&level={level}&as_of={release}"
             )
@@ -217,12 +228,20 @@ def text_of(body: bytes) -> str:
 
 
 def number_pattern(number: float) -> re.Pattern[str]:
-    """The number as any surface may write it: 7919, 7.919, 7,919, 7919.0."""
+    """The number as any surface may write it: 7919, 7.919, 7,919, 7919.0.
+
+    Examples
+    --------
+    >>> [bool(number_pattern(7919).search(t)) for t in ("7919.0", "7.919", "x7919,00")]
+    [True, True, True]
+    >>> [bool(number_pattern(7919).search(t)) for t in ("17919", "7919.5", "7919,01")]
+    [False, False, False]
+    """
     digits = f"{int(number)}"
     grouped = (
         f"{digits[:-3]}[.,\u202f\u00a0]?{digits[-3:]}" if len(digits) > 3 else digits
     )
-    return re.compile(rf"(?<![\d.,]){grouped}(?![\d]|[.,]\d)")
+    return re.compile(rf"(?<![\d.,]){grouped}(?:[.,]0+)?(?![\d]|[.,]\d)")
 
 
 def test_no_surface_shows_a_hidden_count_and_none_can_be_recovered(
@@ -240,6 +259,15 @@ def test_no_surface_shows_a_hidden_count_and_none_can_be_recovered(
         canaries: dict[str, re.Pattern[str]] = {}
         truth = {r: true_cells(generated_engine, indicator.id, r) for r in RELEASES}
         hidden_somewhere = 0
+        # A number one release showed is known (a population that a later release
+        # keeps beside a count it hides): no canary; the LP below covers it.
+        shown_somewhere = {
+            number
+            for cells in truth.values()
+            for obs in cells.values()
+            if not obs.flags & Flag.CONFIDENTIAL
+            for number in (obs.value, obs.numerator, obs.denominator)
+        }
         for cells in truth.values():
             for obs in cells.values():
                 if not obs.flags & Flag.CONFIDENTIAL:
@@ -250,6 +278,7 @@ def test_no_surface_shows_a_hidden_count_and_none_can_be_recovered(
                         number is not None
                         and number > 7000
                         and float(number).is_integer()
+                        and number not in shown_somewhere
                     ):
                         canaries[f"{obs.area} {obs.period} {number:g}"] = (
                             number_pattern(number)

@@ -13,10 +13,10 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.store import queries
 from sozialmonitor.web.app import create_app
-from sozialmonitor.web.snapshot import AUDIENCE
 from tests.fixtures import FIRST_RELEASE, REGION, TOWNS
 
 RTOL = 1e-9
@@ -85,7 +85,7 @@ def test_csv_of_the_table_has_exactly_its_rows(
                 queries.ObservationQuery(
                     indicators=[SHARE], level="municipality", periods=["2020"]
                 ),
-                audience=AUDIENCE,
+                audience=Audience.PUBLIC,
             )
         }
         indicator = queries.get_indicator(conn, SHARE)
@@ -169,7 +169,7 @@ def test_change_json_has_the_top_area_and_every_area(
                 queries.ObservationQuery(
                     indicators=[SHARE], areas=[HANNOVER, "03241001"]
                 ),
-                audience=AUDIENCE,
+                audience=Audience.PUBLIC,
             )
         }
     for row in document["rows"]:
@@ -199,7 +199,7 @@ def test_geojson_of_the_map_has_boundaries(
                 queries.ObservationQuery(
                     indicators=["mss_s1_unemployment"], level="planning_area"
                 ),
-                audience=AUDIENCE,
+                audience=Audience.PUBLIC,
             )
             if o.flags & Flag.SUPPRESSED
         ]

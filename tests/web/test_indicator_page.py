@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
@@ -38,7 +39,6 @@ from sozialmonitor.web.pages.indicator_classes import (
     fisher_jenks_bins,
     map_classes,
 )
-from sozialmonitor.web.snapshot import AUDIENCE
 from tests.fixtures import REGION, TOWNS
 
 RTOL = 1e-9
@@ -123,7 +123,7 @@ def gate(
         found = queries.read_observations(
             conn,
             queries.ObservationQuery(indicators=[indicator], level=level, **query),  # type: ignore[arg-type]
-            audience=AUDIENCE,
+            audience=Audience.PUBLIC,
         )
     return {(o.area, o.period): o for o in found}
 

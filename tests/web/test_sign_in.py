@@ -87,7 +87,7 @@ def test_password_then_totp_signs_in_and_shows_the_administration(
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     admin = client.get("/verwaltung")
     assert admin.status_code == 200
-    assert admin.headers["cache-control"] == "no-store"
+    assert admin.headers["cache-control"] == "private, no-store"
     facts = {
         dt.get_text(): dd.get_text()
         for dt, dd in zip(

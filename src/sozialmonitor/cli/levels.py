@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from sozialmonitor.cli.console import DbOption, engine, use_db, user_errors
+from sozialmonitor.domain.indicator import Visibility
 from sozialmonitor.store import queries, writes
 
 level_app = typer.Typer(help="The area levels (Raumebenen).")
@@ -18,7 +19,8 @@ def level_list(db: DbOption = None) -> None:
     use_db(db)
     with user_errors(), engine().connect() as conn:
         for lvl in queries.list_levels(conn):
-            typer.echo(f"{lvl.code}\t{lvl.label}")
+            shown = "internal" if lvl.internal else "public"
+            typer.echo(f"{lvl.code}\t{lvl.label}\t{shown}")
 
 
 @level_app.command("add")
@@ -33,3 +35,22 @@ def level_add(
     with user_errors(), engine().begin() as conn:
         writes.add_level(conn, code, label, after=after)
     typer.echo(f"Added level '{code}'.")
+
+
+@level_app.command("visibility")
+def level_visibility(
+    code: str,
+    visibility: Annotated[
+        Visibility,
+        typer.Argument(
+            help="public, or internal: values at this level "
+            "only for the signed-in administration."
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Make a level's values public or internal (e.g. blocks internal)."""
+    use_db(db)
+    with user_errors(), engine().begin() as conn:
+        writes.set_level_visibility(conn, code, visibility)
+    typer.echo(f"Values at level '{code}' are now {visibility.value}.")

@@ -16,6 +16,8 @@ class AreaLevel:
     """German label shown in the portal (``Gemeinde / Kommune``)."""
     rank: int
     """Position from the largest (0) to the smallest."""
+    internal: bool = False
+    """Values at this level only for the signed-in administration (e.g. blocks)."""
 
 
 DEFAULT_LEVELS: tuple[tuple[str, str], ...] = (

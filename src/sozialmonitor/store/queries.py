@@ -31,6 +31,7 @@ from sozialmonitor.errors import (
     UnknownReleaseError,
 )
 from sozialmonitor.store import schema
+from sozialmonitor.store.area_rules import area_rules, internal_level_areas
 from sozialmonitor.store.guard import Guard
 from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.pattern import read_pattern
@@ -50,7 +51,15 @@ from sozialmonitor.store.resolution import (
 
 def list_levels(conn: Connection) -> list[AreaLevel]:
     rows = conn.execute(select(schema.area_level).order_by(schema.area_level.c.rank))
-    return [AreaLevel(code=r.code, label=r.label, rank=r.rank) for r in rows]
+    return [
+        AreaLevel(
+            code=r.code,
+            label=r.label,
+            rank=r.rank,
+            internal=r.visibility == Visibility.INTERNAL.value,
+        )
+        for r in rows
+    ]
 
 
 def _area_select(with_geometry: bool) -> Any:
@@ -150,7 +159,7 @@ def list_indicators(
     """Indicators the audience may see, by topic and name in German order."""
     ind = schema.indicator
     query = select(ind)
-    if audience is Audience.PUBLIC:
+    if not audience.internal:
         query = query.where(ind.c.visibility == Visibility.PUBLIC.value)
     found = [indicator_from_row(r) for r in conn.execute(query)]
     return sorted(found, key=lambda i: (german_key(i.topic), german_key(i.name)))
@@ -162,7 +171,7 @@ def get_indicator(
     ind = schema.indicator
     row = conn.execute(select(ind).where(ind.c.code == code)).first()
     if row is None or (
-        audience is Audience.PUBLIC and row.visibility != Visibility.PUBLIC.value
+        not audience.internal and row.visibility != Visibility.PUBLIC.value
     ):
         raise UnknownIndicatorError(f"There is no indicator with the id '{code}'.")
     return indicator_from_row(row)
@@ -175,7 +184,7 @@ def list_releases(
     that were published (and may since have been withdrawn), never of drafts."""
     rel = schema.release
     query = select(rel).order_by(rel.c.created_at, rel.c.id)
-    if audience is Audience.PUBLIC:
+    if not audience.internal:
         query = query.where(rel.c.published_at.isnot(None))
     return [release_from_row(r) for r in conn.execute(query)]
 
@@ -206,7 +215,7 @@ def latest_published(conn: Connection) -> Release | None:
 def data_version(conn: Connection) -> tuple[int, ...]:
     """A cheap fingerprint that changes whenever an import, a new area or indicator
     or a release's status changes what a read may return; caches key on it."""
-    rel = schema.release
+    rel, lvl = schema.release, schema.area_level
     counts = conn.execute(
         select(
             select(
@@ -220,9 +229,18 @@ def data_version(conn: Connection) -> tuple[int, ...]:
             .select_from(rel)
             .where(rel.c.status == ReleaseStatus.PUBLISHED.value)
             .scalar_subquery(),
+            select(joined(conn, lvl.c.id, ordered=True))
+            .where(lvl.c.visibility != Visibility.PUBLIC.value)
+            .scalar_subquery(),
         )
     ).one()
-    return tuple(int(c) for c in counts)
+    *numbers, internal_levels = counts
+    return (*(int(c) for c in numbers), *_numbers(internal_levels))
+
+
+def _numbers(joined_ids: str | None) -> tuple[int, ...]:
+    """``"3,7"`` → ``(3, 7)``; the ids of the internal levels in a fingerprint."""
+    return tuple(sorted(int(i) for i in joined_ids.split(","))) if joined_ids else ()
 
 
 # --- the gate ---------------------------------------------------------------------
@@ -244,7 +262,7 @@ def release_priorities(
     ]
     if as_of is None:
         return {r.id: r.sequence or 0 for r in published}
-    if audience is Audience.PUBLIC:
+    if not audience.internal:
         # The public learns nothing of drafts or withdrawn releases, not even that
         # one of that name exists.
         matching = [r for r in published if r.name == as_of]
@@ -290,9 +308,13 @@ def read_observations(
     guard = Guard(
         read_pattern(conn, priorities, list(ids.values()), query.periods, scope),
         audience,
+        area_rules(conn, audience),
     )
     guarded = [guard.observation(obs, ids[obs.indicator]) for obs in stored]
-    return sorted(guarded, key=attrgetter("indicator", "area", "period"))
+    return sorted(
+        (obs for obs in guarded if obs is not None),
+        key=attrgetter("indicator", "area", "period"),
+    )
 
 
 @dataclass(frozen=True)
@@ -336,12 +358,15 @@ def read_stored_rows(
     priorities, indicators, scope = read
     codes = indicator_codes(conn, indicators)
     guard = Guard(
-        read_pattern(conn, priorities, list(codes), query.periods, scope), audience
+        read_pattern(conn, priorities, list(codes), query.periods, scope),
+        audience,
+        area_rules(conn, audience),
+    )
+    guarded = (
+        guard.row(row) for row in stored_rows(conn, query, priorities, codes, scope)
     )
     return StoredRows(
-        rows=[
-            guard.row(row) for row in stored_rows(conn, query, priorities, codes, scope)
-        ],
+        rows=[row for row in guarded if row is not None],
         indicators=codes,
         releases=release_names(conn, priorities),
     )
@@ -387,7 +412,7 @@ def read_coverage(
 ) -> list[Coverage]:
     """Stored values per indicator, level, parent and period, through the same
     visibility rules as ``read_observations`` (published releases; internal
-    indicators only for the administration).
+    indicators and levels only for the administration).
 
     One scan of ``ix_observation_area`` (seconds for 11 million values). A value
     that a later release removed still counts here: the coverage answers "which
@@ -428,6 +453,7 @@ def read_coverage(
             joined(conn, per_area.c.area_id).label("areas"),
         ).group_by(per_area.c.indicator_id, per_area.c.periods)
     )
+    withheld = frozenset() if audience.internal else internal_level_areas(conn)
     joined_periods: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     counts: dict[tuple[str, str, str], int] = defaultdict(int)
     for indicator_key, found, area_keys in rows:
@@ -436,6 +462,8 @@ def read_coverage(
             continue
         for area_key in area_keys.split(","):
             code, level, parent = areas[int(area_key)]
+            if code in withheld:
+                continue
             key = (indicator, level, areas[parent][0] if parent else code)
             joined_periods[key].add(found)
             counts[key] += 1
@@ -483,7 +511,7 @@ def _visible_indicators(
     """The indicators a read asks for (None: all) that the audience may see."""
     ind = schema.indicator
     query = select(ind)
-    if audience is Audience.PUBLIC:
+    if not audience.internal:
         query = query.where(ind.c.visibility == Visibility.PUBLIC.value)
     if codes is not None:
         query = query.where(ind.c.code.in_(list(codes)))

@@ -35,6 +35,7 @@ area_level = Table(
     Column("code", String(40), nullable=False, unique=True),
     Column("label", String(200), nullable=False),
     Column("rank", Integer, nullable=False, unique=True),
+    Column("visibility", String(20), nullable=False, server_default="public"),
 )
 
 area = Table(

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
-from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.domain.release import Release, ReleaseStatus
@@ -26,6 +26,7 @@ from sozialmonitor.errors import ReleaseStateError, UnknownLevelError
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import (
     get_release,
+    level_id,
     list_levels,
     list_releases,
     release_priorities,
@@ -86,6 +87,15 @@ def add_level(
         rank = (upper + lower) // 2
     conn.execute(insert(schema.area_level).values(code=code, label=label, rank=rank))
     return AreaLevel(code=code, label=label, rank=rank)
+
+
+def set_level_visibility(conn: Connection, code: str, visibility: Visibility) -> None:
+    """Make a level's values public or internal (the administration's only)."""
+    level_id(conn, code)  # raises the clear error for an unknown level
+    lvl = schema.area_level
+    conn.execute(
+        update(lvl).where(lvl.c.code == code).values(visibility=visibility.value)
+    )
 
 
 def save_areas(conn: Connection, areas: Sequence[Area]) -> int:

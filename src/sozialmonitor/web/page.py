@@ -27,6 +27,7 @@ from sozialmonitor import __version__
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator, language_of
+from sozialmonitor.web.session import audience_of
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 from sozialmonitor.web.urls import href
 
@@ -106,6 +107,9 @@ class Frame:
     """The same view in the other language."""
     json_url: str
     """The page's JSON twin."""
+    internal: bool = False
+    """The page shows the administration's view (internal and confidential values):
+    every page says so at its top."""
     version: str = __version__
 
 
@@ -168,11 +172,13 @@ def frame_for(
         json_url="/api/v1/pages"
         + (path if path != "/" else "/start")
         + (f"?{query}" if query else ""),
+        internal=snap.audience.internal,
     )
 
 
 def current_snapshot(request: Request) -> Snapshot:
-    return snapshot(request.app.state.engine)
+    """The snapshot for whoever asks (``session.audience_of``)."""
+    return snapshot(request.app.state.engine, audience_of(request))
 
 
 def render(request: Request, template: str, *, frame: Frame, page: Any) -> HTMLResponse:

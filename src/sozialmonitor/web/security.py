@@ -157,10 +157,37 @@ def relative_location(location: str, host: str) -> str:
     return location
 
 
+PRIVATE = (b"cache-control", b"private, no-store")
+"""What a response to a signed-in request (session cookie or API token) may be
+cached as: not at all, so that no browser or proxy cache keeps an internal value
+or hands it to the next visitor."""
+CREDENTIAL_COOKIES = (b"__Host-sozialmonitor=", b"sozialmonitor-session=")
+"""The session cookies (``web/session.py``: production and development names)."""
+
+
+def carries_credentials(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a request comes with a session cookie or an ``Authorization`` header.
+
+    Examples
+    --------
+    >>> carries_credentials([(b"cookie", b"theme=x; sozialmonitor-session=abc")])
+    True
+    >>> carries_credentials([(b"host", b"example.org")])
+    False
+    """
+    for name, value in headers:
+        if name == b"authorization":
+            return True
+        if name == b"cookie" and any(c in value for c in CREDENTIAL_COOKIES):
+            return True
+    return False
+
+
 class SecurityHeaders:
     """ASGI middleware: sets ``security_headers`` on every HTTP response, replacing
-    any value a route gave (a route cannot loosen the policy), and makes redirects
-    to the request's own host relative (``relative_location``)."""
+    any value a route gave (a route cannot loosen the policy), makes redirects
+    to the request's own host relative (``relative_location``), and forbids caching
+    the answer to any request that carries credentials (``PRIVATE``)."""
 
     def __init__(self, app: ASGIApp, ancestors: str = DEFAULT_FRAME_ANCESTORS) -> None:
         self.app = app
@@ -178,6 +205,7 @@ class SecurityHeaders:
         host = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), ""
         )
+        private = carries_credentials(scope["headers"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -188,8 +216,12 @@ class SecurityHeaders:
                     if name.lower() == b"location":
                         location = relative_location(value.decode("latin-1"), host)
                         value = location.encode("latin-1")
+                    if private and name.lower() == b"cache-control":
+                        continue
                     kept.append((name, value))
                 message["headers"] = kept + self.headers
+                if private:
+                    message["headers"].append(PRIVATE)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -3,8 +3,9 @@ gate of the administration, and a safe place to return to after signing in.
 
 Anonymous visitors get no cookie at all: the cookie is set only when the second
 factor was right (``sign_in.py``), and nothing here sets one. Routes learn who asks
-through one function, ``current_user(request)``; the read gate's audience is derived
-from it by the caller, never decided here.
+through ``current_user(request)``, and whom the read gate serves through
+``audience_of(request)``: the one place that turns an account or a token into an
+audience.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy import Engine
 
 from sozialmonitor.access import sessions, tokens
 from sozialmonitor.access.accounts import Account
-from sozialmonitor.access.roles import Action, Role
+from sozialmonitor.access.roles import Action, Role, may
 from sozialmonitor.config import setting
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ConfigurationError
 from sozialmonitor.web.i18n import language_of
 from sozialmonitor.web.urls import href
@@ -139,6 +141,27 @@ def current_user(request: Request) -> SignedIn | None:
             )
     request.state.signed_in = user
     return user
+
+
+def audience_of(request: Request) -> Audience:
+    """Whom the read gate serves this request: the administration (within the
+    account's area scope) for a signed-in account or an API token allowed to read
+    internal values; else the public. A token that is unknown, revoked or not
+    allowed to read internal values is refused (401/403), never read as public
+    quietly. Decided once per request."""
+    known = getattr(request.state, "audience", None)
+    if isinstance(known, Audience):
+        return known
+    audience = Audience.PUBLIC
+    if request.headers.get("authorization"):
+        caller = api_caller(Action.READ_INTERNAL)(request)
+        audience = Audience.within(caller.account.area_code)
+    else:
+        user = current_user(request)
+        if user is not None and may(user.role, Action.READ_INTERNAL):
+            audience = Audience.within(user.area_code)
+    request.state.audience = audience
+    return audience
 
 
 def set_session_cookie(request: Request, response: Response, session_id: str) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
@@ -36,7 +36,6 @@ from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.urls import slug
 
 T = TypeVar("T")
-AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
 _tokens = itertools.count(1)
 
 
@@ -72,9 +71,11 @@ class Scope:
 
 @dataclass(frozen=True, kw_only=True)
 class Snapshot:
-    """The catalogue as the public sees it at one data version."""
+    """The catalogue as one audience sees it at one data version."""
 
     version: tuple[int, ...]
+    audience: Audience
+    """Whom the snapshot serves: its values and caches are this audience's."""
     release: Release | None
     """The newest published release (Datenstand)."""
     releases: tuple[Release, ...]
@@ -96,6 +97,19 @@ class Snapshot:
     _lock: threading.Lock = field(
         default_factory=threading.Lock, repr=False, compare=False
     )
+
+    def serving(self, audience: Audience) -> Snapshot:
+        """The same catalogue for another audience, with caches of its own."""
+        return Snapshot(
+            version=self.version,
+            audience=audience,
+            release=self.release,
+            releases=self.releases,
+            indicators=self.indicators,
+            levels=self.levels,
+            areas=self.areas,
+            coverage=self.coverage,
+        )
 
     def remember(self, key: Hashable, compute: Callable[[], T]) -> T:
         """``compute()`` once per snapshot (data version) and ``key``.
@@ -267,29 +281,52 @@ class Snapshot:
         return self._areas_by_root_and_level.get((root, level), [])
 
 
+SCOPED_SNAPSHOTS = 64
+"""Snapshots kept per database for scoped internal readers (one per area scope)."""
 _lock = threading.Lock()
-_cache: weakref.WeakKeyDictionary[Engine, Snapshot] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Engine, dict[Audience, Snapshot]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def snapshot(engine: Engine) -> Snapshot:
-    """The current snapshot for the engine's database; rebuilt after any change."""
+def snapshot(engine: Engine, audience: Audience = Audience.PUBLIC) -> Snapshot:
+    """The current snapshot of the engine's database for ``audience``; rebuilt
+    after any change. Each audience has its own snapshot, and so its own caches:
+    nothing one audience read is ever served to another. A scoped reader shares
+    the administration's catalogue (its scope limits values, not which indicators
+    exist), with caches of its own."""
     with engine.connect() as conn:
         version = queries.data_version(conn)
-        cached = _cache.get(engine)
+        cached = _cache.get(engine, {}).get(audience)
         if cached is not None and cached.version == version:
             return cached
         with _lock:
-            cached = _cache.get(engine)  # built while this thread waited?
+            known = _cache.setdefault(engine, {})
+            cached = known.get(audience)  # built while this thread waited?
             if cached is not None and cached.version == version:
                 return cached
-            fresh = Snapshot(
-                version=version,
-                release=queries.latest_published(conn),
-                releases=tuple(queries.list_releases(conn, audience=AUDIENCE)),
-                indicators=tuple(queries.list_indicators(conn, audience=AUDIENCE)),
-                levels=tuple(queries.list_levels(conn)),
-                areas={a.code: a for a in queries.list_areas(conn)},
-                coverage=tuple(queries.read_coverage(conn, audience=AUDIENCE)),
-            )
-            _cache[engine] = fresh
+            catalogue = known.get(audience.catalogue)
+            if catalogue is None or catalogue.version != version:
+                catalogue = _read(conn, version, audience.catalogue)
+                known[audience.catalogue] = catalogue
+            fresh = catalogue
+            if audience != audience.catalogue:
+                fresh = catalogue.serving(audience)
+                scoped = [a for a in known if a.scoped and a != audience]
+                for old in scoped[: max(0, len(scoped) - SCOPED_SNAPSHOTS + 1)]:
+                    del known[old]
+            known[audience] = fresh
     return fresh
+
+
+def _read(conn: Connection, version: tuple[int, ...], audience: Audience) -> Snapshot:
+    return Snapshot(
+        version=version,
+        audience=audience,
+        release=queries.latest_published(conn),
+        releases=tuple(queries.list_releases(conn, audience=audience)),
+        indicators=tuple(queries.list_indicators(conn, audience=audience)),
+        levels=tuple(queries.list_levels(conn)),
+        areas={a.code: a for a in queries.list_areas(conn)},
+        coverage=tuple(queries.read_coverage(conn, audience=audience)),
+    )

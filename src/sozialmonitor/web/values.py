@@ -6,7 +6,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.store import queries
-from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.snapshot import Snapshot
 
 Key = tuple[str, str, str]
 """(indicator, area, period)"""
@@ -31,7 +31,7 @@ def _read_top_values(conn: Connection, snap: Snapshot) -> Series:
     found: Series = {}
     for root in sorted(set(snap.root_of.values())):
         query = queries.ObservationQuery(areas=[root])
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
+        for obs in queries.read_observations(conn, query, audience=snap.audience):
             found.setdefault((obs.indicator, obs.area), {})[obs.period] = obs
     return found
 

@@ -17,7 +17,7 @@ from sozialmonitor.analysis.index_definition import (
 from sozialmonitor.analysis.index_inputs import compute_from_database
 from sozialmonitor.errors import UnknownIndexError
 from sozialmonitor.store import queries
-from sozialmonitor.web.api.v1 import AUDIENCE
+from sozialmonitor.web.session import audience_of
 
 router = APIRouter(prefix="/api/v1")
 
@@ -79,9 +79,10 @@ def index_results(
     official labels, the combined cell, or why the area is left out; and the focus
     areas with their drivers."""
     d = _definition(index_id)
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         result = compute_from_database(
-            conn, d, period=period, as_of=as_of, audience=AUDIENCE
+            conn, d, period=period, as_of=as_of, audience=audience
         )
         release = (
             queries.get_release(conn, as_of)

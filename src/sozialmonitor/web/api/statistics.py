@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 
 from sozialmonitor.analysis import service
 from sozialmonitor.analysis.intervals import DEFAULT_CONFIDENCE
-from sozialmonitor.web.api.v1 import AUDIENCE
+from sozialmonitor.web.session import audience_of
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
 
@@ -54,6 +54,7 @@ def compare(
     """Areas against a benchmark: value, confidence interval (Wilson for shares,
     Byar / exact Poisson for rates) and the result (``better`` … with its German
     label). Name one of ``area``, ``parent`` or ``level``."""
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.compare_areas(
             conn,
@@ -65,7 +66,7 @@ def compare(
             period=period,
             confidence=confidence,
             as_of=as_of,
-            audience=AUDIENCE,
+            audience=audience,
         ).to_dict()
 
 
@@ -86,6 +87,7 @@ def trend(
 ) -> dict[str, Any]:
     """Direction, p-value and Sen's slope of an area's series, its changes against
     the previous period and over 5 and 10 years, and missing periods."""
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.area_trend(
             conn,
@@ -94,7 +96,7 @@ def trend(
             method=method,
             period=period,
             as_of=as_of,
-            audience=AUDIENCE,
+            audience=audience,
         ).to_dict()
 
 
@@ -112,6 +114,7 @@ def classes(
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Map classes: bins, German legend labels and each area's class."""
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.classify_level(
             conn,
@@ -121,7 +124,7 @@ def classes(
             scheme=scheme,
             k=k,
             as_of=as_of,
-            audience=AUDIENCE,
+            audience=audience,
         ).to_dict()
 
 
@@ -136,6 +139,7 @@ def spatial(
 ) -> dict[str, Any]:
     """Global Moran's I and each area's LISA cluster, from the stored boundaries
     (seeded permutations: the same data give the same result)."""
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.spatial_level(
             conn,
@@ -144,7 +148,7 @@ def spatial(
             period=period,
             rule=rule,
             as_of=as_of,
-            audience=AUDIENCE,
+            audience=audience,
         ).to_dict()
 
 
@@ -160,6 +164,7 @@ def typology(
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Area types: each area's type and each type's description."""
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.typology_level(
             conn,
@@ -168,5 +173,5 @@ def typology(
             period=period,
             k=k,
             as_of=as_of,
-            audience=AUDIENCE,
+            audience=audience,
         ).to_dict()

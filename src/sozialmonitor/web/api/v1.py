@@ -7,13 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.store import queries
+from sozialmonitor.web.session import audience_of
 
 router = APIRouter(prefix="/api/v1")
-AUDIENCE = Audience.PUBLIC  # login comes with the access-control issue
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -25,8 +24,9 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 @router.get("/indicators")
 def indicators(request: Request) -> dict[str, Any]:
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
-        found = queries.list_indicators(conn, audience=AUDIENCE)
+        found = queries.list_indicators(conn, audience=audience)
         latest = queries.latest_published(conn)
     return {
         "release": latest.to_dict() if latest else None,
@@ -92,8 +92,9 @@ def observations(
         period_to=parse_period(period_to) if period_to else None,
         as_of=as_of,
     )
+    audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
-        found = queries.read_observations(conn, query, audience=AUDIENCE)
+        found = queries.read_observations(conn, query, audience=audience)
         release = (
             queries.get_release(conn, as_of)
             if as_of

@@ -31,7 +31,7 @@ from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import step_back
 from sozialmonitor.store import queries
 from sozialmonitor.web.cache import Lru
-from sozialmonitor.web.snapshot import AUDIENCE, Scope, Snapshot
+from sozialmonitor.web.snapshot import Scope, Snapshot
 from sozialmonitor.web.values import Key, top_values
 
 COMPUTE_BUDGET = 8_000
@@ -119,7 +119,7 @@ def _derive(snap: Snapshot) -> DerivedData:
 
 
 def _read(
-    conn: Connection, keys: set[Key], *, computed: bool
+    conn: Connection, snap: Snapshot, keys: set[Key], *, computed: bool
 ) -> dict[Key, Observation]:
     """One gate read for the cross product of the keys' parts; only the keys kept."""
     if not keys:
@@ -132,7 +132,7 @@ def _read(
     )
     return {
         obs.key: obs
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE)
+        for obs in queries.read_observations(conn, query, audience=snap.audience)
         if obs.key in keys
     }
 
@@ -180,7 +180,7 @@ def cached_values(
     found.update((k, o) for k, o in held.items() if o is not None)
     if not missing:
         return found
-    got = _read(conn, missing, computed=False)
+    got = _read(conn, snap, missing, computed=False)
     # One computed read per area and set of periods, so that an indicator whose
     # latest period is older does not make every indicator compute that period.
     periods_of: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -194,7 +194,7 @@ def cached_values(
             (indicator_id, area, p) for p in periods
         )
     for group in groups.values():
-        got.update(_read(conn, group, computed=True))
+        got.update(_read(conn, snap, group, computed=True))
     _values(snap).store({k: got.get(k) for k in missing})
     found.update(got)
     return found
@@ -231,7 +231,7 @@ def area_values(conn: Connection, snap: Snapshot, area: Area) -> AreaValues:
     stored = queries.read_observations(
         conn,
         queries.ObservationQuery(areas=[area.code], computed=False),
-        audience=AUDIENCE,
+        audience=snap.audience,
     )
     by_indicator: dict[str, dict[str, Observation]] = defaultdict(dict)
     for obs in stored:

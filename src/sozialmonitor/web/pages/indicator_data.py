@@ -26,7 +26,7 @@ from sozialmonitor.domain.period import period_order
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.i18n import Language
-from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.values import shown_value, suppressed, top_values
 
 FloatArray = npt.NDArray[np.float64]
@@ -48,8 +48,10 @@ FLAG_SIGNS: tuple[tuple[int, str], ...] = (
     (int(Flag.REVISED), "r"),
     (int(Flag.ESTIMATED), "s"),
     (int(Flag.BREAK), "|"),
+    (int(Flag.CONFIDENTIAL), "v"),
 )
-"""Signs written after a value (Destatis "Zeichenerklärung"; | = series break)."""
+"""Signs written after a value (Destatis "Zeichenerklärung"; | = series break;
+v = confidential: shown to the administration only, hidden from the public)."""
 
 
 def boundaries(
@@ -334,12 +336,12 @@ def _read_level(
         indicators=[indicator.id], level=level, periods=periods, computed=parents
     )
     if parents:
-        found = queries.read_observations(conn, query, audience=AUDIENCE)
+        found = queries.read_observations(conn, query, audience=snap.audience)
         read = _LevelRead.of_observations(indicator.id, found, position)
     else:
         # A level without children (municipalities at Germany size): its stored
         # values as rows, an Observation only for a row a page shows.
-        rows = queries.read_stored_rows(conn, query, audience=AUDIENCE)
+        rows = queries.read_stored_rows(conn, query, audience=snap.audience)
         read = _LevelRead.of_rows(indicator.id, rows, position)
     return {p: read.period(areas, p) for p in periods}
 
@@ -357,7 +359,7 @@ def root_values(
 
 
 def area_series(
-    conn: Connection, indicator: Indicator, areas: Iterable[str]
+    conn: Connection, snap: Snapshot, indicator: Indicator, areas: Iterable[str]
 ) -> dict[tuple[str, str], Observation]:
     """(area, period) → value, every period, for a few areas."""
     codes = sorted(set(areas))
@@ -366,7 +368,7 @@ def area_series(
     query = queries.ObservationQuery(indicators=[indicator.id], areas=codes)
     return {
         (o.area, o.period): o
-        for o in queries.read_observations(conn, query, audience=AUDIENCE)
+        for o in queries.read_observations(conn, query, audience=snap.audience)
     }
 
 

@@ -127,7 +127,7 @@ def series_data(
     scope_periods = {
         p for periods in ctx.scope.periods_by_level.values() for p in periods
     }
-    values = data.area_series(ctx.conn, ctx.indicator, ctx.view.gebiete)
+    values = data.area_series(ctx.conn, ctx.snap, ctx.indicator, ctx.view.gebiete)
     for period, obs in data.root_values(
         ctx.conn, ctx.snap, ctx.indicator, root.code, scope_periods
     ).items():

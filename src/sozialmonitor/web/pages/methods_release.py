@@ -21,7 +21,7 @@ from sozialmonitor.store import queries
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.pages.methods_catalogue import IndicatorLink, indicator_link
-from sozialmonitor.web.snapshot import AUDIENCE, Snapshot
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 
 DIFF_VALUE_LIMIT = 500_000
@@ -132,7 +132,7 @@ def _count_changes(
     counts: Counts = defaultdict(Counter)
     if previous is None:
         query = queries.ObservationQuery(as_of=release.name, computed=False)
-        for obs in queries.read_observations(conn, query, audience=AUDIENCE):
+        for obs in queries.read_observations(conn, query, audience=snap.audience):
             counts[obs.indicator]["new"] += 1
     else:
         for change in queries.release_diff(conn, previous.name, release.name):
