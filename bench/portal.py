@@ -234,8 +234,16 @@ def _figures(
     )
 
 
-def measure(engine: Engine, page_cases: list[PageCase]) -> list[Figures]:
+def measure(
+    engine: Engine,
+    page_cases: list[PageCase],
+    role: str | None = None,
+    scope: str | None = None,
+) -> list[Figures]:
+    """The figures of every page type, for the public, or with ``role`` for an
+    account of that role (and area ``scope``) signed in first."""
     from fastapi.testclient import TestClient
+    from signed_in import development_cookies, sign_in
 
     from sozialmonitor.web.app import create_app, settle_memory, warm_up
 
@@ -251,8 +259,12 @@ def measure(engine: Engine, page_cases: list[PageCase]) -> list[Figures]:
     # all requests, as under uvicorn (without it every request starts new threads,
     # and thread-bound state such as pyproj's transformers is rebuilt each time).
     defaults = gc.get_threshold()
-    with TestClient(create_app(engine)) as client:
+    app = create_app(engine)
+    development_cookies(app)
+    with TestClient(app) as client:
         warm_up(engine)
+        if role is not None:
+            sign_in(client, engine, role, scope)
         settle_memory()
         try:
             return [
@@ -387,19 +399,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--skip-germany", action="store_true", help="demo data only")
+    parser.add_argument(
+        "--role",
+        choices=["reader", "editor", "publisher", "administrator"],
+        help="time the pages for a signed-in account of this role (the read gate's "
+        "internal view); default: the public",
+    )
+    parser.add_argument("--scope", help="the signed-in account's area scope (a code)")
     args = parser.parse_args(argv)
+    who = f"signed in as {args.role}" + (f" within {args.scope}" if args.scope else "")
+    who = who if args.role else "public"
     args.out.mkdir(parents=True, exist_ok=True)
 
     demo = demo_engine(args.out)
     demo_cases = cases(demo, level="municipality", period="2021", runs=args.runs)
-    print_table("Demo data (Region Hannover, Berlin)", measure(demo, demo_cases))
+    print_table(
+        f"Demo data (Region Hannover, Berlin), {who}",
+        measure(demo, demo_cases, args.role, args.scope),
+    )
     if args.skip_germany:
         return 0
     germany = germany_engine(args.out, args.shared)
     germany_cases = cases(germany, level="municipality", period="2021", runs=args.runs)
     print_table(
-        "Germany size (10,786 municipalities, 100 indicators, 10 years; SQLite)",
-        measure(germany, germany_cases),
+        "Germany size (10,786 municipalities, 100 indicators, 10 years; SQLite), "
+        + who,
+        measure(germany, germany_cases, args.role, args.scope),
     )
     return 0
 

@@ -7,6 +7,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from starlette.types import ASGIApp
 
 from sozialmonitor import __version__
 from sozialmonitor.config import setting
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
 from sozialmonitor.web.pages import (
@@ -158,20 +160,22 @@ def settle_memory() -> None:
 
 
 def warm_data(engine: Engine) -> None:
-    """Read what the pages of the current data version share: the catalogue
-    snapshot (with the coverage of every indicator), the top areas' values, the map
-    paths of the levels and what the profiles derive from the catalogue (~0.1 s at
-    Germany size). Nearly free when the data version has not changed."""
+    """Read what the pages of the current data version share, for the public and
+    for the signed-in administration: the catalogue snapshot (with the coverage of
+    every indicator), the top areas' values, the map paths of the levels and what
+    the profiles derive from the catalogue. Nearly free when the data version has
+    not changed. (A reader with an area scope builds its own on first use.)"""
     from sozialmonitor.web.pages.area_values import derive
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
 
-    snap = snapshot(engine)
-    with engine.connect() as conn:
-        top_values(conn, snap)
-        snap.remember("maps-prepared", lambda: prepare_maps(conn, snap))
-    derive(snap)
+    for audience in (Audience.PUBLIC, Audience.INTERNAL):
+        snap = snapshot(engine, audience)
+        with engine.connect() as conn:
+            top_values(conn, snap)
+            snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
+        derive(snap)
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:
