@@ -9,7 +9,9 @@ rows the level views read, it times in one interleaved run, per request:
 - ``bare``: the same rows read by the same SQL without any pattern (the store's
   resolution of the newest value per key, on a warm connection);
 - ``public``: the read gate for the public (pattern read and applied);
-- ``internal``: the read gate for the administration (pattern read, cells marked).
+- ``internal``: the read gate for the administration (pattern read, cells marked);
+- ``scoped``: the read gate for a reader with an area scope (``--scope``, default
+  the profile area's parent): internal inside it, public outside.
 
 It prints median and p95 in ms, the pattern's hidden cells in the read, and peak and
 resident memory. Usage: ``.venv/bin/python bench/gate.py [--db URL] [--runs 30]``.
@@ -64,6 +66,16 @@ def _area_with_hidden(conn: Connection) -> str:
     return row.code if row else conn.scalar(select(a.c.code).limit(1))
 
 
+def _parent_of(conn: Connection, code: str) -> str:
+    a, parent = schema.area, schema.area.alias("parent")
+    found = conn.scalar(
+        select(parent.c.code)
+        .join(a, a.c.parent_id == parent.c.id)
+        .where(a.c.code == code)
+    )
+    return str(found or code)
+
+
 def _bare(query: ObservationQuery) -> Callable[[Connection], int]:
     def read(conn: Connection) -> int:
         plan = _read_plan(conn, query, Audience.PUBLIC)
@@ -82,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--indicator", help="default: the most hidden cells")
     parser.add_argument("--period")
     parser.add_argument("--area", help="default: one with hidden cells")
+    parser.add_argument(
+        "--scope", help="area scope of the scoped reader; default: the area's parent"
+    )
     args = parser.parse_args(argv)
     engine = connect(args.db)
     with engine.connect() as conn:
@@ -91,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             else _busiest_slice(conn)
         )
         area = args.area or _area_with_hidden(conn)
+        scope = args.scope or _parent_of(conn, area)
+    scoped = Audience.within(scope)
     level = "municipality"
     map_query = ObservationQuery(indicators=[indicator], periods=[period], level=level)
     rows_query = ObservationQuery(
@@ -117,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         "profile bare": _bare(profile),
         "profile public": gate(profile, Audience.PUBLIC),
         "profile internal": gate(profile, Audience.INTERNAL),
+        "map scoped": gate(map_query, scoped),
+        "profile scoped": gate(profile, scoped),
     }
     timings: dict[str, list[float]] = {name: [] for name in reads}
     with engine.connect() as conn:
@@ -140,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"Read gate with disclosure control: map {indicator} {period} "
         f"({level}, {hidden_map} cells hidden), profile {area} "
-        f"({hidden_profile} cells hidden); {args.runs} interleaved runs"
+        f"({hidden_profile} cells hidden); scoped: internal within {scope}; "
+        f"{args.runs} interleaved runs"
     )
     print(f"{'read':<22}{'median ms':>11}{'p95 ms':>9}")
     for name, values in timings.items():
