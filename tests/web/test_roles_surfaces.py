@@ -233,6 +233,9 @@ def test_tokens_read_as_their_account_or_are_refused(county: Engine) -> None:
     assert get(revoked)[0] == 403
     assert get("smt_not-a-token")[0] == 403
     assert client.get(url).status_code == 404  # the public: no such indicator
+    missing = client.get(url, headers={"Authorization": "Bearer "})
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == "Bearer"
 
 
 def test_a_signed_in_page_does_not_fill_the_public_caches(county: Engine) -> None:

@@ -106,12 +106,15 @@ class Frame:
     switch_url: str
     """The same view in the other language."""
     json_url: str
-    """The page's JSON twin."""
+    """The page's JSON twin ("" for pages without one: ``NO_TWIN``)."""
     internal: bool = False
     """The page shows the administration's view (internal and confidential values):
     every page says so at its top."""
     version: str = __version__
 
+
+NO_TWIN = ("/anmelden", "/abmelden", "/verwaltung")
+"""Pages without a JSON twin: forms and the administration."""
 
 NAV = (
     ("Start", "/"),
@@ -169,7 +172,9 @@ def frame_for(
         ),
         crumbs=tuple(Crumb(label=label, url=href(url, lang)) for label, url in crumbs),
         switch_url=_other_language_url(request, lang),
-        json_url="/api/v1/pages"
+        json_url=""
+        if path.startswith(NO_TWIN)
+        else "/api/v1/pages"
         + (path if path != "/" else "/start")
         + (f"?{query}" if query else ""),
         internal=snap.audience.internal,

@@ -68,9 +68,12 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return problem(
+    response = problem(
         exc.status_code, str(exc.detail), str(exc.detail), f"http-{exc.status_code}"
     )
+    if exc.headers:  # e.g. WWW-Authenticate on a 401
+        response.headers.update(exc.headers)
+    return response
 
 
 def install(app: FastAPI) -> None:
