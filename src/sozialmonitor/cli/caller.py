@@ -19,7 +19,6 @@ import socket
 from dataclasses import dataclass
 from typing import Annotated
 
-import click
 import typer
 from sqlalchemy import Connection, Engine, inspect, select
 
@@ -180,7 +179,7 @@ def _account_caller(eng: Engine, name: str, action: Action, address: str) -> Cal
     try:
         password = typer.prompt(f"Password for {name}", hide_input=True, err=True)
         code = typer.prompt(f"One-time code for {name}", hide_input=True, err=True)
-    except click.exceptions.Abort:
+    except typer.Abort:
         raise refuse(
             "--user asks for the password and the one-time code; a script without a "
             f"terminal uses --token (or {TOKEN_ENV}).",
