@@ -147,8 +147,11 @@ def test_a_reader_token_reads_internal_values_but_cannot_import(
     internal = ["export", "--indicator", "internal_case_load", "--internal"]
     done = run(server, *internal, token=token)
     assert done.exit_code == 0, done.output
-    done = run(server, "release", "list", token=token)
+    url = server.url.render_as_string(hide_password=False)
+    before_command = ["--db", url, "--token", token, "release", "list"]
+    done = runner.invoke(app, before_command, env={TOKEN_ENV: None})
     assert done.exit_code == 0 and done.stdout.startswith(FIRST_RELEASE)
+    assert token not in done.output
 
 
 def test_an_editor_token_imports_and_validates_but_does_not_publish(
@@ -341,9 +344,13 @@ def test_restore_into_a_server_without_accounts_needs_none_then_it_does(
     source.dispose()
     done = run(pg_engine, "restore", str(file), "--replace")
     assert done.exit_code == 0, done.output
+    backup = run(pg_engine, "backup", str(tmp_path / "zweite.zip"))
+    assert backup.exit_code == 2
+    assert "add the first administrator with 'sozialmonitor user add" in backup.stderr
     add_account(pg_engine, "ada", Role.ADMINISTRATOR)
     again = run(pg_engine, "restore", str(file), "--replace")
     assert again.exit_code == 2 and "--user NAME" in again.stderr
+    assert "first administrator" not in again.stderr
 
 
 @pytest.fixture

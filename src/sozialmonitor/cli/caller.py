@@ -140,10 +140,17 @@ def caller_for(eng: Engine, action: Action, *, first_setup: bool = False) -> Cal
     if not user and not token:
         if first_setup and not has_accounts:
             return Caller(actor=audit.SYSTEM, address=address)
+        first = (
+            ""
+            if has_accounts
+            else " This database has no accounts yet: add the first administrator "
+            "with 'sozialmonitor user add NAME --role administrator'."
+        )
         raise refuse(
             "Refused: against a server database this command needs an account or "
             f"token allowed to '{action.value}'. Pass --user NAME (asks for the "
-            f"password and one-time code) or --token TOKEN (or set {TOKEN_ENV}).",
+            f"password and one-time code) or --token TOKEN (or set {TOKEN_ENV})."
+            + first,
             usage=True,
         )
     if not has_accounts:
