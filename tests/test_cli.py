@@ -12,13 +12,14 @@ from typer.testing import CliRunner
 
 from sozialmonitor.cli import app
 from sozialmonitor.store.database import connect, schema_is_current
+from tests.cli_access import cli_env
 from tests.fixtures import FIRST_RELEASE, REGION
 
 runner = CliRunner()
 
 
 def run(url: str, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--db", url, *args])
+    result = runner.invoke(app, ["--db", url, *args], env=cli_env(url))
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -130,6 +131,8 @@ def test_export_for_german_excel(small_url: str, tmp_path: Path) -> None:
 
 
 def test_db_option_also_after_the_command(small_url: str) -> None:
-    result = runner.invoke(app, ["release", "list", "--db", small_url])
+    result = runner.invoke(
+        app, ["release", "list", "--db", small_url], env=cli_env(small_url)
+    )
     assert result.exit_code == 0
     assert result.stdout.startswith(f"{FIRST_RELEASE}\tpublished\t")

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sozialmonitor.cli import app
+from tests.cli_access import cli_env
 from tests.fixtures import FIRST_RELEASE, REGION
 
 runner = CliRunner()
@@ -19,7 +20,9 @@ def test_backup_and_restore_give_the_same_export(
     source = small_engine.url.render_as_string(hide_password=False)
     target = f"sqlite:///{tmp_path / 'restored.db'}"
     file = tmp_path / "sicherung.zip"
-    done = runner.invoke(app, ["--db", source, "backup", str(file)])
+    done = runner.invoke(
+        app, ["--db", source, "backup", str(file)], env=cli_env(source)
+    )
     assert done.exit_code == 0, done.stderr
     assert file.is_file()
     done = runner.invoke(app, ["--db", target, "restore", str(file)])

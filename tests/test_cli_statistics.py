@@ -12,13 +12,14 @@ from typer.testing import CliRunner
 
 from sozialmonitor.cli import app
 from sozialmonitor.web.app import create_app
+from tests.cli_access import cli_env
 from tests.fixtures import REGION, TOWNS
 
 runner = CliRunner()
 
 
 def run(url: str, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--db", url, *args])
+    result = runner.invoke(app, ["--db", url, *args], env=cli_env(url))
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -16,6 +17,14 @@ from sozialmonitor.store.schema import account, api_token
 from tests.access.accounts_data import PASSWORD
 
 runner = CliRunner()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """SQLite, where the command line needs no credentials: these tests are about
+    what the commands do; tests/test_cli_permissions.py runs them against
+    PostgreSQL, where they need an administrator."""
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 def run(engine: Engine, *args: str, stdin: str | None = None) -> tuple[int, str, str]:

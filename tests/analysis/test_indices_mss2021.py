@@ -30,6 +30,7 @@ from sozialmonitor.ingest.indicators import import_indicators
 from sozialmonitor.ingest.observations import import_observations
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web.app import create_app
+from tests.cli_access import cli_env
 
 FIXTURE = Path(__file__).parents[1] / "data" / "mss2021" / "official.csv"
 PERIOD = "2020-12-31"
@@ -245,14 +246,18 @@ def test_index_compute_publish_and_read_back(
     url = engine.url.render_as_string(hide_password=False)
     runner = CliRunner()
     done = runner.invoke(
-        app, ["--db", url, "index", "compute", "mss", "--release", "MSS 2021"]
+        app,
+        ["--db", url, "index", "compute", "mss", "--release", "MSS 2021"],
+        env=cli_env(url),
     )
     assert done.exit_code == 0, done.output
     assert "hoch 75, mittel 366, niedrig 46, sehr niedrig 49" in done.stdout
     assert "positiv 48, stabil 436, negativ 52" in done.stdout
     # Not public before the release is published.
     assert _published_classes(engine, "mss")["note"].empty
-    published = runner.invoke(app, ["--db", url, "release", "publish", "MSS 2021"])
+    published = runner.invoke(
+        app, ["--db", url, "release", "publish", "MSS 2021"], env=cli_env(url)
+    )
     assert published.exit_code == 0, published.output
 
     stored = _published_classes(engine, "mss")

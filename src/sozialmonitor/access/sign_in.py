@@ -2,7 +2,8 @@
 
 Both steps answer alike for a wrong name, a wrong password, a disabled account and a
 wrong code, and every failure counts against the name and the address
-(``ratelimit``). The audit log gets each success, failure and lockout.
+(``ratelimit``). The audit log gets each success, failure and lockout. The command
+line checks both at once (``check_credentials``) and starts no session.
 """
 
 from __future__ import annotations
@@ -116,3 +117,52 @@ def second_factor_step(
 def sign_out(conn: Connection, session_id: str, *, name: str, address: str) -> None:
     sessions.end(conn, session_id)
     audit.record(conn, "sign-out", actor=name, address=address)
+
+
+def check_credentials(
+    conn: Connection,
+    name: str,
+    password: str,
+    code: str,
+    *,
+    address: str,
+    at: dt.datetime | None = None,
+) -> Result:
+    """Both steps at once, for the command line: no session is started.
+
+    The answer is alike for a wrong name, password or code; each failure counts
+    against the name and the address, and the audit log gets it (``via: cli``).
+    """
+    at = at or now()
+    name = name.strip().lower()
+    if ratelimit.is_locked(conn, name, address, at=at):
+        audit.record(conn, "sign-in-refused-locked", actor=name, address=address, at=at)
+        return Result(outcome=Outcome.LOCKED)
+    found = accounts.check_password(conn, name, password)
+    factor = (
+        accounts.check_second_factor(conn, found.id, code, unix_time=at.timestamp())
+        if found is not None
+        else None
+    )
+    if found is None or factor is None:
+        ratelimit.note_attempt(conn, name, address, succeeded=False, at=at)
+        step = "password" if found is None else "second-factor"
+        audit.record(
+            conn,
+            "sign-in-failed",
+            actor=name,
+            address=address,
+            detail={"step": step, "via": "cli"},
+            at=at,
+        )
+        return Result(outcome=Outcome.REFUSED)
+    ratelimit.note_attempt(conn, name, address, succeeded=True, at=at)
+    audit.record(
+        conn,
+        "sign-in",
+        actor=name,
+        address=address,
+        detail={"factor": factor, "via": "cli"},
+        at=at,
+    )
+    return Result(outcome=Outcome.SIGNED_IN, account=found)

@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from sozialmonitor.cli.console import DbOption, engine, shown_url, use_db, user_errors
+from sozialmonitor.access.roles import Action
+from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
+from sozialmonitor.cli.console import DbOption, shown_url, use_db, user_errors
 
 
 def backup(
@@ -16,14 +18,19 @@ def backup(
         typer.Argument(help="The backup file to write (.zip; replaced if it exists)."),
     ],
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Back up the whole database into one file (a consistent snapshot; the portal
-    keeps serving)."""
+    keeps serving). On a server database with --user or --token allowed to
+    manage-settings: the file holds everything, accounts too."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.store.backup import backup as write_backup
 
     with user_errors():
-        manifest = write_backup(engine(init=True), file)
+        eng, _ = authorised(Action.MANAGE_SETTINGS, init=True)
+        manifest = write_backup(eng, file)
     rows = sum(t.rows for t in manifest.tables)
     typer.echo(
         f"Wrote {file}: {len(manifest.tables)} tables, {rows:,} rows, "
@@ -42,14 +49,18 @@ def restore(
         ),
     ] = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Restore a backup into an empty (new or freshly initialised) database; all or
-    nothing."""
+    nothing. On a server database that has accounts, with --user or --token allowed
+    to manage-settings."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.store.backup import restore as read_backup
 
     with user_errors():
-        eng = engine(init=True)
+        eng, _ = authorised(Action.MANAGE_SETTINGS, init=True, first_setup=True)
         result = read_backup(file, eng, replace=replace)
     rows = sum(t.rows for t in result.manifest.tables)
     typer.echo(

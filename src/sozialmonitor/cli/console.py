@@ -11,7 +11,6 @@ import typer
 from sqlalchemy import Engine
 
 from sozialmonitor.config import SETTINGS, setting
-from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ImportValidationError, SozialmonitorError
 from sozialmonitor.store.database import connect, schema_is_current
 
@@ -19,6 +18,8 @@ from sozialmonitor.store.database import connect, schema_is_current
 class State:
     db: str | None = None
     debug: bool = False
+    user: str | None = None
+    token: str | None = None
 
 
 state = State()
@@ -27,7 +28,11 @@ DbOption = Annotated[str | None, typer.Option("--db", help=DB_HELP)]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Read as of this release.")]
 ReadInternal = Annotated[
-    bool, typer.Option(help="Read as the administration (drafts, internal).")
+    bool,
+    typer.Option(
+        help="Read as the administration (drafts, internal); on a server database "
+        "with --user or --token allowed to read-internal."
+    ),
 ]
 
 
@@ -47,11 +52,6 @@ def user_errors() -> Iterator[None]:
             raise
         typer.echo(exc.message, err=True)
         raise typer.Exit(2 if isinstance(exc, ImportValidationError) else 1) from None
-
-
-def read_as(internal: bool) -> Audience:
-    """Who the command reads as: ``--internal`` reads as the administration."""
-    return Audience.INTERNAL if internal else Audience.PUBLIC
 
 
 def engine(*, init: bool = False) -> Engine:

@@ -9,11 +9,10 @@ from typing import Annotated
 
 import typer
 
+from sozialmonitor.cli.caller import TokenOption, UserOption, reading, use_caller
 from sozialmonitor.cli.console import (
     AsOf,
     DbOption,
-    engine,
-    read_as,
     use_db,
     user_errors,
 )
@@ -40,7 +39,11 @@ def export(
     period_to: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
     as_of: AsOf = None,
     internal: Annotated[
-        bool, typer.Option(help="Include internal indicators.")
+        bool,
+        typer.Option(
+            help="Include internal indicators; on a server database with --user or "
+            "--token allowed to read-internal."
+        ),
     ] = False,
     fmt: Annotated[
         ExportFormat,
@@ -54,9 +57,12 @@ def export(
         Path | None, typer.Option(help="File to write (default: standard output).")
     ] = None,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Values of indicators as CSV (default, to standard output) or Excel."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.export import observations_frame, to_bytes
 
     with user_errors():
@@ -68,8 +74,9 @@ def export(
             period_to=parse_period(period_to) if period_to else None,
             as_of=as_of,
         )
-        with engine().connect() as conn:
-            rows = queries.read_observations(conn, query, audience=read_as(internal))
+        eng, audience = reading(internal)
+        with eng.connect() as conn:
+            rows = queries.read_observations(conn, query, audience=audience)
             areas = queries.list_areas(conn, codes={o.area for o in rows})
         if fmt is ExportFormat.xlsx and output is None:
             raise SozialmonitorError("Excel goes to a file: add --output FILE.xlsx.")

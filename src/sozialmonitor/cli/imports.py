@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
+from sozialmonitor.access.roles import Action
+from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
-    engine,
     print_json,
     state,
     use_db,
@@ -72,14 +73,18 @@ def import_observations_command(
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Import values (long or wide layout; CSV or Excel)."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.ingest.observations import import_observations
 
     def run() -> ImportOutcome:
+        eng, _ = authorised(Action.IMPORT)
         return import_observations(
-            engine(), file, release=release, indicator=indicator, dry_run=dry_run
+            eng, file, release=release, indicator=indicator, dry_run=dry_run
         )
 
     _import(run, as_json, dry_run)
@@ -91,14 +96,19 @@ def import_indicators_command(
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Import the indicator catalogue (YAML or CSV)."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.ingest.indicators import import_indicators
 
-    _import(
-        lambda: import_indicators(engine(), file, dry_run=dry_run), as_json, dry_run
-    )
+    def run() -> ImportOutcome:
+        eng, _ = authorised(Action.IMPORT)
+        return import_indicators(eng, file, dry_run=dry_run)
+
+    _import(run, as_json, dry_run)
 
 
 @import_app.command("areas")
@@ -107,9 +117,16 @@ def import_areas_command(
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.ingest.areas import import_areas
 
-    _import(lambda: import_areas(engine(), file, dry_run=dry_run), as_json, dry_run)
+    def run() -> ImportOutcome:
+        eng, _ = authorised(Action.IMPORT)
+        return import_areas(eng, file, dry_run=dry_run)
+
+    _import(run, as_json, dry_run)

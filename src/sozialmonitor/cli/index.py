@@ -6,15 +6,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from sozialmonitor.access.roles import Action
+from sozialmonitor.cli.caller import (
+    TokenOption,
+    UserOption,
+    authorised,
+    reading,
+    use_caller,
+)
 from sozialmonitor.cli.console import (
     AsJson,
     AsOf,
     DbOption,
     ReadInternal,
-    engine,
     number,
     print_json,
-    read_as,
     use_db,
     user_errors,
 )
@@ -61,17 +67,21 @@ def index_show(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Compute an index and print every area's z-scores, indices and classes."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.index_definition import find_definition
     from sozialmonitor.analysis.index_inputs import compute_from_database
 
     with user_errors():
         found = find_definition(definition)
-        with engine().connect() as conn:
+        eng, audience = reading(internal)
+        with eng.connect() as conn:
             result = compute_from_database(
-                conn, found, period=period, as_of=as_of, audience=read_as(internal)
+                conn, found, period=period, as_of=as_of, audience=audience
             )
     if as_json:
         print_json(result.to_dict())
@@ -93,16 +103,20 @@ def index_compute(
     ] = None,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
-    """Compute an index and store it as derived indicators in a draft release."""
+    """Compute an index and store it as derived indicators in a draft release (on a
+    server database with --user or --token allowed to import)."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.index_definition import find_definition
     from sozialmonitor.analysis.index_derived import compute_and_store
 
     with user_errors():
-        stored = compute_and_store(
-            engine(), find_definition(definition), period=period, release=release
-        )
+        found = find_definition(definition)
+        eng, _ = authorised(Action.IMPORT)
+        stored = compute_and_store(eng, found, period=period, release=release)
     if as_json:
         data = stored.result.to_dict()
         data["release"] = stored.release.name

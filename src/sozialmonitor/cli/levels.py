@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from sozialmonitor.access.roles import Action
+from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
 from sozialmonitor.cli.console import DbOption, engine, use_db, user_errors
 from sozialmonitor.domain.indicator import Visibility
 from sozialmonitor.store import queries, writes
@@ -29,11 +31,16 @@ def level_add(
     label: str,
     after: Annotated[str | None, typer.Option(help="The level it lies below.")] = None,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Add a level (e.g. a city's own kind of quarter)."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        writes.add_level(conn, code, label, after=after)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.EDIT_METADATA)
+        with eng.begin() as conn:
+            writes.add_level(conn, code, label, after=after)
     typer.echo(f"Added level '{code}'.")
 
 

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
+from sozialmonitor.access.roles import Action
+from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
-    engine,
     print_json,
     use_db,
     user_errors,
@@ -20,11 +21,19 @@ release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
 
 
 @release_app.command("list")
-def release_list(as_json: AsJson = False, db: DbOption = None) -> None:
-    """All releases, oldest first."""
+def release_list(
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """All releases, oldest first, drafts too (internal on a server database)."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        releases = queries.list_releases(conn)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.READ_INTERNAL)
+        with eng.connect() as conn:
+            releases = queries.list_releases(conn)
     if as_json:
         print_json([r.to_dict() for r in releases])
         return
@@ -36,20 +45,36 @@ def release_list(as_json: AsJson = False, db: DbOption = None) -> None:
 
 
 @release_app.command("publish")
-def release_publish(name: str, db: DbOption = None) -> None:
+def release_publish(
+    name: str,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Publish a draft: it becomes what the portal shows."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        rel = writes.publish_release(conn, name)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.PUBLISH)
+        with eng.begin() as conn:
+            rel = writes.publish_release(conn, name)
     typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
 
 
 @release_app.command("validate")
-def release_validate(name: str, db: DbOption = None) -> None:
+def release_validate(
+    name: str,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Mark a draft as checked and ready to publish."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        writes.validate_release(conn, name)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.PREPARE_RELEASE)
+        with eng.begin() as conn:
+            writes.validate_release(conn, name)
     typer.echo(f"'{name}' is validated.")
 
 
@@ -58,22 +83,36 @@ def release_withdraw(
     name: str,
     reason: Annotated[str, typer.Option(help="Why it is withdrawn.")] = "",
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Withdraw a published release; reads fall back to the earlier ones."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        writes.withdraw_release(conn, name, reason)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.WITHDRAW)
+        with eng.begin() as conn:
+            writes.withdraw_release(conn, name, reason)
     typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
 
 
 @release_app.command("diff")
 def release_diff(
-    old: str, new: str, as_json: AsJson = False, db: DbOption = None
+    old: str,
+    new: str,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
-    """Values new, changed and removed from release OLD to release NEW."""
+    """Values new, changed and removed from release OLD to release NEW (drafts too:
+    internal on a server database)."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        changes = queries.release_diff(conn, old, new)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.READ_INTERNAL)
+        with eng.connect() as conn:
+            changes = queries.release_diff(conn, old, new)
     if as_json:
         print_json([c.to_dict() for c in changes])
         return

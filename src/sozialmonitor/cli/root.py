@@ -8,6 +8,7 @@ import typer
 
 from sozialmonitor import __version__
 from sozialmonitor.cli.backup import backup, restore
+from sozialmonitor.cli.caller import TokenOption, UserOption
 from sozialmonitor.cli.console import (
     DB_HELP,
     DbOption,
@@ -38,6 +39,8 @@ app = typer.Typer(
 @app.callback()
 def main(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    user: UserOption = None,
+    token: TokenOption = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
     version: Annotated[
         bool, typer.Option("--version", help="Print the version.")
@@ -47,6 +50,8 @@ def main(
         typer.echo(__version__)
         raise typer.Exit()
     state.db = db
+    state.user = user
+    state.token = token
     state.debug = debug
 
 

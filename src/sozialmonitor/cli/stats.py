@@ -8,14 +8,13 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Connection
 
+from sozialmonitor.cli.caller import TokenOption, UserOption, reading, use_caller
 from sozialmonitor.cli.console import (
     AsJson,
     AsOf,
     DbOption,
     ReadInternal,
-    engine,
     print_json,
-    read_as,
     use_db,
     user_errors,
 )
@@ -52,8 +51,10 @@ def _stats(
     show: Callable[[Any], None],
 ) -> None:
     """Run a statistic on the read gate; print ``show``'s table or the API's JSON."""
-    with user_errors(), engine().connect() as conn:
-        report = run(conn, read_as(internal))
+    with user_errors():
+        eng, audience = reading(internal)
+        with eng.connect() as conn:
+            report = run(conn, audience)
     if as_json:
         print_json(report.to_dict())
         return
@@ -82,9 +83,12 @@ def stats_compare(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Areas against a benchmark, with confidence intervals (Wilson, Byar)."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.service import compare_areas
 
     _stats(
@@ -121,9 +125,12 @@ def stats_trend(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Trend of an area's series (Mann-Kendall, Sen's slope) and its changes."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.service import area_trend
 
     _stats(
@@ -156,9 +163,12 @@ def stats_classes(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Map classes of an indicator on a level, with German legend labels."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.service import classify_level
 
     _stats(
@@ -188,9 +198,12 @@ def stats_spatial(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Moran's I and each area's LISA cluster, from the stored boundaries."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.service import spatial_level
 
     _stats(
@@ -221,9 +234,12 @@ def stats_typology(
     internal: ReadInternal = False,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Group the areas of a level into types by several indicators."""
     use_db(db)
+    use_caller(user, token)
     from sozialmonitor.analysis.service import typology_level
 
     _stats(

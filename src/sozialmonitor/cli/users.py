@@ -1,5 +1,7 @@
 """``sozialmonitor user`` and ``sozialmonitor audit``: accounts, roles, API tokens and
-the audit log, for whoever runs the command line (it has the database's rights)."""
+the audit log. Against a server database they need an administrator (``--user`` or
+``--token``, see ``caller``), except for the first administrator of a database
+without accounts."""
 
 from __future__ import annotations
 
@@ -10,11 +12,17 @@ import typer
 from sqlalchemy import Connection, select
 
 from sozialmonitor.access import accounts, audit, recovery, tokens
-from sozialmonitor.access.roles import ACCOUNT_ROLES, Action
+from sozialmonitor.access.roles import ACCOUNT_ROLES, Action, Role
+from sozialmonitor.cli.caller import (
+    TokenOption,
+    UserOption,
+    actor_of,
+    authorised,
+    use_caller,
+)
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
-    engine,
     print_json,
     print_table,
     use_db,
@@ -70,25 +78,48 @@ def user_add(
         typer.Option("--area", help="Limit internal values to this area and below."),
     ] = None,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
-    """Create an account; prints its TOTP key and recovery codes once."""
+    """Create an account; prints its TOTP key and recovery codes once. The first
+    administrator of a database without accounts needs no --user or --token (there
+    is nobody to sign in yet); every other account needs an administrator's."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        _note_unknown_area(conn, area_code)
-        new = accounts.create(
-            conn, name, password, accounts.role_of(role), area_code=area_code
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(
+            Action.MANAGE_USERS, first_setup=role == Role.ADMINISTRATOR.value
         )
+        with eng.begin() as conn:
+            _note_unknown_area(conn, area_code)
+            new = accounts.create(
+                conn,
+                name,
+                password,
+                accounts.role_of(role),
+                area_code=area_code,
+                actor=actor_of(caller),
+                address=caller.address,
+            )
     scope = f", area {area_code}" if area_code else ""
     typer.echo(f"Created '{name}' ({new.account.role.value}{scope}).")
     _show_second_factor(new.totp_uri, new.recovery_codes)
 
 
 @user_app.command("list")
-def user_list(as_json: AsJson = False, db: DbOption = None) -> None:
+def user_list(
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """All accounts with role, area scope and state."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        found = accounts.all_accounts(conn)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.MANAGE_USERS)
+        with eng.connect() as conn:
+            found = accounts.all_accounts(conn)
     if as_json:
         print_json(
             [
@@ -121,11 +152,22 @@ def user_role(
     name: str,
     role: Annotated[str, typer.Argument(help=f"One of: {ROLES}.")],
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Give an account another role."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        changed = accounts.change_role(conn, name, accounts.role_of(role))
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            changed = accounts.change_role(
+                conn,
+                name,
+                accounts.role_of(role),
+                actor=actor_of(caller),
+                address=caller.address,
+            )
     typer.echo(f"'{name}' is now {changed.role.value}.")
 
 
@@ -134,41 +176,77 @@ def user_area(
     name: str,
     code: Annotated[str | None, typer.Argument(help="None: every area.")] = None,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Limit an account's internal values to an area and below (none: all areas)."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        _note_unknown_area(conn, code)
-        accounts.set_area(conn, name, code)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            _note_unknown_area(conn, code)
+            accounts.set_area(conn, name, code, actor=actor_of(caller))
     typer.echo(f"'{name}' sees internal values of {code or 'every area'}.")
 
 
 @user_app.command("disable")
-def user_disable(name: str, db: DbOption = None) -> None:
+def user_disable(
+    name: str,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Disable an account: no sign-in; its sessions and tokens end."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        accounts.disable(conn, name)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            accounts.disable(conn, name, actor=actor_of(caller), address=caller.address)
     typer.echo(f"'{name}' is disabled; its sessions and tokens have ended.")
 
 
 @user_app.command("reset-password")
-def user_reset_password(name: str, password: Password, db: DbOption = None) -> None:
+def user_reset_password(
+    name: str,
+    password: Password,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Set a new password; the account's sessions end."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        accounts.reset_password(conn, name, password)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            accounts.reset_password(conn, name, password, actor=actor_of(caller))
     typer.echo(f"New password set for '{name}'; its sessions have ended.")
 
 
 @user_app.command("recovery-codes")
-def user_recovery_codes(name: str, db: DbOption = None) -> None:
+def user_recovery_codes(
+    name: str,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """New recovery codes for an account (the old ones stop working)."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        found = accounts.get(conn, name)
-        codes = recovery.replace_codes(conn, found.id)
-        audit.record(conn, "recovery-codes-replaced", actor=audit.SYSTEM, target=name)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            found = accounts.get(conn, name)
+            codes = recovery.replace_codes(conn, found.id)
+            audit.record(
+                conn,
+                "recovery-codes-replaced",
+                actor=actor_of(caller),
+                target=name,
+                address=caller.address,
+            )
     typer.echo("Recovery codes, each works once (shown once; keep them safe):")
     for code in codes:
         typer.echo(f"  {code}")
@@ -187,21 +265,36 @@ def token_add(
     ],
     note: Annotated[str, typer.Option(help="What the token is for.")] = "",
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """A new API token for an account's scripts; printed once."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        token_id, raw = tokens.create(conn, name, scope, note=note)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            token_id, raw = tokens.create(
+                conn, name, scope, note=note, actor=actor_of(caller)
+            )
     typer.echo(f"Token {token_id} for '{name}' (shown once, keep it secret):")
     typer.echo(raw)
 
 
 @token_app.command("list")
-def token_list(as_json: AsJson = False, db: DbOption = None) -> None:
+def token_list(
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """All API tokens (never the tokens themselves)."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        found = tokens.list_tokens(conn)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.MANAGE_USERS)
+        with eng.connect() as conn:
+            found = tokens.list_tokens(conn)
     rows = [
         {
             "id": t.id,
@@ -228,11 +321,19 @@ def token_list(as_json: AsJson = False, db: DbOption = None) -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int, db: DbOption = None) -> None:
+def token_revoke(
+    token_id: int,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Revoke a token: it stops working at once."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        tokens.revoke(conn, token_id)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.MANAGE_USERS)
+        with eng.begin() as conn:
+            tokens.revoke(conn, token_id, actor=actor_of(caller))
     typer.echo(f"Token {token_id} is revoked.")
 
 
@@ -241,11 +342,16 @@ def audit_list(
     limit: Annotated[int, typer.Option(help="The newest N events.")] = 100,
     as_json: AsJson = False,
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """The newest events of the audit log, oldest first."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        found = audit.events(conn, limit=limit)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.READ_AUDIT)
+        with eng.connect() as conn:
+            found = audit.events(conn, limit=limit)
     if as_json:
         print_json([e.to_dict() for e in found])
         return
@@ -259,9 +365,17 @@ def audit_list(
 
 
 @audit_app.command("export")
-def audit_export(file: Path, db: DbOption = None) -> None:
+def audit_export(
+    file: Path,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
     """Write the whole audit log to FILE as JSON Lines."""
     use_db(db)
-    with user_errors(), engine().connect() as conn:
-        count = audit.export(conn, file)
+    use_caller(user, token)
+    with user_errors():
+        eng, _ = authorised(Action.READ_AUDIT)
+        with eng.connect() as conn:
+            count = audit.export(conn, file)
     typer.echo(f"Wrote {count} events to {file}.")
