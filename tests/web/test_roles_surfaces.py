@@ -23,9 +23,12 @@ import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
+from typer.testing import CliRunner
 
-from sozialmonitor.access import tokens
+from sozialmonitor.access import audit, tokens
 from sozialmonitor.access.roles import Role
+from sozialmonitor.cli import app
+from sozialmonitor.cli.caller import TOKEN_ENV, USER_ENV
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.store import queries
@@ -249,3 +252,35 @@ def test_a_signed_in_page_does_not_fill_the_public_caches(county: Engine) -> Non
     public = TestClient(app).get(url)
     assert "Interne Ansicht" not in public.text
     assert COOKIE not in public.headers.get("set-cookie", "")
+
+
+def test_the_command_line_reads_as_its_tokens_account(county: Engine) -> None:
+    """``export --internal`` with a token of the reader scoped to M1: M1's block
+    values of the internal indicator, none of M2's; without ``--internal`` none;
+    ``level visibility`` makes blocks public and the public API shows them."""
+    with county.begin() as conn:
+        _, scoped = tokens.create(conn, "ortsamt", ["read-internal"])
+        _, editor = tokens.create(conn, "redaktion", ["edit-metadata"])
+    url = county.url.render_as_string(hide_password=False)
+
+    def run(*args: str, token: str) -> str:
+        env = {TOKEN_ENV: token, USER_ENV: None}
+        result = CliRunner().invoke(app, ["--db", url, *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    internal = run(
+        "export", "--indicator", "sec", "--level", "block", "--internal", token=scoped
+    )
+    assert {"M1a", "M1b"} <= set(re.findall(r"M\d[ab]", internal))
+    assert not re.search(r"M2[ab]", internal)
+    assert "sec" not in run(
+        "export", "--indicator", "pub", "--level", "block", token=""
+    )
+    run("level", "visibility", "block", "public", token=editor)
+    client = TestClient(portal(county))
+    body = client.get("/api/v1/observations?indicator=pub&level=block").json()
+    assert {o["area"]: o["value"] for o in body["observations"]} == PUB
+    with county.connect() as conn:
+        (event,) = audit.events(conn, action="level-visibility-changed")
+    assert event.actor.startswith("token:") and event.detail == {"visibility": "public"}

@@ -114,11 +114,13 @@ def authorised(
 
 def reading(internal: bool) -> tuple[Engine, Audience]:
     """The database and who a read runs as: the public, or with ``--internal`` the
-    administration (which needs ``read-internal``, see ``caller_for``)."""
+    administration (which needs ``read-internal``, see ``caller_for``) within the
+    account's area scope."""
     if not internal:
         return engine(), Audience.PUBLIC
-    eng, _ = authorised(Action.READ_INTERNAL)
-    return eng, Audience.INTERNAL
+    eng, caller = authorised(Action.READ_INTERNAL)
+    scope = caller.account.area_code if caller.account else None
+    return eng, Audience.within(scope)
 
 
 def caller_for(eng: Engine, action: Action, *, first_setup: bool = False) -> Caller:

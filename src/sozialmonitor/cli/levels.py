@@ -6,8 +6,15 @@ from typing import Annotated
 
 import typer
 
+from sozialmonitor.access import audit
 from sozialmonitor.access.roles import Action
-from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
+from sozialmonitor.cli.caller import (
+    TokenOption,
+    UserOption,
+    actor_of,
+    authorised,
+    use_caller,
+)
 from sozialmonitor.cli.console import DbOption, engine, use_db, user_errors
 from sozialmonitor.domain.indicator import Visibility
 from sozialmonitor.store import queries, writes
@@ -55,9 +62,22 @@ def level_visibility(
         ),
     ],
     db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Make a level's values public or internal (e.g. blocks internal)."""
     use_db(db)
-    with user_errors(), engine().begin() as conn:
-        writes.set_level_visibility(conn, code, visibility)
+    use_caller(user, token)
+    with user_errors():
+        eng, caller = authorised(Action.EDIT_METADATA)
+        with eng.begin() as conn:
+            writes.set_level_visibility(conn, code, visibility)
+            audit.record(
+                conn,
+                "level-visibility-changed",
+                actor=actor_of(caller),
+                address=caller.address,
+                target=code,
+                detail={"visibility": visibility.value},
+            )
     typer.echo(f"Values at level '{code}' are now {visibility.value}.")
