@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 import secrets
 import socket
@@ -28,7 +29,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 
 CLIENT_ID = "sozialmonitor"
@@ -71,6 +72,9 @@ class IdentityProvider:
     sign: Callable[[dict[str, Any]], str] | None = None
     """Replaces the normal signing (to send a forged or unsigned token)."""
     auth_method: str = "client_secret_basic"
+    interactive: bool = False
+    """Show a page with a link back (a browser then leaves the provider's site by a
+    click there, as after typing a password), instead of redirecting at once."""
     grants: dict[str, Grant] = field(default_factory=dict)
     used_codes: set[str] = field(default_factory=set)
     token_requests: int = 0
@@ -120,7 +124,13 @@ class IdentityProvider:
                 challenge=q.get("code_challenge", ""),
             )
             answer["code"] = code
-        return RedirectResponse(f"{self.redirect_uri}?{urlencode(answer)}", 302)
+        back = f"{self.redirect_uri}?{urlencode(answer)}"
+        if self.interactive:
+            return HTMLResponse(
+                '<!doctype html><html lang="de"><title>Provider</title>'
+                f'<a id="continue" href="{html.escape(back)}">Weiter</a></html>'
+            )
+        return RedirectResponse(back, 302)
 
     async def token(self, request: Request) -> Response:
         self.token_requests += 1
