@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 
 from sozialmonitor.access.oidc.failure import OidcError, Reason
 from sozialmonitor.access.oidc.provider import Provider
@@ -37,11 +37,7 @@ def verified_claims(provider: Provider, id_token: str, nonce: str) -> dict[str, 
     algorithms = provider.discovery().algorithms
     try:
         token = jwt.decode(id_token, provider.keys(), algorithms=algorithms)
-    except JoseError as exc:
-        if "key" not in type(exc).__name__.lower():
-            raise OidcError(
-                Reason.INVALID_TOKEN, f"signature: {type(exc).__name__}"
-            ) from None
+    except InvalidKeyIdError:
         # A key the cached set lacks: the provider may have rotated its keys.
         try:
             token = jwt.decode(
@@ -51,6 +47,10 @@ def verified_claims(provider: Provider, id_token: str, nonce: str) -> dict[str, 
             raise OidcError(
                 Reason.INVALID_TOKEN, f"signature: {type(again).__name__}"
             ) from None
+    except JoseError as exc:
+        raise OidcError(
+            Reason.INVALID_TOKEN, f"signature: {type(exc).__name__}"
+        ) from None
     except ValueError:
         raise OidcError(Reason.INVALID_TOKEN, "not a JWT") from None
     claims = token.claims

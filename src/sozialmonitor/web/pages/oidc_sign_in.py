@@ -214,9 +214,10 @@ async def oidc_callback(request: Request) -> Response:
                 sessions.end(conn, before.session_id)
         response = _signed_in_page(request, done)
         set_session_cookie(request, response, done.session_id)
-    response.delete_cookie(
-        cookie_name, path=START_PATH, secure=secure, httponly=True, samesite="lax"
-    )
+    if cookie_name in request.cookies:  # no cookie header for anyone without one
+        response.delete_cookie(
+            cookie_name, path=START_PATH, secure=secure, httponly=True, samesite="lax"
+        )
     return no_store(response)
 
 
