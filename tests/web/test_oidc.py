@@ -560,3 +560,15 @@ def test_anonymous_visitors_get_no_cookie_but_from_the_oidc_start(
         response = client.get(path)
         assert "set-cookie" not in response.headers, path
     assert cookies_set(client.get("/anmelden/oidc"))[0].startswith(f"{BINDING}=")
+
+
+def test_over_https_the_binding_cookie_is_secure(
+    engine: Engine, idp: IdentityProvider
+) -> None:
+    app = portal(engine, secure=True)
+    app.state.oidc = Provider(settings(idp))
+    client = TestClient(app, follow_redirects=False)
+    (binding,) = cookies_set(start(client))
+    attributes = {a.strip().lower() for a in binding.split(";")[1:]}
+    assert binding.startswith("__Secure-sozialmonitor-oidc=")
+    assert {"secure", "httponly", "samesite=lax", "path=/anmelden/oidc"} <= attributes
