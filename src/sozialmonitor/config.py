@@ -71,6 +71,92 @@ SETTINGS: dict[str, Setting] = {
             "links written into downloads; empty: relative links. Never taken from "
             "a request's Host header.",
         ),
+        Setting(
+            name="oidc-issuer",
+            env="SOZIALMONITOR_OIDC_ISSUER",
+            default="",
+            help="Sign-in through OpenID Connect: the provider's issuer URL, e.g. "
+            "https://login.example.org/realms/stadt (Keycloak) or "
+            "https://adfs.example.org/adfs (ADFS); empty: local accounts only.",
+        ),
+        Setting(
+            name="oidc-client-id",
+            env="SOZIALMONITOR_OIDC_CLIENT_ID",
+            default="",
+            help="The portal's client id at the OpenID Connect provider.",
+        ),
+        Setting(
+            name="oidc-client-secret",
+            env="SOZIALMONITOR_OIDC_CLIENT_SECRET",
+            default="",
+            help="The client's secret (never logged); better: oidc-client-secret-file.",
+        ),
+        Setting(
+            name="oidc-client-secret-file",
+            env="SOZIALMONITOR_OIDC_CLIENT_SECRET_FILE",
+            default="",
+            help="A file holding the client's secret (e.g. a container secret).",
+        ),
+        Setting(
+            name="oidc-display-name",
+            env="SOZIALMONITOR_OIDC_DISPLAY_NAME",
+            default="Single Sign-On",
+            help="The provider's name on the sign-in button: 'Mit NAME anmelden'.",
+        ),
+        Setting(
+            name="oidc-scopes",
+            env="SOZIALMONITOR_OIDC_SCOPES",
+            default="openid profile email",
+            help="The scopes asked for, separated by spaces (openid is required).",
+        ),
+        Setting(
+            name="oidc-username-claim",
+            env="SOZIALMONITOR_OIDC_USERNAME_CLAIM",
+            default="preferred_username",
+            help="The ID token claim that names the local account at the first "
+            "sign-in (then the account is linked to the provider's subject).",
+        ),
+        Setting(
+            name="oidc-role-claim",
+            env="SOZIALMONITOR_OIDC_ROLE_CLAIM",
+            default="",
+            help="The ID token claim that gives the role at every sign-in, e.g. "
+            "roles or groups; empty: the local account's role.",
+        ),
+        Setting(
+            name="oidc-role-map",
+            env="SOZIALMONITOR_OIDC_ROLE_MAP",
+            default="",
+            help="Role claim values and their roles, e.g. "
+            "sozialmonitor-editor=editor,sozialmonitor-admin=administrator.",
+        ),
+        Setting(
+            name="oidc-create-accounts",
+            env="SOZIALMONITOR_OIDC_CREATE_ACCOUNTS",
+            default="false",
+            help="true: the first sign-in of someone unknown creates an account "
+            "(needs oidc-role-claim); false: only known accounts may sign in.",
+        ),
+        Setting(
+            name="oidc-require-mfa",
+            env="SOZIALMONITOR_OIDC_REQUIRE_MFA",
+            default="true",
+            help="true: the ID token must assert a second factor (amr, or acr when "
+            "oidc-acr is set); false: the provider's word is not checked.",
+        ),
+        Setting(
+            name="oidc-mfa-methods",
+            env="SOZIALMONITOR_OIDC_MFA_METHODS",
+            default="mfa otp hwk swk",
+            help="amr values that count as a second factor, separated by spaces.",
+        ),
+        Setting(
+            name="oidc-acr",
+            env="SOZIALMONITOR_OIDC_ACR",
+            default="",
+            help="An acr value that counts as a second factor (asked for as "
+            "acr_values), e.g. Keycloak's level of authentication.",
+        ),
     )
 }
 

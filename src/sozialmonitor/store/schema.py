@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData(
@@ -173,6 +174,11 @@ account = Table(
     Column("totp_last_step", Integer, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled_at", DateTime(timezone=True), nullable=True),
+    # The identity at an OpenID Connect provider this account is linked to (issuer
+    # and subject, both or neither); set at its first sign-in there.
+    Column("oidc_issuer", String(400), nullable=True),
+    Column("oidc_subject", String(255), nullable=True),
+    UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_account_oidc_identity"),
 )
 
 account_recovery_code = Table(
@@ -225,6 +231,21 @@ sign_in_attempt = Table(
     Index("ix_sign_in_attempt_address", "address", "at"),
 )
 
+oidc_login = Table(
+    "oidc_login",
+    metadata,
+    # A sign-in through OpenID Connect between its start and the provider's answer
+    # (ten minutes at most, used once): SHA-256 of the state and of the browser's
+    # binding cookie, and the nonce and PKCE verifier the answer is checked with.
+    Column("state_hash", String(64), primary_key=True),
+    Column("binding_hash", String(64), nullable=False),
+    Column("nonce", String(100), nullable=False),
+    Column("code_verifier", String(128), nullable=False),
+    Column("next_url", Text, nullable=False),
+    Column("lang", String(5), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 audit_event = Table(
     "audit_event",
     metadata,
@@ -251,6 +272,7 @@ __all__ = [
     "indicator",
     "metadata",
     "observation",
+    "oidc_login",
     "release",
     "sign_in_attempt",
     "suppressed_cell",

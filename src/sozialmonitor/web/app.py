@@ -17,6 +17,8 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from sozialmonitor import __version__
+from sozialmonitor.access.oidc.provider import Provider
+from sozialmonitor.access.oidc.settings import OidcSettings
 from sozialmonitor.config import setting
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.web import problems
@@ -28,6 +30,7 @@ from sozialmonitor.web.pages import (
     compare,
     indicator,
     methods,
+    oidc_sign_in,
     search,
     sign_in,
     start,
@@ -56,6 +59,7 @@ PAGE_ROUTERS = (
     methods.router,
     search.router,
     sign_in.router,
+    oidc_sign_in.router,
     administration.router,
 )
 
@@ -87,14 +91,19 @@ def create_app(
     else the ``base-url`` setting (``SOZIALMONITOR_BASE_URL``); never the request's
     ``Host`` header.
 
+    Sign-in through OpenID Connect is configured by the ``oidc-*`` settings (the
+    environment, see ``config.SETTINGS``).
+
     Raises
     ------
     ConfigurationError
-        For a ``frame-ancestors`` value that is not a list of CSP sources or a
-        ``base_url`` that is not an http(s) address.
+        For a ``frame-ancestors`` value that is not a list of CSP sources, a
+        ``base_url`` that is not an http(s) address, or ``oidc-*`` settings that
+        cannot work.
     """
     checked_ancestors = frame_ancestors(setting("frame-ancestors", ancestors))
     checked_base_url = base_url(setting("base-url", public_url))
+    oidc_settings = OidcSettings.from_settings(checked_base_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -121,6 +130,8 @@ def create_app(
     app.frame_ancestors = checked_ancestors
     app.state.engine = engine
     app.state.base_url = checked_base_url
+    # Sign-in through OpenID Connect, when configured (``access/oidc``).
+    app.state.oidc = Provider(oidc_settings) if oidc_settings else None
     # Level 4: on an 11,000-area map page (470 KB) level 9 costs 210 ms for 142 KB,
     # level 5 18 ms for 154 KB, level 4 8 ms for 160 KB, level 1 5 ms for 179 KB.
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=4)
