@@ -30,6 +30,7 @@ from sozialmonitor.web.pages import (
     sign_in,
     start,
     topic,
+    uploads,
 )
 from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
 
@@ -55,6 +56,7 @@ PAGE_ROUTERS = (
     search.router,
     sign_in.router,
     administration.router,
+    uploads.router,
 )
 
 
