@@ -280,6 +280,14 @@ def test_a_missing_or_wrong_csrf_token_is_refused_before_the_file_is_stored(
         headers={"X-CSRF-Token": hidden(client.get(UPLOAD), "csrf")},
     )
     assert header.status_code == 303
+    # no other address takes a file, whoever sends it
+    stray = client.post(
+        "/abmelden",
+        data={"csrf": hidden(client.get(UPLOAD), "csrf")},
+        files={"file": ("werte.csv", GOOD, "text/csv")},
+    )
+    assert stray.status_code == 415
+    (kept,) = folder.iterdir()  # the upload with the header's token only
 
 
 def test_a_too_large_file_is_refused_413_and_not_kept(
@@ -292,17 +300,24 @@ def test_a_too_large_file_is_refused_413_and_not_kept(
     alert = page(response).select_one(".error-summary[role=alert]")
     assert alert is not None and "größer als 1000 bytes" in alert.get_text()
     assert list(folder.iterdir()) == []
-    # a body announced as larger is refused before it is read
+    # a body announced as larger is refused where its file begins: the form's token
+    # before it is read and checked, the file is not read at all
+    token = hidden(client.get(UPLOAD), "csrf")
+    start = (
+        f'--x\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{token}\r\n'
+        '--x\r\nContent-Disposition: form-data; name="file"; filename="gross.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\nindicator;area;period;value\r\n"
+    ).encode()
     huge = client.post(
         UPLOAD,
-        content=b"--x\r\n",
+        content=start,
         headers={
             "content-type": "multipart/form-data; boundary=x",
             "content-length": str(10**12),
-            "X-CSRF-Token": hidden(client.get(UPLOAD), "csrf"),
         },
     )
     assert huge.status_code == 413
+    assert list(folder.iterdir()) == []
     assert upload(client, GOOD).status_code == 303  # under the limit: taken
 
 

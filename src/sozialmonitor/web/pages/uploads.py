@@ -49,6 +49,7 @@ from sozialmonitor.web.uploads.checking import (
 )
 from sozialmonitor.web.uploads.receive import (
     Upload,
+    takes_a_file,
     upload_folder,
     upload_limit,
     uploaded_form,
@@ -239,6 +240,7 @@ def upload_form(request: Request) -> Response:
 
 
 @router.post(UPLOAD_PATH)
+@takes_a_file
 async def upload(request: Request) -> Response:
     """Receive a file (streamed to a private file), check it with its importer's dry
     run and show the report; nothing is written to the data."""

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from fastapi import HTTPException, Request
 from python_multipart.exceptions import ParseError
@@ -58,6 +59,20 @@ class Upload:
 
 class _TooLargeError(Exception):
     pass
+
+
+E = TypeVar("E", bound=Callable[..., object])
+
+
+def takes_a_file(endpoint: E) -> E:
+    """Mark a route that takes an uploaded file; any other refuses a file (415)
+    before any of it is stored."""
+    endpoint.takes_a_file = True  # type: ignore[attr-defined]
+    return endpoint
+
+
+def _route_takes_a_file(request: Request) -> bool:
+    return bool(getattr(request.scope.get("endpoint"), "takes_a_file", False))
 
 
 def upload_folder(request: Request) -> Path:
@@ -150,6 +165,10 @@ class _Receiver:
         self.is_file = False
         self.skip = False
         """A file input left empty: its (empty) part is ignored."""
+        self.announced_too_large = False
+        """The request's Content-Length is beyond the limit."""
+        self.takes_a_file = False
+        """The route is marked with :func:`takes_a_file`."""
 
     # --- the parser's callbacks ---------------------------------------------------
     def on_part_begin(self) -> None:
@@ -179,8 +198,12 @@ class _Receiver:
             return
         if self.upload.file is not None or self.handle is not None:
             raise HTTPException(status_code=400, detail="One file per upload.")
+        if not self.takes_a_file:
+            raise HTTPException(status_code=415, detail="This address takes no file.")
         if self.before_file is not None:
             self.before_file(self.upload.fields)
+        if self.announced_too_large:
+            raise _TooLargeError
         self.is_file = True
         self.file_name = safe_file_name(options[b"filename"].decode("utf-8", "replace"))
         token = secrets.token_urlsafe(18)
@@ -257,11 +280,13 @@ async def uploaded_form(
         raise HTTPException(status_code=415, detail="Expected multipart/form-data.")
     limit = upload_limit(request)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit + MAX_FIELD_BYTES:
-        upload = Upload(too_large=True)
-        request.state.upload = upload
-        return upload
     receiver = _Receiver(upload_folder(request), limit, before_file)
+    # A body announced as larger is refused where its file begins: the fields before
+    # it (the CSRF token) are read, the file is not.
+    receiver.takes_a_file = _route_takes_a_file(request)
+    receiver.announced_too_large = (
+        declared.isdigit() and int(declared) > limit + MAX_FIELD_BYTES
+    )
     parser = MultipartParser(
         boundary,
         {  # type: ignore[arg-type]  # the callbacks' TypedDict, by name
