@@ -400,3 +400,33 @@ def test_english_pages(app_engine: Engine, folder: Path) -> None:
         "Nothing was written"
         in report.select_one(".error-summary[role=alert]").get_text()
     )
+
+
+def test_an_import_that_fails_after_the_check_writes_nothing_and_is_audited(
+    app_engine: Engine, folder: Path
+) -> None:
+    """The draft is published between the check and the confirmation: the import
+    is refused by the importer, nothing is written, the refusal is audited."""
+    from sozialmonitor.store.writes import draft_release, publish_release
+
+    client = client_for(app_engine, folder, "erika")
+    with app_engine.begin() as conn:
+        draft_release(conn, "r-neu")
+    job_url = upload(client, GOOD).headers["location"]
+    with app_engine.begin() as conn:
+        publish_release(conn, "r-neu")
+    before = data_state(app_engine)
+    token = hidden(client.get(UPLOAD), "csrf")
+    client.post(job_url + "/starten", data={"csrf": token})
+    job = wait_for(app_engine, job_url.rsplit("/", 1)[-1])
+    assert job.status is jobs.Status.FAILED
+    assert "never changed" in job.message
+    after = data_state(app_engine)
+    assert {k: v for k, v in after.items() if k != "audit_event"} == {
+        k: v for k, v in before.items() if k != "audit_event"
+    }
+    with app_engine.connect() as conn:
+        (failed,) = audit.events(conn, action="import-failed")
+        assert audit.events(conn, action="import") == []
+    assert (failed.actor, failed.detail["job"]) == ("erika", job.id)
+    assert list(folder.iterdir()) == []

@@ -20,8 +20,9 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Row, insert, select, update
 
 from sozialmonitor.access import audit
 from sozialmonitor.access.clock import as_utc, now
@@ -36,8 +37,9 @@ from sozialmonitor.web.uploads.receive import ReceivedFile
 logger = logging.getLogger(__name__)
 
 FAILED_EVENT = "import-failed"
-"""The audit log's action for an upload whose file was refused (its import wrote
-nothing; an import that wrote something is audited by ``ingest/journal.py``)."""
+"""The audit log's action for an upload whose file was refused by its check, or
+whose import failed (it wrote nothing; an import that wrote something is audited
+as ``import`` by ``ingest/journal.py``)."""
 KEEP_UPLOADS = dt.timedelta(days=2)
 """How long an uploaded file waits for its confirmation before it is removed."""
 RECENT_JOBS = 20
@@ -111,33 +113,33 @@ class Job:
         return self.status in FINISHED
 
 
-def _job(row: object) -> Job:
-    status = Status(row.status)  # type: ignore[attr-defined]
-    live = _live(row.id)  # type: ignore[attr-defined]
-    phase, done, total = row.phase, row.rows_done, row.rows_total  # type: ignore[attr-defined]
+def _job(row: Row[Any]) -> Job:
+    status = Status(row.status)
+    live = _live(row.id)
+    phase, done, total = row.phase, row.rows_done, row.rows_total
     if status is Status.RUNNING:
         if live is None:
             status = Status.ABORTED
         else:
             phase, done, total = live.phase, live.rows_done, live.rows_total
-    started = row.started_at  # type: ignore[attr-defined]
-    finished = row.finished_at  # type: ignore[attr-defined]
+    started = row.started_at
+    finished = row.finished_at
     return Job(
-        id=row.id,  # type: ignore[attr-defined]
-        account=row.account,  # type: ignore[attr-defined]
-        kind=Kind(row.kind),  # type: ignore[attr-defined]
-        file_name=row.file_name,  # type: ignore[attr-defined]
-        sha256=row.sha256,  # type: ignore[attr-defined]
-        release_name=row.release_name,  # type: ignore[attr-defined]
+        id=row.id,
+        account=row.account,
+        kind=Kind(row.kind),
+        file_name=row.file_name,
+        sha256=row.sha256,
+        release_name=row.release_name,
         status=status,
         phase=phase,
         rows_done=done,
         rows_total=total,
-        created_at=as_utc(row.created_at),  # type: ignore[attr-defined]
+        created_at=as_utc(row.created_at),
         started_at=as_utc(started) if started else None,
         finished_at=as_utc(finished) if finished else None,
-        message=row.message,  # type: ignore[attr-defined]
-        report=KeptReport.from_json(row.report),  # type: ignore[attr-defined]
+        message=row.message,
+        report=KeptReport.from_json(row.report),
     )
 
 
@@ -324,6 +326,20 @@ def _run(engine: Engine, job: Job, path: Path, actor: str, address: str) -> None
                     .where(import_job.c.id == job.id)
                     .values(phase="", finished_at=now(), **values)
                 )
+                if values["status"] == Status.FAILED.value:
+                    audit.record(
+                        conn,
+                        FAILED_EVENT,
+                        actor=actor,
+                        target=job.release_name or "",
+                        address=address,
+                        detail={
+                            "kind": job.kind.value,
+                            "file": job.file_name,
+                            "sha256": job.sha256,
+                            "job": job.id,
+                        },
+                    )
         finally:
             _set_live(job.id, None)
             shutil.rmtree(path.parent, ignore_errors=True)

@@ -289,7 +289,7 @@ async def uploaded_form(
     )
     parser = MultipartParser(
         boundary,
-        {  # type: ignore[arg-type]  # the callbacks' TypedDict, by name
+        {
             "on_part_begin": receiver.on_part_begin,
             "on_part_data": receiver.on_part_data,
             "on_part_end": receiver.on_part_end,
