@@ -14,6 +14,7 @@ from httpx import Response
 from sqlalchemy import Engine, func, select
 
 from sozialmonitor.access import audit
+from sozialmonitor.access.clock import now
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store import schema
 from sozialmonitor.web.uploads import jobs
@@ -430,3 +431,35 @@ def test_an_import_that_fails_after_the_check_writes_nothing_and_is_audited(
         assert audit.events(conn, action="import") == []
     assert (failed.actor, failed.detail["job"]) == ("erika", job.id)
     assert list(folder.iterdir()) == []
+
+
+def test_a_running_job_shows_its_phase_rows_and_time_and_a_refresh_link(
+    app_engine: Engine, folder: Path
+) -> None:
+    """While the import thread runs, its progress is held in memory (what the
+    thread registers on start); the page and its JSON show it."""
+    client = client_for(app_engine, folder, "erika")
+    job_url = upload(client, GOOD).headers["location"]
+    job_id = job_url.rsplit("/", 1)[-1]
+    with app_engine.begin() as conn:
+        conn.execute(
+            schema.import_job.update()
+            .where(schema.import_job.c.id == job_id)
+            .values(status="running", started_at=now())
+        )
+    jobs._set_live(job_id, jobs.Progress(phase="importing", rows_done=0, rows_total=1))
+    try:
+        state = client.get(job_url + "/stand").json()
+        doc = page(client.get(job_url))
+    finally:
+        jobs._set_live(job_id, None)
+    assert state["status"] == "running" and state["finished"] is False
+    assert state["label"] == "läuft"
+    assert "in den Entwurf geschrieben" in state["text"]
+    assert "Läuft seit 0 Sekunden." in state["text"]
+    region = doc.select_one("#job-state[aria-live=polite]")
+    assert region is not None and region["data-finished"] == "false"
+    assert region["data-status-url"] == job_url + "/stand"
+    assert doc.select_one("a#job-refresh")["href"] == job_url
+    assert doc.select_one("script[src='/static/js/import-progress.js']") is not None
+    assert doc.select_one("form.confirm") is None

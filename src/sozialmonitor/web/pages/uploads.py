@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from sozialmonitor.access.clock import now
 from sozialmonitor.access.roles import Role
 from sozialmonitor.ingest.limits import size_text
 from sozialmonitor.store.queries import list_releases
@@ -326,6 +327,9 @@ def _state(job: jobs.Job, t: Translator) -> JobStatus:
     elif job.status is jobs.Status.RUNNING:
         text = t(PHASE_LABELS.get(job.phase, PHASE_LABELS["importing"]))
         text += " " + t("{rows} gültige Zeilen.", rows=rows)
+        if job.started_at is not None:
+            seconds = max(int((now() - job.started_at).total_seconds()), 0)
+            text += " " + t("Läuft seit {seconds} Sekunden.", seconds=seconds)
     elif job.status is jobs.Status.DONE:
         text = t(
             "Abgeschlossen: {done} Datensätze neu oder geändert.",
