@@ -87,6 +87,7 @@ def path_values(snap: Snapshot, client: TestClient) -> dict[str, str]:
         "slug": topic.slug,
         "index_id": str(indices[0]["id"]),
         "ext": "csv",
+        "job_id": "kein-import",  # anonymous: sent to sign in before it is looked up
     }
 
 

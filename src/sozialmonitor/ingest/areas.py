@@ -11,15 +11,17 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, select
 
+from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.formats.geo.reader import GEO_SUFFIXES, read_geo
+from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_levels
-from sozialmonitor.store.writes import log_import, save_areas
+from sozialmonitor.store.writes import save_areas
 
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "code": ("code", "schlüssel", "schluessel", "ags", "gebietsschlüssel", "id"),
@@ -240,9 +242,16 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
     return report, areas
 
 
-def import_areas(engine: Engine, path: Path, *, dry_run: bool = False) -> ImportOutcome:
+def import_areas(
+    engine: Engine,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    actor: str = SYSTEM,
+    address: str = "",
+) -> ImportOutcome:
     """Validate an area file and store its areas (new and changed) in one
-    transaction."""
+    transaction, audited as done by ``actor`` from ``address``."""
     with engine.connect() as conn, conn.begin() as transaction:
         report, areas = validate_areas(conn, path)
         if not report.is_valid:
@@ -253,12 +262,14 @@ def import_areas(engine: Engine, path: Path, *, dry_run: bool = False) -> Import
         if changed == 0:  # the same file again: leave the database as it was
             transaction.rollback()
             return ImportOutcome(report=report, release=None, rows_written=0)
-        log_import(
+        record_import(
             conn,
             kind="areas",
             path=path,
             release=None,
-            rows_read=report.rows_read,
+            report=report,
             rows_written=changed,
+            actor=actor,
+            address=address,
         )
     return ImportOutcome(report=report, release=None, rows_written=changed)

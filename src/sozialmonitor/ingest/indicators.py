@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.domain.indicator import (
     CATALOGUE_FIELDS,
     REQUIRED_CATALOGUE_FIELDS,
@@ -16,9 +17,10 @@ from sozialmonitor.domain.indicator import (
 )
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.formats.yaml.reader import read_yaml
+from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import read_table
-from sozialmonitor.store.writes import log_import, save_indicators
+from sozialmonitor.store.writes import save_indicators
 
 
 def _records(path: Path, report: ValidationReport) -> list[tuple[int, dict[str, Any]]]:
@@ -140,9 +142,15 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
 
 
 def import_indicators(
-    engine: Engine, path: Path, *, dry_run: bool = False
+    engine: Engine,
+    path: Path,
+    *,
+    dry_run: bool = False,
+    actor: str = SYSTEM,
+    address: str = "",
 ) -> ImportOutcome:
-    """Validate a catalogue and store it (new and changed indicators)."""
+    """Validate a catalogue and store it (new and changed indicators), audited as
+    done by ``actor`` from ``address``."""
     report, indicators = validate_indicators(path)
     if not report.is_valid:
         raise ImportValidationError(report, report.to_text())
@@ -153,12 +161,14 @@ def import_indicators(
         if changed == 0:  # the same catalogue again: leave the database as it was
             transaction.rollback()
             return ImportOutcome(report=report, release=None, rows_written=0)
-        log_import(
+        record_import(
             conn,
             kind="indicators",
             path=path,
             release=None,
-            rows_read=report.rows_read,
+            report=report,
             rows_written=changed,
+            actor=actor,
+            address=address,
         )
     return ImportOutcome(report=report, release=None, rows_written=changed)

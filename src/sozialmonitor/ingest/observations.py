@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
+from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
@@ -25,6 +26,7 @@ from sozialmonitor.ingest.checks import (
     per_distinct,
     restore_leading_zeros,
 )
+from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.layouts import column_roles, to_long
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
@@ -34,7 +36,7 @@ from sozialmonitor.store.queries import (
     list_releases,
 )
 from sozialmonitor.store.records import indicator_from_row
-from sozialmonitor.store.writes import draft_release, log_import, store_observations
+from sozialmonitor.store.writes import draft_release, store_observations
 
 
 def _text_problem(text: str) -> str | None:
@@ -222,12 +224,16 @@ def import_observations(
     release: str | None = None,
     indicator: str | None = None,
     dry_run: bool = False,
+    actor: str = SYSTEM,
+    address: str = "",
 ) -> ImportOutcome:
     """Validate a file and, when it is clean, store it in a draft release.
 
     Everything happens in one transaction: on any error nothing is written, and a
     file that brings nothing new or changed leaves the database as it was (no empty
-    draft, no log entry).
+    draft, no log entry). What is written is in the import log and the audit log
+    (``actor``: the account name, or ``cli``; ``address``: where the request came
+    from).
 
     Raises
     ------
@@ -254,13 +260,15 @@ def import_observations(
             transaction.rollback()
             kept = target if target.id in existing else None
             return ImportOutcome(report=report, release=kept, rows_written=0)
-        log_import(
+        record_import(
             conn,
             kind="observations",
             path=path,
             release=target,
-            rows_read=report.rows_read,
+            report=report,
             rows_written=written,
+            actor=actor,
+            address=address,
         )
     return ImportOutcome(report=report, release=target, rows_written=written)
 

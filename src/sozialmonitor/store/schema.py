@@ -260,6 +260,33 @@ audit_event = Table(
     Index("ix_audit_event_at", "at"),
 )
 
+# Imports started in the browser (web/uploads): one row per uploaded file, from its
+# validation to the end of its import. The data an import writes lives in the tables
+# above; this is only the job's state, so that the uploader can leave and come back.
+import_job = Table(
+    "import_job",
+    metadata,
+    # A random token (256 bits of which 144 used), never a counter: it is in the URL.
+    Column("id", String(40), primary_key=True),
+    Column("account", String(100), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("file_name", String(120), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("release_name", String(100), nullable=True),
+    # waiting, running, done, failed, aborted (see web/uploads/jobs.py)
+    Column("status", String(20), nullable=False),
+    Column("phase", String(200), nullable=False, default=""),
+    Column("rows_done", Integer, nullable=False, default=0),
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("message", Text, nullable=False, default=""),
+    # The validation report as JSON (its first findings; see web/uploads/checking.py).
+    Column("report", Text, nullable=False, default=""),
+    Index("ix_import_job_created_at", "created_at"),
+)
+
 __all__ = [
     "account",
     "account_recovery_code",
@@ -268,6 +295,7 @@ __all__ = [
     "area",
     "area_level",
     "audit_event",
+    "import_job",
     "import_log",
     "indicator",
     "metadata",

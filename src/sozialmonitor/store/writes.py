@@ -544,15 +544,18 @@ def log_import(
     release: Release | None,
     rows_read: int,
     rows_written: int,
-) -> None:
+) -> str:
+    """Add the import to the import log; the file's SHA-256 digest."""
+    digest = file_digest(path)
     conn.execute(
         insert(schema.import_log).values(
             release_id=release.id if release else None,
             kind=kind,
             file_name=path.name,
-            sha256=file_digest(path),
+            sha256=digest,
             rows_read=rows_read,
             rows_written=rows_written,
             imported_at=now(),
         )
     )
+    return digest

@@ -35,6 +35,7 @@ from sozialmonitor.web.pages import (
     sign_in,
     start,
     topic,
+    uploads,
 )
 from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
 
@@ -61,6 +62,7 @@ PAGE_ROUTERS = (
     sign_in.router,
     oidc_sign_in.router,
     administration.router,
+    uploads.router,
 )
 
 

@@ -11,7 +11,7 @@ audience.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -27,6 +27,7 @@ from sozialmonitor.config import setting
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ConfigurationError
 from sozialmonitor.web.i18n import language_of
+from sozialmonitor.web.uploads.receive import uploaded_form
 from sozialmonitor.web.urls import href
 
 SECURE_COOKIE = "__Host-sozialmonitor"
@@ -190,17 +191,30 @@ def no_store(response: R) -> R:
     return response
 
 
+def _content_kind(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
 async def form_of(request: Request) -> dict[str, str]:
-    """The request's url-encoded form (first value of each field); read once."""
+    """The request's url-encoded form (first value of each field), read once and
+    at most ``MAX_FORM_BYTES`` of it. Other bodies have no fields here: a file
+    upload is read by ``uploads.receive.uploaded_form``."""
     cached: dict[str, str] | None = getattr(request.state, "form", None)
     if cached is not None:
         return cached
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise HTTPException(status_code=413, detail="Form too large.")
-    kind = request.headers.get("content-type", "").split(";")[0].strip()
     fields: dict[str, str] = {}
-    if kind == "application/x-www-form-urlencoded":
+    if _content_kind(request) != "application/x-www-form-urlencoded":
+        request.state.form = fields  # a multipart body is read by ``uploaded_form``
+        return fields
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise HTTPException(status_code=413, detail="Form too large.")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise HTTPException(status_code=413, detail="Form too large.")
+    if body:
         for key, value in parse_qsl(body.decode("utf-8", "replace"), True):
             fields.setdefault(key, value)
     request.state.form = fields
@@ -233,11 +247,20 @@ async def csrf_protected(request: Request) -> None:
     if request.url.path == "/anmelden":
         return  # no session yet; the second step carries its pending id instead
     user = current_user(request)
-    sent = request.headers.get(CSRF_HEADER) or (await form_of(request)).get(
-        CSRF_FIELD, ""
-    )
-    if user is None or not hmac.compare_digest(sent.encode(), user.csrf_token.encode()):
+    if user is None:  # refused before any of the body is read
         raise HTTPException(status_code=403, detail="Missing or wrong CSRF token.")
+
+    def check(fields: Mapping[str, str]) -> None:
+        sent = request.headers.get(CSRF_HEADER) or fields.get(CSRF_FIELD, "")
+        if not hmac.compare_digest(sent.encode(), user.csrf_token.encode()):
+            raise HTTPException(status_code=403, detail="Missing or wrong CSRF token.")
+
+    if _content_kind(request) == "multipart/form-data":
+        # A file upload: the token (header, or the field before the file) is checked
+        # before the file is stored, and the file never passes through memory.
+        check((await uploaded_form(request, before_file=check)).fields)
+    else:
+        check(await form_of(request))
 
 
 def safe_next(value: str | None) -> str:

@@ -62,6 +62,8 @@ class AdministrationPage:
     signed_in_at: str
     csrf_token: str
     may_manage_users: bool
+    may_import: bool = False
+    """Editors and above: the link to the upload page."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +141,7 @@ def administration(request: Request) -> Response:
         signed_in_at=_time(signed_in_at, lang),
         csrf_token=user.csrf_token,
         may_manage_users=may(user.role, Action.MANAGE_USERS),
+        may_import=may(user.role, Action.IMPORT),
     )
     frame = frame_for(request, current_snapshot(request), title=t("Verwaltung"))
     return no_store(render(request, "administration.html", frame=frame, page=content))

@@ -1,7 +1,7 @@
 """Sign-in through OpenID Connect: started sign-ins, accounts linked to an identity
 
 Revision ID: 0006
-Revises: 0004 (to become 0005 when the uploads change is merged)
+Revises: 0005 (to become 0005 when the uploads change is merged)
 Create Date: 2026-12-07 01:40:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
