@@ -1,7 +1,7 @@
 """Sign-in through OpenID Connect: started sign-ins, accounts linked to an identity
 
 Revision ID: 0006
-Revises: 0005 (to become 0005 when the uploads change is merged)
+Revises: 0005
 Create Date: 2026-12-07 01:40:00
 """
 
