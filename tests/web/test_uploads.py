@@ -119,7 +119,7 @@ def test_a_file_with_an_error_gets_the_report_and_nothing_is_written(
     assert response.status_code == 303
     report = client.get(response.headers["location"])
     assert report.status_code == 200
-    assert report.headers["cache-control"] == "no-store"
+    assert report.headers["cache-control"] == "private, no-store"
     doc = page(report)
     assert doc.select_one(".error-summary[role=alert]") is not None
     rows = [
