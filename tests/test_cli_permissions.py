@@ -166,6 +166,9 @@ def test_an_editor_token_imports_and_validates_but_does_not_publish(
     with draft.connect() as conn:
         (token_id,) = conn.scalars(select(api_token.c.id)).all()
     assert {e.actor for e in used} == {f"token:{token_id}"}
+    (imported,) = events(draft, "import")
+    assert imported.actor == f"token:{token_id}" and imported.target == "2022"
+    assert imported.address.startswith("cli:")
     with draft.begin() as conn:
         _, editor = tokens.create(conn, "erik", ["import"])
     done = run(draft, "release", "publish", "2022", token=editor)

@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from sozialmonitor.access.roles import Action
-from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
+from sozialmonitor.cli.caller import (
+    TokenOption,
+    UserOption,
+    actor_of,
+    authorised,
+    use_caller,
+)
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
@@ -82,9 +88,15 @@ def import_observations_command(
     from sozialmonitor.ingest.observations import import_observations
 
     def run() -> ImportOutcome:
-        eng, _ = authorised(Action.IMPORT)
+        eng, caller = authorised(Action.IMPORT)
         return import_observations(
-            eng, file, release=release, indicator=indicator, dry_run=dry_run
+            eng,
+            file,
+            release=release,
+            indicator=indicator,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
         )
 
     _import(run, as_json, dry_run)
@@ -105,8 +117,10 @@ def import_indicators_command(
     from sozialmonitor.ingest.indicators import import_indicators
 
     def run() -> ImportOutcome:
-        eng, _ = authorised(Action.IMPORT)
-        return import_indicators(eng, file, dry_run=dry_run)
+        eng, caller = authorised(Action.IMPORT)
+        return import_indicators(
+            eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
+        )
 
     _import(run, as_json, dry_run)
 
@@ -126,7 +140,9 @@ def import_areas_command(
     from sozialmonitor.ingest.areas import import_areas
 
     def run() -> ImportOutcome:
-        eng, _ = authorised(Action.IMPORT)
-        return import_areas(eng, file, dry_run=dry_run)
+        eng, caller = authorised(Action.IMPORT)
+        return import_areas(
+            eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
+        )
 
     _import(run, as_json, dry_run)
