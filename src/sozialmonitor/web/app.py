@@ -25,7 +25,9 @@ from sozialmonitor.web.pages import (
     area_index,
     compare,
     indicator,
+    indicator_editing,
     methods,
+    releases_admin,
     search,
     sign_in,
     start,
@@ -55,6 +57,8 @@ PAGE_ROUTERS = (
     search.router,
     sign_in.router,
     administration.router,
+    releases_admin.router,
+    indicator_editing.router,
 )
 
 

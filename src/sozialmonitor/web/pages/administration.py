@@ -62,6 +62,8 @@ class AdministrationPage:
     signed_in_at: str
     csrf_token: str
     may_manage_users: bool
+    may_edit: bool
+    """Editors and above: releases and indicator metadata."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +141,7 @@ def administration(request: Request) -> Response:
         signed_in_at=_time(signed_in_at, lang),
         csrf_token=user.csrf_token,
         may_manage_users=may(user.role, Action.MANAGE_USERS),
+        may_edit=may(user.role, Action.EDIT_METADATA),
     )
     frame = frame_for(request, current_snapshot(request), title=t("Verwaltung"))
     return no_store(render(request, "administration.html", frame=frame, page=content))
