@@ -87,6 +87,7 @@ def path_values(snap: Snapshot, client: TestClient) -> dict[str, str]:
         "slug": topic.slug,
         "index_id": str(indices[0]["id"]),
         "ext": "csv",
+        "release_name": snap.release.name if snap.release else "demo",
     }
 
 

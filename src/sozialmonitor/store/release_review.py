@@ -303,10 +303,14 @@ def change_page(
     )
 
 
-def release_findings(conn: Connection, release: Release) -> list[Finding]:
+def release_findings(
+    conn: Connection,
+    release: Release,
+    totals: list[IndicatorDiff] | None = None,
+) -> list[Finding]:
     """The checks before a draft is validated (``sozialmonitor release validate``
     and the administration run the same): errors refuse the validation, warnings
-    are to be looked at."""
+    are to be looked at. ``totals``: ``diff_by_indicator`` if already counted."""
     o, ind = schema.observation, schema.indicator
     findings: list[Finding] = []
     stored = int(
@@ -377,7 +381,8 @@ def release_findings(conn: Connection, release: Release) -> list[Finding]:
                 "denominator.",
             )
         )
-    totals = diff_by_indicator(conn, release)
+    if totals is None:
+        totals = diff_by_indicator(conn, release)
     jumps = sum(d.jumps for d in totals)
     if jumps:
         findings.append(

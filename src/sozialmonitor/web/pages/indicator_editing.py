@@ -298,8 +298,9 @@ def _missing(request: Request, code: str) -> Response:
     return no_store(response)
 
 
-@router.get(LIST_PATH + "/{code}", response_class=HTMLResponse)
-def indicator_form(request: Request, code: str) -> Response:
+@router.get(LIST_PATH + "/{indicator_id}", response_class=HTMLResponse)
+def indicator_form(request: Request, indicator_id: str) -> Response:
+    code = indicator_id
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
@@ -354,9 +355,10 @@ def _message(problem: Any, t: Translator) -> str:
     return t("Dieser Wert ist nicht zulässig.")
 
 
-@router.post(LIST_PATH + "/{code}")
-async def save_indicator(request: Request, code: str) -> Response:
+@router.post(LIST_PATH + "/{indicator_id}")
+async def save_indicator(request: Request, indicator_id: str) -> Response:
     """Save an indicator's metadata (editors and above)."""
+    code = indicator_id
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user

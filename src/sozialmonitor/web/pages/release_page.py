@@ -171,7 +171,7 @@ def release_page(
     if indicator not in indicators:
         indicator = None
     totals = diff_by_indicator(conn, release)
-    findings = release_findings(conn, release)
+    findings = release_findings(conn, release, totals)
     changes = change_page(
         conn, release, indicator=indicator, only_jumps=only_jumps, page=page
     )

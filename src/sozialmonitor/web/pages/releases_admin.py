@@ -194,8 +194,9 @@ def _unknown(request: Request, name: str) -> Response:
     return no_store(response)
 
 
-@router.get(LIST_PATH + "/{name}", response_class=HTMLResponse)
-def release(request: Request, name: str) -> Response:
+@router.get(LIST_PATH + "/{release_name}", response_class=HTMLResponse)
+def release(request: Request, release_name: str) -> Response:
+    name = release_name
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
@@ -232,9 +233,10 @@ def _refused(
     return _unknown(request, name)
 
 
-@router.post(LIST_PATH + "/{name}/pruefen")
-def validate(request: Request, name: str) -> Response:
+@router.post(LIST_PATH + "/{release_name}/pruefen")
+def validate(request: Request, release_name: str) -> Response:
     """Mark a draft as checked (editors and above); refused with errors found."""
+    name = release_name
     user = _allowed(request, Action.PREPARE_RELEASE, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
@@ -251,9 +253,10 @@ def validate(request: Request, name: str) -> Response:
     return _done(request, name, "geprueft")
 
 
-@router.get(LIST_PATH + "/{name}/veroeffentlichen", response_class=HTMLResponse)
-def confirm_publication(request: Request, name: str) -> Response:
+@router.get(LIST_PATH + "/{release_name}/veroeffentlichen", response_class=HTMLResponse)
+def confirm_publication(request: Request, release_name: str) -> Response:
     """The confirmation step before publishing (publishers)."""
+    name = release_name
     user = _allowed(request, Action.PUBLISH, Role.PUBLISHER)
     if not isinstance(user, SignedIn):
         return user
@@ -294,9 +297,10 @@ def confirm_publication(request: Request, name: str) -> Response:
     return no_store(render(request, "release_publish.html", frame=frame, page=content))
 
 
-@router.post(LIST_PATH + "/{name}/veroeffentlichen")
-def publish(request: Request, name: str) -> Response:
+@router.post(LIST_PATH + "/{release_name}/veroeffentlichen")
+def publish(request: Request, release_name: str) -> Response:
     """Publish a draft (publishers); a failure writes nothing."""
+    name = release_name
     user = _allowed(request, Action.PUBLISH, Role.PUBLISHER)
     if not isinstance(user, SignedIn):
         return user
@@ -327,9 +331,10 @@ def publish(request: Request, name: str) -> Response:
     return _done(request, name, "veroeffentlicht")
 
 
-@router.post(LIST_PATH + "/{name}/zurueckziehen")
-async def withdraw(request: Request, name: str) -> Response:
+@router.post(LIST_PATH + "/{release_name}/zurueckziehen")
+async def withdraw(request: Request, release_name: str) -> Response:
     """Withdraw a published release (publishers); a reason is required."""
+    name = release_name
     user = _allowed(request, Action.WITHDRAW, Role.PUBLISHER)
     if not isinstance(user, SignedIn):
         return user
