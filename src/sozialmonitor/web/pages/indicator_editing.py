@@ -45,6 +45,7 @@ from sozialmonitor.web.page import (
     request_language,
 )
 from sozialmonitor.web.pages.administration import CRUMB, gate
+from sozialmonitor.web.pages.releases_admin import AdminNotFound
 from sozialmonitor.web.session import (
     SignedIn,
     client_address,
@@ -290,9 +291,13 @@ def _missing(request: Request, code: str) -> Response:
     )
     response = render(
         request,
-        "release_missing.html",
+        "admin_not_found.html",
         frame=frame,
-        page=t("Es gibt keine Kennzahl „{code}“.", code=code),
+        page=AdminNotFound(
+            text=t("Es gibt keine Kennzahl „{code}“.", code=code),
+            back_url=href(LIST_PATH, request_language(request)),
+            back_label=t("Zu den Kennzahlen"),
+        ),
     )
     response.status_code = 404
     return no_store(response)

@@ -79,6 +79,15 @@ class ReleasesPage:
 
 
 @dataclass(frozen=True, kw_only=True)
+class AdminNotFound:
+    """An administration page for a release or indicator that does not exist."""
+
+    text: str
+    back_url: str
+    back_label: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class PublishConfirmation:
     name: str
     summary: str
@@ -186,9 +195,13 @@ def _unknown(request: Request, name: str) -> Response:
     )
     response = render(
         request,
-        "release_missing.html",
+        "admin_not_found.html",
         frame=frame,
-        page=t("Es gibt keinen Datenstand „{name}“.", name=name),
+        page=AdminNotFound(
+            text=t("Es gibt keinen Datenstand „{name}“.", name=name),
+            back_url=href(LIST_PATH, request_language(request)),
+            back_label=t("Zu den Datenständen"),
+        ),
     )
     response.status_code = 404
     return no_store(response)
