@@ -348,3 +348,37 @@ def test_the_administration_links_the_pages_for_editors_and_above(
     links = {str(a["href"]) for a in doc.select("main a")}
     assert (RELEASES in links) is linked
     assert ("/verwaltung/indikatoren" in links) is linked
+
+
+def test_hostile_paging_and_filter_values_are_answered_cleanly(
+    signed_in: Client,
+) -> None:
+    client = signed_in("erika")
+    for params in (
+        {"seite": "9" * 5000},
+        {"seite": "-3"},
+        {"seite": "abc"},
+        {"indikator": "<script>alert(1)</script>"},
+        {"spruenge": "ja", "indikator": "population", "seite": "99999999"},
+    ):
+        answer = client.get(DRAFT_URL, params=params)
+        assert answer.status_code == 200, params
+        doc = page(answer)
+        assert doc.select("table.release-changes tbody tr"), params
+        assert not [s for s in doc.select("script") if "alert" in s.get_text()]
+
+
+def test_a_reason_too_long_is_refused_and_kept_for_correction(
+    signed_in: Client, draft_engine: Engine
+) -> None:
+    client = signed_in("paul")
+    long_reason = "Fehler " * 400  # 2,800 characters
+    refused = client.post(
+        f"{RELEASES}/{BASE}/zurueckziehen",
+        data={"csrf": csrf(client), "grund": long_reason},
+    )
+    assert refused.status_code == 422
+    doc = page(refused)
+    assert "zu lang" in doc.select_one("#release-message").get_text()
+    assert doc.select_one("#withdraw-reason").get_text().startswith("Fehler Fehler")
+    assert status(draft_engine, BASE) is ReleaseStatus.PUBLISHED
