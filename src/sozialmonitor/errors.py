@@ -6,6 +6,7 @@ problem details. Anything else escaping is a bug in Sozialmonitor.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -43,6 +44,22 @@ class ReleaseStateError(SozialmonitorError):
     """An operation the release's state does not allow (editing a published one)."""
 
     code = "release-state"
+
+
+class ReleaseCheckError(ReleaseStateError):
+    """A draft failed the checks before validation; ``findings`` are the errors."""
+
+    code = "release-check-failed"
+
+    def __init__(self, message: str, *, findings: Sequence[object]) -> None:
+        super().__init__(message)
+        self.findings = tuple(findings)
+
+
+class StaleEditError(SozialmonitorError):
+    """Someone else changed a record after it was opened for editing."""
+
+    code = "stale-edit"
 
 
 class InvalidPeriodError(SozialmonitorError):

@@ -88,6 +88,7 @@ def path_values(snap: Snapshot, client: TestClient) -> dict[str, str]:
         "index_id": str(indices[0]["id"]),
         "ext": "csv",
         "job_id": "kein-import",  # anonymous: sent to sign in before it is looked up
+        "release_name": snap.release.name if snap.release else "demo",
     }
 
 

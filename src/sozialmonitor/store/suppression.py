@@ -54,6 +54,19 @@ def reprotect_after_withdrawal(conn: Connection, withdrawn: Release) -> int:
     return hidden
 
 
+def reprotect_indicator(conn: Connection, indicator_id: int) -> int:
+    """An indicator's ``min_count`` changed: the patterns of every slice of it that a
+    published (or published and since withdrawn) release holds are computed again,
+    oldest release first, so that each takes the new patterns of the earlier ones
+    as what the public has seen. Returns the number of cells hidden."""
+    hidden = 0
+    for release in _published_after(conn, 0):
+        slices = {s for s in touched_slices(conn, release.id) if s[0] == indicator_id}
+        if slices:
+            hidden += _protect(conn, release, slices)
+    return hidden
+
+
 def ensure_patterns(conn: Connection) -> int:
     """Compute the missing patterns of published releases (a database from before
     patterns existed); returns the number of slices computed."""

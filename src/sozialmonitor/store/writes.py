@@ -16,13 +16,18 @@ import pandas as pd
 from pandas.api.types import infer_dtype
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from sozialmonitor.access import audit
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.domain.release import Release, ReleaseStatus
-from sozialmonitor.errors import ReleaseStateError, UnknownLevelError
+from sozialmonitor.errors import (
+    ReleaseCheckError,
+    ReleaseStateError,
+    UnknownLevelError,
+)
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import (
     get_release,
@@ -31,8 +36,13 @@ from sozialmonitor.store.queries import (
     list_releases,
     release_priorities,
 )
-from sozialmonitor.store.records import indicator_to_row
-from sozialmonitor.store.suppression import protect_release, reprotect_after_withdrawal
+from sozialmonitor.store.records import indicator_from_row, indicator_to_row
+from sozialmonitor.store.release_review import release_findings
+from sozialmonitor.store.suppression import (
+    protect_release,
+    reprotect_after_withdrawal,
+    reprotect_indicator,
+)
 
 OBSERVATION_COLUMNS = (
     "indicator_id",
@@ -142,8 +152,19 @@ def save_areas(conn: Connection, areas: Sequence[Area]) -> int:
 # --- indicators -------------------------------------------------------------------
 
 
-def save_indicators(conn: Connection, indicators: Iterable[Indicator]) -> int:
-    """Insert or update indicators by id; returns how many were new or changed."""
+def save_indicators(
+    conn: Connection,
+    indicators: Iterable[Indicator],
+    *,
+    actor: str = audit.SYSTEM,
+    address: str = "",
+) -> int:
+    """Insert or update indicators by id; returns how many were new or changed.
+
+    A changed indicator is in the audit log (``indicator-changed``, with the fields
+    before and after); one whose ``min_count`` changed gets the suppression patterns
+    of every published release computed again, in the same transaction, so a raised
+    minimum hides the newly small counts at once."""
     ind = schema.indicator
     existing = {r.code: r for r in conn.execute(select(ind))}
     changed = 0
@@ -156,7 +177,29 @@ def save_indicators(conn: Connection, indicators: Iterable[Indicator]) -> int:
         elif any(getattr(old, k) != v for k, v in row.items()):
             conn.execute(update(ind).where(ind.c.id == old.id).values(**row))
             changed += 1
+            before = indicator_from_row(old)
+            fields = changed_fields(before, indicator)
+            if "min_count" in fields:
+                reprotect_indicator(conn, old.id)
+            audit.record(
+                conn,
+                "indicator-changed",
+                actor=actor,
+                target=indicator.id,
+                address=address,
+                detail={"changed": fields},
+            )
     return changed
+
+
+def changed_fields(before: Indicator, after: Indicator) -> dict[str, dict[str, object]]:
+    """The fields that differ, each with its value before and after (as JSON)."""
+    old, new = before.to_dict(), after.to_dict()
+    return {
+        name: {"before": old[name], "after": new[name]}
+        for name in new
+        if old.get(name) != new[name]
+    }
 
 
 # --- releases ---------------------------------------------------------------------
@@ -197,18 +240,41 @@ def _create_release(conn: Connection, name: str) -> Release:
     return get_release(conn, name)
 
 
-def validate_release(conn: Connection, name: str) -> Release:
-    """Mark a draft as checked and ready to publish."""
+def validate_release(
+    conn: Connection, name: str, *, actor: str = audit.SYSTEM, address: str = ""
+) -> Release:
+    """Mark a draft as checked and ready to publish, after the checks of
+    ``store.release_review.release_findings``: an error among them refuses it."""
     rel = get_release(conn, name)
     if rel.status is not ReleaseStatus.DRAFT:
         raise ReleaseStateError(
             f"Only a draft can be validated; '{name}' is {rel.status.value}."
         )
+    findings = release_findings(conn, rel)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        raise ReleaseCheckError(
+            f"'{name}' cannot be validated: "
+            + " ".join(f.message for f in errors)
+            + " Correct the data with a new import into the draft, then validate "
+            "again.",
+            findings=errors,
+        )
     _set_status(conn, rel, status=ReleaseStatus.VALIDATED.value)
+    audit.record(
+        conn,
+        "release-validated",
+        actor=actor,
+        target=name,
+        address=address,
+        detail={"warnings": [f.code for f in findings]},
+    )
     return get_release(conn, name)
 
 
-def publish_release(conn: Connection, name: str) -> Release:
+def publish_release(
+    conn: Connection, name: str, *, actor: str = audit.SYSTEM, address: str = ""
+) -> Release:
     """Publish a draft or validated release; it becomes the newest state, and the
     suppression patterns of every indicator and period it touches are computed and
     stored with it (``store.suppression``)."""
@@ -226,11 +292,26 @@ def publish_release(conn: Connection, name: str) -> Release:
         sequence=sequence,
     )
     published = get_release(conn, name)
-    protect_release(conn, published)
+    hidden = protect_release(conn, published)
+    audit.record(
+        conn,
+        "release-published",
+        actor=actor,
+        target=name,
+        address=address,
+        detail={"sequence": sequence, "hidden_cells": hidden},
+    )
     return published
 
 
-def withdraw_release(conn: Connection, name: str, reason: str = "") -> Release:
+def withdraw_release(
+    conn: Connection,
+    name: str,
+    reason: str = "",
+    *,
+    actor: str = audit.SYSTEM,
+    address: str = "",
+) -> Release:
     """Withdraw a published release: reads fall back to the releases before it; its
     values stay stored and can still be read "as of" it by the administration."""
     rel = get_release(conn, name)
@@ -248,6 +329,14 @@ def withdraw_release(conn: Connection, name: str, reason: str = "") -> Release:
         note=note,
     )
     reprotect_after_withdrawal(conn, rel)
+    audit.record(
+        conn,
+        "release-withdrawn",
+        actor=actor,
+        target=name,
+        address=address,
+        detail={"reason": reason},
+    )
     return get_release(conn, name)
 
 

@@ -29,8 +29,10 @@ from sozialmonitor.web.pages import (
     area_index,
     compare,
     indicator,
+    indicator_editing,
     methods,
     oidc_sign_in,
+    releases_admin,
     search,
     sign_in,
     start,
@@ -63,6 +65,8 @@ PAGE_ROUTERS = (
     oidc_sign_in.router,
     administration.router,
     uploads.router,
+    releases_admin.router,
+    indicator_editing.router,
 )
 
 

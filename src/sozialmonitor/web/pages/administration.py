@@ -64,6 +64,8 @@ class AdministrationPage:
     may_manage_users: bool
     may_import: bool = False
     """Editors and above: the link to the upload page."""
+    may_edit: bool = False
+    """Editors and above: releases and indicator metadata."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +144,7 @@ def administration(request: Request) -> Response:
         csrf_token=user.csrf_token,
         may_manage_users=may(user.role, Action.MANAGE_USERS),
         may_import=may(user.role, Action.IMPORT),
+        may_edit=may(user.role, Action.EDIT_METADATA),
     )
     frame = frame_for(request, current_snapshot(request), title=t("Verwaltung"))
     return no_store(render(request, "administration.html", frame=frame, page=content))
