@@ -197,6 +197,10 @@ def test_a_publisher_signs_in_with_password_and_code_and_publishes(
     (signed_in,) = events(draft, "sign-in")
     assert signed_in.actor == "pia" and signed_in.detail["via"] == "cli"
     assert signed_in.address.startswith("cli:")
+    published = {e.target: e.actor for e in events(draft, "release-published")}
+    assert published["2022"] == "pia"
+    validated = {e.target: e.actor for e in events(draft, "release-validated")}
+    assert validated["2022"].startswith("token:")
     with draft.connect() as conn:
         sessions = conn.exec_driver_sql("SELECT count(*) FROM account_session")
         assert sessions.scalar() == 0  # the command line starts no session

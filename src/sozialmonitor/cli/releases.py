@@ -7,7 +7,13 @@ from typing import Annotated
 import typer
 
 from sozialmonitor.access.roles import Action
-from sozialmonitor.cli.caller import TokenOption, UserOption, authorised, use_caller
+from sozialmonitor.cli.caller import (
+    TokenOption,
+    UserOption,
+    actor_of,
+    authorised,
+    use_caller,
+)
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
@@ -55,9 +61,11 @@ def release_publish(
     use_db(db)
     use_caller(user, token)
     with user_errors():
-        eng, _ = authorised(Action.PUBLISH)
+        eng, caller = authorised(Action.PUBLISH)
         with eng.begin() as conn:
-            rel = writes.publish_release(conn, name)
+            rel = writes.publish_release(
+                conn, name, actor=actor_of(caller), address=caller.address
+            )
     typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
 
 
@@ -72,9 +80,11 @@ def release_validate(
     use_db(db)
     use_caller(user, token)
     with user_errors():
-        eng, _ = authorised(Action.PREPARE_RELEASE)
+        eng, caller = authorised(Action.PREPARE_RELEASE)
         with eng.begin() as conn:
-            writes.validate_release(conn, name)
+            writes.validate_release(
+                conn, name, actor=actor_of(caller), address=caller.address
+            )
     typer.echo(f"'{name}' is validated.")
 
 
@@ -90,9 +100,11 @@ def release_withdraw(
     use_db(db)
     use_caller(user, token)
     with user_errors():
-        eng, _ = authorised(Action.WITHDRAW)
+        eng, caller = authorised(Action.WITHDRAW)
         with eng.begin() as conn:
-            writes.withdraw_release(conn, name, reason)
+            writes.withdraw_release(
+                conn, name, reason, actor=actor_of(caller), address=caller.address
+            )
     typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
 
 
