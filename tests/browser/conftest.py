@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,16 @@ def server(demo_sqlite: Engine) -> Iterator[str]:
     """The real portal on the real demo data, served by uvicorn in a thread."""
     from sozialmonitor.web.app import create_app
 
+    with serving(create_app(demo_sqlite)) as base:
+        yield base
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1, over
+    plain http; its base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(demo_sqlite), host="127.0.0.1", port=port, log_level="warning"
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -66,9 +73,11 @@ def server(demo_sqlite: Engine) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

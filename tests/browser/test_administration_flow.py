@@ -8,19 +8,17 @@ pages of the way."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store.database import connect, init_database
 from tests.access.accounts_data import PASSWORD, add_account, code_for
-from tests.browser.conftest import DESKTOP, free_port, screenshot
+from tests.browser.conftest import DESKTOP, screenshot, serving
 from tests.browser.test_upload import assert_accessible, upload
 from tests.fixtures import make_demo_db
 from tests.web.sign_in_client import portal
@@ -43,19 +41,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Any]]:
     add_account(engine, "petra", Role.PUBLISHER)
     app = portal(engine)
     app.state.upload_dir = tmp_path / "uploads"
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(app) as base:
+        yield base, engine
     engine.dispose()
 
 

@@ -5,19 +5,17 @@ list and the indicator form (with its field errors shown)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store.database import connect, init_database
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.conftest import DESKTOP, serving
 from tests.fixtures import make_demo_db
 from tests.release_data import DRAFT, make_draft
 from tests.web.sign_in_client import portal
@@ -34,19 +32,8 @@ def release_server(tmp_path: Any) -> Iterator[tuple[str, Any]]:
     make_demo_db(engine)
     make_draft(engine)
     add_account(engine, "paul", Role.PUBLISHER)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(portal(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(portal(engine)) as base:
+        yield base, engine
     engine.dispose()
 
 

@@ -3,20 +3,18 @@ axe-core finds no WCAG 2.1 A/AA violation on the sign-in steps and /verwaltung."
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store.database import connect, init_database
 from sozialmonitor.web.session import DEVELOPMENT_COOKIE
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.conftest import DESKTOP, serving
 from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.web.sign_in_client import portal
 
@@ -33,19 +31,8 @@ def accounts_server(
     engine = connect(f"sqlite:///{path}")
     init_database(engine)
     add_account(engine, "anna", Role.READER, area="03241001")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(portal(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(portal(engine)) as base:
+        yield base, engine
     engine.dispose()
 
 

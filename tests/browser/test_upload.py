@@ -5,20 +5,18 @@ and the job page's script runs under the content security policy."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store.database import connect, init_database
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.conftest import DESKTOP, serving
 from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.fixtures import make_demo_db
 from tests.ingest.content import stored
@@ -47,19 +45,8 @@ def upload_server(
     add_account(engine, "erika", Role.EDITOR)
     app = portal(engine)
     app.state.upload_dir = folder / "uploads"
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", engine, folder
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(app) as base:
+        yield base, engine, folder
     engine.dispose()
 
 
