@@ -11,6 +11,7 @@ on PostgreSQL, each on a fresh copy of the same database.
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import sqlite3
@@ -30,6 +31,7 @@ from sozialmonitor.store import queries
 from sozialmonitor.store.database import connect
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.store.writes import draft_release, store_observations
+from tests.cli_access import cli_env
 from tests.conftest import reset_postgres
 from tests.ingest.test_killed_import import sqlite_write_lock_taken, wait_until
 from tests.store.disclosure_data import make_small_counts_db, rows
@@ -114,8 +116,11 @@ def publish_and_kill(
     seconds and SIGKILL it (None: let it finish). Its exit status and how long it
     held the lock."""
     command = [str(COMMAND), "--db", url, "release", "publish", "r2"]
+    env = os.environ | cli_env(url)  # a server database asks for credentials
     with watch(url, database) as writing, log.open("wb") as output:
-        child = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=env
+        )
         try:
             deadline = time.monotonic() + START_TIMEOUT
             while not writing():
