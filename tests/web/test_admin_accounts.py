@@ -144,6 +144,8 @@ def test_the_secrets_are_shown_once(client: TestClient, engine: Engine) -> None:
         ({"name": "neu", "role": "anonymous"}, "new-role", "eine der Rollen"),
         ({"name": "neu", "area": "99999999"}, "new-area", "kein Gebiet"),
         ({"name": "neu", "area": "9" * 5000}, "new-area", "kein Gebiet"),
+        ({"name": "neu", "area": "03\x0041"}, "new-area", "kein Gebiet"),
+        ({"name": "ne\x00u"}, "new-name", "Kleinbuchstaben"),
     ],
 )
 def test_a_wrong_entry_shows_the_form_with_its_message_and_writes_nothing(

@@ -19,6 +19,8 @@ from sqlalchemy import Connection, Select, func, insert, select
 from sozialmonitor.access.clock import as_utc, now
 from sozialmonitor.store.schema import audit_event
 
+ACTION_LENGTH = audit_event.c.action.type.length or 60
+ACTOR_LENGTH = audit_event.c.actor.type.length or 100
 SYSTEM = "cli"
 """The actor of what the command line does (it runs with the database's rights)."""
 
@@ -89,6 +91,16 @@ class EventFilter:
     actor: str = ""
     """Exactly this actor."""
 
+    @property
+    def matches_nothing(self) -> bool:
+        """Whether no event can match: a value longer than its column holds, or
+        with control characters (which PostgreSQL would refuse to compare)."""
+        limits = ((self.action, ACTION_LENGTH), (self.actor, ACTOR_LENGTH))
+        return any(
+            len(value) > limit or any(ord(ch) < 32 for ch in value)
+            for value, limit in limits
+        )
+
 
 def _where(query: Select[Any], only: EventFilter) -> Select[Any]:
     if only.action:
@@ -121,6 +133,8 @@ def newest(
     """At most ``limit`` matching events, newest first: skipping ``offset`` (a page)
     or only those older than event ``before_id`` (the next batch of an export). Only
     these rows are read, however long the log is."""
+    if only.matches_nothing:
+        return []
     query = _where(select(audit_event), only).order_by(audit_event.c.id.desc())
     if before_id is not None:
         query = query.where(audit_event.c.id < before_id)
@@ -130,6 +144,8 @@ def newest(
 
 def count(conn: Connection, only: EventFilter) -> int:
     """How many events match."""
+    if only.matches_nothing:
+        return 0
     query = _where(select(func.count()).select_from(audit_event), only)
     return int(conn.scalar(query) or 0)
 

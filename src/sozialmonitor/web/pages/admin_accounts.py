@@ -181,7 +181,7 @@ def _checked_form(
         role_error = t("Bitte wählen Sie eine der Rollen.")
     if area:
         try:
-            if len(area) > MAX_AREA_CODE_LENGTH:
+            if len(area) > MAX_AREA_CODE_LENGTH or not area.isprintable():
                 raise UnknownAreaError(area[:MAX_AREA_CODE_LENGTH])
             queries.area_id(conn, area)
         except UnknownAreaError:

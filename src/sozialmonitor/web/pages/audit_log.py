@@ -106,7 +106,7 @@ def audit_log(
             conn, only, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
         )
         names = audit.action_names(conn)
-    if only.action and only.action not in names:
+    if only.action and only.action not in names and not only.matches_nothing:
         names.append(only.action)
 
     def url(page_number: int) -> str:
