@@ -24,9 +24,11 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
 from sozialmonitor.web.pages import (
+    admin_accounts,
     administration,
     area,
     area_index,
+    audit_log,
     compare,
     indicator,
     indicator_editing,
@@ -64,6 +66,8 @@ PAGE_ROUTERS = (
     sign_in.router,
     oidc_sign_in.router,
     administration.router,
+    admin_accounts.router,
+    audit_log.router,
     uploads.router,
     releases_admin.router,
     indicator_editing.router,

@@ -1,5 +1,6 @@
 """The administration (``/verwaltung``): its start page for every signed-in role,
-and the accounts page for administrators (role changes, disabling).
+and the gate every administration page passes (``gate``). The accounts page lives in
+``admin_accounts.py``, the audit log in ``audit_log.py``.
 
 Anonymous visitors are sent to the sign-in form (and brought back); a signed-in
 account without the role a page needs gets a 403 page.
@@ -11,15 +12,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
-from sozialmonitor.access import accounts, sessions
-from sozialmonitor.access.roles import ACCOUNT_ROLES, Action, Role, may
-from sozialmonitor.errors import AccountError
+from sozialmonitor.access import sessions
+from sozialmonitor.access.roles import Action, Role, may
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
-    Option,
     current_snapshot,
     frame_for,
     render,
@@ -27,15 +26,12 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.session import (
     SignedIn,
-    client_address,
     csrf_protected,
     current_user,
     engine_of,
-    form_of,
     no_store,
     sign_in_redirect,
 )
-from sozialmonitor.web.urls import href
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
@@ -66,24 +62,8 @@ class AdministrationPage:
     """Editors and above: the link to the upload page."""
     may_edit: bool = False
     """Editors and above: releases and indicator metadata."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class AccountRow:
-    name: str
-    role: str
-    area: str
-    active: bool
-    own: bool
-    """The signed-in administrator's own account (not changeable here)."""
-    roles: tuple[Option, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class AccountsPage:
-    accounts: tuple[AccountRow, ...]
-    csrf_token: str
-    message: str = ""
+    may_read_audit: bool = False
+    """Administrators: the audit log."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -92,12 +72,12 @@ class ForbiddenPage:
     needed: str
 
 
-def _t(request: Request) -> Translator:
+def translator(request: Request) -> Translator:
     return Translator(lang=request_language(request))
 
 
 def forbidden(request: Request, user: SignedIn, needed: Role) -> HTMLResponse:
-    t = _t(request)
+    t = translator(request)
     frame = frame_for(
         request,
         current_snapshot(request),
@@ -132,7 +112,7 @@ def administration(request: Request) -> Response:
     user = gate(request, Role.READER)
     if not isinstance(user, SignedIn):
         return user
-    t = _t(request)
+    t = translator(request)
     lang = request_language(request)
     with engine_of(request).connect() as conn:
         signed_in_at = sessions.signed_in_at(conn, user.session_id)
@@ -140,96 +120,20 @@ def administration(request: Request) -> Response:
         name=user.account.name,
         role=t(ROLE_LABELS[user.role]),
         area=user.area_code or t("alle Gebiete"),
-        signed_in_at=_time(signed_in_at, lang),
+        signed_in_at=local_time(signed_in_at, lang),
         csrf_token=user.csrf_token,
         may_manage_users=may(user.role, Action.MANAGE_USERS),
         may_import=may(user.role, Action.IMPORT),
         may_edit=may(user.role, Action.EDIT_METADATA),
+        may_read_audit=may(user.role, Action.READ_AUDIT),
     )
     frame = frame_for(request, current_snapshot(request), title=t("Verwaltung"))
     return no_store(render(request, "administration.html", frame=frame, page=content))
 
 
-def _time(value: dt.datetime | None, lang: Language) -> str:
+def local_time(value: dt.datetime | None, lang: Language) -> str:
     """``06.12.2026, 23:10`` in the portal's (German) time zone."""
     if value is None:
         return ""
     local = value.astimezone(formatting.PORTAL_ZONE)
     return f"{formatting.date(local, lang)}, {local:%H:%M}"
-
-
-def _accounts_page(request: Request, user: SignedIn, message: str = "") -> Response:
-    t = _t(request)
-    with engine_of(request).connect() as conn:
-        found = accounts.all_accounts(conn)
-    rows = tuple(
-        AccountRow(
-            name=a.name,
-            role=t(ROLE_LABELS[a.role]),
-            area=a.area_code or t("alle Gebiete"),
-            active=a.active,
-            own=a.name == user.account.name,
-            roles=tuple(
-                Option(value=r.value, label=t(ROLE_LABELS[r]), selected=r is a.role)
-                for r in ACCOUNT_ROLES
-            ),
-        )
-        for a in found
-    )
-    frame = frame_for(
-        request, current_snapshot(request), title=t("Konten"), crumbs=(CRUMB,)
-    )
-    content = AccountsPage(accounts=rows, csrf_token=user.csrf_token, message=message)
-    return no_store(render(request, "accounts.html", frame=frame, page=content))
-
-
-@router.get("/verwaltung/konten", response_class=HTMLResponse)
-def accounts_page(request: Request) -> Response:
-    user = gate(request, Role.ADMINISTRATOR)
-    if not isinstance(user, SignedIn):
-        return user
-    return _accounts_page(request, user)
-
-
-async def _account_change(request: Request, kind: str) -> Response:
-    user = gate(request, Role.ADMINISTRATOR)
-    if not isinstance(user, SignedIn):
-        return user
-    form = await form_of(request)
-    name = form.get("name", "")
-    if name == user.account.name:
-        return _accounts_page(
-            request, user, _t(request)("Das eigene Konto ändern Sie hier nicht.")
-        )
-    try:
-        with engine_of(request).begin() as conn:
-            if kind == "role":
-                accounts.change_role(
-                    conn,
-                    name,
-                    accounts.role_of(form.get("role", "")),
-                    actor=user.account.name,
-                    address=client_address(request),
-                )
-            else:
-                accounts.disable(
-                    conn, name, actor=user.account.name, address=client_address(request)
-                )
-    except AccountError:
-        return _accounts_page(
-            request, user, _t(request)("Diese Änderung ist nicht möglich.")
-        )
-    target = href("/verwaltung/konten", request_language(request))
-    return no_store(RedirectResponse(target, status_code=303))
-
-
-@router.post("/verwaltung/konten/rolle")
-async def change_role(request: Request) -> Response:
-    """Give another account a role (administrators)."""
-    return await _account_change(request, "role")
-
-
-@router.post("/verwaltung/konten/sperren")
-async def disable_account(request: Request) -> Response:
-    """Disable another account (administrators); its sessions and tokens end."""
-    return await _account_change(request, "disable")
