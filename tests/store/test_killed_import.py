@@ -293,8 +293,10 @@ def test_an_upload_and_import_killed_at_random_points_is_all_or_nothing(
         outcomes["before" if state == before else "after"] += 1
         if database is not None:
             database.unlink()
-    # Most kills land before the import's commit (the state before); on SQLite's 50,
-    # some after it (a kill between the commit and the child's end).
-    assert outcomes["before"] >= KILLS[kind] // 2, outcomes
+    # Kills land before the import's commit (the state before) and, on SQLite's 50,
+    # some after it (between the commit and the child's end). How they split depends
+    # on the machine's load while ``whole`` was measured: only that both paths were
+    # exercised is asserted.
+    assert outcomes["before"] >= 1, outcomes
     if kind == "sqlite":
         assert outcomes["after"] > 0, outcomes
