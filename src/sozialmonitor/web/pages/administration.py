@@ -32,6 +32,7 @@ from sozialmonitor.web.session import (
     no_store,
     sign_in_redirect,
 )
+from sozialmonitor.web.urls import href
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
@@ -74,6 +75,41 @@ class ForbiddenPage:
 
 def translator(request: Request) -> Translator:
     return Translator(lang=request_language(request))
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdminNotFound:
+    """An administration page for a release or indicator that does not exist."""
+
+    text: str
+    back_url: str
+    back_label: str
+
+
+def not_found(
+    request: Request, *, text: str, section: tuple[str, str], back_label: str
+) -> Response:
+    """The 404 page of an administration section (``section``: its translated
+    label and path), with a way back to the section's list."""
+    t = translator(request)
+    frame = frame_for(
+        request,
+        current_snapshot(request),
+        title=t("Nicht gefunden"),
+        crumbs=(CRUMB, section),
+    )
+    response = render(
+        request,
+        "admin_not_found.html",
+        frame=frame,
+        page=AdminNotFound(
+            text=text,
+            back_url=href(section[1], request_language(request)),
+            back_label=back_label,
+        ),
+    )
+    response.status_code = 404
+    return no_store(response)
 
 
 def forbidden(request: Request, user: SignedIn, needed: Role) -> HTMLResponse:

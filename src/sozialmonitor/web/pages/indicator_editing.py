@@ -44,8 +44,12 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
-from sozialmonitor.web.pages.administration import CRUMB, gate
-from sozialmonitor.web.pages.releases_admin import AdminNotFound
+from sozialmonitor.web.pages.administration import (
+    CRUMB,
+    gate,
+    not_found,
+    translator,
+)
 from sozialmonitor.web.session import (
     SignedIn,
     client_address,
@@ -172,16 +176,12 @@ class IndicatorForm:
     message_is_error: bool = False
 
 
-def _t(request: Request) -> Translator:
-    return Translator(lang=request_language(request))
-
-
 @router.get(LIST_PATH, response_class=HTMLResponse)
 def indicators(request: Request) -> Response:
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
-    t, lang = _t(request), request_language(request)
+    t, lang = translator(request), request_language(request)
     query = request.query_params.get("q", "")[:MAX_QUERY_CHARS].strip()
     topic = request.query_params.get("thema", "")
     with engine_of(request).connect() as conn:
@@ -243,7 +243,7 @@ def _page(
     is_error: bool = False,
     status_code: int = 200,
 ) -> Response:
-    t, lang = _t(request), request_language(request)
+    t, lang = translator(request), request_language(request)
     fields = tuple(
         FormField(
             name=spec.name,
@@ -282,25 +282,13 @@ def _page(
 
 
 def _missing(request: Request, code: str) -> Response:
-    t = _t(request)
-    frame = frame_for(
+    t = translator(request)
+    return not_found(
         request,
-        current_snapshot(request),
-        title=t("Nicht gefunden"),
-        crumbs=(CRUMB, (t("Kennzahlen"), LIST_PATH)),
+        text=t("Es gibt keine Kennzahl „{code}“.", code=code),
+        section=(t("Kennzahlen"), LIST_PATH),
+        back_label=t("Zu den Kennzahlen"),
     )
-    response = render(
-        request,
-        "admin_not_found.html",
-        frame=frame,
-        page=AdminNotFound(
-            text=t("Es gibt keine Kennzahl „{code}“.", code=code),
-            back_url=href(LIST_PATH, request_language(request)),
-            back_label=t("Zu den Kennzahlen"),
-        ),
-    )
-    response.status_code = 404
-    return no_store(response)
 
 
 @router.get(LIST_PATH + "/{indicator_id}", response_class=HTMLResponse)
@@ -323,7 +311,9 @@ def indicator_form(request: Request, indicator_id: str) -> Response:
         errors={},
         opened=fingerprint(stored),
         stored=stored,
-        message=_t(request)("Die Änderungen sind gespeichert.") if saved else "",
+        message=translator(request)("Die Änderungen sind gespeichert.")
+        if saved
+        else "",
     )
 
 
@@ -367,7 +357,7 @@ async def save_indicator(request: Request, indicator_id: str) -> Response:
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
-    t = _t(request)
+    t = translator(request)
     form = await form_of(request)
     with engine_of(request).connect() as conn:
         try:

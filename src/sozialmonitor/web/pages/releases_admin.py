@@ -23,9 +23,14 @@ from sozialmonitor.domain.indicator import CONTROL_CHARACTERS
 from sozialmonitor.errors import ReleaseStateError, SozialmonitorError
 from sozialmonitor.store import queries, writes
 from sozialmonitor.store.release_review import MAX_PAGE
-from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import current_snapshot, frame_for, render, request_language
-from sozialmonitor.web.pages.administration import CRUMB, forbidden, gate
+from sozialmonitor.web.pages.administration import (
+    CRUMB,
+    forbidden,
+    gate,
+    not_found,
+    translator,
+)
 from sozialmonitor.web.pages.release_page import (
     STATUS_LABELS,
     release_page,
@@ -79,15 +84,6 @@ class ReleasesPage:
 
 
 @dataclass(frozen=True, kw_only=True)
-class AdminNotFound:
-    """An administration page for a release or indicator that does not exist."""
-
-    text: str
-    back_url: str
-    back_label: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class PublishConfirmation:
     name: str
     summary: str
@@ -100,16 +96,12 @@ def release_path(name: str) -> str:
     return f"{LIST_PATH}/{quote(name, safe='')}"
 
 
-def _t(request: Request) -> Translator:
-    return Translator(lang=request_language(request))
-
-
 @router.get(LIST_PATH, response_class=HTMLResponse)
 def releases(request: Request) -> Response:
     user = gate(request, Role.EDITOR)
     if not isinstance(user, SignedIn):
         return user
-    t, lang = _t(request), request_language(request)
+    t, lang = translator(request), request_language(request)
     with engine_of(request).connect() as conn:
         found = queries.list_releases(conn)
         actors: dict[str, list[str]] = {}
@@ -148,7 +140,7 @@ def _show(
     reason: str = "",
     status_code: int = 200,
 ) -> Response:
-    t, lang = _t(request), request_language(request)
+    t, lang = translator(request), request_language(request)
     params = request.query_params
     try:
         page = int(params.get("seite", "1"))
@@ -186,25 +178,13 @@ def _show(
 
 
 def _unknown(request: Request, name: str) -> Response:
-    t = _t(request)
-    frame = frame_for(
+    t = translator(request)
+    return not_found(
         request,
-        current_snapshot(request),
-        title=t("Nicht gefunden"),
-        crumbs=(CRUMB, (t("Datenstände"), LIST_PATH)),
+        text=t("Es gibt keinen Datenstand „{name}“.", name=name),
+        section=(t("Datenstände"), LIST_PATH),
+        back_label=t("Zu den Datenständen"),
     )
-    response = render(
-        request,
-        "admin_not_found.html",
-        frame=frame,
-        page=AdminNotFound(
-            text=t("Es gibt keinen Datenstand „{name}“.", name=name),
-            back_url=href(LIST_PATH, request_language(request)),
-            back_label=t("Zu den Datenständen"),
-        ),
-    )
-    response.status_code = 404
-    return no_store(response)
 
 
 @router.get(LIST_PATH + "/{release_name}", response_class=HTMLResponse)
@@ -231,7 +211,7 @@ def _done(request: Request, name: str, what: str) -> Response:
 def _refused(
     request: Request, user: SignedIn, name: str, error: SozialmonitorError
 ) -> Response:
-    t = _t(request)
+    t = translator(request)
     if isinstance(error, ReleaseStateError):
         text = t(
             "Diese Aktion ist im jetzigen Zustand des Datenstands nicht möglich; "
@@ -273,7 +253,7 @@ def confirm_publication(request: Request, release_name: str) -> Response:
     user = _allowed(request, Action.PUBLISH, Role.PUBLISHER)
     if not isinstance(user, SignedIn):
         return user
-    t, lang = _t(request), request_language(request)
+    t, lang = translator(request), request_language(request)
     with engine_of(request).connect() as conn:
         try:
             found = queries.get_release(conn, name)
@@ -333,7 +313,7 @@ def publish(request: Request, release_name: str) -> Response:
             request,
             user,
             name,
-            message=_t(request)(
+            message=translator(request)(
                 "Die Veröffentlichung ist fehlgeschlagen; es wurde nichts geändert. "
                 "Bitte versuchen Sie es später erneut oder wenden Sie sich an die "
                 "Administration."
@@ -353,7 +333,7 @@ async def withdraw(request: Request, release_name: str) -> Response:
         return user
     typed = (await form_of(request)).get("grund", "")
     reason = " ".join(CONTROL_CHARACTERS.sub("", typed).split())
-    t = _t(request)
+    t = translator(request)
     if not reason or len(reason) > MAX_REASON_CHARS:
         text = (
             t("Bitte geben Sie einen Grund für das Zurückziehen an.")
