@@ -9,7 +9,6 @@ class. With fewer distinct values than classes, ``k`` is reduced with a warning.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -177,7 +176,7 @@ def classify(
         )
     if k < 1:
         raise ValueError(f"k must be at least 1, not {k}")
-    y = np.array([math.nan if v is None else float(v) for v in values], dtype=float)
+    y = np.array(values, dtype=float)  # None becomes NaN
     present = y[~np.isnan(y)]
     distinct = len(np.unique(present))
     if distinct == 0:
@@ -204,9 +203,10 @@ def classify(
             stacklevel=2,
         )
     found = np.minimum(np.searchsorted(bins, y, side="left"), len(bins) - 1)
-    classes = tuple(
-        None if math.isnan(v) else int(c) for v, c in zip(y, found, strict=True)
-    )
+    listed: list[int | None] = found.tolist()
+    for at in np.flatnonzero(np.isnan(y)).tolist():
+        listed[at] = None
+    classes = tuple(listed)
     counts = np.bincount(found[~np.isnan(y)], minlength=len(bins))
     return Classification(
         scheme=scheme,

@@ -15,7 +15,9 @@ administration, and which it may not see at all, :mod:`area_rules` decides.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
+from enum import IntEnum
 from typing import Any
 
 from sozialmonitor.domain.access import Audience
@@ -25,6 +27,22 @@ from sozialmonitor.store.pattern import ReadPattern
 
 _SOURCE = int(Flag.SUPPRESSED)
 _CONFIDENTIAL = int(Flag.CONFIDENTIAL)
+_NOWHERE: frozenset[str] = frozenset()
+
+Cell = tuple[int, str, str, int]
+"""(indicator id, area code, period, flags) of a value."""
+
+
+class Verdict(IntEnum):
+    """What the read does with one value."""
+
+    SHOWN = 0
+    CONFIDENTIAL = 1
+    """Shown to the administration, marked confidential (the public sees a gap)."""
+    HIDDEN = 2
+    """Shown as a gap: no value, numerator or denominator."""
+    WITHHELD = 3
+    """Not shown at all: an internal indicator or area outside the read's scope."""
 
 
 class Guard:
@@ -37,68 +55,78 @@ class Guard:
         self.internal = audience.internal
         self.rules = rules
 
-    def _inside(self, area: str) -> bool:
-        """Whether the read sees this area with the administration's eyes."""
-        return self.internal and self.rules.sees_inside(area)
+    def verdicts(self, cells: Iterable[Cell]) -> Iterator[Verdict]:
+        """The verdict on each cell, in one tight loop: a map reads 11,000 values,
+        a change view twice as many, so nothing here is a call per value."""
+        inside = self.rules.inside if self.internal else _NOWHERE
+        withheld = self.rules.withheld
+        internal_indicators = self.rules.internal_indicators
+        slices, hidden = self.pattern.slices, self.pattern.hidden
+        # Reads come ordered by slice (a map: one; a profile: one value each), so
+        # the slice's pattern is looked up when it changes, not per value.
+        last_indicator: int | None = None
+        last_period: str | None = None
+        covered = False
+        hides: AbstractSet[str] = _NOWHERE
+        for indicator_id, area, period, flags in cells:
+            if indicator_id != last_indicator or period != last_period:
+                last_indicator, last_period = indicator_id, period
+                covered = (indicator_id, period) in slices
+                hides = hidden.get((indicator_id, period), _NOWHERE)
+            if inside is None or area in inside:
+                yield Verdict.CONFIDENTIAL if area in hides else Verdict.SHOWN
+            elif area in withheld or indicator_id in internal_indicators:
+                yield Verdict.WITHHELD
+            elif covered and not flags & _SOURCE and area not in hides:
+                yield Verdict.SHOWN
+            else:
+                # Hidden by the pattern, kept secret by the source, or — failing
+                # closed — in a slice without a pattern yet.
+                yield Verdict.HIDDEN
 
-    def _withheld(self, indicator_id: int, area: str) -> bool:
-        """Whether the read may not see this value at all (outside its scope)."""
-        return (
-            area in self.rules.withheld
-            or indicator_id in self.rules.internal_indicators
-        )
+    def observations(
+        self, found: Sequence[Observation], ids: dict[str, int]
+    ) -> list[Observation]:
+        """The values as the read may see them (``ids``: indicator code → id)."""
+        cells = ((ids[o.indicator], o.area, o.period, o.flags) for o in found)
+        kept: list[Observation] = []
+        for obs, verdict in zip(found, self.verdicts(cells), strict=True):
+            if verdict is Verdict.SHOWN:
+                kept.append(obs)
+            elif verdict is Verdict.CONFIDENTIAL:
+                kept.append(dataclasses.replace(obs, flags=obs.flags | _CONFIDENTIAL))
+            elif verdict is Verdict.HIDDEN:
+                kept.append(
+                    dataclasses.replace(
+                        obs,
+                        value=None,
+                        numerator=None,
+                        denominator=None,
+                        flags=obs.flags | _SOURCE,
+                        note=_note(obs.flags, obs.note),
+                        missing_children=(),
+                    )
+                )
+        return kept
 
-    def _hides(self, indicator_id: int, area: str, period: str, flags: int) -> bool:
-        return (
-            (indicator_id, area, period) in self.pattern.hidden
-            or not self.pattern.covers(indicator_id, period)
-            or bool(flags & _SOURCE)
-        )
+    def rows(self, rows: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+        """The same for rows of ``resolution.stored_rows``."""
+        cells = ((r[0], r[1], r[2], r[7]) for r in rows)
+        kept: list[Sequence[Any]] = []
+        for row, verdict in zip(rows, self.verdicts(cells), strict=True):
+            if verdict is Verdict.SHOWN:
+                kept.append(row)
+            elif verdict is Verdict.CONFIDENTIAL:
+                kept.append((*row[:7], row[7] | _CONFIDENTIAL, row[8]))
+            elif verdict is Verdict.HIDDEN:
+                flags = row[7]
+                kept.append(
+                    (*row[:4], None, None, None, flags | _SOURCE, _note(flags, row[8]))
+                )
+        return kept
 
-    def _note(self, flags: int, note: str | None) -> str | None:
-        """A note the source gave a secret cell stays; any other goes with the
-        value (it might tell what the value is)."""
-        return note if flags & _SOURCE else None
 
-    def observation(self, obs: Observation, indicator_id: int) -> Observation | None:
-        """The value as the read may see it; None when it may not see it at all."""
-        if self._inside(obs.area):
-            if (indicator_id, obs.area, obs.period) in self.pattern.hidden:
-                return dataclasses.replace(obs, flags=obs.flags | _CONFIDENTIAL)
-            return obs
-        if self._withheld(indicator_id, obs.area):
-            return None
-        if not self._hides(indicator_id, obs.area, obs.period, obs.flags):
-            return obs
-        return dataclasses.replace(
-            obs,
-            value=None,
-            numerator=None,
-            denominator=None,
-            flags=obs.flags | _SOURCE,
-            note=self._note(obs.flags, obs.note),
-            missing_children=(),
-        )
-
-    def row(self, row: Sequence[Any]) -> Sequence[Any] | None:
-        """The same for a row of ``resolution.stored_rows``."""
-        indicator_id, area, period, release_id, *_values, flags, note = row
-        if self._inside(area):
-            if (indicator_id, area, period) in self.pattern.hidden:
-                return (*row[:7], flags | _CONFIDENTIAL, row[8])
-            return row
-        if self._withheld(indicator_id, area):
-            return None
-        if not self._hides(indicator_id, area, period, flags):
-            return row
-        return (
-            indicator_id,
-            area,
-            period,
-            release_id,
-            None,
-            None,
-            None,
-            flags | _SOURCE,
-            self._note(flags, note),
-        )
+def _note(flags: int, note: str | None) -> str | None:
+    """A note the source gave a secret cell stays; any other goes with the value (it
+    might tell what the value is)."""
+    return note if flags & _SOURCE else None

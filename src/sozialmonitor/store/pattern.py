@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from sozialmonitor.access.disclosure import Reason
 from sozialmonitor.store import schema
 
 Slice = tuple[int, str]
@@ -22,13 +21,10 @@ Slice = tuple[int, str]
 @dataclass(frozen=True)
 class ReadPattern:
     """The patterns a read applies: per slice the release whose pattern holds, and
-    the hidden cells ``(indicator id, area code, period) → reason``."""
+    the codes of the areas whose cells it hides (slices hiding nothing left out)."""
 
     slices: dict[Slice, int]
-    hidden: dict[tuple[int, str, str], Reason]
-
-    def covers(self, indicator_id: int, period: str) -> bool:
-        return (indicator_id, period) in self.slices
+    hidden: dict[Slice, set[str]]
 
 
 def read_pattern(
@@ -53,12 +49,10 @@ def read_pattern(
                 newest[(indicator_id, period)] = max(
                     visible, key=priorities.__getitem__
                 )
-    hidden: dict[tuple[int, str, str], Reason] = {}
+    hidden: dict[Slice, set[str]] = defaultdict(set)
     if newest:
         cells = (
-            select(
-                sc.c.release_id, sc.c.indicator_id, a.c.code, sc.c.period, sc.c.reason
-            )
+            select(sc.c.release_id, sc.c.indicator_id, a.c.code, sc.c.period)
             .join(a, a.c.id == sc.c.area_id)
             .where(
                 sc.c.release_id.in_(set(newest.values())),
@@ -69,10 +63,10 @@ def read_pattern(
             cells = cells.where(sc.c.period.in_(list(periods)))
         if scope is not None and scope.whereclause is not None:
             cells = cells.where(scope.whereclause)
-        for release_id, indicator_id, code, period, reason in conn.execute(cells):
+        for release_id, indicator_id, code, period in conn.execute(cells):
             if newest.get((indicator_id, period)) == release_id:
-                hidden[(indicator_id, code, period)] = Reason(reason)
-    return ReadPattern(slices=newest, hidden=hidden)
+                hidden[(indicator_id, period)].add(code)
+    return ReadPattern(slices=newest, hidden=dict(hidden))
 
 
 _SLICES_CACHE: dict[str, tuple[tuple[int, ...], dict[int, dict[str, list[int]]]]] = {}

@@ -310,10 +310,8 @@ def read_observations(
         audience,
         area_rules(conn, audience),
     )
-    guarded = [guard.observation(obs, ids[obs.indicator]) for obs in stored]
     return sorted(
-        (obs for obs in guarded if obs is not None),
-        key=attrgetter("indicator", "area", "period"),
+        guard.observations(stored, ids), key=attrgetter("indicator", "area", "period")
     )
 
 
@@ -362,11 +360,8 @@ def read_stored_rows(
         audience,
         area_rules(conn, audience),
     )
-    guarded = (
-        guard.row(row) for row in stored_rows(conn, query, priorities, codes, scope)
-    )
     return StoredRows(
-        rows=[row for row in guarded if row is not None],
+        rows=guard.rows(stored_rows(conn, query, priorities, codes, scope)),
         indicators=codes,
         releases=release_names(conn, priorities),
     )

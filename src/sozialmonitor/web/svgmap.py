@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 from markupsafe import escape
 from pyproj import Transformer
@@ -98,6 +99,8 @@ class _PreparedMap:
     width: int
     height: int
     index: dict[str, int]
+    codes: pd.Index
+    """The codes by position, to look many up at once (``index`` for one)."""
     d: list[str]
     """An area's path data: an absolute ``M x y`` to its first ring, so that the
     areas of a class join into one path by plain concatenation."""
@@ -144,7 +147,9 @@ def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
         geoms[keep], lambda xy: np.column_stack(laea.transform(*xy.T))
     )
     if not codes:
-        return _PreparedMap(width=VIEW_SIZE, height=VIEW_SIZE // 2, index={}, d=[])
+        return _PreparedMap(
+            width=VIEW_SIZE, height=VIEW_SIZE // 2, index={}, codes=pd.Index([]), d=[]
+        )
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     scale = (VIEW_SIZE - 2 * MARGIN) / max(maxx - minx, maxy - miny, 1e-9)
     origin, factor = np.array([minx, maxy]), np.array([scale, -scale])
@@ -156,6 +161,7 @@ def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
         width=int(np.ceil((maxx - minx) * scale)) + 2 * MARGIN,
         height=int(np.ceil((maxy - miny) * scale)) + 2 * MARGIN,
         index={code: i for i, code in enumerate(codes)},
+        codes=pd.Index(codes),
         # After an absolute M further pairs would be absolute lines: say l.
         d=[
             f"M{x} {y}l{r}" if r else f"M{x} {y}"
@@ -311,10 +317,7 @@ def class_image_svg(
     uid = _uid("choropleth", cache_key, title, None)
     paints = _paints(k, uid)
     prepared = _prepared(areas, cache_key)
-    index = prepared.index
-    positions = np.fromiter(
-        (index.get(a.code, -1) for a in areas), dtype=np.int64, count=len(areas)
-    )
+    positions = prepared.codes.get_indexer([a.code for a in areas]).astype(np.int64)
     wanted = np.array(classes, dtype=float)  # None becomes NaN
     if len(wanted) != len(areas):
         raise ValueError(f"{len(wanted)} classes for {len(areas)} areas.")

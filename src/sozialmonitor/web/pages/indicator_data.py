@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
@@ -169,16 +170,14 @@ class _LevelRead:
 
     @classmethod
     def of_rows(
-        cls, indicator: str, read: queries.StoredRows, position: dict[str, int]
+        cls, indicator: str, read: queries.StoredRows, codes: pd.Index
     ) -> _LevelRead:
         """Rows of :func:`queries.read_stored_rows`, transposed at C speed."""
         rows = read.rows
         columns = list(zip(*rows, strict=True)) if rows else [()] * 9
         return cls(
             indicator=indicator,
-            positions=np.fromiter(
-                (position.get(code, -1) for code in columns[1]), np.int64, len(rows)
-            ),
+            positions=codes.get_indexer(columns[1]).astype(np.int64),
             periods=np.array(columns[2], dtype=object),
             values=np.array(columns[4], dtype=float),
             numerators=np.array(columns[5], dtype=float),
@@ -191,11 +190,11 @@ class _LevelRead:
 
     @classmethod
     def of_observations(
-        cls, indicator: str, found: list[Observation], position: dict[str, int]
+        cls, indicator: str, found: list[Observation], codes: pd.Index
     ) -> _LevelRead:
         return cls(
             indicator=indicator,
-            positions=np.array([position.get(o.area, -1) for o in found], np.int64),
+            positions=codes.get_indexer([o.area for o in found]).astype(np.int64),
             periods=np.array([o.period for o in found], dtype=object),
             values=np.array([o.value for o in found], dtype=float),
             numerators=np.array([o.numerator for o in found], dtype=float),
@@ -322,9 +321,8 @@ def _read_level(
     periods: list[str],
 ) -> dict[str, LevelPeriod]:
     areas = snap.areas_in(root, level)
-    position = snap.remember(
-        ("level-positions", root, level),
-        lambda: {a.code: i for i, a in enumerate(areas)},
+    codes = snap.remember(
+        ("level-codes", root, level), lambda: pd.Index([a.code for a in areas])
     )
     # Values computed from child areas only where the level's areas have any
     # (not for municipalities without districts: that check costs 10 ms).
@@ -337,12 +335,12 @@ def _read_level(
     )
     if parents:
         found = queries.read_observations(conn, query, audience=snap.audience)
-        read = _LevelRead.of_observations(indicator.id, found, position)
+        read = _LevelRead.of_observations(indicator.id, found, codes)
     else:
         # A level without children (municipalities at Germany size): its stored
         # values as rows, an Observation only for a row a page shows.
         rows = queries.read_stored_rows(conn, query, audience=snap.audience)
-        read = _LevelRead.of_rows(indicator.id, rows, position)
+        read = _LevelRead.of_rows(indicator.id, rows, codes)
     return {p: read.period(areas, p) for p in periods}
 
 

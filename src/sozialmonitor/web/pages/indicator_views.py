@@ -373,7 +373,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         LegendItem(label=label, colour=colour, count=count)
         for label, colour, count in zip(labels, colours, found.counts, strict=True)
     ]
-    missing = sum(c is None for c in found.classes)
+    missing = found.classes.count(None)
     if missing:
         legend.append(LegendItem(label=t("keine Angabe"), colour=None, count=missing))
     notes = []
