@@ -215,3 +215,27 @@ def import_areas_command(
         )
 
     _import(run, as_json, dry_run)
+
+
+@import_app.command("lineage")
+def import_lineage_command(
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Import area lineage: a correspondence table of old and new areas (CSV or
+    Excel: old_code, new_code, kind, valid_on, share, basis)."""
+    use_db(db)
+    use_caller(user, token)
+    from sozialmonitor.ingest.lineage import import_lineage
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        return import_lineage(
+            eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
+        )
+
+    _import(run, as_json, dry_run)
