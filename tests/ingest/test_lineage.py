@@ -193,3 +193,27 @@ def test_cli_prints_the_report_without_traceback(
     )
     assert good.exit_code == 0, good.output
     assert "lineage.csv: 4 new or changed." in good.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b"\x00\xff\xfe\x89PNG\r\n\x1a\n" * 50, "wrong-encoding"),
+        ((HEADER + "A1,N1,merged,2021-01-01,1e400,\n").encode(), "not-a-number"),
+        ((HEADER + "A1,N1,merged,2021-01-01,nan,\n").encode(), "not-a-number"),
+        (
+            (HEADER + "=cmd|' /C calc'!A0,N1,merged,2021-01-01,,\n").encode(),
+            "unknown-area-code",
+        ),
+    ],
+)
+def test_hostile_tables_are_refused(
+    vintages: Engine, tmp_path: Path, content: bytes, code: str
+) -> None:
+    path = tmp_path / "lineage.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportValidationError) as caught:
+        import_lineage(vintages, path)
+    codes = {f.code for f in caught.value.report.errors}  # type: ignore[attr-defined]
+    assert code in codes
+    assert stored_links(vintages) == 0
