@@ -124,3 +124,11 @@ def test_english_and_json(client: TestClient) -> None:
         (TOWNS[0], "split", "2021-01-01", 0.625, "population"),
         (TOWNS[1], "split", "2021-01-01", 0.375, "area"),
     ]
+
+
+def test_parent_lists_only_the_sub_areas_of_today(client: TestClient) -> None:
+    page = html(client.get(f"/gebiet/{REGION}"))
+    listed = [a["href"] for a in page.select("section.children a")]
+    assert f"/gebiet/{TOWNS[0]}" in listed
+    assert f"/gebiet/{OLD}" not in listed
+    assert page.select_one("#children-title").get_text().endswith(f"({len(TOWNS)})")

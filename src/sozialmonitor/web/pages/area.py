@@ -17,6 +17,7 @@ from child areas where needed, cached per data version),
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -349,8 +350,15 @@ def area_profile(
     show_sparklines = any(
         sum(p.value is not None for p in row.series) > 1 for row in all_rows
     )
+    today = dt.date.today()
     children = sorted(
-        (snap.areas[c] for c in snap.children.get(code, ())),
+        # the sub-areas of today: those that ended are reached through their
+        # successors' "Hervorgegangen aus"
+        (
+            child
+            for c in snap.children.get(code, ())
+            if (child := snap.areas[c]).valid_to is None or child.valid_to >= today
+        ),
         key=lambda a: (snap.level_by_code[a.level].rank, german_key(a.name)),
     )
     is_municipality = area.level == MUNICIPALITY
