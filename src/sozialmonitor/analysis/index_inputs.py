@@ -53,8 +53,11 @@ def read_inputs(
         When an indicator is unknown (to the audience) or has no values for the
         period, or a change reaches back before the first stored period.
     """
-    target = parse_period(period or definition.period).code
-    areas = queries.list_areas(conn, level=definition.level)
+    wanted = parse_period(period or definition.period)
+    target = wanted.code
+    # The areas valid at the period's end: an index of 2019 indexes the areas of
+    # 2019, not those that replaced them later (and not both).
+    areas = queries.list_areas(conn, level=definition.level, valid_on=wanted.end)
     if not areas:
         raise IndexInputError(
             f"There are no areas of the level '{definition.level}' to compute the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -125,9 +125,57 @@ def import_indicators_command(
     _import(run, as_json, dry_run)
 
 
+def _field_option(role: str, example: str) -> Any:
+    return typer.Option(
+        help=f"The file's field with the {role} (e.g. {example}); default: a field "
+        "with the usual name."
+    )
+
+
 @import_app.command("areas")
 def import_areas_command(
     file: FileArg,
+    code_field: Annotated[str | None, _field_option("area code", "AGS, PLR_ID")] = None,
+    name_field: Annotated[str | None, _field_option("name", "GEN, PLR_NAME")] = None,
+    parent_field: Annotated[
+        str | None, _field_option("parent area's code", "BEZ")
+    ] = None,
+    level_field: Annotated[str | None, _field_option("level code", "EBENE")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="The level of every area in the file (e.g. municipality), for a "
+            "file with one level and no level field (BKG VG250/VG5000, LOR)."
+        ),
+    ] = None,
+    parent_prefix: Annotated[
+        int | None,
+        typer.Option(
+            help="The parent's code is the first this many characters of the "
+            "area's code: AGS 5 for a municipality's district, 2 for a "
+            "district's state; LOR 6 for a planning area's Bezirksregion."
+        ),
+    ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            help="Import only the features with FIELD=VALUE, e.g. GF=9 for the "
+            "land parts of BKG's states (without their waters)."
+        ),
+    ] = None,
+    valid_from: Annotated[
+        str | None,
+        typer.Option(
+            help="First day of validity (2021-01-01) of every area whose row "
+            "gives none."
+        ),
+    ] = None,
+    valid_to: Annotated[
+        str | None,
+        typer.Option(
+            help="Last day of validity (2020-12-31) of every area whose row gives none."
+        ),
+    ] = None,
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
@@ -137,11 +185,56 @@ def import_areas_command(
     """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
     use_db(db)
     use_caller(user, token)
+    from sozialmonitor.ingest.area_fields import AreaFields, parse_date, parse_only
     from sozialmonitor.ingest.areas import import_areas
+
+    try:
+        fields = AreaFields(
+            code_field=code_field,
+            name_field=name_field,
+            parent_field=parent_field,
+            level_field=level_field,
+            level=level,
+            parent_prefix=parent_prefix,
+            only=parse_only(only) if only is not None else None,
+            valid_from=parse_date(valid_from, "--valid-from"),
+            valid_to=parse_date(valid_to, "--valid-to"),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
     def run() -> ImportOutcome:
         eng, caller = authorised(Action.IMPORT)
         return import_areas(
+            eng,
+            file,
+            fields=fields,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
+        )
+
+    _import(run, as_json, dry_run)
+
+
+@import_app.command("lineage")
+def import_lineage_command(
+    file: FileArg,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Import area lineage: a correspondence table of old and new areas (CSV or
+    Excel: old_code, new_code, kind, valid_on, share, basis)."""
+    use_db(db)
+    use_caller(user, token)
+    from sozialmonitor.ingest.lineage import import_lineage
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        return import_lineage(
             eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
         )
 

@@ -22,6 +22,7 @@ from sozialmonitor.cli.export import export
 from sozialmonitor.cli.imports import import_app
 from sozialmonitor.cli.index import index_app
 from sozialmonitor.cli.levels import level_app
+from sozialmonitor.cli.lineage import lineage_app
 from sozialmonitor.cli.releases import release_app
 from sozialmonitor.cli.serve import demo, serve
 from sozialmonitor.cli.stats import stats_app
@@ -74,6 +75,7 @@ app.command()(restore)
 app.add_typer(import_app, name="import")
 app.add_typer(release_app, name="release")
 app.add_typer(level_app, name="level")
+app.add_typer(lineage_app, name="lineage")
 app.add_typer(index_app, name="index")
 app.add_typer(stats_app, name="stats")
 app.add_typer(user_app, name="user")

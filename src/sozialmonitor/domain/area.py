@@ -59,6 +59,17 @@ class Area:
     geometry: str | None = None
     """Boundary as GeoJSON geometry text in WGS84 (EPSG:4326)."""
 
+    def valid_at(self, day: dt.date) -> bool:
+        """Whether the area exists on ``day`` (no dates: always).
+
+        Examples
+        --------
+        >>> old = Area(code="1", name="Alt", level="x", valid_to=dt.date(2020, 12, 31))
+        >>> old.valid_at(dt.date(2020, 12, 31)), old.valid_at(dt.date(2021, 1, 1))
+        (True, False)
+        """
+        return valid_between(self.valid_from, self.valid_to, day)
+
     def to_dict(self, *, with_geometry: bool = False) -> dict[str, object]:
         data: dict[str, object] = {
             "code": self.code,
@@ -72,3 +83,14 @@ class Area:
         if with_geometry:
             data["geometry"] = self.geometry
         return data
+
+
+def valid_between(
+    valid_from: dt.date | None, valid_to: dt.date | None, day: dt.date
+) -> bool:
+    """Whether ``day`` lies in the validity ``valid_from``–``valid_to`` (both days
+    included; None: open). A period's values belong to the areas valid at its end
+    (its Stichtag): 2020 to the areas of 31.12.2020."""
+    return (valid_from is None or valid_from <= day) and (
+        valid_to is None or day <= valid_to
+    )

@@ -27,6 +27,9 @@ class Flag(IntFlag):
     CONFIDENTIAL = 128
     """shown to the administration only: the public sees the cell as suppressed
     (never stored; set by the read gate)"""
+    RECOMPUTED = 256
+    """recomputed on today's area from its predecessors' values through the area
+    lineage (never stored; see ``analysis.recomputed``)"""
 
 
 FLAG_NAMES: dict[str, Flag] = {
@@ -38,6 +41,7 @@ FLAG_NAMES: dict[str, Flag] = {
     "computed": Flag.COMPUTED,
     "removed": Flag.REMOVED,
     "confidential": Flag.CONFIDENTIAL,
+    "recomputed": Flag.RECOMPUTED,
 }
 """Names used in files and the API."""
 

@@ -15,6 +15,12 @@ from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.area_fields import (
+    FIELD_NAMES,
+    AreaFields,
+    field_roles,
+    only_features,
+)
 from sozialmonitor.ingest.formats.geo.reader import GEO_SUFFIXES, read_geo
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
@@ -22,16 +28,6 @@ from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_levels
 from sozialmonitor.store.writes import save_areas
-
-FIELD_NAMES: dict[str, tuple[str, ...]] = {
-    "code": ("code", "schlüssel", "schluessel", "ags", "gebietsschlüssel", "id"),
-    "name": ("name", "gebiet", "bezeichnung", "gen"),
-    "level": ("level", "ebene", "raumebene"),
-    "parent": ("parent", "übergeordnet", "uebergeordnet", "parent_code"),
-    "valid_from": ("valid_from", "gültig_ab", "gueltig_ab"),
-    "valid_to": ("valid_to", "gültig_bis", "gueltig_bis"),
-    "successor": ("successor", "nachfolger"),
-}
 
 
 def _read_csv(path: Path, report: ValidationReport) -> pd.DataFrame | None:
@@ -74,6 +70,15 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d")
 """ISO, German, and what GDAL writes for dates in Shapefile text fields."""
 
 
+def _feature(row: int, name: str, geometry: Any) -> str:
+    """A feature as a reader finds it in a GIS: row, name and where it lies."""
+    text = f"row {row} '{name}'"
+    if geometry is None or geometry.is_empty:
+        return text
+    point = geometry.representative_point()
+    return f"{text} (near longitude {point.x:.3f}, latitude {point.y:.3f})"
+
+
 def _date(
     value: str, row: int, column: str, report: ValidationReport
 ) -> dt.date | None:
@@ -95,10 +100,20 @@ def _date(
     return None
 
 
-def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list[Area]]:
+def validate_areas(
+    conn: Connection, path: Path, fields: AreaFields | None = None
+) -> tuple[ValidationReport, list[Area]]:
+    """The areas of a file and the findings about it; ``fields`` says which field
+    holds what where the file does not use the usual names."""
+    fields = fields or AreaFields()
     report = ValidationReport(path=path)
     if path.suffix.lower() in GEO_SUFFIXES:
-        frame = read_geo(path, report, code_names=FIELD_NAMES["code"])
+        code_names = (
+            (fields.code_field.strip().lower(),)
+            if fields.code_field
+            else FIELD_NAMES["code"]
+        )
+        frame = read_geo(path, report, code_names=code_names)
     else:
         frame = _read_csv(path, report)
     if frame is None:
@@ -110,19 +125,13 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
             "The file has no areas. Export the file again with its areas.",
         )
         return report, []
-    columns = {str(c).strip().lower(): c for c in frame.columns}
-    roles = {}
-    for role, names in FIELD_NAMES.items():
-        roles[role] = next((columns[n] for n in names if n in columns), None)
-    missing = [r for r in ("code", "name", "level") if roles[r] is None]
-    if missing:
-        found = ", ".join(str(c) for c in frame.columns if not str(c).startswith("__"))
-        report.error(
-            "missing-column",
-            f"Missing field(s): {', '.join(missing)}. Found: {found}. Areas need "
-            "code, name, level and, below the top, parent.",
-        )
+    roles = field_roles(frame, fields, report)
+    if roles is None:
         return report, []
+    if fields.only is not None:
+        frame = only_features(frame, fields.only, report)
+        if frame is None:
+            return report, []
     if frame[roles["code"]].map(lambda v: isinstance(v, int | float)).any():
         report.warning(
             "numeric-code",
@@ -131,6 +140,14 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
             column=str(roles["code"]),
         )
     levels = {lvl.code: lvl.rank for lvl in list_levels(conn)}
+    if fields.level is not None and fields.level not in levels:
+        report.error(
+            "unknown-level",
+            f"'{fields.level}' (given with --level) is not an area level. Known "
+            f"levels: {', '.join(levels)}. Add one with 'sozialmonitor level add'.",
+            value=fields.level,
+        )
+        return report, []
     existing = {
         r.code: r
         for r in conn.execute(
@@ -141,11 +158,14 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
     }
     areas: list[Area] = []
     rows: dict[str, int] = {}
+    seen: dict[str, str] = {}  # code → its first feature, for the duplicate message
     for record in frame.to_dict("records"):
         row = int(record["__row"])
         values = {
             r: cell_text(record[c]) if c is not None else "" for r, c in roles.items()
         }
+        if fields.level is not None:
+            values["level"] = fields.level
         code, level = values["code"], values["level"]
         if not code or not values["name"]:
             report.error(
@@ -158,14 +178,29 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
         if code in rows:
             report.error(
                 "duplicate-area",
-                f"The code '{code}' appears twice (first in row {rows[code]}). Keep "
-                "one row per area.",
+                f"The code '{code}' appears twice: {seen[code]} and "
+                f"{_feature(row, values['name'], record['__geometry'])}. Keep one "
+                "row per area: correct the code of the wrong one.",
                 row=row,
                 column=str(roles["code"]),
                 value=code,
             )
             continue
         rows[code] = row
+        seen[code] = _feature(row, values["name"], record["__geometry"])
+        if fields.parent_prefix is not None:
+            if len(code) <= fields.parent_prefix:
+                report.error(
+                    "short-code",
+                    f"The code '{code}' has no more than {fields.parent_prefix} "
+                    "characters, so --parent-prefix cannot take its parent's code "
+                    "from it. Import the top areas without --parent-prefix.",
+                    row=row,
+                    column=str(roles["code"]),
+                    value=code,
+                )
+                continue
+            values["parent"] = code[: fields.parent_prefix]
         if not _plain_texts(values, roles, row, report):
             continue
         if level not in levels:
@@ -204,8 +239,10 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
                 parent=values["parent"] or None,
                 valid_from=_date(
                     values["valid_from"], row, str(roles["valid_from"]), report
-                ),
-                valid_to=_date(values["valid_to"], row, str(roles["valid_to"]), report),
+                )
+                or fields.valid_from,
+                valid_to=_date(values["valid_to"], row, str(roles["valid_to"]), report)
+                or fields.valid_to,
                 successor=values["successor"] or None,
                 geometry=json.dumps(shapely.geometry.mapping(geometry))
                 if geometry is not None
@@ -226,7 +263,7 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
                 "nor in the database. Import the parent areas first or correct the "
                 "code.",
                 row=rows[area.code],
-                column=str(roles["parent"]),
+                column=str(roles["parent"] or "--parent-prefix"),
                 value=area.parent,
             )
         elif parent_rank >= levels[area.level]:
@@ -235,7 +272,7 @@ def validate_areas(conn: Connection, path: Path) -> tuple[ValidationReport, list
                 f"The parent '{area.parent}' of '{area.code}' is not on a higher level "
                 f"than '{area.level}'. A parent must be a larger area.",
                 row=rows[area.code],
-                column=str(roles["parent"]),
+                column=str(roles["parent"] or "--parent-prefix"),
                 value=area.parent,
             )
     report.rows_valid = len(areas) if report.is_valid else 0
@@ -246,14 +283,16 @@ def import_areas(
     engine: Engine,
     path: Path,
     *,
+    fields: AreaFields | None = None,
     dry_run: bool = False,
     actor: str = SYSTEM,
     address: str = "",
 ) -> ImportOutcome:
     """Validate an area file and store its areas (new and changed) in one
-    transaction, audited as done by ``actor`` from ``address``."""
+    transaction, audited as done by ``actor`` from ``address``; ``fields`` says
+    which of the file's fields holds what (see :class:`AreaFields`)."""
     with engine.connect() as conn, conn.begin() as transaction:
-        report, areas = validate_areas(conn, path)
+        report, areas = validate_areas(conn, path, fields)
         if not report.is_valid:
             raise ImportValidationError(report, report.to_text())
         if dry_run:

@@ -1,5 +1,9 @@
 """Values of parent areas computed from their children where none is stored.
 
+Only the children valid in a period count for it (valid at the period's end, its
+Stichtag): after a boundary change a parent has the old and the new areas as
+children, and 2020 adds up the old ones, 2021 the new ones.
+
 The children that have no children of their own (the municipalities under a
 district, the blocks under a quarter — almost every value there is) are summed by the
 database, one row per parent, indicator and period; children that are parents
@@ -9,7 +13,9 @@ up by the rules of ``domain.aggregation``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, or_, select
@@ -23,8 +29,10 @@ from sozialmonitor.domain.aggregation import (
     parent_value,
     usable,
 )
+from sozialmonitor.domain.area import valid_between
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import parse_period
 from sozialmonitor.store import schema
 from sozialmonitor.store.resolution import (
     ObservationQuery,
@@ -60,15 +68,18 @@ def with_parent_values(
     children: dict[str, list[str]] = defaultdict(list)
     parent_of: dict[str, str] = {}
     leaves: dict[int, str] = {}
+    validity: dict[str, tuple[Any, Any]] = {}
     inner = False
     rows = conn.execute(
-        select(a.c.id, a.c.code, parent.c.code, is_parent)
+        select(a.c.id, a.c.code, parent.c.code, is_parent, a.c.valid_from, a.c.valid_to)
         .join(parent, a.c.parent_id == parent.c.id)
         .where(a.c.parent_id.in_(scope))
     )
-    for area_id, code, parent_code, has_children in rows:
+    for area_id, code, parent_code, has_children, valid_from, valid_to in rows:
         children[parent_code].append(code)
         parent_of[code] = parent_code
+        if valid_from is not None or valid_to is not None:
+            validity[code] = (valid_from, valid_to)
         if has_children:
             inner = True
         else:
@@ -87,7 +98,8 @@ def with_parent_values(
             stored_values(conn, query, priorities, aggregatable, inner_scope),
         )
         for obs in inner_values:
-            if usable(aggregatable[obs.indicator], obs):
+            valid = _valid_children(validity, [obs.area], obs.period)
+            if valid and usable(aggregatable[obs.indicator], obs):
                 key = (obs.indicator, parent_of[obs.area], obs.period)
                 sums.setdefault(key, ChildSums()).add(obs)
     have = {o.key for o in stored}
@@ -100,12 +112,36 @@ def with_parent_values(
             aggregatable[indicator],
             parent_code,
             period,
-            sorted(children[parent_code]),
+            sorted(_valid_children(validity, children[parent_code], period)),
             child_sums,
         )
         if computed is not None:
             result.append(computed)
     return result
+
+
+@lru_cache(maxsize=1024)
+def _period_end(period: str) -> dt.date:
+    return parse_period(period).end
+
+
+def _valid_children(
+    validity: dict[str, tuple[Any, Any]], codes: list[str], period: str
+) -> list[str]:
+    """Those of ``codes`` valid at the end of ``period`` (areas without dates
+    always are)."""
+    if not validity:
+        return codes
+    end = _period_end(period)
+    return [c for c in codes if c not in validity or valid_between(*validity[c], end)]
+
+
+def _in_validity(area: Any, observation: Any) -> ColumnElement[bool]:
+    """An observation's area is valid at the end of its period."""
+    return and_(
+        or_(area.c.valid_from.is_(None), area.c.valid_from <= observation.c.period_end),
+        or_(area.c.valid_to.is_(None), area.c.valid_to >= observation.c.period_end),
+    )
 
 
 def _has_children(area: Any) -> Any:
@@ -153,7 +189,11 @@ def _leaf_sums(
             a.c.parent_id,
         )
         .join(a, o.c.area_id == a.c.id)
-        .where(in_scope, *value_conditions(query, priorities, codes))
+        .where(
+            in_scope,
+            _in_validity(a, o),
+            *value_conditions(query, priorities, codes),
+        )
     )
     if len(priorities) > 1:  # the newest release wins, even with a tombstone
         rank = case(priorities, value=o.c.release_id)

@@ -9,13 +9,14 @@ values for parent areas from their children where none is stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
@@ -104,10 +105,19 @@ def list_areas(
     level: str | None = None,
     parent: str | None = None,
     codes: Iterable[str] | None = None,
+    valid_on: dt.date | None = None,
     with_geometry: bool = False,
 ) -> list[Area]:
-    """Areas ordered by level and code, optionally of one level or one parent."""
+    """Areas ordered by level and code, optionally of one level or one parent, or
+    those valid on a day (for a period: its end, so that a map of 2019 draws the
+    areas of 31.12.2019, see :func:`~sozialmonitor.domain.area.valid_between`)."""
     query = _area_select(with_geometry)
+    if valid_on is not None:
+        a = schema.area
+        query = query.where(
+            or_(a.c.valid_from.is_(None), a.c.valid_from <= valid_on),
+            or_(a.c.valid_to.is_(None), a.c.valid_to >= valid_on),
+        )
     if level is not None:
         level_id(conn, level)
         query = query.where(schema.area_level.c.code == level)

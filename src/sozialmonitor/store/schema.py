@@ -53,6 +53,22 @@ area = Table(
     Column("geometry", Text, nullable=True),
 )
 
+area_lineage = Table(
+    "area_lineage",
+    metadata,
+    # Which area became which on a boundary change: one row per predecessor and
+    # successor, with the share of the predecessor that moved to the successor (its
+    # population, its area, or as an official correspondence table says), where known.
+    Column("id", Integer, primary_key=True),
+    Column("predecessor_id", Integer, ForeignKey("area.id"), nullable=False),
+    Column("successor_id", Integer, ForeignKey("area.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("valid_on", Date, nullable=False),
+    Column("share", Float, nullable=True),
+    Column("basis", String(20), nullable=True),
+    UniqueConstraint("predecessor_id", "successor_id", name="uq_area_lineage_link"),
+)
+
 indicator = Table(
     "indicator",
     metadata,
@@ -294,6 +310,7 @@ __all__ = [
     "api_token",
     "area",
     "area_level",
+    "area_lineage",
     "audit_event",
     "import_job",
     "import_log",

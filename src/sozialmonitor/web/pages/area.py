@@ -17,6 +17,7 @@ from child areas where needed, cached per data version),
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -49,6 +50,11 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+)
+from sozialmonitor.web.pages.area_lineage import (
+    LineageStep,
+    lineage_steps,
+    validity_text,
 )
 from sozialmonitor.web.pages.area_locator import locator
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
@@ -136,6 +142,12 @@ class AreaProfile:
     profile_kind: str
     code_label: str
     """``AGS``, ``Kreisschlüssel``, ``LOR-Schlüssel`` or ``Gebietsschlüssel``."""
+    validity: str
+    """``gültig von 01.01.2019 bis 31.12.2020``; empty when the area has no dates."""
+    predecessors: tuple[LineageStep, ...]
+    """The areas it came from (merged, split, renamed, recoded)."""
+    successors: tuple[LineageStep, ...]
+    """The areas it became."""
     ancestors: tuple[AreaRef, ...]
     """From the top-level area down to the parent."""
     parent: AreaRef | None
@@ -338,12 +350,22 @@ def area_profile(
     show_sparklines = any(
         sum(p.value is not None for p in row.series) > 1 for row in all_rows
     )
+    today = dt.date.today()
     children = sorted(
-        (snap.areas[c] for c in snap.children.get(code, ())),
+        # the sub-areas of today: those that ended are reached through their
+        # successors' "Hervorgegangen aus"
+        (
+            child
+            for c in snap.children.get(code, ())
+            if (child := snap.areas[c]).valid_to is None or child.valid_to >= today
+        ),
         key=lambda a: (snap.level_by_code[a.level].rank, german_key(a.name)),
     )
     is_municipality = area.level == MUNICIPALITY
     profile_kind = t("Sozialstrukturprofil" if is_municipality else "Gebietsprofil")
+    predecessors, successors = lineage_steps(
+        conn, snap, area, lang, lambda other: href(f"/gebiet/{other}", lang)
+    )
     locator_title = (
         t("Lage von {area} {parent}", area=area.name, parent=in_area(parent.name, lang))
         if parent
@@ -354,6 +376,9 @@ def area_profile(
         title=f"{profile_kind} {area.name}",
         profile_kind=profile_kind,
         code_label=t(code_label(snap, area)),
+        validity=validity_text(area, lang, t),
+        predecessors=predecessors,
+        successors=successors,
         ancestors=tuple(area_ref(snap, a, lang, t) for a in reversed(ancestors)),
         parent=area_ref(snap, parent, lang, t) if parent else None,
         region=area_ref(snap, top, lang, t) if top else None,
