@@ -9,7 +9,12 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sozialmonitor.domain.observation import Flag
-from sozialmonitor.ingest.numbers import EMPTY_SIGNS, NumberStyle, parse_number
+from sozialmonitor.ingest.numbers import (
+    EMPTY_SIGNS,
+    SECRET_SIGNS,
+    NumberStyle,
+    parse_number,
+)
 from sozialmonitor.ingest.official.genesis import KEY, OfficialTable
 from sozialmonitor.ingest.official.mapping import (
     KEY_KINDS,
@@ -298,6 +303,8 @@ def apply_mapping(
             if base is not None and _is_zero(base[1]):
                 report.skipped_empty += 1  # a share of nothing: no value, a gap
                 continue
+            if base is not None and base[1] in SECRET_SIGNS:
+                raw = "."  # a share of a secret count is secret, too
             record = _record(
                 output,
                 *key,
