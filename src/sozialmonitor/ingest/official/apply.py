@@ -41,6 +41,8 @@ class _Row:
     left_out: bool = False
     """A key of a kind the mapping does not import."""
     labels: Counter[str]
+    area_column: str = ""
+    """Where the area is written, for messages."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +61,7 @@ class _Cell:
     line: int
     column: str
     raw: str
+    area_column: str
 
 
 def area_code(key: str, mapping: Mapping) -> str | None:
@@ -121,6 +124,7 @@ def _rows(
                 del cells[i]
                 break
         area: str | None = None
+        area_column = ""
         if mapping.areas.by == "key":
             at = next((i for i, c in enumerate(cells) if KEY.match(c)), None)
             if at is None:
@@ -144,11 +148,21 @@ def _rows(
                     )
                 )
                 continue
+            area_column = f"column {leading.index(cells[at]) + 1} (key)"
             del cells[at : at + 2]  # the key and the name after it
         elif names_in_rows and cells:
             name = cells.pop(0)
             area = mapping.areas.codes.get(name, name)
-        out.append(_Row(line=line, period=period, area=area, labels=Counter(cells)))
+            area_column = f"column {leading.index(name) + 1} (name)"
+        out.append(
+            _Row(
+                line=line,
+                period=period,
+                area=area,
+                labels=Counter(cells),
+                area_column=area_column,
+            )
+        )
     return out
 
 
@@ -201,7 +215,12 @@ def _select(
                 continue
             raw = table.values[index[row.line]][column.position]
             cell = _Cell(
-                area=area, period=period, line=row.line, column=column.name, raw=raw
+                area=area,
+                period=period,
+                line=row.line,
+                column=column.name,
+                raw=raw,
+                area_column=row.area_column if column.area is None else column.name,
             )
             first = cells.setdefault((area, period), cell)
             if first is not cell and first.raw in EMPTY_SIGNS:
@@ -331,6 +350,7 @@ def apply_mapping(
             "row",
             "period_column",
             "value_column",
+            "area_column",
             "denominator_column",
         ],
     )
@@ -364,4 +384,5 @@ def _record(
         "row": cell.line,
         "period_column": cell.column,
         "value_column": cell.column,
+        "area_column": cell.area_column,
     }

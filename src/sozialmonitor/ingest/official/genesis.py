@@ -103,7 +103,17 @@ def read_official(path: Path) -> OfficialTable:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     records: list[tuple[int, list[str]]] = []
     try:
+        start = 1
         for cells in reader:
+            if any("\n" in c or "\r" in c for c in cells):
+                raise _problem(
+                    path,
+                    "a quoted cell starts in this line and runs over the following "
+                    "lines (a quote is not closed). Download the table again, "
+                    "unchanged.",
+                    row=start,
+                )
+            start = reader.line_num + 1
             if any(c.strip() for c in cells):
                 check_width(path, len(cells), row=reader.line_num)
                 check_cells(path, cells, [], row=reader.line_num)
