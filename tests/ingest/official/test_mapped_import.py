@@ -300,3 +300,20 @@ def test_hostile_exports_stay_bounded(fresh: Engine, tmp_path: Path) -> None:
     )
     only_title = export(tmp_path / "t.csv", TITLE)
     assert "no header rows" in refused(fresh, only_title)
+
+
+def test_the_example_of_the_docs_works(fresh: Engine, tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "mapping-files.md"
+    text = docs.read_text(encoding="utf-8")
+    example = text[text.index("## A complete example") :]
+    csv_block = example.split("```csv\n")[1].split("```")[0]
+    yaml_block = example.split("```yaml\n")[1].split("```")[0]
+    path = tmp_path / "13111-01-03-4.csv"
+    path.write_text(csv_block.replace(";…\n", ";1000;500;500;100;60;40\n"))
+    mapping = tmp_path / "mine.yaml"
+    mapping.write_text(yaml_block)
+    import_official(fresh, path, mapping=mapping)
+    found = stored(fresh)
+    assert found[("employees_at_workplace", "DG", "2015-06-30")]["value"] == 30771297
+    share = found[("employees_at_workplace_foreign_share", "03241", "2015-06-30")]
+    assert share["value"] == pytest.approx(10.0)
