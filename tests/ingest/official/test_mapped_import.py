@@ -271,6 +271,9 @@ def test_a_wrong_mapping_field_is_named(fresh: Engine, tmp_path: Path) -> None:
     text = refused(fresh, export(tmp_path / "flat.csv", FLAT), mapping=mapping)
     assert "mine.yaml, column 'outputs.0'" in text
     assert "give either 'value' or both 'numerator' and 'denominator'" in text
+    mapping.write_text(MAPPING.replace("kind: share", "kind: sharez"))
+    text = refused(fresh, export(tmp_path / "flat.csv", FLAT), mapping=mapping)
+    assert "mine.yaml, column 'indicators.0.kind'" in text
     mapping.write_text(MAPPING.replace("table: 21111-02-06-4", "table: 12411-01-01-4"))
     text = refused(fresh, export(tmp_path / "flat.csv", FLAT), mapping=mapping)
     assert "is for table 12411-01-01-4, the file is table 21111-02-06-4" in text

@@ -170,19 +170,31 @@ def load_mapping(path: Path) -> Mapping:
         raise ImportValidationError(report, report.to_text())
     try:
         mapping = Mapping.model_validate(data)
-        mapping.declared()
     except ValidationError as exc:
-        for problem in exc.errors():
-            where = ".".join(str(p) for p in problem["loc"]) or None
-            reason = problem["msg"].removeprefix("Value error, ")
-            report.error(
-                "invalid-mapping",
-                f"{reason} (found {shorten_input(problem.get('input'))}). Correct "
-                "the field (see docs/mapping-files.md).",
-                column=where,
-            )
+        _report_problems(report, exc, "")
         raise ImportValidationError(report, report.to_text()) from None
+    for n, fields in enumerate(mapping.indicators):
+        try:
+            Indicator.from_dict(fields)
+        except ValidationError as exc:
+            _report_problems(report, exc, f"indicators.{n}.")
+    if not report.is_valid:
+        raise ImportValidationError(report, report.to_text())
     return mapping
+
+
+def _report_problems(
+    report: ValidationReport, exc: ValidationError, prefix: str
+) -> None:
+    for problem in exc.errors():
+        where = prefix + ".".join(str(p) for p in problem["loc"])
+        reason = problem["msg"].removeprefix("Value error, ")
+        report.error(
+            "invalid-mapping",
+            f"{reason} (found {shorten_input(problem.get('input'))}). Correct "
+            "the field (see docs/mapping-files.md).",
+            column=where.rstrip(".") or None,
+        )
 
 
 def shorten_input(value: object) -> str:
