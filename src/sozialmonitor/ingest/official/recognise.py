@@ -61,18 +61,23 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
 
 
 def recognise(path: Path) -> OfficialExport | None:
-    """The export a file is, by its first line, or None for any other file.
+    """The export a file is, by its first line, or None for any other file."""
+    return identify(head_text(path))
+
+
+def identify(head: str) -> OfficialExport | None:
+    """The export that the start of a file's text names, or None.
 
     Examples
     --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> (folder / "t.csv").write_text("GENESIS-Tabelle: 12411-01-01-4\\n;;2015\\n")
-    35
-    >>> recognise(folder / "t.csv").table
+    >>> identify("GENESIS-Tabelle: 12411-01-01-4\\n;;31.12.2015\\n").table
     '12411-01-01-4'
+    >>> identify("statistics_code;statistics_label;time\\n12411-0013;Bev;2021\\n").table
+    '12411-0013'
+    >>> identify("indicator;area;period;value\\n") is None
+    True
     """
-    lines = head_text(path).splitlines()
+    lines = head.splitlines()
     if not lines:
         return None
     first = lines[0].strip()
