@@ -194,20 +194,40 @@ def test_import_observations_names_a_genesis_export(
     assert "separator" not in err
 
 
+FLAT_ROW = (
+    "21111-02-06-4;Absolventen;JAHR;Schuljahr;{year};KREISE;Kreise;03241;"
+    "Region Hannover;SCHUL1;Abschluss;{code};{label};{value};Anzahl;"
+    "ABG001;Absolventen und Abgänger;{flag}"
+)
 FLAT = [
     "statistics_code;statistics_label;time_code;time_label;time;"
     "1_variable_code;1_variable_label;1_variable_attribute_code;"
     "1_variable_attribute_label;2_variable_code;2_variable_label;"
-    "2_variable_attribute_code;2_variable_attribute_label;value;value_unit",
-    "21111-02-06-4;Absolventen;JAHR;Schuljahr;2017/2018;KREISE;Kreise;03241;"
-    "Region Hannover;SCHUL1;Abschluss;OHNE;ohne Hauptschulabschluss;512;Anzahl",
-    "21111-02-06-4;Absolventen;JAHR;Schuljahr;2017/2018;KREISE;Kreise;03241;"
-    "Region Hannover;SCHUL1;Abschluss;INSG;Insgesamt;10240;Anzahl",
-    "21111-02-06-4;Absolventen;JAHR;Schuljahr;2018/2019;KREISE;Kreise;03241;"
-    "Region Hannover;SCHUL1;Abschluss;OHNE;ohne Hauptschulabschluss;.;Anzahl",
-    "21111-02-06-4;Absolventen;JAHR;Schuljahr;2018/2019;KREISE;Kreise;03241;"
-    "Region Hannover;SCHUL1;Abschluss;INSG;Insgesamt;10110;Anzahl",
+    "2_variable_attribute_code;2_variable_attribute_label;value;value_unit;"
+    "value_variable_code;value_variable_label;value_q",
+    FLAT_ROW.format(
+        year="2017/2018",
+        code="OHNE",
+        label="ohne Hauptschulabschluss",
+        value="512",
+        flag="e",
+    ),
+    FLAT_ROW.format(
+        year="2017/2018", code="", label="Insgesamt", value="10240", flag="e"
+    ),
+    FLAT_ROW.format(
+        year="2018/2019",
+        code="OHNE",
+        label="ohne Hauptschulabschluss",
+        value=".",
+        flag=".",
+    ),
+    FLAT_ROW.format(
+        year="2018/2019", code="", label="Insgesamt", value="10110", flag="e"
+    ),
 ]
+"""A flat (ffcsv) export as GENESIS-Online writes it: one value per row, with its
+measure and quality columns."""
 MAPPING = """\
 table: 21111-02-06-4
 source: GENESIS-Online
@@ -223,7 +243,7 @@ indicators:
 outputs:
   - indicator: leavers_total
     scale: 0.001
-    value: {rows: [Insgesamt]}
+    value: {rows: [Insgesamt, Absolventen und Abgänger]}
   - indicator: leavers_share
     numerator: {rows: [ohne Hauptschulabschluss]}
     denominator: {rows: [Insgesamt]}
@@ -237,7 +257,7 @@ def test_a_mapping_of_ones_own_on_a_flat_file(engine: Engine, tmp_path: Path) ->
     mapping = tmp_path / "mine.yaml"
     total = (
         "  - indicator: leavers_total\n    scale: 0.001\n"
-        "    value: {rows: [Insgesamt]}\n"
+        "    value: {rows: [Insgesamt, Absolventen und Abgänger]}\n"
     )
     mapping.write_text(MAPPING.replace(total, ""))
     path = export(tmp_path / "flat.csv", FLAT, encoding="utf-8-sig")
@@ -267,7 +287,11 @@ def test_an_undeclared_indicator_and_a_scale(fresh: Engine, tmp_path: Path) -> N
 
 def test_a_wrong_mapping_field_is_named(fresh: Engine, tmp_path: Path) -> None:
     mapping = tmp_path / "mine.yaml"
-    mapping.write_text(MAPPING.replace("    value: {rows: [Insgesamt]}\n", ""))
+    mapping.write_text(
+        MAPPING.replace(
+            "    value: {rows: [Insgesamt, Absolventen und Abgänger]}\n", ""
+        )
+    )
     text = refused(fresh, export(tmp_path / "flat.csv", FLAT), mapping=mapping)
     assert "mine.yaml, column 'outputs.0'" in text
     assert "give either 'value' or both 'numerator' and 'denominator'" in text

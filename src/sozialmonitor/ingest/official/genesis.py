@@ -208,6 +208,9 @@ def _flat(
         label = position.get(f"{n}_variable_attribute_label", code)
         label_at.extend([code, label])
         n += 1
+    for name in ("value_variable_code", "value_variable_label"):
+        if name in position:  # the measure, when rows hold several
+            label_at.append(position[name])
     if not label_at:
         raise _problem(
             path,
