@@ -344,3 +344,25 @@ def test_the_example_of_the_docs_works(fresh: Engine, tmp_path: Path) -> None:
     assert found[("employees_at_workplace", "DG", "2015-06-30")]["value"] == 30771297
     share = found[("employees_at_workplace_foreign_share", "03241", "2015-06-30")]
     assert share["value"] == pytest.approx(10.0)
+
+
+def test_an_area_name_missing_from_the_codes_is_named(
+    fresh: Engine, tmp_path: Path
+) -> None:
+    lines = [
+        "GENESIS-Tabelle: 12411-0013",
+        "Bevölkerung: Bundesländer, Stichtag, Geschlecht, Altersjahre;;;;",
+        ";;Niedersachsen;Niedersachsen;Atlantis",
+        ";;männlich;Insgesamt;Insgesamt",
+        "31.12.2021;Insgesamt;3950000;8003421;12",
+    ]
+    path = export(tmp_path / "t.csv", lines)
+    text = refused(fresh, path)
+    assert "The column 'Atlantis / Insgesamt' (1 columns in all) names none" in text
+    del lines[-1]
+    lines[2] = ";;Niedersachsen;Niedersachsen"
+    lines[3] = ";;männlich;Insgesamt"
+    import_official(
+        fresh, export(path, [*lines, "31.12.2021;Insgesamt;3950000;8003421"])
+    )
+    assert stored(fresh)[("population", "03", "2021-12-31")]["value"] == 8003421

@@ -52,6 +52,8 @@ class _Column:
     period: str | None
     area: str | None
     labels: Counter[str]
+    area_named: bool = False
+    """The mapping names the areas in the header rows."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +107,7 @@ def _columns(table: OfficialTable, mapping: Mapping) -> list[_Column]:
                 period=period,
                 area=area,
                 labels=Counter(rest),
+                area_named=by_name,
             )
         )
     return out
@@ -201,6 +204,16 @@ def _select(
             "mapping-no-row",
             f"The mapping's output '{output.indicator}' wants rows with the labels "
             f"{selector.rows}, but no row has them. Correct 'rows' in the mapping.",
+        )
+        return None
+    nameless = [c.name for c in chosen if c.area_named and c.area is None]
+    if nameless:
+        report.error(
+            "unknown-area-code",
+            f"The column '{nameless[0]}' ({len(nameless)} columns in all) names none "
+            "of the areas in the mapping's 'areas: codes'. Add the area's name as the "
+            "file writes it, with its code, to 'areas: codes'.",
+            column=nameless[0],
         )
         return None
     cells: dict[tuple[str, str], _Cell] = {}
