@@ -4,6 +4,7 @@ written."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -223,7 +224,7 @@ FLAT = [
         flag=".",
     ),
     FLAT_ROW.format(
-        year="2018/2019", code="", label="Insgesamt", value="10110", flag="e"
+        year="2018/2019", code="", label="Insgesamt", value="10110 p", flag="e"
     ),
 ]
 """A flat (ffcsv) export as GENESIS-Online writes it: one value per row, with its
@@ -282,7 +283,9 @@ def test_an_undeclared_indicator_and_a_scale(fresh: Engine, tmp_path: Path) -> N
     )
     mapping.write_text(declared)
     import_official(fresh, path, mapping=mapping)
-    assert stored(fresh)[("leavers_total", "03241", "2018")]["value"] == 10.11
+    scaled = stored(fresh)[("leavers_total", "03241", "2018")]
+    assert scaled["value"] == 10.11
+    assert scaled["flags"] == int(Flag.PROVISIONAL)  # '10110 p': provisional
 
 
 def test_a_wrong_mapping_field_is_named(fresh: Engine, tmp_path: Path) -> None:
@@ -366,3 +369,15 @@ def test_an_area_name_missing_from_the_codes_is_named(
         fresh, export(path, [*lines, "31.12.2021;Insgesamt;3950000;8003421"])
     )
     assert stored(fresh)[("population", "03", "2021-12-31")]["value"] == 8003421
+
+
+def test_a_dry_run_with_json_writes_nothing(fresh: Engine, tmp_path: Path) -> None:
+    before = snapshot(fresh)
+    code, out, err = run(
+        fresh, "official", str(export(tmp_path / "t.csv")), "--dry-run", "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["valid"] is True and report["rows_written"] == 0
+    assert report["rows_read"] == len(ROWS) and report["errors"] == 0
+    assert snapshot(fresh) == before  # not even the declared indicator female_share

@@ -12,6 +12,7 @@ from sozialmonitor.domain.observation import Flag
 from sozialmonitor.ingest.numbers import (
     EMPTY_SIGNS,
     SECRET_SIGNS,
+    VALUE_FLAGS,
     NumberStyle,
     parse_number,
 )
@@ -291,6 +292,7 @@ def _quantity(
             continue
         total = 0.0
         result: object = None
+        letters = ""  # p, r, s of a part: the sum is provisional, revised, estimated
         for cell in cells:
             assert cell is not None  # noqa: S101 (checked above)  # nosec B101
             parsed = parse_number(cell.raw, STYLE)
@@ -303,7 +305,14 @@ def _quantity(
                 result = result if result == "." else "-"
             else:
                 total += parsed.value
-        out[key] = (first, total * output.scale if result is None else result)
+                letters += "".join(
+                    letter
+                    for letter, flag in VALUE_FLAGS.items()
+                    if parsed.flags & int(flag) and letter not in letters
+                )
+        if result is None:
+            result = f"{total * output.scale:.15g}".replace(".", ",") + letters
+        out[key] = (first, result)
     return out
 
 

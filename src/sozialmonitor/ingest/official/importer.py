@@ -104,12 +104,11 @@ def import_official(
         When the export, the mapping or the values have errors; nothing is written.
     """
     table, rules = mapping_for(path, mapping)
-    report = ValidationReport(path=path)
+    report = ValidationReport(path=path, rows_read=len(table.lines))
     long = apply_mapping(table, rules, report)
     with engine.connect() as conn, conn.begin() as transaction:
         if long is None:
             raise _refuse(report)
-        report.rows_read = len(table.lines)
         if long.empty:
             report.error(
                 "no-values",
