@@ -100,13 +100,17 @@ class Output(_Strict):
         return self
 
 
+def _kreise() -> list[KeyKind]:
+    return ["kreis"]
+
+
 class Areas(_Strict):
     """Where a value's area is."""
 
     by: Literal["key", "name"] = "key"
     """``key``: the official key in the row (Regionalstatistik); ``name``: the
     area's name, looked up in ``codes``."""
-    keys: list[KeyKind] = Field(default_factory=lambda: ["kreis"])
+    keys: list[KeyKind] = Field(default_factory=_kreise)
     """With ``by: key``: the kinds of keys imported; rows of other kinds are left
     out. A 10- to 12-digit Gemeinde key becomes the 8-digit AGS."""
     names_in: Literal["rows", "columns"] = "rows"
