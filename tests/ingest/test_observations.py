@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.release import ReleaseStatus
 from sozialmonitor.errors import ImportValidationError, ReleaseStateError
 from sozialmonitor.ingest.observations import import_observations, validate_observations
 from sozialmonitor.store.queries import list_releases
-from sozialmonitor.store.writes import publish_release
+from sozialmonitor.store.writes import publish_release, save_areas
 from tests.fixtures import FIRST_RELEASE
 from tests.ingest.content import snapshot, stored
 
@@ -334,9 +335,35 @@ def test_many_rows_with_one_problem_are_summed_up(
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(ImportValidationError) as refused:
         import_observations(ingest_engine, path)
-    errors = refused.value.report.errors  # type: ignore[attr-defined]
-    assert [e.row for e in errors[:20]] == list(range(2, 22))
-    assert errors[20].message == (
-        "… and 10 more rows with the same problem (unknown-area-code)."
+    report = refused.value.report  # type: ignore[attr-defined]
+    assert [e.row for e in report.errors] == list(range(2, 22))
+    assert report.error_count == 30  # each row counted once, not 20 + a summary
+    text = report.to_text()
+    assert "… and 10 more findings" in text
+    assert text.endswith(
+        "30 rows read, 30 errors, 0 warnings. Nothing was written; "
+        "correct the file and import it again."
     )
-    assert len(errors) == 21
+
+
+def test_each_flagged_row_is_one_warning_issue_12(
+    ingest_engine: Engine, tmp_path: Path
+) -> None:
+    """66 rows flagged as implausible jumps are 66 warnings, not 20 listed + 1."""
+    path = tmp_path / "jumps.csv"
+    lines = ["indicator;area;period;value"]
+    for n in range(66):
+        area = f"0999{n:04d}"
+        lines += [f"population;{area};2020;100", f"population;{area};2021;1000"]
+    path.write_text("\n".join(lines) + "\n")
+    areas = [
+        Area(code=f"0999{n:04d}", name=f"Ort {n}", level="municipality")
+        for n in range(66)
+    ]
+    with ingest_engine.begin() as conn:
+        save_areas(conn, areas)
+    outcome = import_observations(ingest_engine, path, dry_run=True)
+    report = outcome.report
+    assert report.warning_count == 66
+    assert len(report.warnings) == 20
+    assert report.to_text().endswith("132 rows read, 0 errors, 66 warnings.")

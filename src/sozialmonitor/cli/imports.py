@@ -1,4 +1,5 @@
-"""``sozialmonitor import``: areas, the indicator catalogue, observations."""
+"""``sozialmonitor import``: areas, the indicator catalogue, observations, official
+statistics exports."""
 
 from __future__ import annotations
 
@@ -236,6 +237,78 @@ def import_lineage_command(
         eng, caller = authorised(Action.IMPORT)
         return import_lineage(
             eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
+        )
+
+    _import(run, as_json, dry_run)
+
+
+ReleaseOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Draft release to import into (created if new; default: the newest "
+        "draft, else a new one)."
+    ),
+]
+
+
+@import_app.command("official")
+def import_official_command(
+    file: FileArg,
+    release: ReleaseOption = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Import an official statistics export (GENESIS, Regionalstatistik) as
+    downloaded, through the mapping shipped for its table."""
+    use_db(db)
+    use_caller(user, token)
+    from sozialmonitor.ingest.official.importer import import_official
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        return import_official(
+            eng,
+            file,
+            release=release,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
+        )
+
+    _import(run, as_json, dry_run)
+
+
+@import_app.command("mapped")
+def import_mapped_command(
+    mapping: Annotated[
+        Path, typer.Argument(help="The mapping file (YAML, see docs/mapping-files.md).")
+    ],
+    file: FileArg,
+    release: ReleaseOption = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Import an official statistics export through a mapping of your own."""
+    use_db(db)
+    use_caller(user, token)
+    from sozialmonitor.ingest.official.importer import import_official
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        return import_official(
+            eng,
+            file,
+            mapping=mapping,
+            release=release,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
         )
 
     _import(run, as_json, dry_run)

@@ -14,7 +14,7 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.ingest.limits import MAX_ABS_NUMBER
-from sozialmonitor.ingest.report import ValidationReport
+from sozialmonitor.ingest.report import Severity, ValidationReport
 from sozialmonitor.store.queries import (
     ObservationQuery,
     read_observations,
@@ -66,7 +66,9 @@ class Findings:
             )
         rest = len(hits) - MAX_FINDINGS_PER_CODE
         if rest > 0:
-            add(code, f"… and {rest} more rows with the same problem ({code}).")
+            # counted, not listed: the summary counts each row once
+            severity = Severity.WARNING if warning else Severity.ERROR
+            self.report.omitted[severity] += rest
 
     def column_name(self, row: pd.Series, role: str) -> str | None:
         """The column as written in the file (None for ``--indicator``)."""
@@ -74,6 +76,9 @@ class Findings:
             return str(row["period_column"])
         if role == "value":
             return str(row["value_column"])
+        named = row.get(f"{role}_column")  # rows that name each part's column
+        if isinstance(named, str) and named:
+            return named
         return self.columns.get(role)
 
 

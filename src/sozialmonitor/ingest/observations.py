@@ -29,6 +29,7 @@ from sozialmonitor.ingest.checks import (
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.layouts import column_roles, to_long
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
+from sozialmonitor.ingest.official.recognise import recognise
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
@@ -54,6 +55,10 @@ def validate_observations(
     """Read and check a file; returns the report and the rows ready to store."""
     report = ValidationReport(path=path)
     empty = pd.DataFrame()
+    official = recognise(path)
+    if official is not None:
+        report.error("official-export", official.advice())
+        return report, empty
     try:
         table = read_table(path)
     except UnreadableFileError as exc:
@@ -69,7 +74,41 @@ def validate_observations(
                 "with its data.",
             )
         return report, empty
-    findings = Findings(report, column_roles(list(table.frame.columns)))
+    text_cells = [
+        c
+        for col in ("value", "numerator", "denominator")
+        for c in long[col].unique()[:5000]
+        if isinstance(c, str)
+    ]
+    style = detect_style(text_cells, table.delimiter)
+    columns = column_roles(list(table.frame.columns))
+    return report, validate_long(conn, long, report, columns=columns, style=style)
+
+
+def validate_long(
+    conn: Connection,
+    long: pd.DataFrame,
+    report: ValidationReport,
+    *,
+    columns: dict[str, str],
+    style: NumberStyle,
+) -> pd.DataFrame:
+    """Check long rows of raw cells, as ``to_long`` gives them; adds findings to
+    ``report`` and returns the rows ready to store (empty when there are errors).
+
+    Parameters
+    ----------
+    long
+        Columns ``indicator, area, period, value, numerator, denominator, flags,
+        note`` (raw cells), ``row`` (file row), ``period_column`` and
+        ``value_column`` (the file's column names, for messages).
+    columns
+        Role → the file's column name, for messages.
+    style
+        How the file writes its numbers.
+    """
+    empty = pd.DataFrame()
+    findings = Findings(report, columns)
     for role in ("indicator", "area", "period", "flags", "note"):
         long[role] = per_distinct(long[role], cell_text)
 
@@ -140,13 +179,6 @@ def validate_observations(
     )
 
     # numbers
-    text_cells = [
-        c
-        for col in ("value", "numerator", "denominator")
-        for c in long[col].unique()[:5000]
-        if isinstance(c, str)
-    ]
-    style = detect_style(text_cells, table.delimiter)
     parsed = {
         col: parse_column(long[col], style)
         for col in ("value", "numerator", "denominator")
@@ -167,7 +199,7 @@ def validate_observations(
     long = long.loc[~skip.to_numpy()].copy()
     if long.empty:
         report.error("no-values", "The file has no values to import (all cells empty).")
-        return report, empty
+        return empty
 
     known = long["indicator"].isin(indicators.keys())
     meta = per_distinct(
@@ -202,8 +234,8 @@ def validate_observations(
     clean = long.assign(period=long["period_code"])
     report.rows_valid = len(clean) if report.is_valid else 0
     if not report.is_valid:
-        return report, empty
-    return report, pd.DataFrame(
+        return empty
+    return pd.DataFrame(
         {
             "indicator_id": clean["indicator_id"].astype("int64"),
             "area_id": clean["area_id"].astype("int64"),
@@ -277,5 +309,6 @@ __all__ = [
     "ImportOutcome",
     "NumberStyle",
     "import_observations",
+    "validate_long",
     "validate_observations",
 ]

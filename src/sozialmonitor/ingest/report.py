@@ -179,8 +179,8 @@ class ValidationReport:
             lines.append(f"… and {shown:,} more findings (use --json to see all).")
         elif shown or counted:
             lines.append(
-                f"… and {shown + counted:,} more findings (the report keeps "
-                f"{MAX_FINDINGS_PER_CODE} of a kind; correct these and import again)."
+                f"… and {shown + counted:,} more findings (the report lists the "
+                "first of each kind; correct these and import again)."
             )
         summary = (
             f"{name}: {self.rows_read} rows read, {self.error_count:,} errors, "

@@ -18,6 +18,8 @@ from sozialmonitor.domain.indicator import plain_text
 from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.ingest.indicators import import_indicators
 from sozialmonitor.ingest.observations import import_observations
+from sozialmonitor.ingest.official.importer import import_official
+from sozialmonitor.ingest.official.recognise import recognise
 from sozialmonitor.ingest.report import ImportOutcome, Severity, ValidationReport
 
 MAX_FINDINGS_KEPT = 200
@@ -70,11 +72,21 @@ def run_import(
     actor: str,
     address: str,
 ) -> ImportOutcome:
-    """The command line's import of ``kind`` (a release only for observations).
+    """The command line's import of ``kind`` (a release only for observations; an
+    official statistics export goes through ``import official``).
 
     Raises what the importers raise: ``ImportValidationError`` with the report,
     ``ReleaseStateError`` for a release that is no draft.
     """
+    if kind is Kind.OBSERVATIONS and recognise(path) is not None:
+        return import_official(  # a GENESIS export, through its shipped mapping
+            engine,
+            path,
+            release=release,
+            dry_run=dry_run,
+            actor=actor,
+            address=address,
+        )
     if kind is Kind.OBSERVATIONS:
         return import_observations(
             engine,

@@ -1,0 +1,1 @@
+"""Official statistics exports (GENESIS, Regionalstatistik) imported as downloaded."""
