@@ -5,9 +5,10 @@ publication, ``store.suppression``), and the cells it hides.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
@@ -37,18 +38,14 @@ def read_pattern(
     """The patterns of the newest releases (by ``priorities``) that hold one for each
     slice of these indicators (and periods), restricted to the areas in ``scope``."""
     sc, a = schema.suppressed_cell, schema.area
-    held = _slice_releases(conn)
+    by_indicator = _newest_releases(conn, priorities)
     wanted = set(periods) if periods is not None else None
-    newest: dict[Slice, int] = {}
-    for indicator_id in indicator_ids:
-        for period, releases in held.get(indicator_id, {}).items():
-            if wanted is not None and period not in wanted:
-                continue
-            visible = [r for r in releases if r in priorities]
-            if visible:
-                newest[(indicator_id, period)] = max(
-                    visible, key=priorities.__getitem__
-                )
+    newest: dict[Slice, int] = {
+        (indicator_id, period): release_id
+        for indicator_id in indicator_ids
+        for period, release_id in by_indicator.get(indicator_id, {}).items()
+        if wanted is None or period in wanted
+    }
     hidden: dict[Slice, set[str]] = defaultdict(set)
     if newest:
         cells = (
@@ -69,13 +66,58 @@ def read_pattern(
     return ReadPattern(slices=newest, hidden=dict(hidden))
 
 
-_SLICES_CACHE: dict[str, tuple[tuple[int, ...], dict[int, dict[str, list[int]]]]] = {}
-"""Per database: a checksum of ``suppression_slice`` and, per indicator id and period,
-the releases that hold a pattern. Read once per change of the table instead of 1,000
-rows per profile read."""
+Held = dict[int, dict[str, list[int]]]
+"""Per indicator id and period, the releases that hold a pattern."""
+Newest = dict[int, dict[str, int]]
+"""Per indicator id and period, the release whose pattern a read applies."""
 
 
-def _slice_releases(conn: Connection) -> dict[int, dict[str, list[int]]]:
+@dataclass
+class _Patterns:
+    """What one version of ``suppression_slice`` says, and the newest releases per
+    slice for the sets of releases reads asked with (a handful: the public's, the
+    administration's, the "as of" reads)."""
+
+    version: tuple[int, ...]
+    held: Held
+    newest: dict[tuple[tuple[int, int], ...], Newest] = field(default_factory=dict)
+
+
+NEWEST_KEPT = 16
+"""Sets of release priorities kept per database (the oldest goes first)."""
+
+_SLICES_CACHE: dict[str, _Patterns] = {}
+"""Per database: read once per change of ``suppression_slice`` instead of its
+1,000 rows per profile read, and the newest release per slice worked out once per set
+of releases instead of per read (a profile makes three reads)."""
+_lock = threading.Lock()
+
+
+def _newest_releases(conn: Connection, priorities: dict[int, int]) -> Newest:
+    """Per indicator and period, the release with the highest priority of those that
+    hold a pattern for it (slices without one left out)."""
+    patterns = _patterns(conn)
+    key = tuple(sorted(priorities.items()))
+    with _lock:
+        found = patterns.newest.get(key)
+    if found is not None:
+        return found
+    found = {}
+    for indicator_id, by_period in patterns.held.items():
+        for period, releases in by_period.items():
+            visible = [r for r in releases if r in priorities]
+            if visible:
+                found.setdefault(indicator_id, {})[period] = max(
+                    visible, key=priorities.__getitem__
+                )
+    with _lock:
+        while len(patterns.newest) >= NEWEST_KEPT:
+            del patterns.newest[next(iter(patterns.newest))]
+        patterns.newest[key] = found
+    return found
+
+
+def _patterns(conn: Connection) -> _Patterns:
     sl = schema.suppression_slice
     key = conn.engine.url.render_as_string(hide_password=False)
     summary = conn.execute(
@@ -87,14 +129,16 @@ def _slice_releases(conn: Connection) -> dict[int, dict[str, list[int]]]:
     ).one()
     # Patterns change only with this table: its count and checksums are the version.
     version = tuple(int(v) for v in summary)
-    cached = _SLICES_CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    held: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    with _lock:
+        cached = _SLICES_CACHE.get(key)
+    if cached is not None and cached.version == version:
+        return cached
+    held: Held = defaultdict(lambda: defaultdict(list))
     for release_id, indicator_id, period in conn.execute(
         select(sl.c.release_id, sl.c.indicator_id, sl.c.period)
     ):
         held[indicator_id][period].append(release_id)
-    frozen = {i: dict(by_period) for i, by_period in held.items()}
-    _SLICES_CACHE[key] = (version, frozen)
-    return frozen
+    made = _Patterns(version, {i: dict(by_period) for i, by_period in held.items()})
+    with _lock:
+        _SLICES_CACHE[key] = made
+    return made
