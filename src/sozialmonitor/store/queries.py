@@ -213,16 +213,18 @@ def latest_published(conn: Connection) -> Release | None:
 
 
 def data_version(conn: Connection) -> tuple[int, ...]:
-    """A cheap fingerprint that changes whenever an import, a new area or indicator
-    or a release's status changes what a read may return; caches key on it."""
-    rel, lvl = schema.release, schema.area_level
+    """A cheap fingerprint that changes whenever an import, a new area, a new or
+    edited indicator (the sum of the indicators' revisions) or a release's status
+    changes what a read may return; caches key on it."""
+    rel, lvl, ind = schema.release, schema.area_level, schema.indicator
     counts = conn.execute(
         select(
             select(
                 func.coalesce(func.max(schema.import_log.c.id), 0)
             ).scalar_subquery(),
             select(func.count()).select_from(schema.area).scalar_subquery(),
-            select(func.count()).select_from(schema.indicator).scalar_subquery(),
+            select(func.count()).select_from(ind).scalar_subquery(),
+            select(func.coalesce(func.sum(ind.c.revision), 0)).scalar_subquery(),
             select(func.count()).select_from(rel).scalar_subquery(),
             select(func.coalesce(func.max(rel.c.sequence), 0)).scalar_subquery(),
             select(func.count())

@@ -161,10 +161,11 @@ def save_indicators(
 ) -> int:
     """Insert or update indicators by id; returns how many were new or changed.
 
-    A changed indicator is in the audit log (``indicator-changed``, with the fields
-    before and after); one whose ``min_count`` changed gets the suppression patterns
-    of every published release computed again, in the same transaction, so a raised
-    minimum hides the newly small counts at once."""
+    A changed indicator gets its next ``revision`` (so the data version changes and
+    the portal's caches read it anew) and is in the audit log (``indicator-changed``,
+    with the fields before and after); one whose ``min_count`` changed gets the
+    suppression patterns of every published release computed again, in the same
+    transaction, so a raised minimum hides the newly small counts at once."""
     ind = schema.indicator
     existing = {r.code: r for r in conn.execute(select(ind))}
     changed = 0
@@ -175,7 +176,11 @@ def save_indicators(
             conn.execute(insert(ind).values(**row))
             changed += 1
         elif any(getattr(old, k) != v for k, v in row.items()):
-            conn.execute(update(ind).where(ind.c.id == old.id).values(**row))
+            conn.execute(
+                update(ind)
+                .where(ind.c.id == old.id)
+                .values(**row, revision=ind.c.revision + 1)
+            )
             changed += 1
             before = indicator_from_row(old)
             fields = changed_fields(before, indicator)
