@@ -122,6 +122,23 @@ def test_version_of_the_installed_command_issue_11() -> None:
     assert (done.returncode, done.stdout) == (0, f"{version('sozialmonitor')}\n")
 
 
+def test_a_release_name_with_a_slash_is_refused_issue_11(
+    small_url: str, tmp_path: Path
+) -> None:
+    values = tmp_path / "werte.csv"
+    values.write_text(
+        "indicator;area;period;value\npopulation;03241001;2022;1\n", encoding="utf-8"
+    )
+    before = run(small_url, "release", "list", "--json")
+    code, _, err = run(
+        small_url, "import", "observations", str(values), "--release", "2022/H1"
+    )
+    assert code == 1, err
+    assert "The release name '2022/H1' contains '/'" in err
+    assert "for example '2022-H1'" in err and "Traceback" not in err
+    assert run(small_url, "release", "list", "--json") == before
+
+
 def test_bad_database_url_is_a_message() -> None:
     code, _, err = run("nonsense://", "init")
     assert code == 1

@@ -22,7 +22,7 @@ from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
-from sozialmonitor.domain.release import Release, ReleaseStatus
+from sozialmonitor.domain.release import Release, ReleaseStatus, check_release_name
 from sozialmonitor.errors import (
     ReleaseCheckError,
     ReleaseStateError,
@@ -212,7 +212,16 @@ def changed_fields(before: Indicator, after: Indicator) -> dict[str, dict[str, o
 
 def draft_release(conn: Connection, name: str | None = None) -> Release:
     """The release an import goes into: ``name`` (created as a draft if new), or the
-    newest draft, or a new draft named after today's date."""
+    newest draft, or a new draft named after today's date.
+
+    Raises
+    ------
+    ReleaseStateError
+        ``name`` is published or withdrawn.
+    InvalidReleaseNameError
+        A new ``name`` that ``domain.release.check_release_name`` refuses (a ``/``
+        would break the address of the release's page).
+    """
     if name is not None:
         found = [r for r in list_releases(conn) if r.name == name]
         if found:
@@ -237,9 +246,13 @@ def draft_release(conn: Connection, name: str | None = None) -> Release:
 
 
 def _create_release(conn: Connection, name: str) -> Release:
+    """A new draft named ``name`` (refused unless ``check_release_name`` passes)."""
     conn.execute(
         insert(schema.release).values(
-            name=name, status=ReleaseStatus.DRAFT.value, created_at=now(), note=""
+            name=check_release_name(name),
+            status=ReleaseStatus.DRAFT.value,
+            created_at=now(),
+            note="",
         )
     )
     return get_release(conn, name)
