@@ -12,6 +12,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.release import ReleaseStatus
 from sozialmonitor.errors import ReleaseCheckError, StaleEditError
 from sozialmonitor.store import queries, schema
+from sozialmonitor.store.data_version import data_version
 from sozialmonitor.store.indicator_edit import (
     edit_indicator,
     fingerprint,
@@ -217,7 +218,7 @@ def test_an_edit_changes_the_data_version_without_an_import_row_issue_11(
 ) -> None:
     with small_engine.connect() as conn:
         population = stored_indicator(conn, "population")
-        version = queries.data_version(conn)
+        version = data_version(conn)
     imports = import_log_rows(small_engine)
     with small_engine.begin() as conn:
         changed = edit_indicator(
@@ -227,7 +228,7 @@ def test_an_edit_changes_the_data_version_without_an_import_row_issue_11(
         )
     assert changed
     with small_engine.connect() as conn:
-        edited = queries.data_version(conn)
+        edited = data_version(conn)
         renamed = stored_indicator(conn, "population")
     assert edited != version
     assert import_log_rows(small_engine) == imports
@@ -239,11 +240,11 @@ def test_an_edit_changes_the_data_version_without_an_import_row_issue_11(
             opened=fingerprint(renamed),
         )
     with small_engine.connect() as conn:
-        again = queries.data_version(conn)
+        again = data_version(conn)
         current = stored_indicator(conn, "population")
     assert again not in (version, edited)
     with small_engine.begin() as conn:
         assert not edit_indicator(conn, current, opened=fingerprint(current))
     with small_engine.connect() as conn:
-        assert queries.data_version(conn) == again
+        assert data_version(conn) == again
     assert import_log_rows(small_engine) == imports

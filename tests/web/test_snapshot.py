@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
 
 from sozialmonitor.domain.area import Area
-from sozialmonitor.store import queries, schema
+from sozialmonitor.store import schema
+from sozialmonitor.store.coverage import read_coverage
 from sozialmonitor.store.indicator_edit import (
     edit_indicator,
     fingerprint,
@@ -63,7 +64,7 @@ def test_a_new_area_makes_a_new_snapshot(small_engine: Engine) -> None:
 
 def test_coverage_counts_areas_and_parts(small_engine: Engine) -> None:
     with small_engine.connect() as conn:
-        found = {(c.indicator, c.level): c for c in queries.read_coverage(conn)}
+        found = {(c.indicator, c.level): c for c in read_coverage(conn)}
     share = found[("unemployment_share", "municipality")]
     assert share.under == REGION
     assert share.periods == ("2020", "2021")
