@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -100,6 +103,40 @@ def test_release_commands(small_url: str, tmp_path: Path) -> None:
     assert run(small_url, "release", "withdraw", "2022", "--reason", "Test")[0] == 0
     code, _, err = run(small_url, "release", "publish", "2022")
     assert code == 1 and "withdrawn" in err and "Traceback" not in err
+
+
+def test_version_prints_the_installed_version_issue_11() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{version('sozialmonitor')}\n"
+
+
+def test_version_of_the_installed_command_issue_11() -> None:
+    """The console script itself, as a user runs it."""
+    command = Path(sys.executable).parent / "sozialmonitor"
+    if not command.exists():
+        pytest.skip(f"{command}: the package is not installed in this environment")
+    done = subprocess.run(
+        [str(command), "--version"], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout) == (0, f"{version('sozialmonitor')}\n")
+
+
+def test_a_release_name_with_a_slash_is_refused_issue_11(
+    small_url: str, tmp_path: Path
+) -> None:
+    values = tmp_path / "werte.csv"
+    values.write_text(
+        "indicator;area;period;value\npopulation;03241001;2022;1\n", encoding="utf-8"
+    )
+    before = run(small_url, "release", "list", "--json")
+    code, _, err = run(
+        small_url, "import", "observations", str(values), "--release", "2022/H1"
+    )
+    assert code == 1, err
+    assert "The release name '2022/H1' contains '/'" in err
+    assert "for example '2022-H1'" in err and "Traceback" not in err
+    assert run(small_url, "release", "list", "--json") == before
 
 
 def test_bad_database_url_is_a_message() -> None:

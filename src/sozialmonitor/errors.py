@@ -40,6 +40,12 @@ class UnknownReleaseError(SozialmonitorError):
     code = "unknown-release"
 
 
+class InvalidReleaseNameError(SozialmonitorError):
+    """A new release's name that cannot name it (see ``domain.release``)."""
+
+    code = "invalid-release-name"
+
+
 class ReleaseStateError(SozialmonitorError):
     """An operation the release's state does not allow (editing a published one)."""
 

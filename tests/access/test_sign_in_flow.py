@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 
 from sozialmonitor.access import audit, ratelimit, sessions
 from sozialmonitor.access.sign_in import Outcome, password_step, second_factor_step
-from sozialmonitor.store.schema import account_session
+from sozialmonitor.store.schema import account_session, sign_in_attempt
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 
 T0 = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC)
@@ -226,3 +226,61 @@ def test_disabling_an_account_ends_its_sessions(engine: Engine) -> None:
     with engine.begin() as conn:
         accounts.disable(conn, "anna")
         assert sessions.current(conn, session_id, TIMEOUTS, at=T0) is None
+
+
+def stored_attempts(engine: Engine) -> list[tuple[str, dt.datetime]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(sign_in_attempt.c.name, sign_in_attempt.c.at).order_by(
+                sign_in_attempt.c.id
+            )
+        ).all()
+    return [
+        (name, at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at)
+        for name, at in rows
+    ]
+
+
+def add_attempts(engine: Engine, name: str, times: list[dt.datetime]) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(sign_in_attempt),
+            [
+                {"at": at, "name": name, "address": HERE, "succeeded": False}
+                for at in times
+            ],
+        )
+
+
+def test_a_sign_in_removes_attempts_older_than_the_window_issue_11(
+    engine: Engine,
+) -> None:
+    add_account(engine, "anna")
+    gone = [T0 - ratelimit.KEPT - dt.timedelta(minutes=m) for m in (600, 60, 1)]
+    kept = [T0 - ratelimit.KEPT + dt.timedelta(minutes=1), T0 - dt.timedelta(seconds=1)]
+    add_attempts(engine, "alt", gone)
+    add_attempts(engine, "neu", kept)
+    with engine.begin() as conn:
+        result = password_step(conn, "anna", "falsch", address=HERE, at=T0)
+    assert result.outcome is Outcome.REFUSED
+    assert stored_attempts(engine) == [("neu", at) for at in kept] + [("anna", T0)]
+    # the recent failures still count: two more lock the address's name "neu"
+    with engine.connect() as conn:
+        assert not ratelimit.is_locked(conn, "neu", "192.0.2.9", at=T0)
+    add_attempts(engine, "neu", [T0] * (ratelimit.ACCOUNT_LIMIT - len(kept)))
+    with engine.connect() as conn:
+        assert ratelimit.is_locked(conn, "neu", "192.0.2.9", at=T0)
+
+
+def test_pruning_is_bounded_per_sign_in_and_catches_up_issue_11(
+    engine: Engine,
+) -> None:
+    old = T0 - ratelimit.KEPT - dt.timedelta(hours=1)
+    extra = 30
+    add_attempts(engine, "alt", [old] * (ratelimit.PRUNE_BATCH + extra))
+    with engine.begin() as conn:
+        assert ratelimit.prune(conn, at=T0) == ratelimit.PRUNE_BATCH
+    assert len(stored_attempts(engine)) == extra
+    with engine.begin() as conn:
+        password_step(conn, "niemand", "falsch", address=HERE, at=T0)
+    assert stored_attempts(engine) == [("niemand", T0)]

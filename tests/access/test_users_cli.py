@@ -15,6 +15,8 @@ from sozialmonitor.access.roles import Action, Role
 from sozialmonitor.cli import app
 from sozialmonitor.store.schema import account, api_token
 from tests.access.accounts_data import PASSWORD
+from tests.fixtures import REGION
+from tests.ingest.content import snapshot
 
 runner = CliRunner()
 
@@ -33,7 +35,10 @@ def run(engine: Engine, *args: str, stdin: str | None = None) -> tuple[int, str,
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_user_add_prints_totp_uri_and_recovery_codes_once(engine: Engine) -> None:
+def test_user_add_prints_totp_uri_and_recovery_codes_once(
+    small_engine: Engine,
+) -> None:
+    engine = small_engine
     code, out, err = run(
         engine,
         "user",
@@ -52,7 +57,6 @@ def test_user_add_prints_totp_uri_and_recovery_codes_once(engine: Engine) -> Non
         row = conn.execute(select(account)).one()
     assert f"secret={row.totp_secret}" in uri.group()
     assert row.role == "editor" and row.area_code == "03241001"
-    assert "no area '03241001'" in err  # an empty database: said, not refused
     codes = re.findall(
         r"^  ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})$", out, re.M
     )
@@ -60,7 +64,8 @@ def test_user_add_prints_totp_uri_and_recovery_codes_once(engine: Engine) -> Non
     assert PASSWORD not in out
 
 
-def test_user_commands_change_and_list(engine: Engine) -> None:
+def test_user_commands_change_and_list(small_engine: Engine) -> None:
+    engine = small_engine
     with engine.begin() as conn:
         accounts.create(conn, "anna", PASSWORD, Role.READER)
     assert run(engine, "user", "role", "anna", "publisher")[0] == 0
@@ -83,6 +88,29 @@ def test_user_commands_change_and_list(engine: Engine) -> None:
     code, out, _ = run(engine, "user", "list")
     assert code == 0 and out.splitlines()[1].split()[0] == "anna"
     assert len(out.splitlines()[1].split()) == 7  # the disabled time is shown
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["user", "add", "anna", "--role", "reader", "--password", PASSWORD],
+        ["user", "area", "bert"],
+    ],
+    ids=["add", "area"],
+)
+def test_an_unknown_area_scope_is_refused_with_exit_2_issue_11(
+    small_engine: Engine, command: list[str]
+) -> None:
+    with small_engine.begin() as conn:
+        accounts.create(conn, "bert", PASSWORD, Role.READER, area_code=REGION)
+    before = snapshot(small_engine)
+    option = ["--area", "03241999"] if command[1] == "add" else ["03241999"]
+    code, out, err = run(small_engine, *command, *option)
+    assert code == 2, out + err
+    option_name = "--area" if command[1] == "add" else "CODE"
+    assert f"{option_name}: there is no area with the code '03241999'." in err
+    assert "Traceback" not in err
+    assert snapshot(small_engine) == before  # no account, no change, no audit event
 
 
 def test_user_errors_are_messages(engine: Engine) -> None:

@@ -38,7 +38,10 @@ from sozialmonitor.store.backup import archive as archive_module
 from sozialmonitor.store.backup import backup, read_manifest, restore
 from sozialmonitor.store.backup.archive import MANIFEST
 from sozialmonitor.store.backup.migration import script, upgrade
+from sozialmonitor.store.coverage import read_coverage
+from sozialmonitor.store.data_version import data_version
 from sozialmonitor.store.database import connect, init_database, schema_is_current
+from sozialmonitor.store.release_diff import release_diff
 from sozialmonitor.store.writes import (
     draft_release,
     log_import,
@@ -210,7 +213,7 @@ def served(engine: Engine) -> dict[str, Any]:
         levels = sorted({a.level for a in found["areas"]})
         found["releases"] = releases
         found["latest"] = queries.latest_published(conn)
-        found["data_version"] = queries.data_version(conn)
+        found["data_version"] = data_version(conn)
         log = schema.import_log
         found["import_log"] = [
             {**r._mapping, "imported_at": _utc(r.imported_at)}
@@ -220,9 +223,7 @@ def served(engine: Engine) -> dict[str, Any]:
             found[f"indicators {audience}"] = queries.list_indicators(
                 conn, audience=audience
             )
-            found[f"coverage {audience}"] = queries.read_coverage(
-                conn, audience=audience
-            )
+            found[f"coverage {audience}"] = read_coverage(conn, audience=audience)
             for as_of in [None, *(r.name for r in releases)]:
                 for level in [None, *levels]:  # with a level: parents computed
                     for computed in (True, False):
@@ -245,7 +246,7 @@ def served(engine: Engine) -> dict[str, Any]:
                             found[f"export {fmt} {key}"] = to_bytes(frame, fmt)
         published = [r.name for r in releases if r.sequence is not None]
         for old, new in zip(published, published[1:], strict=False):
-            found[f"diff {old} {new}"] = queries.release_diff(conn, old, new)
+            found[f"diff {old} {new}"] = release_diff(conn, old, new)
     return found
 
 

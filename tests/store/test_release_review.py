@@ -12,6 +12,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.release import ReleaseStatus
 from sozialmonitor.errors import ReleaseCheckError, StaleEditError
 from sozialmonitor.store import queries, schema
+from sozialmonitor.store.data_version import data_version
 from sozialmonitor.store.indicator_edit import (
     edit_indicator,
     fingerprint,
@@ -203,9 +204,47 @@ def test_a_stale_fingerprint_is_refused_and_nothing_written(
     with small_engine.connect() as conn:
         assert stored_indicator(conn, "population").name == "Bevölkerung"
         assert len(audit.events(conn, action="indicator-changed")) == 1
-        logged = conn.scalar(
-            select(func.count())
-            .select_from(schema.import_log)
-            .where(schema.import_log.c.kind == "indicator-form")
+
+
+def import_log_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.scalar(select(func.count()).select_from(schema.import_log)) or 0
         )
-    assert logged == 1
+
+
+def test_an_edit_changes_the_data_version_without_an_import_row_issue_11(
+    small_engine: Engine,
+) -> None:
+    with small_engine.connect() as conn:
+        population = stored_indicator(conn, "population")
+        version = data_version(conn)
+    imports = import_log_rows(small_engine)
+    with small_engine.begin() as conn:
+        changed = edit_indicator(
+            conn,
+            population.model_copy(update={"name": "Einwohner*innen"}),
+            opened=fingerprint(population),
+        )
+    assert changed
+    with small_engine.connect() as conn:
+        edited = data_version(conn)
+        renamed = stored_indicator(conn, "population")
+    assert edited != version
+    assert import_log_rows(small_engine) == imports
+    # a second edit changes it again; saving the same record changes nothing
+    with small_engine.begin() as conn:
+        edit_indicator(
+            conn,
+            renamed.model_copy(update={"name": "Bevölkerung"}),
+            opened=fingerprint(renamed),
+        )
+    with small_engine.connect() as conn:
+        again = data_version(conn)
+        current = stored_indicator(conn, "population")
+    assert again not in (version, edited)
+    with small_engine.begin() as conn:
+        assert not edit_indicator(conn, current, opened=fingerprint(current))
+    with small_engine.connect() as conn:
+        assert data_version(conn) == again
+    assert import_log_rows(small_engine) == imports

@@ -10,6 +10,7 @@ from sozialmonitor.domain.release import ReleaseStatus
 from sozialmonitor.errors import ReleaseStateError, UnknownReleaseError
 from sozialmonitor.store import queries, schema
 from sozialmonitor.store.queries import ObservationQuery, read_observations
+from sozialmonitor.store.release_diff import release_diff
 from sozialmonitor.store.writes import (
     draft_release,
     publish_release,
@@ -93,7 +94,7 @@ def test_diff_lists_new_changed_and_removed(small_engine: Engine) -> None:
         town = queries.area_id(conn, "03241003")
         remove_observations(conn, rel, [(share, town, "2020")])
         publish_release(conn, SECOND)
-        changes = queries.release_diff(conn, FIRST_RELEASE, SECOND)
+        changes = release_diff(conn, FIRST_RELEASE, SECOND)
     summary = {(c.change, c.indicator, c.area, c.period) for c in changes}
     assert summary == {
         ("changed", "unemployment_share", "03241001", "2021"),

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.store import queries
 from sozialmonitor.store.queries import ObservationQuery, read_observations
+from sozialmonitor.store.release_diff import release_diff
 from sozialmonitor.store.writes import (
     draft_release,
     publish_release,
@@ -161,7 +162,7 @@ def test_release_history_shows_what_the_second_release_changed(
 ) -> None:
     second_release(small_engine)
     with small_engine.connect() as conn:
-        changes = queries.release_diff(conn, FIRST_RELEASE, SECOND)
+        changes = release_diff(conn, FIRST_RELEASE, SECOND)
         releases = {r.name: r for r in queries.list_releases(conn)}
     expected: dict[str, Counter[str]] = {}
     for change in changes:

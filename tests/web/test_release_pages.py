@@ -8,12 +8,15 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from sozialmonitor.access import audit
 from sozialmonitor.access.roles import Role
 from sozialmonitor.domain.release import ReleaseStatus
+from sozialmonitor.errors import InvalidReleaseNameError
 from sozialmonitor.store import queries, schema
+from sozialmonitor.store.writes import draft_release
+from sozialmonitor.web.urls import href
 from tests.access.accounts_data import add_account
 from tests.fixtures import make_demo_db
 from tests.release_data import (
@@ -382,3 +385,88 @@ def test_a_reason_too_long_is_refused_and_kept_for_correction(
     assert "zu lang" in doc.select_one("#release-message").get_text()
     assert doc.select_one("#withdraw-reason").get_text().startswith("Fehler Fehler")
     assert status(draft_engine, BASE) is ReleaseStatus.PUBLISHED
+
+
+LEGACY = "2022/H1 neu"
+"""A release named before ``/`` was refused: its pages must still work."""
+
+
+def rename_draft(engine: Engine, name: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(schema.release)
+            .where(schema.release.c.name == DRAFT)
+            .values(name=name)
+        )
+
+
+def test_a_release_named_with_a_slash_before_the_rule_works_issue_11(
+    signed_in: Client, draft_engine: Engine
+) -> None:
+    rename_draft(draft_engine, LEGACY)
+    client = signed_in("paul")
+    links = {
+        a.get_text(): str(a["href"])
+        for a in page(client.get(RELEASES)).select("table.releases tbody th a")
+    }
+    assert links[LEGACY] == f"{RELEASES}/2022%2FH1%20neu"
+    shown = client.get(links[LEGACY])
+    assert shown.status_code == 200
+    doc = page(shown)
+    assert LEGACY in doc.select_one("h1").get_text()
+    token = csrf(client)
+    # the filter and paging links keep the name whole
+    filtered = page(client.get(str(doc.select_one("form.release-filter")["action"])))
+    assert LEGACY in filtered.select_one("h1").get_text()
+    validated = client.post(
+        str(doc.select_one("form.release-validate")["action"]), data={"csrf": token}
+    )
+    assert validated.status_code == 303
+    assert status(draft_engine, LEGACY) is ReleaseStatus.VALIDATED
+    assert client.get(validated.headers["location"]).status_code == 200
+    confirm = client.get(
+        str(page(client.get(links[LEGACY])).select_one("a.release-publish")["href"])
+    )
+    assert confirm.status_code == 200
+    form = page(confirm).select_one("form.publish-confirm")
+    published = client.post(str(form["action"]), data={"csrf": token})
+    assert published.status_code == 303
+    assert status(draft_engine, LEGACY) is ReleaseStatus.PUBLISHED
+    # the public methods page shows its changes, chosen by a query parameter
+    anonymous = TestClient(portal(draft_engine))
+    methods = page(anonymous.get(href("/methoden", "de", datenstand=LEGACY)))
+    selected = methods.select_one("table.releases tr.selected th")
+    assert selected is not None and selected.get_text() == LEGACY
+    withdraw = page(client.get(links[LEGACY])).select_one("form.release-withdraw")
+    withdrawn = client.post(
+        str(withdraw["action"]), data={"csrf": token, "grund": "Fehler der Quelle"}
+    )
+    assert withdrawn.status_code == 303
+    assert status(draft_engine, LEGACY) is ReleaseStatus.WITHDRAWN
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("2021/22", "contains '/'"),
+        ("2021\\22", "contains '\\'"),
+        ("..", "dots only"),
+        ("a\nb", "line break"),
+        ("=SUMME(A1)", "spreadsheet formula"),
+        ("x" * 101, "longer than 100"),
+    ],
+)
+def test_a_new_release_name_that_cannot_stand_in_an_address_is_refused_issue_11(
+    draft_engine: Engine, name: str, said: str
+) -> None:
+    with draft_engine.connect() as conn:
+        before = queries.list_releases(conn)
+    with (
+        pytest.raises(InvalidReleaseNameError) as refused,
+        draft_engine.begin() as conn,
+    ):
+        draft_release(conn, name)
+    assert "The release name" in refused.value.message
+    assert said in refused.value.message
+    with draft_engine.connect() as conn:
+        assert queries.list_releases(conn) == before

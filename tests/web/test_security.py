@@ -96,7 +96,8 @@ def route_url(route: APIRoute, values: dict[str, str]) -> str:
     params = [p.name for p in route.dependant.path_params]
     missing = [p for p in params if p not in values]
     assert not missing, f"{route.path}: give the tests a value for {missing}"
-    return route.path.format(**{p: values[p] for p in params})
+    # ``path_format``: the path without convertors (``{release_name:path}``)
+    return route.path_format.format(**{p: values[p] for p in params})
 
 
 SAMPLE_QUERIES = {

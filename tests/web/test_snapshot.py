@@ -6,10 +6,16 @@ import threading
 import time
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func, select
 
 from sozialmonitor.domain.area import Area
-from sozialmonitor.store import queries
+from sozialmonitor.store import schema
+from sozialmonitor.store.coverage import read_coverage
+from sozialmonitor.store.indicator_edit import (
+    edit_indicator,
+    fingerprint,
+    stored_indicator,
+)
 from sozialmonitor.store.writes import save_areas
 from sozialmonitor.web.app import create_app
 from sozialmonitor.web.cache import Lru
@@ -58,7 +64,7 @@ def test_a_new_area_makes_a_new_snapshot(small_engine: Engine) -> None:
 
 def test_coverage_counts_areas_and_parts(small_engine: Engine) -> None:
     with small_engine.connect() as conn:
-        found = {(c.indicator, c.level): c for c in queries.read_coverage(conn)}
+        found = {(c.indicator, c.level): c for c in read_coverage(conn)}
     share = found[("unemployment_share", "municipality")]
     assert share.under == REGION
     assert share.periods == ("2020", "2021")
@@ -164,3 +170,26 @@ def test_a_served_portal_reads_new_data_before_the_visitors(
         assert request_reads == []
         figures = [f for t in response.json()["topics"] for f in t["figures"]]
         assert figures and all(f["value"] is not None for f in figures)
+
+
+def test_the_pages_show_an_edited_indicator_at_once_issue_11(
+    small_engine: Engine,
+) -> None:
+    """An edit in the administration changes the data version by the indicator's
+    revision, not by an import row: the cached catalogue is read anew."""
+    client = TestClient(create_app(small_engine))
+    address = "/api/v1/pages/indikator/population"
+    imports = select(func.count()).select_from(schema.import_log)
+    with small_engine.connect() as conn:
+        before = conn.scalar(imports)
+    assert client.get(address).json()["indicator"]["name"] != "Einwohnerzahl"
+    with small_engine.begin() as conn:
+        population = stored_indicator(conn, "population")
+        edit_indicator(
+            conn,
+            population.model_copy(update={"name": "Einwohnerzahl"}),
+            opened=fingerprint(population),
+        )
+    assert client.get(address).json()["indicator"]["name"] == "Einwohnerzahl"
+    with small_engine.connect() as conn:
+        assert conn.scalar(imports) == before

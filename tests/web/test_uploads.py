@@ -226,6 +226,20 @@ def test_a_published_release_is_refused_with_its_reason(
     assert job.select_one("form.confirm") is None
 
 
+@pytest.mark.parametrize("name", ["2021/22", "2021\\22", "..", "x" * 101])
+def test_a_new_draft_name_that_cannot_stand_in_an_address_is_refused_issue_11(
+    app_engine: Engine, folder: Path, name: str
+) -> None:
+    client = client_for(app_engine, folder, "erika")
+    before = data_state(app_engine)
+    response = upload(client, GOOD, new_release=name)
+    assert response.status_code == 400
+    message = page(response).select_one("#upload-error").get_text()
+    assert "weder Steuerzeichen noch / oder \\ enthalten" in message
+    assert data_state(app_engine) == before
+    assert not any(p.is_file() for p in folder.rglob("*"))
+
+
 def test_a_reader_gets_403_and_cannot_post_anonymous_is_sent_to_sign_in(
     app_engine: Engine, folder: Path
 ) -> None:

@@ -22,6 +22,7 @@ from sozialmonitor.cli.console import (
     user_errors,
 )
 from sozialmonitor.store import queries, writes
+from sozialmonitor.store.release_diff import release_diff as changes_between
 
 release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
 
@@ -124,7 +125,7 @@ def release_diff(
     with user_errors():
         eng, _ = authorised(Action.READ_INTERNAL)
         with eng.connect() as conn:
-            changes = queries.release_diff(conn, old, new)
+            changes = changes_between(conn, old, new)
     if as_json:
         print_json([c.to_dict() for c in changes])
         return

@@ -37,19 +37,29 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: eager, so it answers before Click asks for a command."""
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     user: UserOption = None,
     token: TokenOption = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
-    version: Annotated[
-        bool, typer.Option("--version", help="Print the version.")
+    version: Annotated[  # noqa: ARG001 (its callback prints it)
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
     ] = False,
 ) -> None:
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit()
     state.db = db
     state.user = user
     state.token = token

@@ -18,6 +18,7 @@ from sozialmonitor.cli.caller import (
     UserOption,
     actor_of,
     authorised,
+    refuse,
     use_caller,
 )
 from sozialmonitor.cli.console import (
@@ -51,12 +52,15 @@ def _when(value: object) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else ""
 
 
-def _note_unknown_area(conn: Connection, code: str | None) -> None:
+def _check_area_scope(conn: Connection, code: str | None, option: str) -> None:
+    """Refuse an area scope that is no existing area: a wrong value of ``option``
+    (exit 2). A scope of an area that does not exist would show nothing."""
     if code and conn.scalar(select(area.c.id).where(area.c.code == code)) is None:
-        typer.echo(
-            f"Note: there is no area '{code}' yet; the scope applies once it is "
-            "imported.",
-            err=True,
+        raise refuse(
+            f"{option}: there is no area with the code '{code}'. Give the code of an "
+            "existing area ('sozialmonitor import areas' first, if there are none "
+            "yet), or leave the scope out for every area.",
+            usage=True,
         )
 
 
@@ -91,7 +95,7 @@ def user_add(
             Action.MANAGE_USERS, first_setup=role == Role.ADMINISTRATOR.value
         )
         with eng.begin() as conn:
-            _note_unknown_area(conn, area_code)
+            _check_area_scope(conn, area_code, "--area")
             new = accounts.create(
                 conn,
                 name,
@@ -185,7 +189,7 @@ def user_area(
     with user_errors():
         eng, caller = authorised(Action.MANAGE_USERS)
         with eng.begin() as conn:
-            _note_unknown_area(conn, code)
+            _check_area_scope(conn, code, "CODE")
             accounts.set_area(conn, name, code, actor=actor_of(caller))
     typer.echo(f"'{name}' sees internal values of {code or 'every area'}.")
 

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sozialmonitor.domain.indicator import plain_text
+from sozialmonitor.errors import InvalidReleaseNameError
+
 
 class ReleaseStatus(StrEnum):
     DRAFT = "draft"
@@ -16,6 +19,68 @@ class ReleaseStatus(StrEnum):
 
 EDITABLE = (ReleaseStatus.DRAFT, ReleaseStatus.VALIDATED)
 """States in which imports may still add to a release."""
+
+MAX_NAME_CHARS = 100
+"""Longest release name (the ``release.name`` column)."""
+PATH_UNSAFE = "/\\"
+"""Characters a release name may not contain: its page's address
+(``/verwaltung/veroeffentlichungen/NAME``) would end at a ``/`` (and browsers read
+a ``\\`` as one)."""
+
+
+def check_release_name(name: str) -> str:
+    """``name`` when it can name a new release: 1 to ``MAX_NAME_CHARS`` characters
+    of plain text on one line (``domain.indicator.plain_text``), none of
+    ``PATH_UNSAFE``, not dots only (``..`` in an address means the folder above).
+
+    Releases named before this rule keep their names; the portal quotes them in
+    its links.
+
+    Raises
+    ------
+    InvalidReleaseNameError
+        Naming the name, what is wrong and what to do.
+
+    Examples
+    --------
+    >>> check_release_name("2022-H1")
+    '2022-H1'
+    >>> check_release_name("2021/22")
+    Traceback (most recent call last):
+    ...
+    sozialmonitor.errors.InvalidReleaseNameError: The release name '2021/22' \
+contains '/', which cannot be part of the address of the release's page. Choose a \
+name without / and \\, for example '2021-22'.
+    """
+    if not name or len(name) > MAX_NAME_CHARS:
+        raise InvalidReleaseNameError(
+            f"The release name {name[:MAX_NAME_CHARS]!r} is empty or longer than "
+            f"{MAX_NAME_CHARS} characters. Choose a name such as 2022-H1."
+        )
+    try:
+        plain_text(name)
+    except ValueError as exc:
+        raise InvalidReleaseNameError(
+            f"The release name {name!r} cannot be used: {exc}."
+        ) from None
+    if any(c in "\t\n\r" for c in name):
+        raise InvalidReleaseNameError(
+            f"The release name {name!r} contains a tab or a line break. Write it on "
+            "one line, such as 2022-H1."
+        )
+    if unsafe := next((c for c in name if c in PATH_UNSAFE), None):
+        suggestion = "".join("-" if c in PATH_UNSAFE else c for c in name)
+        raise InvalidReleaseNameError(
+            f"The release name '{name}' contains '{unsafe}', which cannot be part "
+            "of the address of the release's page. Choose a name without / and \\, "
+            f"for example '{suggestion}'."
+        )
+    if not name.strip("."):
+        raise InvalidReleaseNameError(
+            f"The release name '{name}' consists of dots only, which an address "
+            "reads as a folder. Choose a name such as 2022-H1."
+        )
+    return name
 
 
 @dataclass(frozen=True, kw_only=True)

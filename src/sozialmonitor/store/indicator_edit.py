@@ -1,25 +1,22 @@
 """Editing one indicator's metadata (the administration's form): optimistic
 concurrency by a fingerprint of the stored record, then the one writer of
-indicators, ``store.writes.save_indicators`` (audit log, patterns computed again
-for a changed ``min_count``)."""
+indicators, ``store.writes.save_indicators`` (the indicator's next revision, which
+changes the data version; audit log; patterns computed again for a changed
+``min_count``)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from sozialmonitor.access import audit
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.errors import StaleEditError, UnknownIndicatorError
 from sozialmonitor.store import schema
 from sozialmonitor.store.records import indicator_from_row
-from sozialmonitor.store.writes import now, save_indicators
-
-EDIT_KIND = "indicator-form"
-"""``import_log.kind`` of an edit in the administration: the log's newest id is
-part of the data version, so the portal's caches read the new metadata."""
+from sozialmonitor.store.writes import save_indicators
 
 
 def fingerprint(indicator: Indicator) -> str:
@@ -69,17 +66,4 @@ def edit_indicator(
             f"The indicator '{edited.id}' was changed by someone else after it was "
             "opened. Open it again and repeat your change."
         )
-    if not save_indicators(conn, [edited], actor=actor, address=address):
-        return False
-    conn.execute(
-        insert(schema.import_log).values(
-            release_id=None,
-            kind=EDIT_KIND,
-            file_name=edited.id,
-            sha256=hashlib.sha256(fingerprint(edited).encode()).hexdigest(),
-            rows_read=1,
-            rows_written=1,
-            imported_at=now(),
-        )
-    )
-    return True
+    return bool(save_indicators(conn, [edited], actor=actor, address=address))

@@ -5,26 +5,28 @@ run over a whole level).
 It applies visibility (internal indicators only for the administration) and releases
 (published only, the newest value per key, or "as of" an earlier release), and fills in
 values for parent areas from their children where none is stored.
+
+Reads built on the gate live beside it: ``coverage`` (which periods exist where),
+``release_diff`` (what a release changes) and ``data_version`` (the fingerprint the
+portal's caches key on).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, or_, select
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Observation
-from sozialmonitor.domain.period import period_order
-from sozialmonitor.domain.release import Release, ReleaseChange, ReleaseStatus
+from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import (
     UnknownAreaError,
     UnknownIndicatorError,
@@ -32,7 +34,7 @@ from sozialmonitor.errors import (
     UnknownReleaseError,
 )
 from sozialmonitor.store import schema
-from sozialmonitor.store.area_rules import area_rules, internal_level_areas
+from sozialmonitor.store.area_rules import area_rules
 from sozialmonitor.store.guard import Guard
 from sozialmonitor.store.parent_values import with_parent_values
 from sozialmonitor.store.pattern import read_pattern
@@ -40,7 +42,6 @@ from sozialmonitor.store.records import indicator_from_row, release_from_row
 from sozialmonitor.store.resolution import ObservationQuery as ObservationQuery
 from sozialmonitor.store.resolution import (
     indicator_codes,
-    joined,
     release_names,
     row_observation,
     stored_rows,
@@ -222,37 +223,6 @@ def latest_published(conn: Connection) -> Release | None:
     return release_from_row(row) if row else None
 
 
-def data_version(conn: Connection) -> tuple[int, ...]:
-    """A cheap fingerprint that changes whenever an import, a new area or indicator
-    or a release's status changes what a read may return; caches key on it."""
-    rel, lvl = schema.release, schema.area_level
-    counts = conn.execute(
-        select(
-            select(
-                func.coalesce(func.max(schema.import_log.c.id), 0)
-            ).scalar_subquery(),
-            select(func.count()).select_from(schema.area).scalar_subquery(),
-            select(func.count()).select_from(schema.indicator).scalar_subquery(),
-            select(func.count()).select_from(rel).scalar_subquery(),
-            select(func.coalesce(func.max(rel.c.sequence), 0)).scalar_subquery(),
-            select(func.count())
-            .select_from(rel)
-            .where(rel.c.status == ReleaseStatus.PUBLISHED.value)
-            .scalar_subquery(),
-            select(joined(conn, lvl.c.id, ordered=True))
-            .where(lvl.c.visibility != Visibility.PUBLIC.value)
-            .scalar_subquery(),
-        )
-    ).one()
-    *numbers, internal_levels = counts
-    return (*(int(c) for c in numbers), *_numbers(internal_levels))
-
-
-def _numbers(joined_ids: str | None) -> tuple[int, ...]:
-    """``"3,7"`` → ``(3, 7)``; the ids of the internal levels in a fingerprint."""
-    return tuple(sorted(int(i) for i in joined_ids.split(","))) if joined_ids else ()
-
-
 # --- the gate ---------------------------------------------------------------------
 
 
@@ -384,7 +354,7 @@ def _read_plan(
     audience may see nothing of it. Raises the clear error for an indicator or area
     that does not exist or that the audience may not see."""
     priorities = release_priorities(conn, as_of=query.as_of, audience=audience)
-    indicators = _visible_indicators(conn, audience, query.indicators)
+    indicators = visible_indicators(conn, audience, query.indicators)
     if query.indicators is not None:
         for code in query.indicators:
             if code not in indicators:
@@ -395,122 +365,7 @@ def _read_plan(
     return priorities, indicators, scope
 
 
-@dataclass(frozen=True, kw_only=True)
-class Coverage:
-    """Which periods an indicator has stored values for among the children of one
-    parent (or for one top-level area)."""
-
-    indicator: str
-    level: str
-    under: str
-    """Code of the parent of the areas counted; a top-level area's own code."""
-    periods: tuple[str, ...]
-    """Period codes, oldest first."""
-    areas: int
-    """Areas with at least one value."""
-    parts: bool
-    """Whether values carry numerator and denominator (parents can be computed)."""
-
-
-def read_coverage(
-    conn: Connection, *, audience: Audience = Audience.PUBLIC
-) -> list[Coverage]:
-    """Stored values per indicator, level, parent and period, through the same
-    visibility rules as ``read_observations`` (published releases; internal
-    indicators and levels only for the administration).
-
-    One scan of ``ix_observation_area`` (seconds for 11 million values). A value
-    that a later release removed still counts here: the coverage answers "which
-    years exist for which areas", not "which value is current". Whether values carry
-    numerator and denominator is judged from the first values of each indicator.
-    """
-    priorities = release_priorities(conn, as_of=None, audience=audience)
-    visible = _visible_indicators(conn, audience, None)
-    if not priorities or not visible:
-        return []
-    obs, a = schema.observation, schema.area
-    ids = {
-        r.id: r.code
-        for r in conn.execute(select(schema.indicator.c.id, schema.indicator.c.code))
-        if r.code in visible
-    }
-    levels = {r.id: r.code for r in conn.execute(select(schema.area_level))}
-    areas = {
-        r.id: (r.code, levels[r.level_id], r.parent_id)
-        for r in conn.execute(select(a.c.id, a.c.code, a.c.level_id, a.c.parent_id))
-    }
-    per_area = (
-        select(
-            obs.c.area_id,
-            obs.c.indicator_id,
-            joined(conn, obs.c.period, ordered=True).label("periods"),
-        )
-        .where(obs.c.release_id.in_(list(priorities)))
-        .group_by(obs.c.area_id, obs.c.indicator_id)
-        .subquery()
-    )
-    # Areas with the same periods come back as one row: a few hundred rows instead
-    # of one per area and indicator.
-    rows = conn.execute(
-        select(
-            per_area.c.indicator_id,
-            per_area.c.periods,
-            joined(conn, per_area.c.area_id).label("areas"),
-        ).group_by(per_area.c.indicator_id, per_area.c.periods)
-    )
-    withheld = frozenset() if audience.internal else internal_level_areas(conn)
-    joined_periods: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    counts: dict[tuple[str, str, str], int] = defaultdict(int)
-    for indicator_key, found, area_keys in rows:
-        indicator = ids.get(indicator_key)
-        if indicator is None:
-            continue
-        for area_key in area_keys.split(","):
-            code, level, parent = areas[int(area_key)]
-            if code in withheld:
-                continue
-            key = (indicator, level, areas[parent][0] if parent else code)
-            joined_periods[key].add(found)
-            counts[key] += 1
-    periods = {
-        key: {p for text in texts for p in text.split(",")}
-        for key, texts in joined_periods.items()
-    }
-    with_parts = {
-        code for key, code in ids.items() if _has_parts(conn, key, priorities)
-    }
-    return [
-        Coverage(
-            indicator=indicator,
-            level=level,
-            under=under,
-            periods=tuple(sorted(found, key=period_order)),
-            areas=counts[(indicator, level, under)],
-            parts=indicator in with_parts,
-        )
-        for (indicator, level, under), found in sorted(periods.items())
-    ]
-
-
-def _has_parts(conn: Connection, indicator: int, priorities: dict[int, int]) -> bool:
-    """Whether the indicator's first stored values carry numerator and denominator."""
-    obs = schema.observation
-    sample = (
-        select(obs.c.numerator, obs.c.denominator)
-        .where(obs.c.indicator_id == indicator)
-        .where(obs.c.release_id.in_(list(priorities)))
-        .limit(200)
-        .subquery()
-    )
-    found = conn.scalar(
-        select(func.count())
-        .select_from(sample)
-        .where(sample.c.numerator.isnot(None), sample.c.denominator.isnot(None))
-    )
-    return bool(found)
-
-
-def _visible_indicators(
+def visible_indicators(
     conn: Connection, audience: Audience, codes: Sequence[str] | None
 ) -> dict[str, Indicator]:
     """The indicators a read asks for (None: all) that the audience may see."""
@@ -536,58 +391,3 @@ def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None
     if query.level is not None:
         scope = scope.where(a.c.level_id == level_id(conn, query.level))
     return scope
-
-
-# --- differences between releases -------------------------------------------------
-
-
-def release_diff(conn: Connection, old: str, new: str) -> list[ReleaseChange]:
-    """New, changed and removed values between the state as of ``old`` and ``new``."""
-    before = {
-        o.key: o
-        for o in read_observations(
-            conn,
-            ObservationQuery(as_of=old, computed=False),
-            audience=Audience.INTERNAL,
-        )
-    }
-    after = {
-        o.key: o
-        for o in read_observations(
-            conn,
-            ObservationQuery(as_of=new, computed=False),
-            audience=Audience.INTERNAL,
-        )
-    }
-    changes: list[ReleaseChange] = []
-    for key in sorted(before.keys() | after.keys()):
-        was, now = before.get(key), after.get(key)
-        if was is None and now is not None:
-            kind = "new"
-        elif now is None and was is not None:
-            kind = "removed"
-        elif was is not None and now is not None and _differs(was, now):
-            kind = "changed"
-        else:
-            continue
-        changes.append(
-            ReleaseChange(
-                change=kind,
-                indicator=key[0],
-                area=key[1],
-                period=key[2],
-                old_value=was.value if was else None,
-                new_value=now.value if now else None,
-            )
-        )
-    return changes
-
-
-def _differs(a: Observation, b: Observation) -> bool:
-    return (a.value, a.numerator, a.denominator, a.flags, a.note) != (
-        b.value,
-        b.numerator,
-        b.denominator,
-        b.flags,
-        b.note,
-    )

@@ -23,6 +23,7 @@ def indicator_from_row(row: Row[Any]) -> Indicator:
 def _indicator(items: tuple[tuple[str, Any], ...]) -> Indicator:
     data = dict(items)
     data.pop("id")
+    data.pop("revision", None)  # bookkeeping of the store, not of the indicator
     data["id"] = data.pop("code")
     data["keywords"] = tuple(json.loads(data["keywords"]))
     return Indicator.model_validate(data, context={STORED: True})

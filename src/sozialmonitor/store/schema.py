@@ -93,6 +93,9 @@ indicator = Table(
     Column("first_period", String(10), nullable=False),
     Column("last_period", String(10), nullable=False),
     Column("keywords", Text, nullable=False),
+    # Counted up by every change of the metadata above (``writes.save_indicators``);
+    # their sum is part of the data version (``data_version.data_version``).
+    Column("revision", Integer, nullable=False, default=0, server_default="0"),
 )
 
 release = Table(

@@ -22,7 +22,7 @@ from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
-from sozialmonitor.domain.release import Release, ReleaseStatus
+from sozialmonitor.domain.release import Release, ReleaseStatus, check_release_name
 from sozialmonitor.errors import (
     ReleaseCheckError,
     ReleaseStateError,
@@ -161,10 +161,11 @@ def save_indicators(
 ) -> int:
     """Insert or update indicators by id; returns how many were new or changed.
 
-    A changed indicator is in the audit log (``indicator-changed``, with the fields
-    before and after); one whose ``min_count`` changed gets the suppression patterns
-    of every published release computed again, in the same transaction, so a raised
-    minimum hides the newly small counts at once."""
+    A changed indicator gets its next ``revision`` (so the data version changes and
+    the portal's caches read it anew) and is in the audit log (``indicator-changed``,
+    with the fields before and after); one whose ``min_count`` changed gets the
+    suppression patterns of every published release computed again, in the same
+    transaction, so a raised minimum hides the newly small counts at once."""
     ind = schema.indicator
     existing = {r.code: r for r in conn.execute(select(ind))}
     changed = 0
@@ -175,7 +176,11 @@ def save_indicators(
             conn.execute(insert(ind).values(**row))
             changed += 1
         elif any(getattr(old, k) != v for k, v in row.items()):
-            conn.execute(update(ind).where(ind.c.id == old.id).values(**row))
+            conn.execute(
+                update(ind)
+                .where(ind.c.id == old.id)
+                .values(**row, revision=ind.c.revision + 1)
+            )
             changed += 1
             before = indicator_from_row(old)
             fields = changed_fields(before, indicator)
@@ -207,7 +212,16 @@ def changed_fields(before: Indicator, after: Indicator) -> dict[str, dict[str, o
 
 def draft_release(conn: Connection, name: str | None = None) -> Release:
     """The release an import goes into: ``name`` (created as a draft if new), or the
-    newest draft, or a new draft named after today's date."""
+    newest draft, or a new draft named after today's date.
+
+    Raises
+    ------
+    ReleaseStateError
+        ``name`` is published or withdrawn.
+    InvalidReleaseNameError
+        A new ``name`` that ``domain.release.check_release_name`` refuses (a ``/``
+        would break the address of the release's page).
+    """
     if name is not None:
         found = [r for r in list_releases(conn) if r.name == name]
         if found:
@@ -232,9 +246,13 @@ def draft_release(conn: Connection, name: str | None = None) -> Release:
 
 
 def _create_release(conn: Connection, name: str) -> Release:
+    """A new draft named ``name`` (refused unless ``check_release_name`` passes)."""
     conn.execute(
         insert(schema.release).values(
-            name=name, status=ReleaseStatus.DRAFT.value, created_at=now(), note=""
+            name=check_release_name(name),
+            status=ReleaseStatus.DRAFT.value,
+            created_at=now(),
+            note="",
         )
     )
     return get_release(conn, name)

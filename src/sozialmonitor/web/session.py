@@ -27,6 +27,7 @@ from sozialmonitor.config import setting
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ConfigurationError
 from sozialmonitor.web.i18n import language_of
+from sozialmonitor.web.nul_refusal import refuse_nul_fields
 from sozialmonitor.web.uploads.receive import uploaded_form
 from sozialmonitor.web.urls import href
 
@@ -198,7 +199,8 @@ def _content_kind(request: Request) -> str:
 async def form_of(request: Request) -> dict[str, str]:
     """The request's url-encoded form (first value of each field), read once and
     at most ``MAX_FORM_BYTES`` of it. Other bodies have no fields here: a file
-    upload is read by ``uploads.receive.uploaded_form``."""
+    upload is read by ``uploads.receive.uploaded_form``. A field with a NUL
+    character is refused (400, ``web/nul_refusal.py``)."""
     cached: dict[str, str] | None = getattr(request.state, "form", None)
     if cached is not None:
         return cached
@@ -217,6 +219,7 @@ async def form_of(request: Request) -> dict[str, str]:
     if body:
         for key, value in parse_qsl(body.decode("utf-8", "replace"), True):
             fields.setdefault(key, value)
+    refuse_nul_fields(fields)
     request.state.form = fields
     return fields
 

@@ -31,7 +31,8 @@ from sozialmonitor.domain.release import Release
 from sozialmonitor.domain.search import IndicatorSearch
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
 from sozialmonitor.store import queries
-from sozialmonitor.store.queries import Coverage
+from sozialmonitor.store.coverage import Coverage, read_coverage
+from sozialmonitor.store.data_version import data_version
 from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.urls import slug
 
@@ -296,7 +297,7 @@ def snapshot(engine: Engine, audience: Audience = Audience.PUBLIC) -> Snapshot:
     the administration's catalogue (its scope limits values, not which indicators
     exist), with caches of its own."""
     with engine.connect() as conn:
-        version = queries.data_version(conn)
+        version = data_version(conn)
         cached = _cache.get(engine, {}).get(audience)
         if cached is not None and cached.version == version:
             return cached
@@ -328,5 +329,5 @@ def _read(conn: Connection, version: tuple[int, ...], audience: Audience) -> Sna
         indicators=tuple(queries.list_indicators(conn, audience=audience)),
         levels=tuple(queries.list_levels(conn)),
         areas={a.code: a for a in queries.list_areas(conn)},
-        coverage=tuple(queries.read_coverage(conn, audience=audience)),
+        coverage=tuple(read_coverage(conn, audience=audience)),
     )

@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.store import queries
+from sozialmonitor.store.release_diff import release_diff
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.pages.methods_catalogue import IndicatorLink, indicator_link
@@ -135,7 +136,7 @@ def _count_changes(
         for obs in queries.read_observations(conn, query, audience=snap.audience):
             counts[obs.indicator]["new"] += 1
     else:
-        for change in queries.release_diff(conn, previous.name, release.name):
+        for change in release_diff(conn, previous.name, release.name):
             if change.indicator in public:  # the diff also sees internal ones
                 counts[change.indicator][change.change] += 1
     return dict(counts)

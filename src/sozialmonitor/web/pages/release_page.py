@@ -32,6 +32,22 @@ from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import Option
 from sozialmonitor.web.urls import href
 
+LIST_PATH = "/verwaltung/veroeffentlichungen"
+
+
+def release_path(name: str) -> str:
+    """The address of a release's page, its name quoted whole: a name from before
+    ``check_release_name`` may hold a ``/`` (the routes take it, see
+    ``releases_admin``).
+
+    Examples
+    --------
+    >>> release_path("2021/22 neu")
+    '/verwaltung/veroeffentlichungen/2021%2F22%20neu'
+    """
+    return f"{LIST_PATH}/{quote(name, safe='')}"
+
+
 STATUS_LABELS: dict[ReleaseStatus, str] = {
     ReleaseStatus.DRAFT: "Entwurf",
     ReleaseStatus.VALIDATED: "geprüft, bereit zur Veröffentlichung",
@@ -175,7 +191,7 @@ def release_page(
     changes = change_page(
         conn, release, indicator=indicator, only_jumps=only_jumps, page=page
     )
-    base = f"/verwaltung/veroeffentlichungen/{quote(release.name, safe='')}"
+    base = release_path(release.name)
 
     def filtered(**extra: object) -> str:
         params: dict[str, object] = {}

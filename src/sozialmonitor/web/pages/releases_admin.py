@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,8 +31,10 @@ from sozialmonitor.web.pages.administration import (
     translator,
 )
 from sozialmonitor.web.pages.release_page import (
+    LIST_PATH,
     STATUS_LABELS,
     release_page,
+    release_path,
     when,
     withdrawal_reason,
 )
@@ -49,7 +50,6 @@ from sozialmonitor.web.urls import href
 
 router = APIRouter(dependencies=[Depends(csrf_protected)])
 
-LIST_PATH = "/verwaltung/veroeffentlichungen"
 MAX_REASON_CHARS = 2_000
 """A withdrawal's reason is a sentence or a short paragraph."""
 ACTORS = {
@@ -90,10 +90,6 @@ class PublishConfirmation:
     csrf_token: str
     action_url: str
     back_url: str
-
-
-def release_path(name: str) -> str:
-    return f"{LIST_PATH}/{quote(name, safe='')}"
 
 
 @router.get(LIST_PATH, response_class=HTMLResponse)
@@ -187,15 +183,6 @@ def _unknown(request: Request, name: str) -> Response:
     )
 
 
-@router.get(LIST_PATH + "/{release_name}", response_class=HTMLResponse)
-def release(request: Request, release_name: str) -> Response:
-    name = release_name
-    user = gate(request, Role.EDITOR)
-    if not isinstance(user, SignedIn):
-        return user
-    return _show(request, user, name)
-
-
 def _allowed(request: Request, action: Action, needed: Role) -> SignedIn | Response:
     user = gate(request, Role.EDITOR)
     if isinstance(user, SignedIn) and not may(user.role, action):
@@ -226,7 +213,7 @@ def _refused(
     return _unknown(request, name)
 
 
-@router.post(LIST_PATH + "/{release_name}/pruefen")
+@router.post(LIST_PATH + "/{release_name:path}/pruefen")
 def validate(request: Request, release_name: str) -> Response:
     """Mark a draft as checked (editors and above); refused with errors found."""
     name = release_name
@@ -246,7 +233,9 @@ def validate(request: Request, release_name: str) -> Response:
     return _done(request, name, "geprueft")
 
 
-@router.get(LIST_PATH + "/{release_name}/veroeffentlichen", response_class=HTMLResponse)
+@router.get(
+    LIST_PATH + "/{release_name:path}/veroeffentlichen", response_class=HTMLResponse
+)
 def confirm_publication(request: Request, release_name: str) -> Response:
     """The confirmation step before publishing (publishers)."""
     name = release_name
@@ -290,7 +279,7 @@ def confirm_publication(request: Request, release_name: str) -> Response:
     return no_store(render(request, "release_publish.html", frame=frame, page=content))
 
 
-@router.post(LIST_PATH + "/{release_name}/veroeffentlichen")
+@router.post(LIST_PATH + "/{release_name:path}/veroeffentlichen")
 def publish(request: Request, release_name: str) -> Response:
     """Publish a draft (publishers); a failure writes nothing."""
     name = release_name
@@ -324,7 +313,7 @@ def publish(request: Request, release_name: str) -> Response:
     return _done(request, name, "veroeffentlicht")
 
 
-@router.post(LIST_PATH + "/{release_name}/zurueckziehen")
+@router.post(LIST_PATH + "/{release_name:path}/zurueckziehen")
 async def withdraw(request: Request, release_name: str) -> Response:
     """Withdraw a published release (publishers); a reason is required."""
     name = release_name
@@ -361,3 +350,14 @@ async def withdraw(request: Request, release_name: str) -> Response:
     except SozialmonitorError as error:
         return _refused(request, user, name, error)
     return _done(request, name, "zurueckgezogen")
+
+
+# Last: a name from before ``check_release_name`` may hold a ``/``, so the page's
+# route takes one (``:path``) and must not shadow the action routes above.
+@router.get(LIST_PATH + "/{release_name:path}", response_class=HTMLResponse)
+def release(request: Request, release_name: str) -> Response:
+    name = release_name
+    user = gate(request, Role.EDITOR)
+    if not isinstance(user, SignedIn):
+        return user
+    return _show(request, user, name)

@@ -283,11 +283,12 @@ async def upload(request: Request) -> Response:
     if kind is None:
         return again(t("Bitte wählen Sie, was die Datei enthält."), 400)
     release = new_release or chosen or None
-    if release and not release_name_ok(release):
+    if new_release and not release_name_ok(new_release):
         return again(
             t(
-                "Der Name des Entwurfs ist zu lang (höchstens 100 Zeichen) oder "
-                "enthält Steuerzeichen. Wählen Sie einen kürzeren, einfachen Namen."
+                "Der Name des neuen Entwurfs darf höchstens 100 Zeichen lang sein "
+                "und weder Steuerzeichen noch / oder \\ enthalten (er ist Teil der "
+                "Adresse seiner Seite). Wählen Sie einen einfachen Namen wie 2022-H1."
             ),
             400,
         )

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from sozialmonitor.domain.indicator import plain_text
+from sozialmonitor.domain.release import check_release_name
+from sozialmonitor.errors import InvalidReleaseNameError
 from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.ingest.indicators import import_indicators
 from sozialmonitor.ingest.observations import import_observations
@@ -24,8 +25,6 @@ from sozialmonitor.ingest.report import ImportOutcome, Severity, ValidationRepor
 
 MAX_FINDINGS_KEPT = 200
 """Findings a job keeps and its page shows (errors first); the rest are counted."""
-MAX_RELEASE_NAME = 100
-"""Longest release name (the ``release.name`` column)."""
 
 
 class Kind(StrEnum):
@@ -52,12 +51,11 @@ def kind_of(value: str) -> Kind | None:
 
 
 def release_name_ok(name: str) -> bool:
-    """Whether ``name`` can name a draft: not too long, plain text."""
-    if len(name) > MAX_RELEASE_NAME:
-        return False
+    """Whether ``name`` can name a new draft (``domain.release.check_release_name``:
+    not too long, plain text, no ``/`` or ``\\``)."""
     try:
-        plain_text(name)
-    except ValueError:
+        check_release_name(name)
+    except InvalidReleaseNameError:
         return False
     return True
 

@@ -26,6 +26,7 @@ from python_multipart.exceptions import ParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from sozialmonitor.ingest.limits import MAX_FILE_BYTES
+from sozialmonitor.web.nul_refusal import refuse_nul_fields
 
 MAX_FIELD_BYTES = 16_384
 """All small fields of an upload form together (a token, a kind, a release name)."""
@@ -269,7 +270,9 @@ async def uploaded_form(
     """The request's multipart form, read once (later calls get the same).
 
     ``before_file`` is called with the fields read so far when the file begins; it
-    raises to refuse the request before anything of the file is stored.
+    raises to refuse the request before anything of the file is stored. A field
+    with a NUL character is refused (400, ``web/nul_refusal.py``) and the file
+    discarded.
     """
     cached: Upload | None = getattr(request.state, "upload", None)
     if cached is not None:
@@ -313,5 +316,10 @@ async def uploaded_form(
     except ParseError as exc:  # a malformed body
         receiver.discard()
         raise HTTPException(status_code=400, detail="Malformed form.") from exc
+    try:
+        refuse_nul_fields(receiver.upload.fields)
+    except HTTPException:
+        receiver.discard()
+        raise
     request.state.upload = receiver.upload
     return receiver.upload
