@@ -2,24 +2,22 @@
 whether its areas have values — all of them, some (n of m), none, or none the
 audience may see — and how many are suppressed or provisional.
 
-Built from aggregate counts (:func:`sozialmonitor.store.gap_counts.read_gap_counts`)
-and the catalogue's coverage (which levels are computed from the areas below), never
-from the values one by one: 100 indicators × 5 levels × 20 periods are 10,000 cells,
+Built from the read gate's aggregate counts
+(:func:`sozialmonitor.store.gap_counts.read_gap_counts`), never from the values one
+by one: 100 indicators × 5 levels × 20 periods are 10,000 cells,
 whatever the number of areas.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from sozialmonitor.domain.area import AreaLevel
-from sozialmonitor.domain.indicator import Indicator, IndicatorKind
+from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.store.gap_counts import GapCount
-from sozialmonitor.store.queries import Coverage
 
 
 class GapStatus(StrEnum):
@@ -140,46 +138,12 @@ def status_of(shown: int, areas: int, suppressed: int) -> GapStatus:
     return GapStatus.PRESENT if shown >= areas else GapStatus.PARTLY
 
 
-def computable_areas(
-    coverage: Iterable[Coverage],
-    indicators: Mapping[str, Indicator],
-    parent_of: Mapping[str, str | None],
-    level_of: Mapping[str, str],
-) -> dict[CellKey, int]:
-    """Areas whose values are computed from stored values below them, per
-    indicator, level and period: the parents (and their parents) of the areas a
-    coverage entry counts, for indicators whose parents can be computed (counts,
-    and shares and rates with numerator and denominator) — by the same rule as
-    the catalogue's scopes."""
-    found: dict[CellKey, set[str]] = defaultdict(set)
-    for item in coverage:
-        indicator = indicators.get(item.indicator)
-        if indicator is None or item.under not in level_of:
-            continue
-        if not (
-            indicator.kind is IndicatorKind.COUNT or (indicator.is_ratio and item.parts)
-        ):
-            continue
-        if level_of[item.under] == item.level:  # a top-level area's own value
-            continue
-        chain: list[str] = []
-        code: str | None = item.under
-        while code is not None and code in level_of and len(chain) < 20:
-            chain.append(code)
-            code = parent_of.get(code)
-        for period in item.periods:
-            for area in chain:
-                found[(item.indicator, level_of[area], period)].add(area)
-    return {key: len(codes) for key, codes in found.items()}
-
-
 def gap_matrix(
     counts: Iterable[GapCount],
     *,
     indicators: Sequence[Indicator],
     levels: Sequence[AreaLevel],
     areas_per_level: Mapping[str, int],
-    computable: Mapping[CellKey, int],
 ) -> GapMatrix:
     """The map of data gaps.
 
@@ -195,8 +159,6 @@ def gap_matrix(
         left out.
     areas_per_level
         Level code → number of areas (m).
-    computable
-        Areas with values computed from the areas below (:func:`computable_areas`).
 
     Returns
     -------
@@ -208,8 +170,7 @@ def gap_matrix(
     shown_levels = tuple(lvl for lvl in levels if areas_per_level.get(lvl.code, 0))
     level_codes = {lvl.code for lvl in shown_levels}
     periods = sorted(
-        {k[2] for k in by_key if k[0] in known and k[1] in level_codes}
-        | {k[2] for k in computable if k[0] in known and k[1] in level_codes},
+        {k[2] for k in by_key if k[0] in known and k[1] in level_codes},
         key=period_order,
     )
     cells: dict[CellKey, GapCell] = {}
@@ -218,7 +179,7 @@ def gap_matrix(
             m = areas_per_level[level.code]
             for period in periods:
                 key = (indicator.id, level.code, period)
-                cells[key] = _cell(key, m, by_key.get(key), computable.get(key, 0))
+                cells[key] = _cell(key, m, by_key.get(key))
     return GapMatrix(
         indicators=tuple(indicators),
         levels=shown_levels,
@@ -227,13 +188,9 @@ def gap_matrix(
     )
 
 
-def _cell(key: CellKey, areas: int, count: GapCount | None, computable: int) -> GapCell:
+def _cell(key: CellKey, areas: int, count: GapCount | None) -> GapCell:
+    shown = count.shown if count else 0
     suppressed = count.suppressed if count else 0
-    computed = (count is None or count.stored == 0) and computable > 0
-    if computed:
-        shown = max(0, min(areas, computable) - suppressed)
-    else:
-        shown = count.shown if count else 0
     return GapCell(
         indicator=key[0],
         level=key[1],
@@ -244,5 +201,5 @@ def _cell(key: CellKey, areas: int, count: GapCount | None, computable: int) -> 
         suppressed=suppressed,
         provisional=count.provisional if count else 0,
         confidential=count.confidential if count else 0,
-        computed=computed,
+        computed=count.computed if count else False,
     )

@@ -1,30 +1,35 @@
 """The read gate for counts: how many areas of each level have a value the audience
 may see, per indicator and period, with the hidden and provisional ones — in a few
-aggregate queries (``GROUP BY`` indicator, level, period), never a row per area in
-Python, so that the map of data gaps stays cheap at Germany size.
+aggregate queries (``GROUP BY`` indicator, period, level and parent), never a row
+per area in Python, so that the map of data gaps stays cheap at Germany size.
 
 The same rules as :func:`~sozialmonitor.store.queries.read_observations`: published
 releases only, the newest value per key, removed values (tombstones) left out,
-internal indicators and internal levels for the administration only, and the stored
-suppression pattern of the newest release that holds one for each slice (a slice
-without one hidden whole, as the gate fails closed). A reader with an area scope gets
-the public counts: its view mixes areas read as the administration and as the
-public, and counting the two apart is not needed for a map of gaps.
+internal indicators and internal levels for the administration only, parents
+without a stored value computed from their children (:mod:`gap_parents`), and the
+stored suppression pattern of the newest release that holds one for each slice (a
+slice without one hidden whole, as the gate fails closed). A reader with an area
+scope gets the public counts: its view mixes areas read as the administration and
+as the public, and counting the two apart is not needed for a map of gaps.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Subquery, and_, case, func, select
 
 from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.indicator import Visibility
+from sozialmonitor.domain.aggregation import adds_values, can_aggregate
+from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.store import schema
+from sozialmonitor.store.gap_parents import ChildGroup, Usable, computed_parents
 from sozialmonitor.store.queries import release_priorities
+from sozialmonitor.store.records import indicator_from_row
 
 _SOURCE = int(Flag.SUPPRESSED)
 _PROVISIONAL = int(Flag.PROVISIONAL)
@@ -43,12 +48,14 @@ class GapCount:
     """Period code."""
     stored: int
     """Areas of the level with a stored value (the newest, not removed)."""
+    computed: bool
+    """The level has no stored value here: its values are computed from the areas
+    below (and ``shown`` counts those)."""
     shown: int
     """Areas whose value the audience sees (a number, not hidden)."""
     suppressed: int
     """Areas whose value the audience may not see: kept secret by the source, or
-    (for the public) hidden by the suppression pattern — parents computed from
-    their children included."""
+    (for the public) hidden by the suppression pattern."""
     confidential: int
     """Areas whose value only the administration sees (0 for the public)."""
     provisional: int
@@ -60,61 +67,65 @@ def counting_audience(audience: Audience) -> Audience:
     return Audience.PUBLIC if audience.scoped else audience
 
 
+Key = tuple[int, int, str]
+"""(indicator id, level id, period)"""
+
+
 def read_gap_counts(
     conn: Connection, *, audience: Audience = Audience.PUBLIC
 ) -> list[GapCount]:
-    """Per indicator, level and period with any stored value or hidden cell, what
-    the audience may see (see the module's description).
+    """Per indicator, level and period with any value or hidden cell, what the
+    audience may see (see the module's description).
 
     Returns
     -------
     list[GapCount]
-        In no particular order; levels, indicators and periods without any stored
+        In no particular order; levels, indicators and periods without any value
         or hidden cell have no entry.
     """
     audience = counting_audience(audience)
     priorities = release_priorities(conn, as_of=None, audience=audience)
     ind, lvl = schema.indicator, schema.area_level
-    indicator_query = select(ind.c.id, ind.c.code)
+    indicator_query = select(ind)
     level_query = select(lvl.c.id, lvl.c.code)
     if not audience.internal:
         indicator_query = indicator_query.where(
             ind.c.visibility == Visibility.PUBLIC.value
         )
         level_query = level_query.where(lvl.c.visibility == Visibility.PUBLIC.value)
-    indicators = {r.id: r.code for r in conn.execute(indicator_query)}
+    indicators = {r.id: indicator_from_row(r) for r in conn.execute(indicator_query)}
     levels = {r.id: r.code for r in conn.execute(level_query)}
     if not priorities or not indicators or not levels:
         return []
-    current = _current(priorities, list(indicators))
-    stored = _stored_counts(conn, current, list(levels))
-    newest = _newest_patterns(conn, priorities, list(indicators))
-    pattern = _pattern_counts(conn, current, newest, list(indicators), list(levels))
+    ids = list(indicators)
+    current = _current(priorities, ids)
+    groups = _child_groups(conn, current)
+    stored = _stored_totals(groups)
+    newest = _newest_patterns(conn, priorities, ids)
+    pattern = _pattern_counts(conn, current, newest, ids, list(levels))
+    computed = _computed(conn, groups, indicators, set(stored))
+    hidden = _hidden_parents(conn, newest, ids) if computed else {}
     found = []
-    for key in stored.keys() | pattern.keys():
+    keys = stored.keys() | pattern.keys() | computed.keys()
+    for key in (k for k in keys if k[1] in levels):
         indicator_id, level_id, period = key
-        s = stored.get(key, _Stored())
-        p = pattern.get(key)
-        if audience.internal:
-            shown, suppressed = s.with_value, s.source
-            provisional = s.provisional
-            confidential = (p.cells - p.source) if p is not None else 0
-        elif (indicator_id, period) not in newest:
-            # No pattern for this slice: the gate hides all of it.
-            shown, provisional, confidential = 0, 0, 0
-            suppressed = s.stored
+        slice_ = (indicator_id, period)
+        covered = audience.internal or slice_ in newest
+        if key in computed and key not in stored:
+            shown, suppressed, confidential, provisional = _computed_counts(
+                computed[key], hidden.get(slice_, set()), audience, covered
+            )
         else:
-            p = p or _Pattern()
-            shown = s.with_value - p.with_value
-            provisional = s.provisional - p.provisional
-            suppressed = p.cells + (s.source - p.source)
-            confidential = 0
+            shown, suppressed, confidential, provisional = _stored_counts(
+                stored.get(key, _Stored()), pattern.get(key), audience, covered
+            )
         found.append(
             GapCount(
-                indicator=indicators[indicator_id],
+                indicator=indicators[indicator_id].id,
                 level=levels[level_id],
                 period=period,
-                stored=s.stored,
+                stored=stored[key].stored if key in stored else 0,
+                computed=key in computed and key not in stored,
                 shown=shown,
                 suppressed=suppressed,
                 confidential=confidential,
@@ -124,12 +135,47 @@ def read_gap_counts(
     return found
 
 
+Counts = tuple[int, int, int, int]
+"""shown, suppressed, confidential, provisional"""
+
+
+def _stored_counts(
+    s: _Stored, p: _Pattern | None, audience: Audience, covered: bool
+) -> Counts:
+    if audience.internal:
+        confidential = p.with_value if p is not None else 0
+        return s.with_value, s.secret, confidential, s.provisional
+    if not covered:  # no pattern for this slice: the gate hides all of it
+        return 0, s.stored, 0, 0
+    p = p or _Pattern()
+    return (
+        s.with_value - p.with_value,
+        p.cells + (s.secret - p.secret),
+        0,
+        s.provisional - p.provisional,
+    )
+
+
+def _computed_counts(
+    values: dict[int, bool], hidden: set[int], audience: Audience, covered: bool
+) -> Counts:
+    """The counts of a level whose values are all computed: ``values`` is area id
+    → provisional, ``hidden`` the slice's hidden parents."""
+    hidden_here = hidden & values.keys()
+    provisional = sum(1 for a, p in values.items() if p and a not in hidden_here)
+    if audience.internal:
+        return len(values), 0, len(hidden_here), sum(values.values())
+    if not covered:
+        return 0, len(values), 0, 0
+    return len(values) - len(hidden_here), len(hidden_here), 0, provisional
+
+
 @dataclass(frozen=True)
 class _Stored:
     stored: int = 0
     with_value: int = 0
     """Stored with a value and not kept secret by the source."""
-    source: int = 0
+    secret: int = 0
     provisional: int = 0
     """Of ``with_value``, marked provisional."""
 
@@ -139,16 +185,16 @@ class _Pattern:
     cells: int = 0
     """Hidden cells of the level (stored or computed)."""
     with_value: int = 0
-    source: int = 0
+    secret: int = 0
     provisional: int = 0
-
-
-Key = tuple[int, int, str]
-"""(indicator id, level id, period)"""
 
 
 def _flag(column: Any, bit: int) -> Any:
     return column.op("&")(bit) != 0
+
+
+def _sum(condition: Any) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def _current(priorities: dict[int, int], indicator_ids: list[int]) -> Subquery:
@@ -159,7 +205,15 @@ def _current(priorities: dict[int, int], indicator_ids: list[int]) -> Subquery:
         o.c.release_id.in_(list(priorities)),
         o.c.indicator_id.in_(indicator_ids),
     )
-    columns = (o.c.indicator_id, o.c.period, o.c.area_id, o.c.value, o.c.flags)
+    columns = (
+        o.c.indicator_id,
+        o.c.period,
+        o.c.area_id,
+        o.c.value,
+        o.c.numerator,
+        o.c.denominator,
+        o.c.flags,
+    )
     if len(priorities) == 1:
         return select(*columns).where(*conditions).subquery("current")
     rank = case(priorities, value=o.c.release_id, else_=0)
@@ -177,46 +231,84 @@ def _current(priorities: dict[int, int], indicator_ids: list[int]) -> Subquery:
         .subquery("ranked")
     )
     return (
-        select(
-            ranked.c.indicator_id,
-            ranked.c.period,
-            ranked.c.area_id,
-            ranked.c.value,
-            ranked.c.flags,
-        )
+        select(*(ranked.c[c.name] for c in columns))
         .where(ranked.c.newest == 1)
         .subquery("current")
     )
 
 
-def _sum(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _stored_counts(
-    conn: Connection, current: Subquery, level_ids: list[int]
-) -> dict[Key, _Stored]:
+def _child_groups(conn: Connection, current: Subquery) -> list[ChildGroup]:
+    """The stored values per indicator, period, level and parent, every level (an
+    internal level's values count towards the parents computed from them)."""
     a = schema.area
     secret = _flag(current.c.flags, _SOURCE)
+    provisional = _flag(current.c.flags, _PROVISIONAL)
     with_value = and_(current.c.value.isnot(None), ~secret)
+    with_parts = and_(
+        current.c.numerator.isnot(None), current.c.denominator.isnot(None), ~secret
+    )
     rows = conn.execute(
         select(
             current.c.indicator_id,
-            a.c.level_id,
             current.c.period,
+            a.c.level_id,
+            a.c.parent_id,
             func.count(),
             _sum(with_value),
             _sum(secret),
-            _sum(and_(with_value, _flag(current.c.flags, _PROVISIONAL))),
+            _sum(and_(with_value, provisional)),
+            _sum(with_parts),
+            _sum(and_(with_parts, provisional)),
         )
         .join(a, a.c.id == current.c.area_id)
-        .where(~_flag(current.c.flags, _REMOVED), a.c.level_id.in_(level_ids))
-        .group_by(current.c.indicator_id, a.c.level_id, current.c.period)
+        .where(~_flag(current.c.flags, _REMOVED))
+        .group_by(current.c.indicator_id, current.c.period, a.c.level_id, a.c.parent_id)
     )
-    return {
-        (i, lvl, period): _Stored(int(n), int(v), int(s), int(p))
-        for i, lvl, period, n, v, s, p in rows
+    return [
+        ChildGroup(i, period, lvl, parent, *(int(n) for n in numbers))
+        for i, period, lvl, parent, *numbers in rows
+    ]
+
+
+def _stored_totals(groups: Iterable[ChildGroup]) -> dict[Key, _Stored]:
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for g in groups:
+        found = totals[(g.indicator_id, g.level_id, g.period)]
+        found[0] += g.stored
+        found[1] += g.with_value
+        found[2] += g.secret
+        found[3] += g.provisional
+    return {key: _Stored(*numbers) for key, numbers in totals.items()}
+
+
+def _computed(
+    conn: Connection,
+    groups: list[ChildGroup],
+    indicators: dict[int, Indicator],
+    stored: set[Key],
+) -> dict[Key, dict[int, bool]]:
+    usable: dict[int, Usable] = {
+        key: "value" if adds_values(indicator) else "parts"
+        for key, indicator in indicators.items()
+        if can_aggregate(indicator)
     }
+    if not usable:
+        return {}
+    a = schema.area
+    parent_of: dict[int, int | None] = {}
+    level_of: dict[int, int] = {}
+    for area_id, parent_id, level_id in conn.execute(
+        select(a.c.id, a.c.parent_id, a.c.level_id)
+    ):
+        parent_of[area_id] = parent_id
+        level_of[area_id] = level_id
+    return computed_parents(
+        groups,
+        parent_of=parent_of,
+        level_of=level_of,
+        usable=usable,
+        stored_levels=stored,
+    )
 
 
 def _newest_patterns(
@@ -279,8 +371,31 @@ def _pattern_counts(
         )
         .group_by(sc.c.release_id, sc.c.indicator_id, a.c.level_id, sc.c.period)
     )
-    found: dict[Key, _Pattern] = defaultdict(_Pattern)
+    found: dict[Key, _Pattern] = {}
     for release_id, i, lvl, period, n, v, s, p in rows:
         if newest.get((i, period)) == release_id:
             found[(i, lvl, period)] = _Pattern(int(n), int(v), int(s), int(p))
+    return found
+
+
+def _hidden_parents(
+    conn: Connection, newest: dict[tuple[int, str], int], indicator_ids: list[int]
+) -> dict[tuple[int, str], set[int]]:
+    """The hidden cells of parent areas (those computed values can be in), per
+    slice, of the patterns the read applies."""
+    if not newest:
+        return {}
+    sc, a = schema.suppressed_cell, schema.area
+    parents = select(a.c.parent_id).where(a.c.parent_id.isnot(None)).distinct()
+    rows = conn.execute(
+        select(sc.c.release_id, sc.c.indicator_id, sc.c.period, sc.c.area_id).where(
+            sc.c.release_id.in_(set(newest.values())),
+            sc.c.indicator_id.in_(indicator_ids),
+            sc.c.area_id.in_(parents),
+        )
+    )
+    found: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for release_id, i, period, area_id in rows:
+        if newest.get((i, period)) == release_id:
+            found[(i, period)].add(area_id)
     return dict(found)

@@ -15,7 +15,6 @@ from sozialmonitor.analysis.gaps import (
     GapCell,
     GapMatrix,
     GapStatus,
-    computable_areas,
     gap_matrix,
 )
 from sozialmonitor.domain.access import Audience
@@ -74,12 +73,6 @@ def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
         indicators=snap.indicators,
         levels=levels,
         areas_per_level=snap.level_counts,
-        computable=computable_areas(
-            snap.coverage,
-            snap.indicator_by_id,
-            {code: area.parent for code, area in snap.areas.items()},
-            {code: area.level for code, area in snap.areas.items()},
-        ),
     )
 
 
