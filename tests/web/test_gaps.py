@@ -18,7 +18,8 @@ from sozialmonitor.analysis.gaps import GapMatrix, GapStatus
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.store.queries import ObservationQuery, read_observations
-from sozialmonitor.web.pages.gaps_content import matrix_for
+from sozialmonitor.web.pages.gaps_content import TABLE_PAGE_SIZE, paging_of
+from sozialmonitor.web.pages.gaps_matrix import matrix_for
 from tests.access.accounts_data import add_account
 from tests.web.gaps_data import INTERNAL_INDICATOR_NAME, build_county
 from tests.web.sign_in_client import portal, sign_in
@@ -299,3 +300,33 @@ def test_a_signed_in_reader_sees_the_internal_map(county: Engine) -> None:
     download = client.get("/datenluecken/download.csv")
     assert download.headers["cache-control"] == "private, no-store"
     assert INTERNAL_INDICATOR_NAME in download.text
+
+
+def test_the_table_is_paged() -> None:
+    total = 2 * TABLE_PAGE_SIZE + 50
+    paging = paging_of(total, 3, lambda n: f"/datenluecken?seite={n}")
+    assert (paging.page, paging.pages, paging.first, paging.last) == (
+        3,
+        3,
+        2 * TABLE_PAGE_SIZE + 1,
+        total,
+    )
+    assert paging.previous_url == "/datenluecken?seite=2" and paging.next_url is None
+    too_far = paging_of(total, 99, str)
+    assert too_far.page == 3
+    assert paging_of(0, 1, str).first == 0
+
+
+def test_a_page_too_far_shows_the_last(county: Engine) -> None:
+    client = TestClient(portal(county))
+    response = client.get("/datenluecken?ansicht=tabelle&seite=99")
+    assert response.status_code == 200
+    assert (
+        len(
+            BeautifulSoup(response.text, "html.parser").select(
+                "table.gaps-table tbody tr"
+            )
+        )
+        == 12
+    )
+    assert client.get("/datenluecken?ansicht=tabelle&seite=0").status_code == 400

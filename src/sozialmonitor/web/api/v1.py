@@ -11,7 +11,7 @@ from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.store import queries
 from sozialmonitor.web.page import current_snapshot
-from sozialmonitor.web.pages.gaps_content import (
+from sozialmonitor.web.pages.gaps_matrix import (
     download_rows,
     selected_matrix,
     visible_levels,

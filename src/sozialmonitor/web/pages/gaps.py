@@ -23,11 +23,10 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
-from sozialmonitor.web.pages.gaps_content import (
+from sozialmonitor.web.pages.gaps_content import GapsPage, gaps_page
+from sozialmonitor.web.pages.gaps_matrix import (
     DOWNLOAD_COLUMNS,
-    GapsPage,
     download_rows,
-    gaps_page,
     selected_matrix,
     visible_levels,
 )
@@ -42,7 +41,7 @@ DOWNLOAD_TYPES = {
 
 
 def _page(
-    request: Request, ebene: str, thema: str, ansicht: str
+    request: Request, ebene: str, thema: str, ansicht: str, seite: int
 ) -> tuple[Snapshot, GapsPage]:
     snap = current_snapshot(request)
     page = gaps_page(
@@ -52,15 +51,20 @@ def _page(
         ebene=ebene,
         thema=thema,
         ansicht=ansicht,
+        seite=seite,
     )
     return snap, page
 
 
 @router.get("/datenluecken", response_class=HTMLResponse, include_in_schema=False)
 def gaps_html(
-    request: Request, ebene: str = "", thema: str = "", ansicht: str = ""
+    request: Request,
+    ebene: str = "",
+    thema: str = "",
+    ansicht: str = "",
+    seite: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    snap, page = _page(request, ebene, thema, ansicht)
+    snap, page = _page(request, ebene, thema, ansicht, seite)
     t = Translator(lang=request_language(request))
     frame = frame_for(
         request,
@@ -73,10 +77,14 @@ def gaps_html(
 
 @router.get("/api/v1/pages/datenluecken", tags=["pages"], response_model=None)
 def gaps_json(
-    request: Request, ebene: str = "", thema: str = "", ansicht: str = ""
+    request: Request,
+    ebene: str = "",
+    thema: str = "",
+    ansicht: str = "",
+    seite: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The map of data gaps as JSON (same parameters as ``/datenluecken``)."""
-    _snap, page = _page(request, ebene, thema, ansicht)
+    _snap, page = _page(request, ebene, thema, ansicht, seite)
     return json_response(page)
 
 

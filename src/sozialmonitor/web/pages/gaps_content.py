@@ -1,36 +1,30 @@
-"""The map of data gaps (``/datenluecken``), its content: the reader's gap matrix
-(kept per data version and audience on the snapshot), the filter, the heatmap per
-level, the long table and the rows of the downloads — one function for the page,
-its JSON twin, the downloads and the API.
+"""The map of data gaps (``/datenluecken``), its content: the filter, the legend,
+the heatmap per level and the paged table — one function for the page and its JSON
+twin. The matrix itself comes from :mod:`~sozialmonitor.web.pages.gaps_matrix`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
-from sozialmonitor.analysis.gaps import (
-    GapCell,
-    GapMatrix,
-    GapStatus,
-    gap_matrix,
-)
-from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.area import AreaLevel
-from sozialmonitor.store.gap_counts import counting_audience, read_gap_counts
+from sozialmonitor.analysis.gaps import GapCell, GapStatus
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import Option
+from sozialmonitor.web.pages.gaps_matrix import selected_matrix, visible_levels
+from sozialmonitor.web.pages.indicator_context import PageLink, Paging
 from sozialmonitor.web.pages.methods_catalogue import IndicatorLink, indicator_link
-from sozialmonitor.web.snapshot import Snapshot, snapshot
+from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 
 VIEWS = (("karte", "Heatmap"), ("tabelle", "Tabelle"))
 """``ansicht`` → label; the first is the default."""
-TABLE_LIMIT = 2000
-"""Rows the table view shows at most; the downloads hold all of them."""
+TABLE_PAGE_SIZE = 200
+"""Rows per page of the table view; the downloads hold all of them."""
 
 SIGNS: dict[GapStatus, str] = {
     GapStatus.PRESENT: "✓",
@@ -52,38 +46,6 @@ STATUS_EXPLANATIONS: dict[GapStatus, str] = {
     "(Schutz kleiner Fallzahlen oder von der Quelle geheim gehalten).",
     GapStatus.MISSING: "Für kein Gebiet der Raumebene gibt es einen Wert.",
 }
-
-
-# --- the reader's matrix ------------------------------------------------------------
-
-
-def matrix_for(engine: Engine, audience: Audience) -> GapMatrix:
-    """The gap matrix the audience may see, computed once per data version (a
-    scoped reader gets the public one: ``counting_audience``)."""
-    snap = snapshot(engine, counting_audience(audience))
-    return snap.remember("gap-matrix", lambda: _matrix(engine, snap))
-
-
-def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
-    with engine.connect() as conn:
-        counts = read_gap_counts(conn, audience=snap.audience)
-    levels = visible_levels(snap)
-    return gap_matrix(
-        counts,
-        indicators=snap.indicators,
-        levels=levels,
-        areas_per_level=snap.level_counts,
-    )
-
-
-def visible_levels(snap: Snapshot) -> tuple[AreaLevel, ...]:
-    """The levels with areas the snapshot's audience may see, largest first."""
-    return tuple(
-        lvl
-        for lvl in snap.levels
-        if (snap.audience.internal or not lvl.internal)
-        and snap.level_counts.get(lvl.code)
-    )
 
 
 # --- the page's content -------------------------------------------------------------
@@ -182,9 +144,9 @@ class GapsPage:
     heatmaps: tuple[Heatmap, ...]
     """The heatmap view (empty in the table view)."""
     table: tuple[TableRow, ...]
-    """The table view (empty in the heatmap view), at most ``TABLE_LIMIT`` rows."""
-    table_total: int
-    """Rows of the table view before the limit."""
+    """The table view's page (empty in the heatmap view)."""
+    paging: Paging | None
+    """The table view's pages (None in the heatmap view)."""
     downloads: tuple[Download, ...]
     public_view: bool
     """A signed-in reader with an area scope sees the public map."""
@@ -295,18 +257,6 @@ def _filter(
     )
 
 
-def selected_matrix(
-    engine: Engine, snap: Snapshot, level: str | None, topic: str | None
-) -> GapMatrix:
-    """The reader's matrix for one level and topic (None: all)."""
-    matrix = matrix_for(engine, snap.audience)
-    chosen = snap.topic(topic) if topic else None
-    return matrix.selected(
-        levels=[level] if level else None,
-        indicators=[i.id for i in chosen.indicators] if chosen else None,
-    )
-
-
 def gaps_page(
     engine: Engine,
     snap: Snapshot,
@@ -315,6 +265,7 @@ def gaps_page(
     ebene: str = "",
     thema: str = "",
     ansicht: str = "",
+    seite: int = 1,
 ) -> GapsPage:
     """The map of data gaps as the snapshot's audience may see it.
 
@@ -331,6 +282,8 @@ def gaps_page(
         ``filter.notes`` and ignored.
     ansicht
         ``karte`` (heatmap per level, the default) or ``tabelle`` (one row per cell).
+    seite
+        The table's page (from 1; one too far shows the last).
     """
     t = Translator(lang=lang)
     shown_filter, level, topic = _filter(snap, ebene, thema, ansicht, t)
@@ -339,7 +292,8 @@ def gaps_page(
     labels = {p: formatting.period_label(p, lang) for p in matrix.periods}
     heatmaps: list[Heatmap] = []
     table: list[TableRow] = []
-    total = 0
+    paging: Paging | None = None
+    params: dict[str, Any] = {"ebene": level, "thema": topic}
     if shown_filter.ansicht == "karte":
         for lvl in matrix.levels:
             cells = [
@@ -376,7 +330,12 @@ def gaps_page(
     else:
         level_labels = {lvl.code: lvl.label for lvl in matrix.levels}
         rows = matrix.rows()
-        total = len(rows)
+        paging = paging_of(
+            len(rows),
+            seite,
+            lambda n: href("/datenluecken", lang, **params, ansicht="tabelle", seite=n),
+        )
+        start = (paging.page - 1) * TABLE_PAGE_SIZE
         table = [
             TableRow(
                 indicator=links[cell.indicator],
@@ -385,9 +344,8 @@ def gaps_page(
                 shown=_shown(cell, t),
                 numbers=_numbers(cell, lang, snap.audience.internal),
             )
-            for cell in rows[:TABLE_LIMIT]
+            for cell in rows[start : start + TABLE_PAGE_SIZE]
         ]
-    params: dict[str, Any] = {"ebene": level, "thema": topic}
     return GapsPage(
         filter=shown_filter,
         legend=tuple(
@@ -401,7 +359,7 @@ def gaps_page(
         ),
         heatmaps=tuple(heatmaps),
         table=tuple(table),
-        table_total=total,
+        paging=paging,
         downloads=(
             Download(
                 label="CSV", url=href("/datenluecken/download.csv", lang, **params)
@@ -418,42 +376,27 @@ def gaps_page(
     )
 
 
-DOWNLOAD_COLUMNS = (
-    "indicator",
-    "indicator_name",
-    "topic",
-    "level",
-    "level_label",
-    "period",
-    "status",
-    "areas_with_values",
-    "areas",
-    "suppressed",
-    "provisional",
-    "confidential",
-    "computed",
-)
-
-
-def download_rows(matrix: GapMatrix) -> list[dict[str, Any]]:
-    """The matrix as rows of ``DOWNLOAD_COLUMNS`` (downloads and API)."""
-    names = {i.id: i for i in matrix.indicators}
-    labels = {lvl.code: lvl.label for lvl in matrix.levels}
-    return [
-        {
-            "indicator": cell.indicator,
-            "indicator_name": names[cell.indicator].name,
-            "topic": names[cell.indicator].topic,
-            "level": cell.level,
-            "level_label": labels[cell.level],
-            "period": cell.period,
-            "status": cell.status.value,
-            "areas_with_values": cell.areas_with_values,
-            "areas": cell.areas,
-            "suppressed": cell.suppressed,
-            "provisional": cell.provisional,
-            "confidential": cell.confidential,
-            "computed": cell.computed,
-        }
-        for cell in matrix.rows()
-    ]
+def paging_of(total: int, page: int, url: Callable[[int], str]) -> Paging:
+    """Which rows the table's page ``page`` shows (a page too far: the last), and
+    links to the first, last and nearby pages."""
+    pages = max(1, -(-total // TABLE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * TABLE_PAGE_SIZE
+    wanted = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[PageLink | None] = []
+    for number in wanted:
+        if links and links[-1] is not None and int(links[-1].label) < number - 1:
+            links.append(None)
+        links.append(
+            PageLink(label=str(number), url=url(number), current=number == page)
+        )
+    return Paging(
+        total=total,
+        page=page,
+        pages=pages,
+        first=start + 1 if total else 0,
+        last=min(total, start + TABLE_PAGE_SIZE),
+        links=tuple(links) if pages > 1 else (),
+        previous_url=url(page - 1) if page > 1 else None,
+        next_url=url(page + 1) if page < pages else None,
+    )
