@@ -16,7 +16,7 @@ as the public, and counting the two apart is not needed for a map of gaps.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,27 +83,70 @@ def read_gap_counts(
         In no particular order; levels, indicators and periods without any value
         or hidden cell have no entry.
     """
-    audience = counting_audience(audience)
-    priorities = release_priorities(conn, as_of=None, audience=audience)
+    return read_gap_counts_for(conn, [audience])[counting_audience(audience)]
+
+
+def read_gap_counts_for(
+    conn: Connection, audiences: Sequence[Audience]
+) -> dict[Audience, list[GapCount]]:
+    """:func:`read_gap_counts` for several audiences with one scan of the values
+    (keyed by ``counting_audience``)."""
+    wanted = list(dict.fromkeys(counting_audience(a) for a in audiences))
+    # Reads without ``as_of`` see the published releases, whoever reads.
+    priorities = release_priorities(conn, as_of=None, audience=Audience.PUBLIC)
     ind, lvl = schema.indicator, schema.area_level
-    indicator_query = select(ind)
-    level_query = select(lvl.c.id, lvl.c.code)
-    if not audience.internal:
-        indicator_query = indicator_query.where(
-            ind.c.visibility == Visibility.PUBLIC.value
-        )
-        level_query = level_query.where(lvl.c.visibility == Visibility.PUBLIC.value)
-    indicators = {r.id: indicator_from_row(r) for r in conn.execute(indicator_query)}
-    levels = {r.id: r.code for r in conn.execute(level_query)}
-    if not priorities or not indicators or not levels:
-        return []
-    ids = list(indicators)
+    indicators = {r.id: indicator_from_row(r) for r in conn.execute(select(ind))}
+    levels = {r.id: (r.code, r.visibility) for r in conn.execute(select(lvl))}
+    readable = {
+        a: {
+            key: i
+            for key, i in indicators.items()
+            if a.internal or i.visibility is Visibility.PUBLIC
+        }
+        for a in wanted
+    }
+    ids = sorted({key for found in readable.values() for key in found})
+    if not priorities or not ids:
+        return {a: [] for a in wanted}
     current = _current(priorities, ids)
     groups = _child_groups(conn, current)
-    stored = _stored_totals(groups)
     newest = _newest_patterns(conn, priorities, ids)
+    tree = _area_tree(conn)
+    return {
+        a: _counts(
+            conn,
+            a,
+            [g for g in groups if g.indicator_id in readable[a]],
+            readable[a],
+            {
+                key: code
+                for key, (code, visibility) in levels.items()
+                if a.internal or visibility == Visibility.PUBLIC.value
+            },
+            current,
+            {s: r for s, r in newest.items() if s[0] in readable[a]},
+            tree,
+        )
+        for a in wanted
+    }
+
+
+def _counts(
+    conn: Connection,
+    audience: Audience,
+    groups: list[ChildGroup],
+    indicators: dict[int, Indicator],
+    levels: dict[int, str],
+    current: Subquery,
+    newest: dict[tuple[int, str], int],
+    tree: _Tree,
+) -> list[GapCount]:
+    if not indicators or not levels:
+        return []
+    ids = list(indicators)
+    stored = _stored_totals(groups)
     pattern = _pattern_counts(conn, current, newest, ids, list(levels))
-    computed = _computed(conn, groups, indicators, set(stored))
+    computed = _computed(groups, indicators, set(stored), tree)
     hidden = _hidden_parents(conn, newest, ids) if computed else {}
     found = []
     keys = stored.keys() | pattern.keys() | computed.keys()
@@ -281,19 +324,14 @@ def _stored_totals(groups: Iterable[ChildGroup]) -> dict[Key, _Stored]:
     return {key: _Stored(*numbers) for key, numbers in totals.items()}
 
 
-def _computed(
-    conn: Connection,
-    groups: list[ChildGroup],
-    indicators: dict[int, Indicator],
-    stored: set[Key],
-) -> dict[Key, dict[int, bool]]:
-    usable: dict[int, Usable] = {
-        key: "value" if adds_values(indicator) else "parts"
-        for key, indicator in indicators.items()
-        if can_aggregate(indicator)
-    }
-    if not usable:
-        return {}
+@dataclass(frozen=True)
+class _Tree:
+    parent_of: dict[int, int | None]
+    level_of: dict[int, int]
+
+
+def _area_tree(conn: Connection) -> _Tree:
+    """Every area's parent and level, by id (11,000 municipalities: a few ms)."""
     a = schema.area
     parent_of: dict[int, int | None] = {}
     level_of: dict[int, int] = {}
@@ -302,10 +340,26 @@ def _computed(
     ):
         parent_of[area_id] = parent_id
         level_of[area_id] = level_id
+    return _Tree(parent_of=parent_of, level_of=level_of)
+
+
+def _computed(
+    groups: list[ChildGroup],
+    indicators: dict[int, Indicator],
+    stored: set[Key],
+    tree: _Tree,
+) -> dict[Key, dict[int, bool]]:
+    usable: dict[int, Usable] = {
+        key: "value" if adds_values(indicator) else "parts"
+        for key, indicator in indicators.items()
+        if can_aggregate(indicator)
+    }
+    if not usable:
+        return {}
     return computed_parents(
         groups,
-        parent_of=parent_of,
-        level_of=level_of,
+        parent_of=tree.parent_of,
+        level_of=tree.level_of,
         usable=usable,
         stored_levels=stored,
     )

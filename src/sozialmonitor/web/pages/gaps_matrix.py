@@ -11,7 +11,12 @@ from sqlalchemy import Engine
 from sozialmonitor.analysis.gaps import GapMatrix, gap_matrix
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import AreaLevel
-from sozialmonitor.store.gap_counts import counting_audience, read_gap_counts
+from sozialmonitor.store.gap_counts import (
+    GapCount,
+    counting_audience,
+    read_gap_counts,
+    read_gap_counts_for,
+)
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 
@@ -22,9 +27,23 @@ def matrix_for(engine: Engine, audience: Audience) -> GapMatrix:
     return snap.remember("gap-matrix", lambda: _matrix(engine, snap))
 
 
-def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
+COUNTED = (Audience.PUBLIC, Audience.INTERNAL)
+"""The audiences whose counts are read together, with one scan of the values."""
+
+
+def _both(engine: Engine) -> dict[Audience, list[GapCount]]:
     with engine.connect() as conn:
-        counts = read_gap_counts(conn, audience=snap.audience)
+        return read_gap_counts_for(conn, COUNTED)
+
+
+def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
+    shared = snapshot(engine, Audience.INTERNAL)
+    if shared.version == snap.version:
+        # Kept on the administration's snapshot; each audience gets its own part.
+        counts = shared.remember("gap-counts", lambda: _both(engine))[snap.audience]
+    else:  # the data changed between the two snapshots: read for this one alone
+        with engine.connect() as conn:
+            counts = read_gap_counts(conn, audience=snap.audience)
     levels = visible_levels(snap)
     return gap_matrix(
         counts,
