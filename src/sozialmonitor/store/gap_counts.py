@@ -110,43 +110,55 @@ def read_gap_counts_for(
         return {a: [] for a in wanted}
     current = _current(priorities, ids)
     groups = _child_groups(conn, current)
+    stored = _stored_totals(groups)
     newest = _newest_patterns(conn, priorities, ids)
-    tree = _area_tree(conn)
+    # Which parents are computed does not depend on who reads (the gate computes
+    # them from every stored value, then hides what the reader may not see).
+    computed = _computed(groups, indicators, set(stored), _area_tree(conn))
+    del groups
     return {
         a: _counts(
             conn,
             a,
-            [g for g in groups if g.indicator_id in readable[a]],
-            readable[a],
-            {
-                key: code
-                for key, (code, visibility) in levels.items()
-                if a.internal or visibility == Visibility.PUBLIC.value
-            },
-            current,
-            {s: r for s, r in newest.items() if s[0] in readable[a]},
-            tree,
+            _Read(
+                indicators=readable[a],
+                levels={
+                    key: code
+                    for key, (code, visibility) in levels.items()
+                    if a.internal or visibility == Visibility.PUBLIC.value
+                },
+                current=current,
+                newest={s: r for s, r in newest.items() if s[0] in readable[a]},
+            ),
+            {k: v for k, v in stored.items() if k[0] in readable[a]},
+            {k: v for k, v in computed.items() if k[0] in readable[a]},
         )
         for a in wanted
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Read:
+    """What one audience's counts are read with."""
+
+    indicators: dict[int, Indicator]
+    levels: dict[int, str]
+    current: Subquery
+    newest: dict[tuple[int, str], int]
+
+
 def _counts(
     conn: Connection,
     audience: Audience,
-    groups: list[ChildGroup],
-    indicators: dict[int, Indicator],
-    levels: dict[int, str],
-    current: Subquery,
-    newest: dict[tuple[int, str], int],
-    tree: _Tree,
+    read: _Read,
+    stored: dict[Key, _Stored],
+    computed: dict[Key, dict[int, bool]],
 ) -> list[GapCount]:
+    indicators, levels, newest = read.indicators, read.levels, read.newest
     if not indicators or not levels:
         return []
     ids = list(indicators)
-    stored = _stored_totals(groups)
-    pattern = _pattern_counts(conn, current, newest, ids, list(levels))
-    computed = _computed(groups, indicators, set(stored), tree)
+    pattern = _pattern_counts(conn, read.current, newest, ids, list(levels))
     hidden = _hidden_parents(conn, newest, ids) if computed else {}
     found = []
     keys = stored.keys() | pattern.keys() | computed.keys()
@@ -307,21 +319,18 @@ def _child_groups(conn: Connection, current: Subquery) -> list[ChildGroup]:
         .where(~_flag(current.c.flags, _REMOVED))
         .group_by(current.c.indicator_id, current.c.period, a.c.level_id, a.c.parent_id)
     )
-    return [
-        ChildGroup(i, period, lvl, parent, *(int(n) for n in numbers))
-        for i, period, lvl, parent, *numbers in rows
-    ]
+    return [tuple(row) for row in rows]
 
 
 def _stored_totals(groups: Iterable[ChildGroup]) -> dict[Key, _Stored]:
     totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for g in groups:
-        found = totals[(g.indicator_id, g.level_id, g.period)]
-        found[0] += g.stored
-        found[1] += g.with_value
-        found[2] += g.secret
-        found[3] += g.provisional
-    return {key: _Stored(*numbers) for key, numbers in totals.items()}
+    for i, period, level, _parent, n, value, secret, provisional, *_ in groups:
+        found = totals[(i, level, period)]
+        found[0] += n
+        found[1] += value
+        found[2] += secret
+        found[3] += provisional
+    return {key: _Stored(*(int(n) for n in numbers)) for key, numbers in totals.items()}
 
 
 @dataclass(frozen=True)

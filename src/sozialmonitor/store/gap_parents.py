@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Literal
 
 Usable = Literal["value", "parts"]
@@ -21,24 +20,12 @@ Usable = Literal["value", "parts"]
 denominator (every other kind that can be aggregated)."""
 
 
-@dataclass(frozen=True)
-class ChildGroup:
-    """Stored values of one indicator and period under one parent, on one level."""
-
-    indicator_id: int
-    period: str
-    level_id: int
-    parent_id: int | None
-    stored: int
-    with_value: int
-    """Values that are numbers (not kept secret by the source)."""
-    secret: int
-    provisional: int
-    """Of ``with_value``, marked provisional."""
-    with_parts: int
-    """Values with numerator and denominator (not secret)."""
-    provisional_parts: int
-    """Of ``with_parts``, marked provisional."""
+ChildGroup = tuple[int, str, int, int | None, int, int, int, int, int, int]
+"""Stored values of one indicator and period under one parent, on one level, as the
+database returns them (a plain tuple: there are hundreds of thousands):
+indicator id, period, level id, parent id, values, of them numbers (not kept secret
+by the source), secret, provisional numbers, values with numerator and denominator
+(not secret), of them provisional."""
 
 
 Computed = dict[tuple[int, int, str], dict[int, bool]]
@@ -70,22 +57,32 @@ def computed_parents(
     """
     found: Computed = defaultdict(dict)
     for group in groups:
-        need = usable.get(group.indicator_id)
-        if need is None or group.parent_id is None:
+        (
+            indicator,
+            period,
+            _level,
+            parent,
+            _n,
+            value,
+            _s,
+            carried,
+            parts,
+            carried_parts,
+        ) = group
+        need = usable.get(indicator)
+        if need is None or parent is None:
             continue
-        count, carried = (
-            (group.with_value, group.provisional)
-            if need == "value"
-            else (group.with_parts, group.provisional_parts)
+        count, provisional_children = (
+            (value, carried) if need == "value" else (parts, carried_parts)
         )
         if not count:
             continue
-        provisional = carried > 0
-        area: int | None = group.parent_id
+        provisional = provisional_children > 0
+        area: int | None = parent
         for _depth in range(20):
             if area is None or area not in level_of:
                 break
-            key = (group.indicator_id, level_of[area], group.period)
+            key = (indicator, level_of[area], period)
             if key in stored_levels:
                 break
             held = found[key]
