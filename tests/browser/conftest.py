@@ -211,6 +211,8 @@ PAGE_TYPES = (
     "area",
     "compare",
     "methods",
+    "gaps",
+    "gaps-table",
     "search",
 )
 
@@ -257,6 +259,8 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "compare": f"/vergleich?gebiete={area}&gebiete={other}"
         f"&kennzahl={WALK_INDICATOR}",
         "methods": "/methoden",
+        "gaps": "/datenluecken",
+        "gaps-table": "/datenluecken?ansicht=tabelle",
         "search": f"/suche?q={SEARCH_WORD}",
     }
     tabs: dict[str, str] = {}

@@ -181,7 +181,11 @@ def surface_urls(
     twins, API, statistics, downloads, as of every release."""
     first, last = periods[0], periods[-1]
     urls = ["/", "/thema", "/methoden", "/suche?q=Block", "/gebiet"]
+    urls += ["/datenluecken", "/datenluecken?ansicht=tabelle", "/api/v1/gaps"]
+    urls += ["/datenluecken/download.csv", "/datenluecken/download.xlsx"]
     for level in levels:
+        urls.append(f"/datenluecken?ebene={level}")
+        urls.append(f"/api/v1/gaps?level={level}")
         for period in periods:
             view = f"ebene={level}&zeitraum={period}"
             for tab in ("karte", "diagramm", "tabelle"):

@@ -19,6 +19,7 @@ from sozialmonitor.cli.console import (
     user_errors,
 )
 from sozialmonitor.cli.export import export
+from sozialmonitor.cli.gaps import gaps_app
 from sozialmonitor.cli.imports import import_app
 from sozialmonitor.cli.index import index_app
 from sozialmonitor.cli.levels import level_app
@@ -88,5 +89,6 @@ app.add_typer(level_app, name="level")
 app.add_typer(lineage_app, name="lineage")
 app.add_typer(index_app, name="index")
 app.add_typer(stats_app, name="stats")
+app.add_typer(gaps_app, name="gaps")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")

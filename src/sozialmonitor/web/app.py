@@ -31,6 +31,7 @@ from sozialmonitor.web.pages import (
     area_index,
     audit_log,
     compare,
+    gaps,
     indicator,
     indicator_editing,
     methods,
@@ -63,6 +64,7 @@ PAGE_ROUTERS = (
     area.router,
     compare.router,
     methods.router,
+    gaps.router,
     search.router,
     sign_in.router,
     oidc_sign_in.router,
@@ -186,10 +188,12 @@ def settle_memory() -> None:
 def warm_data(engine: Engine) -> None:
     """Read what the pages of the current data version share, for the public and
     for the signed-in administration: the catalogue snapshot (with the coverage of
-    every indicator), the top areas' values, the map paths of the levels and what
-    the profiles derive from the catalogue. Nearly free when the data version has
-    not changed. (A reader with an area scope builds its own on first use.)"""
+    every indicator), the top areas' values, the map paths of the levels, what
+    the profiles derive from the catalogue and the map of data gaps (one scan of
+    the values for both). Nearly free when the data version has not changed. (A
+    reader with an area scope builds its own on first use.)"""
     from sozialmonitor.web.pages.area_values import derive
+    from sozialmonitor.web.pages.gaps_matrix import matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
@@ -200,6 +204,7 @@ def warm_data(engine: Engine) -> None:
             top_values(conn, snap)
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
         derive(snap)
+        matrix_for(engine, audience)
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

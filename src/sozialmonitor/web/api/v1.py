@@ -10,6 +10,12 @@ from fastapi import APIRouter, Query, Request
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.store import queries
+from sozialmonitor.web.page import current_snapshot
+from sozialmonitor.web.pages.gaps_matrix import (
+    download_rows,
+    selected_matrix,
+    visible_levels,
+)
 from sozialmonitor.web.session import audience_of
 
 router = APIRouter(prefix="/api/v1")
@@ -103,4 +109,37 @@ def observations(
     return {
         "release": release.to_dict() if release else None,
         "observations": [o.to_dict() for o in found],
+    }
+
+
+@router.get("/gaps")
+def gaps(
+    request: Request,
+    level: Annotated[str | None, Query(description="Only this area level.")] = None,
+    topic: Annotated[
+        str | None, Query(description="Only this topic (its slug, e.g. 'arbeit').")
+    ] = None,
+) -> dict[str, Any]:
+    """The map of data gaps: per indicator, area level and period the status
+    (present, partly, suppressed, missing), the areas with values of the level's
+    areas, and the suppressed, provisional and confidential ones."""
+    snap = current_snapshot(request)
+    levels = visible_levels(snap)
+    if level is not None and all(lvl.code != level for lvl in levels):
+        known = ", ".join(lvl.code for lvl in levels)
+        raise InvalidQueryError(
+            f"There is no area level '{level}'. Known levels: {known}."
+        )
+    if topic is not None and snap.topic(topic) is None:
+        known = ", ".join(t.slug for t in snap.topics)
+        raise InvalidQueryError(f"There is no topic '{topic}'. Topics: {known}.")
+    matrix = selected_matrix(request.app.state.engine, snap, level, topic)
+    return {
+        "release": snap.release.to_dict() if snap.release else None,
+        "levels": [
+            {"code": lvl.code, "label": lvl.label, "areas": snap.level_counts[lvl.code]}
+            for lvl in matrix.levels
+        ],
+        "periods": list(matrix.periods),
+        "cells": download_rows(matrix),
     }
