@@ -21,6 +21,7 @@ from sozialmonitor.access.clock import as_utc, now
 from sozialmonitor.access.roles import ACCOUNT_ROLES, Role
 from sozialmonitor.errors import AccountError, PasswordPolicyError
 from sozialmonitor.store.schema import account
+from sozialmonitor.store.suppression import reprotect_for_scope
 
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's default parameters (RFC 9106, low memory)."""
@@ -185,6 +186,7 @@ def create(
         .returning(account.c.id)
     ).scalar_one()
     codes = recovery.replace_codes(conn, new_id)
+    reprotect_for_scope(conn, area_code or None)
     audit.record(
         conn,
         "account-created",
@@ -277,6 +279,8 @@ def set_area(
         .where(account.c.id == before.id)
         .values(area_code=area_code or None)
     )
+    if (area_code or None) != before.area_code:
+        reprotect_for_scope(conn, area_code or None)
     audit.record(
         conn,
         "area-changed",

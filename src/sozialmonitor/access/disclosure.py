@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from sozialmonitor.access.attack import Cell, State, Table, state_ranges
 
-METHOD = "greedy-lp-audit/1"
+METHOD = "greedy-lp-audit/2"
 """Name and version of the method, stored with every pattern."""
 TOLERANCE = 1e-6
 
@@ -63,8 +63,19 @@ class Pattern:
     exposed: tuple[str, ...] = ()
 
 
-def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Pattern:
+def protect(
+    table: Table,
+    min_count: int,
+    earlier: Sequence[State] = (),
+    insiders: Sequence[frozenset[str]] = (),
+) -> Pattern:
     """The suppression pattern of ``table``, given the states published before.
+
+    ``insiders``: the areas each group of signed-in readers with an area scope sees
+    true values of (a municipality's staff: their municipality and everything below
+    it). Such a reader knows the hidden cells of their scope, so every small count
+    outside it must keep its room also when those cells are known: the audit runs
+    once for the public and once per scope that holds a hidden cell.
 
     Examples
     --------
@@ -76,6 +87,12 @@ def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Patt
     ...           equations=(Equation(parent="P", children=("a", "b")),))
     >>> dict(protect(t, 3).hidden)
     {'a': <Reason.SMALL_COUNT: 'small-count'>, 'b': <Reason.PROTECTS: 'protects'>}
+
+    Whoever sees ``b``'s true value (a reader scoped to it) would still find ``a``:
+    the parent goes too.
+
+    >>> sorted(protect(t, 3, insiders=[frozenset({"b"})]).hidden)
+    ['P', 'a', 'b']
     """
     hidden: dict[str, Reason] = {}
     for area, cell in table.cells.items():
@@ -94,36 +111,43 @@ def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Patt
     neighbours = _Links(table)
     published = published_counts(earlier)
     exposed: set[tuple[int, str]] = set()
+    views = [frozenset[str](), *(s for s in dict.fromkeys(insiders) if s)]
     for _round in range(len(table.cells) + 1):
-        state = State(table=table, hidden=frozenset(hidden))
-        ranges = state_ranges([*earlier, state], targets)
         weak = [
-            t
-            for t in targets
-            if t not in exposed and ranges[t][1] - ranges[t][0] < min_count - TOLERANCE
+            (number, cell, view)
+            for view in views
+            for number, cell in _weak(
+                table, hidden, earlier, targets, view, min_count, exposed
+            )
         ]
         if not weak:
             break
         added = False
         settled: set[str] = set()  # tied to a cell hidden in this round: audit again
-        for number, cell in weak:
-            if cell in settled:
+        for number, cell, view in weak:
+            if cell in settled or (number, cell) in exposed:
                 continue
+            # What the reader of ``view`` knows is no protection: it is neither
+            # hidden nor a candidate for them.
+            seen_hidden = {a: r for a, r in hidden.items() if a not in view}
+            known = published | {
+                (a, c) for a in view if (c := _count(table, a)) is not None
+            }
             if number == now:
                 partner = _partner(
-                    table, cell, hidden, neighbours, min_count, published
+                    table, cell, seen_hidden, neighbours, min_count, known
                 )
             else:
                 partner = _partner_for_earlier(
                     table,
-                    earlier[number],
+                    _knowing(earlier[number], view),
                     cell,
-                    hidden,
+                    seen_hidden,
                     neighbours,
                     min_count,
-                    published,
+                    known,
                 )
-            if partner is None:
+            if partner is None or partner in hidden:
                 exposed.add((number, cell))
                 continue
             hidden[partner] = Reason.PROTECTS
@@ -139,6 +163,43 @@ def protect(table: Table, min_count: int, earlier: Sequence[State] = ()) -> Patt
             stacklevel=2,
         )
     return Pattern(hidden=hidden, exposed=tuple(names))
+
+
+def _count(table: Table, area: str) -> float | None:
+    cell = table.cells.get(area)
+    return cell.count if cell is not None else None
+
+
+def _knowing(state: State, view: frozenset[str]) -> State:
+    """A state as a reader who knows the cells of ``view`` sees it."""
+    if not view:
+        return state
+    return State(
+        table=state.table, hidden=state.hidden - view, primary=state.primary - view
+    )
+
+
+def _weak(
+    table: Table,
+    hidden: Mapping[str, Reason],
+    earlier: Sequence[State],
+    targets: Sequence[tuple[int, str]],
+    view: frozenset[str],
+    min_count: int,
+    exposed: set[tuple[int, str]],
+) -> list[tuple[int, str]]:
+    """The small counts (outside ``view``) whose feasible range is narrower than
+    the minimum for a reader who knows the cells of ``view``; for a view that holds
+    no hidden cell the reader knows no more than the public (none)."""
+    if view and not (
+        view & hidden.keys() or any(view & state.hidden for state in earlier)
+    ):
+        return []
+    current = State(table=table, hidden=frozenset(hidden) - view)
+    states = [*(_knowing(state, view) for state in earlier), current]
+    wanted = [t for t in targets if t[1] not in view and t not in exposed]
+    ranges = state_ranges(states, wanted)
+    return [t for t in wanted if ranges[t][1] - ranges[t][0] < min_count - TOLERANCE]
 
 
 def _partner_for_earlier(

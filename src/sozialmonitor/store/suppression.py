@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select
 
 from sozialmonitor.access.attack import Cell, Equation, State, Table
 from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
@@ -88,6 +88,45 @@ def ensure_patterns(conn: Connection) -> int:
     return done
 
 
+def reprotect_for_scope(conn: Connection, area_code: str | None) -> int:
+    """An account got the area scope ``area_code``: unless another account has it
+    already, every published slice is protected again, oldest release first, now
+    also against a reader who knows that scope's true values. Returns the number of
+    cells hidden (0 when nothing had to be computed)."""
+    if area_code is None:
+        return 0
+    a = schema.account
+    others = conn.scalar(
+        select(func.count()).select_from(a).where(a.c.area_code == area_code)
+    )
+    if (others or 0) > 1:  # this account is one of them
+        return 0
+    hidden = 0
+    for release in _published_after(conn, 0):
+        hidden += _protect(conn, release, touched_slices(conn, release.id))
+    return hidden
+
+
+def insider_scopes(conn: Connection, hierarchy: _Hierarchy) -> list[frozenset[str]]:
+    """Per area scope of an account (enabled or not: a disabled account's staff
+    knew the values), the codes of its area and every area below it."""
+    a = schema.account
+    codes = conn.scalars(
+        select(a.c.area_code).where(a.c.area_code.is_not(None)).distinct()
+    )
+    scopes = []
+    for code in sorted(codes):
+        if code not in hierarchy.parent:
+            continue
+        found, frontier = {code}, [code]
+        while frontier:
+            for child in hierarchy.children.get(frontier.pop(), ()):
+                found.add(child)
+                frontier.append(child)
+        scopes.append(frozenset(found))
+    return scopes
+
+
 def touched_slices(conn: Connection, release_id: int) -> set[Slice]:
     o = schema.observation
     rows = conn.execute(
@@ -111,6 +150,7 @@ def _published_after(conn: Connection, sequence: int) -> list[Release]:
 def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int:
     indicators = _indicators(conn)
     hierarchy = _hierarchy(conn)
+    insiders = insider_scopes(conn, hierarchy)
     hidden_total = 0
     by_indicator: dict[int, set[str]] = defaultdict(set)
     for indicator_id, period in slices:
@@ -131,7 +171,9 @@ def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int
             conn, indicator, indicator_id, periods, release, hierarchy
         )
         for period in sorted(periods):
-            pattern = protect(tables[period], indicator.min_count, earlier[period])
+            pattern = protect(
+                tables[period], indicator.min_count, earlier[period], insiders
+            )
             _store(conn, release.id, indicator_id, period, pattern, hierarchy)
             hidden_total += len(pattern.hidden)
     return hidden_total
