@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -118,6 +119,14 @@ class Service:
         self.thread.join()
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client honours proxy settings; the test server is on this computer."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
 @pytest.fixture
 def service() -> Iterator[Service]:
     running = Service()
@@ -208,6 +217,30 @@ def test_a_dry_run_and_json(areas: Engine, service: Service) -> None:
     report = json.loads(out)
     assert report["rows_written"] == 16
     assert report["file"] == "12411-01-01-4.csv"
+
+
+def zipped(tmp_path: Path, *members: tuple[str, bytes]) -> Answer:
+    path = tmp_path / "answer.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members:
+            archive.writestr(name, body)
+    return Answer(200, path.read_bytes(), "application/zip")
+
+
+def test_a_zipped_answer_is_unpacked(
+    areas: Engine, service: Service, tmp_path: Path
+) -> None:
+    body = recorded("12411-01-01-4.csv").body
+    service.answers[TABLEFILE] = zipped(tmp_path, ("12411-01-01-4_de.csv", body))
+    code, out, err = run(areas, "12411-01-01-4", instance=service.url)
+    assert code == 0, err
+    assert "12411-01-01-4.csv: 16 new or changed" in out
+    assert stored(areas)[("population", "03", "2022-12-31")]["value"] == 8140242
+    two = zipped(tmp_path, ("a.csv", body), ("b.csv", body))
+    service.answers[TABLEFILE] = two
+    assert "a zip file of 2 files instead of one table" in refused(
+        areas, "12411-01-01-4", instance=service.url
+    )
 
 
 def test_wrong_credentials_name_the_status(areas: Engine, service: Service) -> None:
@@ -301,6 +334,24 @@ def test_an_answer_beyond_the_limit_is_cut_off(
         fetch_table(access, "12411-01-01-4", tmp_path / "u.csv", max_bytes=100)
     assert f"(at least {len(declared.body)} bytes)" in caught.value.message
     assert not (tmp_path / "u.csv").exists()  # refused by its Content-Length
+
+
+def test_a_zipped_answer_within_the_limits(
+    service: Service, access: GenesisAccess, tmp_path: Path
+) -> None:
+    body = b"GENESIS-Tabelle: 12411-01-01-4\n" + b";" * 5000
+    answer = zipped(tmp_path, ("t.csv", body))
+    assert len(answer.body) < 1000 < len(body)
+    service.answers[TABLEFILE] = answer
+    with pytest.raises(GenesisServiceError) as caught:
+        fetch_table(access, "12411-01-01-4", tmp_path / "t.csv", max_bytes=1000)
+    assert "is larger than 1000 bytes (at least 4.9 KiB)" in caught.value.message
+    service.answers[TABLEFILE] = Answer(200, b"PK\x03\x04 cut off", "application/zip")
+    with pytest.raises(GenesisServiceError) as caught:
+        fetch_table(access, "12411-01-01-4", tmp_path / "u.csv")
+    assert "with a zip file that is not opened" in caught.value.message
+    assert "the zip file is damaged" in caught.value.message
+    assert str(tmp_path) not in caught.value.message
 
 
 def test_a_redirect_to_another_host_is_not_followed(

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import shutil
+import zipfile
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -21,7 +23,8 @@ from typing import Any
 
 import httpx
 
-from sozialmonitor.errors import GenesisServiceError
+from sozialmonitor.errors import GenesisServiceError, ReadError, UnreadableFileError
+from sozialmonitor.ingest.formats.zipped import check_zip
 from sozialmonitor.ingest.limits import MAX_FILE_BYTES, shorten, size_text
 
 INSTANCES = {
@@ -41,6 +44,8 @@ MAX_REDIRECTS = 3
 JOB_CODES = frozenset({98, 99})
 """Status codes of a table the service prepares as a background job (too large for
 a direct answer)."""
+ZIP_MAGIC = b"PK\x03\x04"
+"""How a zip file starts: the service packs some answers (flat files, compress=true)."""
 UNKNOWN_CODE = 104
 """Status code of 'no object matches the selection': an unknown table."""
 FALLBACK = "download the table as CSV and use `sozialmonitor import official FILE`"
@@ -154,7 +159,7 @@ def fetch_table(
                 follow_redirects=True,
                 max_redirects=MAX_REDIRECTS,
                 event_hooks={"request": [same_host]},
-                trust_env=False,
+                trust_env=True,  # a city network's proxy and certificates
             ) as client,
             client.stream(
                 "POST", access.base_url + "data/tablefile", data=form, headers=headers
@@ -210,6 +215,41 @@ def _receive(
             f"The service at {access.host} answered with an empty file for table "
             f"{table}. Try again later, or {FALLBACK}."
         )
+    if first.startswith(ZIP_MAGIC):
+        _unpack(access, table, target, max_bytes)
+
+
+def _unpack(access: GenesisAccess, table: str, target: Path, max_bytes: int) -> None:
+    """Replace a zipped answer by its one file, within the limits of every import."""
+    packed = target.with_suffix(".zip")
+    target.replace(packed)
+
+    def damaged(path: Path) -> ReadError:
+        return ReadError(path, "the zip file is damaged", finding="unreadable-export")
+
+    try:
+        members = [m for m in check_zip(packed, damaged) if not m.is_dir()]
+    except UnreadableFileError as exc:
+        raise GenesisServiceError(
+            f"The service at {access.host} answered for table {table} with a zip "
+            f"file that is not opened: {exc.message.replace(str(packed), table)} "
+            f"Try again later, or {FALLBACK}."
+        ) from None
+    if len(members) != 1:
+        raise GenesisServiceError(
+            f"The service at {access.host} answered for table {table} with a zip "
+            f"file of {len(members)} files instead of one table. Try again later, "
+            f"or {FALLBACK}."
+        )
+    if members[0].file_size > max_bytes:
+        raise _too_large(access, table, members[0].file_size, max_bytes)
+    with (
+        zipfile.ZipFile(packed) as archive,
+        archive.open(members[0]) as source,
+        target.open("wb") as out,
+    ):
+        shutil.copyfileobj(source, out)
+    packed.unlink()
 
 
 def _too_large(
