@@ -157,6 +157,28 @@ SETTINGS: dict[str, Setting] = {
             help="An acr value that counts as a second factor (asked for as "
             "acr_values), e.g. Keycloak's level of authentication.",
         ),
+        Setting(
+            name="genesis-instance",
+            env="SOZIALMONITOR_GENESIS_INSTANCE",
+            default="destatis",
+            help="The GENESIS web service `import genesis` fetches from: destatis "
+            "(GENESIS-Online), regionalstatistik (Regionaldatenbank) or the address "
+            "of a GENESIS REST interface.",
+        ),
+        Setting(
+            name="genesis-user",
+            env="SOZIALMONITOR_GENESIS_USER",
+            default="",
+            help="The user name of the account at the GENESIS web service, or its "
+            "API token (never on the command line).",
+        ),
+        Setting(
+            name="genesis-password",
+            env="SOZIALMONITOR_GENESIS_PASSWORD",
+            default="",
+            help="The password of that account; empty with an API token (never on "
+            "the command line).",
+        ),
     )
 }
 

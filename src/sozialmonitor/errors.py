@@ -112,6 +112,12 @@ class ImportValidationError(SozialmonitorError):
         self.report = report
 
 
+class GenesisServiceError(SozialmonitorError):
+    """The GENESIS web service could not be reached or refused to deliver a table."""
+
+    code = "genesis-service"
+
+
 class UnreadableFileError(SozialmonitorError):
     code = "unreadable-file"
 

@@ -25,6 +25,7 @@ from sozialmonitor.cli.console import (
     use_db,
     user_errors,
 )
+from sozialmonitor.config import SETTINGS, setting
 from sozialmonitor.errors import ImportValidationError
 from sozialmonitor.ingest.report import ImportOutcome
 
@@ -305,6 +306,66 @@ def import_mapped_command(
             eng,
             file,
             mapping=mapping,
+            release=release,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
+        )
+
+    _import(run, as_json, dry_run)
+
+
+@import_app.command("genesis")
+def import_genesis_command(
+    table: Annotated[
+        str,
+        typer.Argument(help="The table's code, e.g. 12411-01-01-4 or 12411-0013."),
+    ],
+    instance: Annotated[
+        str | None,
+        typer.Option(
+            "--instance",
+            "--genesis-instance",
+            help=SETTINGS["genesis-instance"].help
+            + f" Environment: {SETTINGS['genesis-instance'].env}; default: "
+            f"{SETTINGS['genesis-instance'].default}.",
+        ),
+    ] = None,
+    release: ReleaseOption = None,
+    dry_run: DryRun = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Fetch a table from the GENESIS web service (credentials from
+    SOZIALMONITOR_GENESIS_USER and SOZIALMONITOR_GENESIS_PASSWORD) and import it
+    through the mapping shipped for it, as `import official` does."""
+    use_db(db)
+    use_caller(user, token)
+    from sozialmonitor.errors import ConfigurationError
+    from sozialmonitor.ingest.official.importer import import_genesis
+    from sozialmonitor.ingest.official.webservice import GenesisAccess, base_url
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        account = setting("genesis-user")
+        if not account:
+            raise ConfigurationError(
+                "No account for the GENESIS web service: set "
+                "SOZIALMONITOR_GENESIS_USER and SOZIALMONITOR_GENESIS_PASSWORD (or "
+                "an API token in SOZIALMONITOR_GENESIS_USER). Or download the table "
+                "as CSV and use `sozialmonitor import official FILE`."
+            )
+        access = GenesisAccess(
+            base_url=base_url(setting("genesis-instance", instance)),
+            user=account,
+            password=setting("genesis-password"),
+        )
+        return import_genesis(
+            eng,
+            table,
+            access,
             release=release,
             dry_run=dry_run,
             actor=actor_of(caller),

@@ -3,13 +3,20 @@ draft release, with the same checks and report as every observation import."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 from sqlalchemy import Connection, Engine, select
 
 from sozialmonitor.access.audit import SYSTEM
-from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.errors import (
+    GenesisServiceError,
+    ImportValidationError,
+    UnreadableFileError,
+)
 from sozialmonitor.ingest.journal import record_import
+from sozialmonitor.ingest.limits import shorten
 from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
@@ -19,6 +26,11 @@ from sozialmonitor.ingest.official.mapping import (
     shipped_mapping,
 )
 from sozialmonitor.ingest.official.recognise import MAPPINGS_DOC
+from sozialmonitor.ingest.official.webservice import (
+    TABLE_CODE,
+    GenesisAccess,
+    fetch_table,
+)
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
@@ -41,6 +53,21 @@ def _read(path: Path, report: ValidationReport) -> OfficialTable:
         raise _refuse(report) from None
 
 
+def _shipped(code: str, report: ValidationReport) -> Path:
+    """The mapping shipped for a table; refuses a table without one."""
+    shipped = shipped_mapping(code)
+    if shipped is None:
+        report.error(
+            "unknown-table",
+            f"No mapping is shipped for table {code}. Write one (a YAML file "
+            f"that says which columns hold which indicator, see {MAPPINGS_DOC}) "
+            "and import with `sozialmonitor import mapped MAPPING FILE`.",
+            value=code,
+        )
+        raise _refuse(report)
+    return shipped
+
+
 def mapping_for(path: Path, mapping_path: Path | None) -> tuple[OfficialTable, Mapping]:
     """The export read, and its mapping: the given file or the shipped one.
 
@@ -54,17 +81,7 @@ def mapping_for(path: Path, mapping_path: Path | None) -> tuple[OfficialTable, M
     table = _read(path, report)
     code = table.export.table
     if mapping_path is None:
-        shipped = shipped_mapping(code)
-        if shipped is None:
-            report.error(
-                "unknown-table",
-                f"No mapping is shipped for table {code}. Write one (a YAML file "
-                f"that says which columns hold which indicator, see {MAPPINGS_DOC}) "
-                "and import with `sozialmonitor import mapped MAPPING FILE`.",
-                value=code,
-            )
-            raise _refuse(report)
-        mapping_path = shipped
+        mapping_path = _shipped(code, report)
     mapping = load_mapping(mapping_path)
     if mapping.table != code:
         report.error(
@@ -143,3 +160,52 @@ def import_official(
             address=address,
         )
     return ImportOutcome(report=report, release=target, rows_written=written)
+
+
+def import_genesis(
+    engine: Engine,
+    table: str,
+    access: GenesisAccess,
+    *,
+    release: str | None = None,
+    dry_run: bool = False,
+    actor: str = SYSTEM,
+    address: str = "",
+) -> ImportOutcome:
+    """Fetch a table from the GENESIS web service and import it as ``import
+    official`` imports a downloaded file: through the table's shipped mapping, with
+    the same report, all or nothing.
+
+    Raises
+    ------
+    GenesisServiceError
+        When the table cannot be fetched; nothing is written.
+    ImportValidationError
+        When no mapping is shipped for the table, or the table has errors; nothing
+        is written.
+    """
+    if not re.fullmatch(TABLE_CODE, table):
+        raise GenesisServiceError(
+            f"'{shorten(table)}' is not a table code: give it as the service shows it, "
+            "e.g. 12411-01-01-4 or 12411-0013."
+        )
+    shown = Path(f"{table}.csv")  # the report names it so, not its temporary folder
+    _shipped(table, ValidationReport(path=shown))  # before fetching
+    with TemporaryDirectory(prefix="sozialmonitor-genesis-") as folder:
+        path = Path(folder) / shown.name
+        fetch_table(access, table, path)
+        try:
+            outcome = import_official(
+                engine,
+                path,
+                release=release,
+                dry_run=dry_run,
+                actor=actor,
+                address=address,
+            )
+        except ImportValidationError as exc:
+            report: ValidationReport = exc.report  # type: ignore[assignment]
+            report.path = shown
+            raise _refuse(report) from None
+    outcome.report.path = shown
+    return outcome
