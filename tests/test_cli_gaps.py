@@ -104,3 +104,34 @@ def test_one_file_or_two_of_one_name_are_refused(tmp_path: Path) -> None:
     )
     assert same.exit_code == 1
     assert "Rename one" in same.output
+
+
+def test_what_official_tables_could_fill(tmp_path: Path) -> None:
+    """A district without population figures: the shipped mappings of the
+    Regionalstatistik population tables provide them for districts (a Kreis table,
+    ...-4) and municipalities (a Gemeinde table, ...-5); the care rate no official
+    table provides."""
+    files = _files(tmp_path)
+    result = runner.invoke(app, ["gaps", "compare", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    official = result.output.split("What the shipped mappings of official tables")[1]
+    assert "kreis-giessen:\n  care_rate" not in official
+    assert "kreis-giessen: nothing" in official  # it lacks only care_rate
+
+    third = tmp_path / "kreis-offenbach.yaml"
+    third.write_text(
+        "- id: care_rate\n  name: Pflegequote\n  unit: je 1.000\n  kind: rate\n",
+        encoding="utf-8",
+    )
+    as_json = runner.invoke(
+        app, ["gaps", "compare", *map(str, files), str(third), "--json"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    fills = json.loads(as_json.output)["official"]
+    population = next(
+        f for f in fills["kreis-offenbach"] if f["indicator"] == "population"
+    )
+    assert population["levels"] == ["country", "municipality", "region", "state"]
+    assert "12411-01-01-5" in population["tables"]  # the Gemeinde table
+    assert [f["indicator"] for f in fills["kreis-fulda"]] == []  # sgb2_share: none
+    assert all(f["indicator"] != "care_rate" for f in fills["kreis-giessen"])

@@ -12,13 +12,16 @@ from pydantic import ValidationError
 from sozialmonitor.analysis.catalogue_comparison import (
     Catalogue,
     CatalogueComparison,
+    Fill,
     compare_catalogues,
+    fillable,
 )
 from sozialmonitor.cli.console import AsJson, print_json, print_table, user_errors
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.errors import ImportValidationError, SozialmonitorError
 from sozialmonitor.ingest.formats.yaml.reader import read_yaml
 from sozialmonitor.ingest.indicators import validate_indicators
+from sozialmonitor.ingest.official.offer import Offer, offered_pairs, shipped_offers
 from sozialmonitor.ingest.report import ValidationReport
 
 gaps_app = typer.Typer(help="Data gaps across installations.")
@@ -100,7 +103,8 @@ def compare_command(
     ],
     as_json: AsJson = False,
 ) -> None:
-    """Which indicators the catalogues share and which each lacks."""
+    """Which indicators the catalogues share, which each lacks, and which of those
+    the shipped mappings of official tables could fill, at which levels."""
     with user_errors():
         if not 2 <= len(catalogues) <= MAX_CATALOGUES:
             raise SozialmonitorError(
@@ -115,10 +119,46 @@ def compare_command(
                 "catalogue by its file name. Rename one of them."
             )
         comparison = compare_catalogues([read_catalogue(p) for p in catalogues])
+        offers = shipped_offers()
+        fills = fillable(comparison, offered_pairs(offers))
     if as_json:
-        print_json(comparison.to_dict())
+        print_json(
+            {
+                **comparison.to_dict(),
+                "official": {
+                    name: [
+                        {
+                            "indicator": f.indicator,
+                            "levels": list(f.levels),
+                            "tables": list(offers[f.indicator].tables),
+                        }
+                        for f in found
+                    ]
+                    for name, found in fills.items()
+                },
+            }
+        )
         return
     _print(comparison)
+    _print_official(fills, offers)
+
+
+def _print_official(
+    fills: dict[str, tuple[Fill, ...]], offers: dict[str, Offer]
+) -> None:
+    """What each catalogue lacks and the shipped mappings could fill, and how."""
+    typer.echo("\nWhat the shipped mappings of official tables could fill:")
+    for name, found in fills.items():
+        if not found:
+            typer.echo(f"{name}: nothing")
+            continue
+        typer.echo(f"{name}:")
+        for fill in found:
+            tables = ", ".join(offers[fill.indicator].tables)
+            typer.echo(
+                f"  {fill.indicator} at {', '.join(fill.levels)} "
+                f"(`sozialmonitor import official` of table {tables})"
+            )
 
 
 def _print(comparison: CatalogueComparison) -> None:
