@@ -238,3 +238,51 @@ def test_no_switch_without_predecessors_and_a_wrong_state_says_so(
     assert body["messages"] == [
         "Den Gebietsstand „morgen“ gibt es nicht; gezeigt wird die Voreinstellung."
     ]
+
+
+def profile_series(client: TestClient, key: str, **query: str) -> dict[str, object]:
+    """Period → value of the share's series on an area profile (JSON twin)."""
+    body = client.get(f"/api/v1/pages/gebiet/{CODES[key]}", params=query).json()
+    (row,) = [
+        r
+        for topic in body["topics"]
+        for r in topic["rows"]
+        if r["indicator"] == SHARE.id
+    ]
+    return {p["period"]: p["value"] for p in row["series"]}
+
+
+def test_the_profile_series_on_today_s_area_and_as_it_was(client: TestClient) -> None:
+    today = profile_series(client, "S2")
+    residents, poor = recomputed("S2", "2020")
+    assert list(today) == ["2019", "2020", "2021", "2022"]
+    assert today["2020"] == pytest.approx(poor / residents * 100, rel=RTOL)
+    assert today["2021"] == pytest.approx(90 / 750 * 100, rel=RTOL)
+    assert list(profile_series(client, "S2", gebietsstand="damals")) == [
+        "2021",
+        "2022",
+    ]
+    page = html(client.get(f"/gebiet/{CODES['S2']}"))
+    switch = page.select_one(".boundary-state p.boundary-switch")
+    current = switch.select_one("a[aria-current]")
+    assert current.get_text() == "heutige Gebiete (umgerechnet)"
+    other = switch.select("a")[1]
+    assert other["href"] == f"/gebiet/{CODES['S2']}?gebietsstand=damals"
+    assert page.select_one(".boundary-state .recomputed-notes li").get_text() == (
+        "Seefeld: Werte 2019–2020 umgerechnet auf das heutige Gebiet aus "
+        "Christtal (40\u202f%)."
+    )
+    # an old area has no predecessors: its series is as it was, without a switch
+    assert html(client.get(f"/gebiet/{CODES['C']}")).select(".boundary-state") == []
+
+
+def test_the_profile_hides_what_the_public_may_not_see(changed: Engine) -> None:
+    public = TestClient(portal(changed))
+    assert profile_series(public, "M")["2019"] is None
+    add_account(changed, "leser")
+    internal = TestClient(portal(changed))
+    sign_in(internal, changed, "leser")
+    residents, poor = recomputed("M", "2019")
+    assert profile_series(internal, "M")["2019"] == pytest.approx(
+        poor / residents * 100, rel=RTOL
+    )
