@@ -1,7 +1,8 @@
 """A series across a boundary change in a real browser (issue 12): the chart on
 today's areas is drawn with its recomputed values marked ``u`` and the notes naming
 the predecessors, the switch leads to the series as it was, the maps of 2020 and
-2021 draw the areas of their year; every page without a WCAG 2.1 A/AA violation,
+2021 draw the areas of their year, the profile of a split area offers the same
+switch; every page without a WCAG 2.1 A/AA violation,
 without a script error and without a request elsewhere, in German and English."""
 
 from __future__ import annotations
@@ -115,6 +116,18 @@ def test_a_series_across_a_boundary_change(
             )
             page.goto(change)
             assert page.locator("p.boundary-note").count() == 1
+            accessible(page)
+
+            # the profile of a split area: its series on today's area, switchable
+            page.goto(f"{base}/gebiet/{CODES['S1']}?lang={lang}")
+            switch = page.locator(".boundary-state p.boundary-switch")
+            assert switch.locator("a[aria-current]").inner_text() == today
+            assert page.locator(".boundary-state .recomputed-notes li").count() == 1
+            accessible(page)
+            switch.get_by_role("link", name=as_it_was).click()
+            page.wait_for_load_state("load")
+            assert "gebietsstand=damals" in page.url
+            assert page.locator(".boundary-state .recomputed-notes").count() == 0
             accessible(page)
         finally:
             context.close()
