@@ -73,8 +73,9 @@ _MARKS = (
     (Flag.BREAK, "break"),
     (Flag.SUPPRESSED, "suppressed"),
     (Flag.COMPUTED, "computed"),
+    (Flag.RECOMPUTED, "recomputed"),
 )
-_SIGNS = {"provisional": "p", "revised": "r", "estimated": "s"}
+_SIGNS = {"provisional": "p", "revised": "r", "estimated": "s", "recomputed": "u"}
 
 
 def _marks(obs: Observation) -> tuple[str, ...]:

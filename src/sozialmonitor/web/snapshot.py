@@ -11,6 +11,7 @@ version makes a new snapshot and so drops all of it at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 import weakref
@@ -280,6 +281,34 @@ class Snapshot:
     def areas_in(self, root: str, level: str) -> list[Area]:
         """The areas of one level below a top-level area, in German name order."""
         return self._areas_by_root_and_level.get((root, level), [])
+
+    def vintage(self, root: str, level: str, day: dt.date) -> dt.date | None:
+        """What names the areas of a level valid on ``day`` in cache keys: the day
+        where some of the level's areas have validity dates, None where none has
+        (the same areas on every day: 11,000 municipalities at Germany size)."""
+        dated = self.remember(
+            ("level-dated", root, level),
+            lambda: any(
+                a.valid_from is not None or a.valid_to is not None
+                for a in self.areas_in(root, level)
+            ),
+        )
+        return day if dated else None
+
+    def areas_on(self, root: str, level: str, day: dt.date | None) -> list[Area]:
+        """The areas of one level below a top-level area valid on ``day``
+        (:meth:`Area.valid_at`), in German name order; all of them for None.
+
+        Worked out once per snapshot, top area, level and day; a level without
+        validity dates gives :meth:`areas_in` itself."""
+        areas = self.areas_in(root, level)
+        vintage = None if day is None else self.vintage(root, level, day)
+        if vintage is None:
+            return areas
+        return self.remember(
+            ("areas-on", root, level, vintage),
+            lambda: [a for a in areas if a.valid_at(vintage)],
+        )
 
 
 SCOPED_SNAPSHOTS = 64

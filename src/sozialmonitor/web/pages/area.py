@@ -26,6 +26,7 @@ from markupsafe import Markup
 from sqlalchemy import Connection
 
 from sozialmonitor.analysis.comparison import BenchmarkComparison, compare_observations
+from sozialmonitor.domain.aggregation import can_aggregate
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
@@ -58,6 +59,17 @@ from sozialmonitor.web.pages.area_lineage import (
 )
 from sozialmonitor.web.pages.area_locator import locator
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
+from sozialmonitor.web.pages.boundary_state import (
+    TODAY,
+    BoundarySwitch,
+    boundary_switch,
+    chosen_state,
+    is_recomputed,
+    parse_state,
+    predecessors,
+    recomputed_note,
+    today_values,
+)
 from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.snapshot import Snapshot
@@ -177,6 +189,9 @@ class AreaProfile:
     show_sparklines: bool
     """Whether any series has two values or more (else no "Verlauf" column)."""
     locator_title: str
+    boundary: BoundarySwitch | None = None
+    """The Gebietsstand switch of the series (changes and sparklines); None for an
+    area without predecessors."""
     locator: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -232,9 +247,14 @@ _RESULT_CLASS = {"better": "better", "worse": "worse"}
 
 
 def area_profile(
-    conn: Connection, snap: Snapshot, lang: Language, code: str
+    conn: Connection,
+    snap: Snapshot,
+    lang: Language,
+    code: str,
+    gebietsstand: str | None = None,
 ) -> AreaProfile:
-    """The profile of one area.
+    """The profile of one area; its series on today's area or as it was
+    (``gebietsstand``, see :mod:`boundary_state`).
 
     Raises
     ------
@@ -249,6 +269,7 @@ def area_profile(
     root = snap.root_of[code]
     derived = derive(snap)
     values = area_values(conn, snap, area)
+    boundary = _on_today_area(conn, snap, area, values.by_indicator, gebietsstand, t)
 
     latest: dict[str, str] = {}
     for indicator in snap.indicators:
@@ -408,7 +429,47 @@ def area_profile(
         change_headers=tuple(t(CHANGE_HEADERS[span]) for span in spans),
         show_sparklines=show_sparklines,
         locator_title=locator_title,
+        boundary=boundary,
         locator=locator(conn, snap, area, locator_title),
+    )
+
+
+def _on_today_area(
+    conn: Connection,
+    snap: Snapshot,
+    area: Area,
+    by_indicator: dict[str, dict[str, Observation]],
+    asked: str | None,
+    t: Translator,
+) -> BoundarySwitch | None:
+    """For an area with predecessors: the switch, and on today's area the values of
+    the periods before it began, recomputed, added to ``by_indicator``."""
+    links = predecessors(conn, snap).get(area.code)
+    if not links:
+        return None
+    state = chosen_state(asked, True)
+    recomputed: set[str] = set()
+    if state == TODAY:
+        # Only indicators whose values add up (counts, shares with their parts)
+        # can be recomputed; a median or an index cannot.
+        for indicator in (i for i in snap.indicators if can_aggregate(i)):
+            found = today_values(conn, snap, indicator, [area.code])
+            for (_, period), obs in found.items():
+                if is_recomputed(obs) and period not in by_indicator.get(
+                    indicator.id, {}
+                ):
+                    by_indicator.setdefault(indicator.id, {})[period] = obs
+                    recomputed.add(period)
+    notes = (
+        (recomputed_note(snap, links, area.name, sorted(recomputed), t),)
+        if recomputed
+        else ()
+    )
+    return boundary_switch(
+        state,
+        lambda value: href(f"/gebiet/{area.code}", t.lang, gebietsstand=value),
+        t,
+        notes,
     )
 
 
@@ -417,8 +478,11 @@ def area_profile(
 
 def _profile(request: Request, code: str) -> tuple[Snapshot, AreaProfile]:
     snap = current_snapshot(request)
+    asked = parse_state(request.query_params.get("gebietsstand"))
     with request.app.state.engine.connect() as conn:
-        return snap, area_profile(conn, snap, request_language(request), code)
+        return snap, area_profile(
+            conn, snap, request_language(request), code, gebietsstand=asked
+        )
 
 
 @router.get("/gebiet/{code}", response_class=HTMLResponse, include_in_schema=False)

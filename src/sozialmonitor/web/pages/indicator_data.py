@@ -11,6 +11,8 @@ every request that shows the national figure otherwise).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ from sqlalchemy import Connection
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.domain.period import period_order
+from sozialmonitor.domain.period import parse_period, period_order
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.i18n import Language
@@ -50,9 +52,11 @@ FLAG_SIGNS: tuple[tuple[int, str], ...] = (
     (int(Flag.ESTIMATED), "s"),
     (int(Flag.BREAK), "|"),
     (int(Flag.CONFIDENTIAL), "v"),
+    (int(Flag.RECOMPUTED), "u"),
 )
 """Signs written after a value (Destatis "Zeichenerklärung"; | = series break;
-v = confidential: shown to the administration only, hidden from the public)."""
+v = confidential: shown to the administration only, hidden from the public;
+u = recomputed on today's areas from the predecessors)."""
 
 
 def boundaries(
@@ -265,10 +269,11 @@ class _LevelRead:
 
 
 def map_areas(
-    conn: Connection, snap: Snapshot, root: str, level: str
+    conn: Connection, snap: Snapshot, root: str, level: str, day: dt.date | None
 ) -> list[svgmap.MapArea]:
-    """The level's areas under a top-level area as a map draws them without values
-    (code, name, boundary), in the snapshot's order, kept with the boundaries."""
+    """The level's areas under a top-level area valid on ``day`` as a map draws
+    them without values (code, name, boundary), in the snapshot's order, kept with
+    the boundaries."""
 
     def make() -> list[svgmap.MapArea]:
         geometries = boundaries(conn, snap, root, level)
@@ -280,11 +285,17 @@ def map_areas(
                 label=a.name,
                 class_index=None,
             )
-            for a in snap.areas_in(root, level)
+            for a in snap.areas_on(root, level, day)
         ]
 
     cache = snap.lru("indicator-map-areas", BOUNDARY_CACHE)
-    return cache.get_or_make((root, level), make)
+    vintage = None if day is None else snap.vintage(root, level, day)
+    return cache.get_or_make((root, level, vintage), make)
+
+
+def period_end(period: str) -> dt.date:
+    """The day whose areas a period's values belong to (its Stichtag, the end)."""
+    return parse_period(period).end
 
 
 def level_values(
@@ -294,20 +305,32 @@ def level_values(
     root: str,
     level: str,
     periods: Iterable[str],
+    *,
+    on: dt.date | None = None,
 ) -> dict[str, LevelPeriod]:
-    """Period → the values of the level's areas under a top-level area.
+    """Period → the values of the level's areas under a top-level area: of the
+    areas valid at the end of each period, or valid ``on`` a day given (the change
+    view lists the areas of its later period for both).
 
-    Kept per data version and period, so that map, table and change view of one
-    period share one read (11,000 values at Germany size take ~25 ms to read).
+    Kept per data version, period and set of areas, so that map, table and change
+    view of one period share one read (11,000 values at Germany size take ~25 ms
+    to read).
     """
     cache = snap.lru("indicator-level-values", LEVEL_CACHE)
     base = (indicator.id, root, level)
-    held, absent = cache.lookup((*base, p) for p in sorted(set(periods)))
-    found: dict[str, LevelPeriod] = {key[-1]: v for key, v in held.items()}
-    missing = sorted(key[-1] for key in absent)
-    if missing:
-        fresh = _read_level(conn, snap, indicator, root, level, missing)
-        cache.store({(*base, period): values for period, values in fresh.items()})
+
+    def vintage(period: str) -> dt.date | None:
+        return snap.vintage(root, level, on or period_end(period))
+
+    keys = {(*base, p, vintage(p)): p for p in sorted(set(periods))}
+    held, absent = cache.lookup(keys)
+    found: dict[str, LevelPeriod] = {keys[key]: v for key, v in held.items()}
+    missing: dict[dt.date | None, list[str]] = defaultdict(list)
+    for key in absent:
+        missing[key[-1]].append(keys[key])
+    for day, wanted in missing.items():
+        fresh = _read_level(conn, snap, indicator, root, level, sorted(wanted), day)
+        cache.store({(*base, period, day): values for period, values in fresh.items()})
         found.update(fresh)
     return found
 
@@ -319,15 +342,16 @@ def _read_level(
     root: str,
     level: str,
     periods: list[str],
+    day: dt.date | None,
 ) -> dict[str, LevelPeriod]:
-    areas = snap.areas_in(root, level)
+    areas = snap.areas_on(root, level, day)
     codes = snap.remember(
-        ("level-codes", root, level), lambda: pd.Index([a.code for a in areas])
+        ("level-codes", root, level, day), lambda: pd.Index([a.code for a in areas])
     )
     # Values computed from child areas only where the level's areas have any
     # (not for municipalities without districts: that check costs 10 ms).
     parents = snap.remember(
-        ("level-has-children", root, level),
+        ("level-has-children", root, level, day),
         lambda: any(snap.children.get(a.code) for a in areas),
     )
     query = queries.ObservationQuery(

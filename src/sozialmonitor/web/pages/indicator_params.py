@@ -3,7 +3,8 @@
 Every view of an indicator is a permalink: ``raum`` (top-level area), ``ebene``
 (level), ``zeitraum`` (period), ``klassen`` (map classes), ``ansicht`` (tab),
 ``gebiete`` (extra areas of the chart, repeatable), ``von``/``bis`` (the periods of the
-change view), ``sortierung`` and ``seite`` (the table). A value that does not fit the
+change view), ``sortierung`` and ``seite`` (the table), ``gebietsstand`` (the chart on
+today's areas or as it was). A value that does not fit the
 indicator gives a plain message and the default, never an error page.
 """
 
@@ -17,6 +18,7 @@ from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.web import charts, formatting
 from sozialmonitor.web.i18n import Translator
+from sozialmonitor.web.pages.boundary_state import parse_state
 from sozialmonitor.web.snapshot import Scope, Snapshot
 
 TABS: dict[str, str] = {
@@ -81,6 +83,9 @@ class View:
     """Table page, from 1."""
     periods: tuple[str, ...] = ()
     """All periods of the level, oldest first."""
+    gebietsstand: str | None = None
+    """The chart's ``heute`` or ``damals``; None: the default (see
+    :mod:`boundary_state`)."""
 
     @property
     def scheme(self) -> str:
@@ -104,6 +109,7 @@ class View:
             "bis": view.bis,
             "sortierung": None if view.sortierung == DEFAULT_SORT else view.sortierung,
             "seite": None if view.seite == 1 else view.seite,
+            "gebietsstand": view.gebietsstand,
         }
 
 
@@ -199,6 +205,15 @@ def parse_view(
         )
         seite = 1
 
+    asked_state = _first(query, "gebietsstand")
+    gebietsstand = parse_state(asked_state)
+    if asked_state is not None and gebietsstand is None:
+        wrong(
+            "Den Gebietsstand „{value}“ gibt es nicht; gezeigt wird die "
+            "Voreinstellung.",
+            value=_shown(asked_state),
+        )
+
     scopes = snap.scopes_for(indicator)
     empty = View(
         indicator=indicator.id,
@@ -212,6 +227,7 @@ def parse_view(
         bis=None,
         sortierung=sortierung,
         seite=seite,
+        gebietsstand=gebietsstand,
     )
     if not scopes:
         return empty, tuple(messages)

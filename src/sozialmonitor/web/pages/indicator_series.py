@@ -18,6 +18,16 @@ from sozialmonitor.domain.observation import Observation
 from sozialmonitor.web import charts, formatting
 from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages.boundary_state import (
+    TODAY,
+    BoundarySwitch,
+    boundary_switch,
+    chosen_state,
+    is_recomputed,
+    predecessors,
+    recomputed_note,
+    today_values,
+)
 from sozialmonitor.web.pages.indicator_context import (
     ChoiceGroup,
     Context,
@@ -30,7 +40,11 @@ from sozialmonitor.web.pages.indicator_context import (
     sort_links,
     sorted_positions,
 )
-from sozialmonitor.web.pages.indicator_views import extremes, first_by_name
+from sozialmonitor.web.pages.indicator_views import (
+    entry_flags,
+    extremes,
+    first_by_name,
+)
 from sozialmonitor.web.values import shown_value
 
 
@@ -48,6 +62,8 @@ class SeriesRow:
     period_text: str
     values: tuple[float | None, ...]
     texts: tuple[str, ...]
+    flags: tuple[tuple[str, ...], ...]
+    """Each value's flag names (``recomputed`` on today's areas)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,6 +75,8 @@ class ChartView:
     has_values: bool
     choice_groups: tuple[ChoiceGroup, ...]
     can_add: bool
+    boundary: BoundarySwitch | None
+    """The Gebietsstand switch; None when no area of the chart has predecessors."""
     spec: Later = made_later()
     """The compiled Vega spec as JSON, safe inside ``<script>``."""
 
@@ -101,6 +119,9 @@ class ChangeView:
     name_sort: SortLink
     value_sort: SortLink
     break_note: str
+    boundary_note: str
+    """Why earlier values are missing: areas that did not exist yet (the view lists
+    the areas valid in the later period)."""
     note: str
     """Why there is nothing to compare, if so."""
     spec: Later = made_later()
@@ -118,16 +139,28 @@ def distinct_names(areas: list[Area]) -> list[str]:
 # --- the time series -------------------------------------------------------------
 
 
+def boundary_state(ctx: Context) -> tuple[str, bool]:
+    """The chart's Gebietsstand, and whether one of its areas has predecessors
+    (else both states are the same series)."""
+    known = predecessors(ctx.conn, ctx.snap)
+    changed = any(code in known for code in ctx.view.gebiete)
+    return chosen_state(ctx.view.gebietsstand, changed), changed
+
+
 def series_data(
     ctx: Context,
 ) -> tuple[list[Area], list[str], dict[tuple[str, str], Observation]]:
-    """Areas (top area first), periods with a value, and the values of the chart."""
+    """Areas (top area first), periods with a value, and the values of the chart:
+    on today's areas (recomputed before a boundary change) or as they were."""
     root = ctx.root
     areas = [root, *(ctx.snap.areas[c] for c in ctx.view.gebiete)]
     scope_periods = {
         p for periods in ctx.scope.periods_by_level.values() for p in periods
     }
     values = data.area_series(ctx.conn, ctx.snap, ctx.indicator, ctx.view.gebiete)
+    state, changed = boundary_state(ctx)
+    if changed and state == TODAY:
+        values.update(today_values(ctx.conn, ctx.snap, ctx.indicator, ctx.view.gebiete))
     for period, obs in data.root_values(
         ctx.conn, ctx.snap, ctx.indicator, root.code, scope_periods
     ).items():
@@ -176,6 +209,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
             period_text=ctx.period(p),
             values=tuple(shown_value(values.get((a.code, p))) for a in areas),
             texts=tuple(ctx.value(values.get((a.code, p))) for a in areas),
+            flags=tuple(entry_flags(values.get((a.code, p))) for a in areas),
         )
         for p in periods
     )
@@ -206,9 +240,39 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
         has_values=has_values,
         choice_groups=tuple(g for g in groups if g.count),
         can_add=len(ctx.view.gebiete) < charts.MAX_AREAS - 1,
+        boundary=_switch(ctx, areas, values),
         spec=spec,
     )
     return view, series_summary(ctx, names, rows)
+
+
+def _switch(
+    ctx: Context, areas: list[Area], values: dict[tuple[str, str], Observation]
+) -> BoundarySwitch | None:
+    """The Gebietsstand switch and the notes on the recomputed values."""
+    state, changed = boundary_state(ctx)
+    if not changed:
+        return None
+    known = predecessors(ctx.conn, ctx.snap)
+    notes = []
+    for area in areas:
+        recomputed = [
+            p
+            for (code, p), obs in values.items()
+            if code == area.code and is_recomputed(obs)
+        ]
+        if recomputed and area.code in known:
+            notes.append(
+                recomputed_note(
+                    ctx.snap, known[area.code], area.name, recomputed, ctx.t
+                )
+            )
+    return boundary_switch(
+        state,
+        lambda value: ctx.url(gebietsstand=value),
+        ctx.t,
+        tuple(notes),
+    )
 
 
 def series_summary(ctx: Context, names: list[str], rows: tuple[SeriesRow, ...]) -> str:
@@ -269,6 +333,8 @@ class Changes:
     root: ChangeEntry
     breaks: list[str]
     """Periods after ``von`` up to ``bis`` that break the series."""
+    newer: int
+    """Areas listed (valid in ``bis``) that began after ``von`` ended."""
 
     def entry(self, position: int) -> ChangeEntry:
         return ChangeEntry(
@@ -294,10 +360,24 @@ def change_entries(ctx: Context) -> Changes:
     view, indicator = ctx.view, ctx.indicator
     assert view.ebene and view.von and view.bis
     von, bis = view.von, view.bis
+    # Both periods on the areas of the later one: an area that began in between
+    # has no earlier value (the page says why).
     values = data.level_values(
-        ctx.conn, ctx.snap, indicator, ctx.root.code, view.ebene, [von, bis]
+        ctx.conn,
+        ctx.snap,
+        indicator,
+        ctx.root.code,
+        view.ebene,
+        [von, bis],
+        on=data.period_end(bis),
     )
     before, after = values[von], values[bis]
+    began_after = data.period_end(von)
+    newer = sum(
+        1
+        for a in after.areas
+        if a.valid_from is not None and a.valid_from > began_after
+    )
     between = view.periods[view.periods.index(von) + 1 : view.periods.index(bis) + 1]
     roots = data.root_values(
         ctx.conn, ctx.snap, indicator, ctx.root.code, [von, *between]
@@ -318,6 +398,7 @@ def change_entries(ctx: Context) -> Changes:
         order=sorted_positions(measure, view.sortierung),
         root=_root_change(ctx, roots.get(von), roots.get(bis)),
         breaks=[p for p in view.periods if p in breaks],
+        newer=newer,
     )
 
 
@@ -413,6 +494,16 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
             bis=ctx.period(view.bis),
             periods=", ".join(ctx.period(p) for p in breaks),
         )
+    boundary_note = ""
+    if changes.newer and not note:
+        boundary_note = t(
+            "Die Tabelle zeigt die Gebiete mit dem Stand {bis}. {n} von ihnen gab es "
+            "{von} noch nicht (Gebietsänderung); für sie fehlt der Wert von {von} "
+            "und damit die Veränderung.",
+            bis=ctx.period(view.bis),
+            von=ctx.period(view.von),
+            n=formatting.number(changes.newer, 0, ctx.lang),
+        )
     summary = ""
     lowest, highest = extremes(changes.measure)
     if lowest and not note:
@@ -464,6 +555,7 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
             name_sort=name_sort,
             value_sort=value_sort,
             break_note=break_note,
+            boundary_note=boundary_note,
             note=note,
             spec=spec,
         ),

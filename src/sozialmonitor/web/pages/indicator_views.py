@@ -7,6 +7,7 @@ the same rows (:func:`level_values`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -347,7 +348,10 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     everyone until the next import or publication)."""
     view, t = ctx.view, ctx.t
     assert view.ebene is not None and view.zeitraum is not None
-    areas = ctx.snap.areas_in(ctx.root.code, view.ebene)
+    # The areas valid at the end of the period: a level with two vintages
+    # (Berlin's planning areas of 2019 and of 2021) never overlaps.
+    day = data.period_end(view.zeitraum)
+    areas = level.period.areas
     key = (
         ctx.indicator.id,
         ctx.root.code,
@@ -405,12 +409,14 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     # Read now: the page draws the map after the connection is closed.
     image = len(areas) > svgmap.INTERACTIVE_LIMIT  # one image, no link per area
     plain = (
-        data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene) if image else []
+        data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene, day)
+        if image
+        else []
     )
 
     def draw() -> str:
         k = max(1, len(labels))
-        cache_key = choropleth_key(ctx.snap, ctx.root.code, view.ebene)
+        cache_key = choropleth_key(ctx.snap, ctx.root.code, view.ebene, day)
         if image:
             return svgmap.class_image_svg(
                 plain,
@@ -457,9 +463,14 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     )
 
 
-def choropleth_key(snap: Snapshot, root: str, level: str) -> str:
-    """Names the prepared paths of a level's areas under a top area."""
-    return f"choropleth:{snap.token}:{root}:{level}"
+def choropleth_key(
+    snap: Snapshot, root: str, level: str, day: dt.date | None = None
+) -> str:
+    """Names the prepared paths of a level's areas under a top area valid on
+    ``day`` (the day only counts where the level's areas have validity dates)."""
+    vintage = None if day is None else snap.vintage(root, level, day)
+    suffix = f":{vintage.isoformat()}" if vintage else ""
+    return f"choropleth:{snap.token}:{root}:{level}{suffix}"
 
 
 def prepare_maps(conn: Connection, snap: Snapshot) -> None:
@@ -474,6 +485,8 @@ def prepare_maps(conn: Connection, snap: Snapshot) -> None:
     }
     largest = sorted(wanted, key=lambda key: -len(snap.areas_in(*key)))
     for root, level in largest[: data.BOUNDARY_CACHE]:
-        areas = data.map_areas(conn, snap, root, level)
+        if snap.vintage(root, level, dt.date.max) is not None:
+            continue  # areas of several vintages: prepared for each period shown
+        areas = data.map_areas(conn, snap, root, level, None)
         if any(a.geometry for a in areas):
             svgmap.prepare(areas, choropleth_key(snap, root, level))
