@@ -9,16 +9,18 @@ from sqlalchemy import Connection, Engine, select
 
 from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
+from sozialmonitor.ingest.formats.xls.reader import is_xls
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
+from sozialmonitor.ingest.official.inkar import read_inkar
 from sozialmonitor.ingest.official.mapping import (
     Mapping,
     load_mapping,
     shipped_mapping,
 )
-from sozialmonitor.ingest.official.recognise import MAPPINGS_DOC
+from sozialmonitor.ingest.official.recognise import INKAR, MAPPINGS_DOC, recognise
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
@@ -35,6 +37,9 @@ def _refuse(report: ValidationReport) -> ImportValidationError:
 
 def _read(path: Path, report: ValidationReport) -> OfficialTable:
     try:
+        export = recognise(path)
+        if is_xls(path) or (export is not None and export.source == INKAR):
+            return read_inkar(path)  # an unreadable workbook: its own message
         return read_official(path)
     except UnreadableFileError as exc:
         report.unreadable(exc)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from sozialmonitor.errors import UnreadableFileError
 from sozialmonitor.ingest.formats.csv.options import UTF8_BOM
+from sozialmonitor.ingest.formats.xls.reader import is_xls, read_xls_sheet
 
 HEAD_BYTES = 4096
 """Bytes read to recognise a file: the title block is its first line."""
@@ -15,6 +19,13 @@ MAPPINGS_DOC = "docs/mapping-files.md"
 
 _GENESIS_TITLE = re.compile(r"^GENESIS-Tabelle:\s*([0-9A-Za-z][0-9A-Za-z.\-_]{0,40})")
 _FLAT_HEADER = "statistics_code"
+INKAR = "INKAR"
+INKAR_HEADER = ("Kennziffer", "Raumeinheit", "Aggregat")
+"""The first cells of an INKAR export's first header row (then the indicators)."""
+INKAR_SHEET = "Daten"
+"""The sheet of an INKAR workbook that holds the values (beside ``Metadaten`` and
+``Quellangabe``)."""
+_SLUG_CHARS = 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,6 +40,8 @@ class OfficialExport:
     @property
     def described(self) -> str:
         """How the export is named in messages."""
+        if self.source == INKAR:
+            return f"an INKAR export ({self.table})"
         if self.table.count("-") >= 3:
             return f"a Regionalstatistik export (table {self.table})"
         return f"a {self.source} export (table {self.table})"
@@ -61,8 +74,58 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
 
 
 def recognise(path: Path) -> OfficialExport | None:
-    """The export a file is, by its first line, or None for any other file."""
+    """The export a file is, by its first line (of an .xls workbook: the first row
+    of its sheet ``Daten``), or None for any other file."""
+    if is_xls(path):
+        try:
+            rows = read_xls_sheet(path, INKAR_SHEET)
+        except UnreadableFileError:
+            return None
+        return inkar_export(rows[0][1]) if rows else None
     return identify(head_text(path))
+
+
+def inkar_export(cells: list[str]) -> OfficialExport | None:
+    """The INKAR export whose first header row these cells are, or None.
+
+    INKAR names no table: an export is named by its indicators. One indicator
+    gives ``inkar-`` and the indicator's name in lower case ASCII; several give
+    ``inkar-`` and ten hex digits of a hash of their sorted names, so any vintage
+    of the same selection has the same name.
+
+    Examples
+    --------
+    >>> inkar_export(["Kennziffer", "Raumeinheit", "Aggregat", "Arbeitslose"]).table
+    'inkar-arbeitslose'
+    >>> inkar_export(["Kennziffer", "Raumeinheit", "Aggregat", "Schulabgänger ohne "
+    ...     "Abschluss", "Schulabgänger ohne Abschluss"]).table
+    'inkar-schulabgaenger-ohne-abschluss'
+    >>> inkar_export(["Kennziffer", "Name", "Wert"]) is None
+    True
+    """
+    cells = [c.strip().strip('"').strip() for c in cells]
+    if tuple(cells[:3]) != INKAR_HEADER:
+        return None
+    names = sorted({c for c in cells[3:] if c})
+    if not names:
+        return None
+    if len(names) == 1:
+        return OfficialExport(source=INKAR, table=f"inkar-{slug(names[0])}")
+    digest = hashlib.sha256("\n".join(names).encode()).hexdigest()[:10]
+    return OfficialExport(source=INKAR, table=f"inkar-{digest}")
+
+
+def slug(text: str) -> str:
+    """A name in lower case ASCII letters, digits and dashes.
+
+    >>> slug("Erwerbsfähige Bevölkerung (15 bis unter 65 Jahre)")
+    'erwerbsfaehige-bevoelkerung-15-bis-unter-65-jahre'
+    """
+    text = text.lower()
+    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, spelled)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:_SLUG_CHARS].strip("-")
 
 
 def identify(head: str) -> OfficialExport | None:
@@ -84,6 +147,8 @@ def identify(head: str) -> OfficialExport | None:
     if m := _GENESIS_TITLE.match(first):
         return OfficialExport(source="GENESIS", table=m.group(1).rstrip(";"))
     cells = [c.strip().strip('"') for c in first.split(";")]
+    if (inkar := inkar_export(cells)) is not None:
+        return inkar
     if cells and cells[0] == _FLAT_HEADER and len(lines) > 1:
         code = lines[1].split(";", 1)[0].strip().strip('"')
         if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,40}", code):
