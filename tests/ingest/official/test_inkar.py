@@ -156,9 +156,7 @@ def test_values_right_of_the_header_are_refused(fresh: Engine, tmp_path: Path) -
         tmp_path / "inkar.csv",
         [NAMES, YEARS, '"03241";"Region Hannover";"Kreise";"1";"2";"3"'],
     )
-    assert "row 3: the row has values right of the last column" in refused(
-        fresh, path
-    )
+    assert "row 3: the row has values right of the last column" in refused(fresh, path)
 
 
 def test_hostile_workbooks_are_refused_cleanly(fresh: Engine, tmp_path: Path) -> None:
