@@ -13,6 +13,7 @@ from sozialmonitor.ingest.formats.xls.reader import is_xls
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
+from sozialmonitor.ingest.official.ba import read_ba
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
 from sozialmonitor.ingest.official.inkar import read_inkar
 from sozialmonitor.ingest.official.mapping import (
@@ -20,7 +21,12 @@ from sozialmonitor.ingest.official.mapping import (
     load_mapping,
     shipped_mapping,
 )
-from sozialmonitor.ingest.official.recognise import INKAR, MAPPINGS_DOC, recognise
+from sozialmonitor.ingest.official.recognise import (
+    BA,
+    INKAR,
+    MAPPINGS_DOC,
+    recognise,
+)
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
@@ -38,6 +44,8 @@ def _refuse(report: ValidationReport) -> ImportValidationError:
 def _read(path: Path, report: ValidationReport) -> OfficialTable:
     try:
         export = recognise(path)
+        if export is not None and export.source == BA:
+            return read_ba(path)
         if is_xls(path) or (export is not None and export.source == INKAR):
             return read_inkar(path)  # an unreadable workbook: its own message
         return read_official(path)

@@ -1,5 +1,5 @@
 """Read an INKAR export (BBSR, www.inkar.de) as downloaded: the sheet ``Daten`` of
-an .xls workbook, or the CSV export.
+an .xls or .xlsx workbook, or the CSV export.
 
 Both have two header rows: ``Kennziffer; Raumeinheit; Aggregat`` and the name of
 each value column's indicator, then the column's year (``2017``) or range of years
@@ -18,13 +18,17 @@ from pathlib import Path
 
 from sozialmonitor.ingest.formats.csv.reader import decode
 from sozialmonitor.ingest.formats.xls.reader import is_xls, read_xls_sheet
+from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
 from sozialmonitor.ingest.limits import MAX_CELL_CHARS
 from sozialmonitor.ingest.official.genesis import OfficialTable
 from sozialmonitor.ingest.official.recognise import (
     INKAR_HEADER,
     INKAR_SHEET,
+    ZIP_MAGIC,
+    head_bytes,
     inkar_export,
 )
+from sozialmonitor.ingest.official.text import cell_text
 from sozialmonitor.ingest.table import ReadError, check_cells, check_width
 
 LEAD = len(INKAR_HEADER)
@@ -37,7 +41,7 @@ def _problem(path: Path, reason: str, *, row: int | None = None) -> ReadError:
 
 
 def read_inkar(path: Path) -> OfficialTable:
-    """Read an INKAR export (.xls or CSV).
+    """Read an INKAR export (.xls, .xlsx or CSV).
 
     Raises
     ------
@@ -48,6 +52,10 @@ def read_inkar(path: Path) -> OfficialTable:
     if is_xls(path):
         records = read_xls_sheet(path, INKAR_SHEET)
         encoding = "xls"
+    elif head_bytes(path, len(ZIP_MAGIC)) == ZIP_MAGIC:
+        sheet = read_xlsx_sheets(path, _data_sheet).get(INKAR_SHEET, [])
+        records = [(line, [cell_text(c) for c in cells]) for line, cells in sheet]
+        encoding = "xlsx"
     else:
         text, encoding = decode(path)  # size, binary and row limits
         records = _csv_records(path, text)
@@ -98,6 +106,10 @@ def read_inkar(path: Path) -> OfficialTable:
         leading=leading,
         values=values,
     )
+
+
+def _data_sheet(names: list[str]) -> list[str]:
+    return [n for n in names if n == INKAR_SHEET]
 
 
 def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:

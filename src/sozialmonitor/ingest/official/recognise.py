@@ -11,6 +11,8 @@ from pathlib import Path
 from sozialmonitor.errors import UnreadableFileError
 from sozialmonitor.ingest.formats.csv.options import UTF8_BOM
 from sozialmonitor.ingest.formats.xls.reader import is_xls, read_xls_sheet
+from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
+from sozialmonitor.ingest.official.text import cell_text
 
 HEAD_BYTES = 4096
 """Bytes read to recognise a file: the title block is its first line."""
@@ -25,6 +27,12 @@ INKAR_HEADER = ("Kennziffer", "Raumeinheit", "Aggregat")
 INKAR_SHEET = "Daten"
 """The sheet of an INKAR workbook that holds the values (beside ``Metadaten`` and
 ``Quellangabe``)."""
+BA = "BA"
+BA_IMPRINT = "Impressum"
+"""The first sheet of a Bundesagentur für Arbeit statistics workbook: who ordered
+it, its title (row 'Titel:') and region."""
+ZIP_MAGIC = b"PK\x03\x04"
+"""Start of a zip file: an .xlsx workbook."""
 _SLUG_CHARS = 60
 
 
@@ -42,6 +50,8 @@ class OfficialExport:
         """How the export is named in messages."""
         if self.source == INKAR:
             return f"an INKAR export ({self.table})"
+        if self.source == BA:
+            return f"a Bundesagentur für Arbeit statistics workbook ({self.table})"
         if self.table.count("-") >= 3:
             return f"a Regionalstatistik export (table {self.table})"
         return f"a {self.source} export (table {self.table})"
@@ -54,6 +64,15 @@ class OfficialExport:
             "mapping (or `sozialmonitor import mapped MAPPING FILE` with a mapping "
             f"of your own, see {MAPPINGS_DOC})."
         )
+
+
+def head_bytes(path: Path, size: int) -> bytes:
+    """The first bytes of a file; empty when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
 
 
 def head_text(path: Path, size: int = HEAD_BYTES) -> str:
@@ -82,7 +101,44 @@ def recognise(path: Path) -> OfficialExport | None:
         except UnreadableFileError:
             return None
         return inkar_export(rows[0][1]) if rows else None
+    if head_bytes(path, len(ZIP_MAGIC)) == ZIP_MAGIC:
+        return _workbook_export(path)
     return identify(head_text(path))
+
+
+def _official_sheets(names: list[str]) -> list[str]:
+    return [n for n in names if n in (INKAR_SHEET, BA_IMPRINT)][:1]
+
+
+def _workbook_export(path: Path) -> OfficialExport | None:
+    try:
+        sheets = read_xlsx_sheets(path, _official_sheets)
+    except UnreadableFileError:
+        return None
+    if rows := sheets.get(INKAR_SHEET):
+        return inkar_export([cell_text(c) for c in rows[0][1]])
+    if rows := sheets.get(BA_IMPRINT):
+        return ba_export([[cell_text(c) for c in cells] for _, cells in rows])
+    return None
+
+
+def ba_export(imprint: list[list[str]]) -> OfficialExport | None:
+    """The Bundesagentur's workbook whose imprint sheet these rows are, or None:
+    ``ba-`` and its title (row ``Titel:``) in lower case ASCII.
+
+    Examples
+    --------
+    >>> ba_export([["Impressum"], ["Titel:", "", "SvB am Wohnort"]]).table
+    'ba-svb-am-wohnort'
+    """
+    if not any(cells and cells[0] == BA_IMPRINT for cells in imprint):
+        return None
+    for cells in imprint:
+        if cells and cells[0] == "Titel:":
+            title = next((c for c in cells[1:] if c), "")
+            if title:
+                return OfficialExport(source=BA, table=f"ba-{slug(title)}")
+    return None
 
 
 def inkar_export(cells: list[str]) -> OfficialExport | None:
@@ -125,7 +181,10 @@ def slug(text: str) -> str:
     for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(umlaut, spelled)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:_SLUG_CHARS].strip("-")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    if len(text) > _SLUG_CHARS:  # cut at a word's end
+        text = text[: _SLUG_CHARS + 1].rsplit("-", 1)[0]
+    return text
 
 
 def identify(head: str) -> OfficialExport | None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import io
 import struct
-from decimal import Decimal
 from pathlib import Path
 
 import xlrd
 from xlrd.compdoc import CompDocError
 
 from sozialmonitor.ingest.limits import MAX_XLS_BYTES
+from sozialmonitor.ingest.numbers import german_text
 from sozialmonitor.ingest.table import (
     ReadError,
     check_cells,
@@ -65,10 +65,7 @@ def cell_text(cell: xlrd.sheet.Cell) -> str:
     if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
         return ""
     if cell.ctype in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
-        value = float(cell.value)
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return format(Decimal(repr(value)), "f").replace(".", ",")
+        return german_text(float(cell.value))
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return "WAHR" if cell.value else "FALSCH"
     if cell.ctype == xlrd.XL_CELL_ERROR:
