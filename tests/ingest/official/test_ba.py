@@ -164,3 +164,13 @@ def test_a_workbook_of_neither_kind_is_not_an_export(tmp_path: Path) -> None:
     assert recognise(tmp_path / "t.xlsx") is None
     (tmp_path / "z.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     assert recognise(tmp_path / "z.xlsx") is None
+
+
+def test_a_ba_workbook_on_both_databases(engine: Engine, tmp_path: Path) -> None:
+    """Also against PostgreSQL: the same code path, a refusal writes nothing."""
+    with engine.begin() as conn:
+        save_areas(conn, AREAS)
+    bad = ba_workbook(tmp_path / "bad.xlsx", extra_area="03299 Nirgendwo")
+    assert "'03299' is not a known area code" in refused(engine, bad)
+    outcome = import_official(engine, ba_workbook(tmp_path / "ba.xlsx"))
+    assert outcome.rows_written == len(stored(engine)) == 14  # 5 + 5 + 4

@@ -185,3 +185,30 @@ def test_a_workbook_without_the_data_sheet(fresh: Engine, tmp_path: Path) -> Non
     assert "the workbook has no sheet 'Daten' (its sheets: Tabelle1)" in refused(
         fresh, path
     )
+
+
+def test_an_iris_export_in_latin_1(fresh: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "iris.csv"
+    lines = [
+        "gemeindeve22;gemeindeve22name;q_einkst_bev20;q_einkst_bev21",
+        "Gebietskennziffer;Name;Einkommensteuer 2020;Einkommensteuer 2021",
+        "032410002;Barsinghausen;412,5;",
+        "03241;Region Hannover;1.020,25;498",
+    ]
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+    export = recognise(path)
+    assert export is not None
+    assert (export.source, export.table) == ("IRIS", "iris-einkommensteuer")
+    import_official(fresh, path)
+    assert {(a, p): r["value"] for (_, a, p), r in stored(fresh).items()} == {
+        ("032410002", "2020"): 412.5,
+        ("03241", "2020"): 1020.25,
+        ("03241", "2021"): 498,
+    }
+    wide = tmp_path / "wide.csv"
+    wide.write_bytes(
+        ("\n".join([*lines, "03241;Region Hannover;1;2;3"]) + "\n").encode()
+    )
+    assert "row 5: the row has values right of the last named column" in refused(
+        fresh, wide
+    )

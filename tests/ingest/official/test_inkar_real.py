@@ -142,3 +142,27 @@ def test_every_value_equals_its_cell(fresh: Engine, name: str, table: str) -> No
         assert found[key]["flags"] == 0, key
     if name.endswith("A_Arbeitslosigkeit.xls"):
         assert found[("unemployed", "03241002", "1998")]["value"] == 1429  # SOURCE.md
+
+
+def test_the_iris_export_equals_its_cells(fresh: Engine) -> None:
+    path = DATA / INKAR / "IRIS_Einkommenssteuer_Gemeindeverbaende_2022.csv"
+    text = path.read_bytes().decode("latin-1")
+    rows = [r for r in csv.reader(text.splitlines(), delimiter=";") if r]
+    years = [label.rsplit(" ", 1)[1] for label in rows[1][2:]]
+    with fresh.begin() as conn:
+        save_areas(
+            conn, [Area(code=r[0], name=r[1], level="municipality") for r in rows[2:]]
+        )
+    assert import_official(fresh, path).report.is_valid
+    expected = {
+        ("income_tax_per_inhabitant", r[0], year): float(cell.replace(",", "."))
+        for r in rows[2:]
+        for year, cell in zip(years, r[2:], strict=True)
+        if cell.strip()
+    }
+    assert len(expected) > 100_000
+    found = stored(fresh)
+    assert set(found) == set(expected)
+    for key, value in expected.items():
+        assert found[key]["value"] == pytest.approx(value, rel=RTOL, abs=0), key
+    assert found[("income_tax_per_inhabitant", "010010000", "1998")]["value"] == 297.44

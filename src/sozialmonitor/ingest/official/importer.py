@@ -16,6 +16,7 @@ from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
 from sozialmonitor.ingest.official.ba import read_ba
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
 from sozialmonitor.ingest.official.inkar import read_inkar
+from sozialmonitor.ingest.official.iris import read_iris
 from sozialmonitor.ingest.official.mapping import (
     Mapping,
     load_mapping,
@@ -24,6 +25,7 @@ from sozialmonitor.ingest.official.mapping import (
 from sozialmonitor.ingest.official.recognise import (
     BA,
     INKAR,
+    IRIS,
     MAPPINGS_DOC,
     recognise,
 )
@@ -46,6 +48,8 @@ def _read(path: Path, report: ValidationReport) -> OfficialTable:
         export = recognise(path)
         if export is not None and export.source == BA:
             return read_ba(path)
+        if export is not None and export.source == IRIS:
+            return read_iris(path)
         if is_xls(path) or (export is not None and export.source == INKAR):
             return read_inkar(path)  # an unreadable workbook: its own message
         return read_official(path)

@@ -58,7 +58,7 @@ def read_inkar(path: Path) -> OfficialTable:
         encoding = "xlsx"
     else:
         text, encoding = decode(path)  # size, binary and row limits
-        records = _csv_records(path, text)
+        records = csv_records(path, text, again=_AGAIN)
     export = inkar_export(records[0][1]) if records else None
     if export is None:
         raise _problem(
@@ -112,7 +112,9 @@ def _data_sheet(names: list[str]) -> list[str]:
     return [n for n in names if n == INKAR_SHEET]
 
 
-def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:
+def csv_records(path: Path, text: str, *, again: str) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a ``;``-separated export, stripped, with their line;
+    ``again`` is what messages tell the user to do."""
     csv.field_size_limit(MAX_CELL_CHARS + 1)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
     records: list[tuple[int, list[str]]] = []
@@ -123,7 +125,7 @@ def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:
                 raise _problem(
                     path,
                     "a quoted cell starts in this line and runs over the following "
-                    f"lines (a quote is not closed). {_AGAIN}",
+                    f"lines (a quote is not closed). {again}",
                     row=start,
                 )
             start = reader.line_num + 1
@@ -134,7 +136,7 @@ def _csv_records(path: Path, text: str) -> list[tuple[int, list[str]]]:
     except csv.Error as exc:
         raise _problem(
             path,
-            f"the line cannot be read as CSV ({exc}). Check its quotes. {_AGAIN}",
+            f"the line cannot be read as CSV ({exc}). Check its quotes. {again}",
             row=reader.line_num,
         ) from None
     return records

@@ -33,6 +33,12 @@ BA_IMPRINT = "Impressum"
 it, its title (row 'Titel:') and region."""
 ZIP_MAGIC = b"PK\x03\x04"
 """Start of a zip file: an .xlsx workbook."""
+IRIS = "IRIS"
+IRIS_LABELS = ("Gebietskennziffer", "Name")
+"""The first cells of an IRIS export's second header row (the first holds the
+variables' short names, e.g. ``gemeindeve22``, ``q_einkst_bev98``)."""
+_IRIS_KEY_NAME = re.compile(r"^[a-z][a-z_]*\d{2}$")
+_LABEL_YEAR = re.compile(r"^(.*\S)\s+(\d{4})$")
 _SLUG_CHARS = 60
 
 
@@ -50,6 +56,8 @@ class OfficialExport:
         """How the export is named in messages."""
         if self.source == INKAR:
             return f"an INKAR export ({self.table})"
+        if self.source == IRIS:
+            return f"an IRIS export of the BBSR ({self.table})"
         if self.source == BA:
             return f"a Bundesagentur für Arbeit statistics workbook ({self.table})"
         if self.table.count("-") >= 3:
@@ -97,7 +105,7 @@ def recognise(path: Path) -> OfficialExport | None:
     of its sheet ``Daten``), or None for any other file."""
     if is_xls(path):
         try:
-            rows = read_xls_sheet(path, INKAR_SHEET)
+            rows = read_xls_sheet(path, INKAR_SHEET, max_rows=1)
         except UnreadableFileError:
             return None
         return inkar_export(rows[0][1]) if rows else None
@@ -112,7 +120,7 @@ def _official_sheets(names: list[str]) -> list[str]:
 
 def _workbook_export(path: Path) -> OfficialExport | None:
     try:
-        sheets = read_xlsx_sheets(path, _official_sheets)
+        sheets = read_xlsx_sheets(path, _official_sheets, max_rows=20)
     except UnreadableFileError:
         return None
     if rows := sheets.get(INKAR_SHEET):
@@ -171,6 +179,39 @@ def inkar_export(cells: list[str]) -> OfficialExport | None:
     return OfficialExport(source=INKAR, table=f"inkar-{digest}")
 
 
+def iris_export(names: list[str], labels: list[str]) -> OfficialExport | None:
+    """The IRIS export whose two header rows these are, or None: ``iris-`` and
+    its value columns' label without the year, in lower case ASCII.
+
+    Examples
+    --------
+    >>> iris_export(["gemeindeve22", "gemeindeve22name", "q_einkst_bev98"],
+    ...     ["Gebietskennziffer", "Name", "Einkommensteuer 1998"]).table
+    'iris-einkommensteuer'
+    """
+    names = [c.strip().strip('"') for c in names]
+    labels = [c.strip().strip('"') for c in labels]
+    if tuple(labels[:2]) != IRIS_LABELS or not _IRIS_KEY_NAME.match(names[0]):
+        return None
+    topics = sorted(
+        {m.group(1) if (m := _LABEL_YEAR.match(c)) else c for c in labels[2:] if c}
+    )
+    if not topics:
+        return None
+    if len(topics) == 1:
+        return OfficialExport(source=IRIS, table=f"iris-{slug(topics[0])}")
+    digest = hashlib.sha256("\n".join(topics).encode()).hexdigest()[:10]
+    return OfficialExport(source=IRIS, table=f"iris-{digest}")
+
+
+def split_year(label: str) -> tuple[str, str]:
+    """A column label and the year at its end (``Einkommensteuer 1998``), or the
+    label and an empty year."""
+    if m := _LABEL_YEAR.match(label):
+        return m.group(1), m.group(2)
+    return label, ""
+
+
 def slug(text: str) -> str:
     """A name in lower case ASCII letters, digits and dashes.
 
@@ -208,6 +249,8 @@ def identify(head: str) -> OfficialExport | None:
     cells = [c.strip().strip('"') for c in first.split(";")]
     if (inkar := inkar_export(cells)) is not None:
         return inkar
+    if len(lines) > 1 and (iris := iris_export(cells, lines[1].split(";"))):
+        return iris
     if cells and cells[0] == _FLAT_HEADER and len(lines) > 1:
         code = lines[1].split(";", 1)[0].strip().strip('"')
         if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,40}", code):

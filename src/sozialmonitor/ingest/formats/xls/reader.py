@@ -73,8 +73,11 @@ def cell_text(cell: xlrd.sheet.Cell) -> str:
     return str(cell.value).strip()
 
 
-def read_xls_sheet(path: Path, sheet_name: str) -> list[tuple[int, list[str]]]:
-    """The non-empty rows of a sheet, each with its row number as Excel shows it.
+def read_xls_sheet(
+    path: Path, sheet_name: str, *, max_rows: int | None = None
+) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of a sheet (at most ``max_rows``), each with its row
+    number as Excel shows it.
 
     Raises
     ------
@@ -111,6 +114,8 @@ def read_xls_sheet(path: Path, sheet_name: str) -> list[tuple[int, list[str]]]:
                 check_cells(path, cells, [], row=number + 1)
                 if any(cells):
                     rows.append((number + 1, cells))
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
             return rows
         finally:
             book.release_resources()

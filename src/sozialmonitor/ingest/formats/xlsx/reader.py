@@ -188,12 +188,16 @@ def read_xlsx(path: Path) -> Table:
 
 
 def read_xlsx_sheets(
-    path: Path, wanted: Callable[[list[str]], list[str]]
+    path: Path,
+    wanted: Callable[[list[str]], list[str]],
+    *,
+    max_rows: int | None = None,
 ) -> dict[str, list[tuple[int, list[object]]]]:
     """The non-empty rows of some sheets of a workbook, each with its row number,
     within the limits of every import. ``wanted`` picks the sheets from the
     workbook's sheet names (an official export reads several, e.g. INKAR's
-    ``Daten`` or the Bundesagentur's imprint and data sheets).
+    ``Daten`` or the Bundesagentur's imprint and data sheets); ``max_rows``
+    stops each sheet after so many non-empty rows (to recognise a file).
 
     Raises
     ------
@@ -217,6 +221,8 @@ def read_xlsx_sheets(
                     cells = [_cell(v) for v in values]
                     if any(c != "" for c in cells):
                         rows.append((number, cells))
+                    if max_rows is not None and len(rows) >= max_rows:
+                        break
                 out[name] = rows
         finally:
             book.close()
