@@ -15,7 +15,7 @@ from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.errors import ImportValidationError
 from sozialmonitor.ingest.formats.xls.reader import OLE_MAGIC
-from sozialmonitor.ingest.limits import MAX_XLS_BYTES
+from sozialmonitor.ingest.limits import MAX_CELL_CHARS, MAX_XLS_BYTES
 from sozialmonitor.ingest.official.importer import import_official
 from sozialmonitor.ingest.official.recognise import recognise
 from sozialmonitor.store.database import connect, init_database
@@ -212,3 +212,16 @@ def test_an_iris_export_in_latin_1(fresh: Engine, tmp_path: Path) -> None:
     assert "row 5: the row has values right of the last named column" in refused(
         fresh, wide
     )
+
+
+def test_hostile_csv_exports_stay_bounded(fresh: Engine, tmp_path: Path) -> None:
+    long_cell = "x" * (MAX_CELL_CHARS + 1)
+    path = inkar_csv(tmp_path / "t.csv", [NAMES, YEARS, f'"03241";"{long_cell}";"1"'])
+    assert "more than the 32,767 a cell may hold" in refused(fresh, path)
+    wide = NAMES + ';"Arbeitslose"' * 10_000
+    path = inkar_csv(tmp_path / "t.csv", [wide, YEARS, *ROWS])
+    assert "more than the 10,000 an import reads" in refused(fresh, path)
+    unclosed = inkar_csv(
+        tmp_path / "t.csv", [NAMES, YEARS, '"03241";"' + "a" * 40, '"x"']
+    )
+    assert "t.csv, row 3: a quoted cell starts in this line" in refused(fresh, unclosed)
