@@ -158,12 +158,20 @@ def test_an_inkar_xlsx_export(fresh: Engine, tmp_path: Path) -> None:
     }
 
 
-def test_a_workbook_of_neither_kind_is_not_an_export(tmp_path: Path) -> None:
+def test_a_workbook_of_neither_kind_is_not_an_export(
+    fresh: Engine, tmp_path: Path
+) -> None:
     book = openpyxl.Workbook()
     book.save(tmp_path / "t.xlsx")
     assert recognise(tmp_path / "t.xlsx") is None
+    assert "the workbook is neither an INKAR export" in refused(
+        fresh, tmp_path / "t.xlsx"
+    )
     (tmp_path / "z.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     assert recognise(tmp_path / "z.xlsx") is None
+    assert "not a readable Excel workbook (.xlsx)" in refused(
+        fresh, tmp_path / "z.xlsx"
+    )
 
 
 def test_a_ba_workbook_on_both_databases(engine: Engine, tmp_path: Path) -> None:

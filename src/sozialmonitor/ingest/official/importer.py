@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, select
 from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.formats.xls.reader import is_xls
+from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
@@ -27,9 +28,12 @@ from sozialmonitor.ingest.official.recognise import (
     INKAR,
     IRIS,
     MAPPINGS_DOC,
+    ZIP_MAGIC,
+    head_bytes,
     recognise,
 )
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.table import ReadError
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import (
@@ -52,6 +56,17 @@ def _read(path: Path, report: ValidationReport) -> OfficialTable:
             return read_iris(path)
         if is_xls(path) or (export is not None and export.source == INKAR):
             return read_inkar(path)  # an unreadable workbook: its own message
+        if head_bytes(path, len(ZIP_MAGIC)) == ZIP_MAGIC:
+            read_xlsx_sheets(path, lambda _: [])  # a damaged one: its message
+            raise ReadError(
+                path,
+                "the workbook is neither an INKAR export (a sheet 'Daten' whose "
+                "first row starts with 'Kennziffer, Raumeinheit, Aggregat') nor a "
+                "Bundesagentur für Arbeit statistics workbook (a first sheet "
+                "'Impressum' with a row 'Titel:'). Import it as downloaded, or save "
+                "its table as CSV and use `sozialmonitor import observations`.",
+                finding="unreadable-export",
+            )
         return read_official(path)
     except UnreadableFileError as exc:
         report.unreadable(exc)

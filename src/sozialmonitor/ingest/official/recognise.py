@@ -101,8 +101,8 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
 
 
 def recognise(path: Path) -> OfficialExport | None:
-    """The export a file is, by its first line (of an .xls workbook: the first row
-    of its sheet ``Daten``), or None for any other file."""
+    """The export a file is, by its first line (of a workbook: the first row of
+    its sheet ``Daten``, or its imprint's title), or None for any other file."""
     if is_xls(path):
         try:
             rows = read_xls_sheet(path, INKAR_SHEET, max_rows=1)
