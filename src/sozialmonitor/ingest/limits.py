@@ -92,3 +92,9 @@ def size_text(size: int) -> str:
             return f"{value:.0f} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+MAX_XLS_BYTES = 64 << 20
+"""Largest Excel 97–2003 workbook (.xls) read: 64 MiB. xlrd holds the whole file
+and the cells of the sheet read in memory; the format holds at most 65,536 rows of
+256 columns, and INKAR's largest export (all municipalities) has 2.6 MiB."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from sozialmonitor.domain.observation import Flag
@@ -182,3 +183,17 @@ def _mixed_convention(compact: str, style: NumberStyle) -> str | None:
             f"{compact.replace(',', '.')} — one convention for the whole file."
         )
     return None
+
+
+def german_text(value: float) -> str:
+    """A number as official exports write it: decimal comma, no thousands
+    separator, no exponent, every digit the float holds.
+
+    Examples
+    --------
+    >>> german_text(1429.0), german_text(44.62), german_text(0.000125)
+    ('1429', '44,62', '0,000125')
+    """
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return format(Decimal(repr(value)), "f").replace(".", ",")

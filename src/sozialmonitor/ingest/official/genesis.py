@@ -40,7 +40,7 @@ class OfficialTable:
     export: OfficialExport
     """Source and table code from the title block."""
     layout: str
-    """``classic`` (including the long variant) or ``flat``."""
+    """``classic`` (including the long variant), ``flat`` or ``inkar``."""
     encoding: str
     lead: int
     """Leading (label) columns before the first value column."""

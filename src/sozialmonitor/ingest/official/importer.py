@@ -15,23 +15,37 @@ from sozialmonitor.errors import (
     ImportValidationError,
     UnreadableFileError,
 )
+from sozialmonitor.ingest.formats.xls.reader import is_xls
+from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.limits import shorten
 from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
+from sozialmonitor.ingest.official.ba import read_ba
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
+from sozialmonitor.ingest.official.inkar import read_inkar
+from sozialmonitor.ingest.official.iris import read_iris
 from sozialmonitor.ingest.official.mapping import (
     Mapping,
     load_mapping,
     shipped_mapping,
 )
-from sozialmonitor.ingest.official.recognise import MAPPINGS_DOC
+from sozialmonitor.ingest.official.recognise import (
+    BA,
+    INKAR,
+    IRIS,
+    MAPPINGS_DOC,
+    ZIP_MAGIC,
+    head_bytes,
+    recognise,
+)
 from sozialmonitor.ingest.official.webservice import (
     TABLE_CODE,
     GenesisAccess,
     fetch_table,
 )
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.table import ReadError
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import (
@@ -47,6 +61,24 @@ def _refuse(report: ValidationReport) -> ImportValidationError:
 
 def _read(path: Path, report: ValidationReport) -> OfficialTable:
     try:
+        export = recognise(path)
+        if export is not None and export.source == BA:
+            return read_ba(path)
+        if export is not None and export.source == IRIS:
+            return read_iris(path)
+        if is_xls(path) or (export is not None and export.source == INKAR):
+            return read_inkar(path)  # an unreadable workbook: its own message
+        if head_bytes(path, len(ZIP_MAGIC)) == ZIP_MAGIC:
+            read_xlsx_sheets(path, lambda _: [])  # a damaged one: its message
+            raise ReadError(
+                path,
+                "the workbook is neither an INKAR export (a sheet 'Daten' whose "
+                "first row starts with 'Kennziffer, Raumeinheit, Aggregat') nor a "
+                "Bundesagentur für Arbeit statistics workbook (a first sheet "
+                "'Impressum' with a row 'Titel:'). Import it as downloaded, or save "
+                "its table as CSV and use `sozialmonitor import observations`.",
+                finding="unreadable-export",
+            )
         return read_official(path)
     except UnreadableFileError as exc:
         report.unreadable(exc)

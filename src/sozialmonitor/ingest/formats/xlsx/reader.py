@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -184,3 +185,47 @@ def read_xlsx(path: Path) -> Table:
         [(row + [""] * width)[:width] for row in data], columns=header, dtype=object
     )
     return Table(path=path, frame=frame, rows=rows)
+
+
+def read_xlsx_sheets(
+    path: Path,
+    wanted: Callable[[list[str]], list[str]],
+    *,
+    max_rows: int | None = None,
+) -> dict[str, list[tuple[int, list[object]]]]:
+    """The non-empty rows of some sheets of a workbook, each with its row number,
+    within the limits of every import. ``wanted`` picks the sheets from the
+    workbook's sheet names (an official export reads several, e.g. INKAR's
+    ``Daten`` or the Bundesagentur's imprint and data sheets); ``max_rows``
+    stops each sheet after so many non-empty rows (to recognise a file).
+
+    Raises
+    ------
+    ReadError
+        When the workbook is damaged or beyond the limits.
+    """
+    check_file_size(path)
+    _check_workbook(path)
+    out: dict[str, list[tuple[int, list[object]]]] = {}
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            for name in wanted(list(book.sheetnames)):
+                sheet = book[name]
+                sheet.reset_dimensions()  # type: ignore[union-attr]
+                rows: list[tuple[int, list[object]]] = []
+                for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+                    if not values:
+                        continue
+                    _check_row(path, number, values, None)
+                    cells = [_cell(v) for v in values]
+                    if any(c != "" for c in cells):
+                        rows.append((number, cells))
+                    if max_rows is not None and len(rows) >= max_rows:
+                        break
+                out[name] = rows
+        finally:
+            book.close()
+    except DAMAGED:
+        raise _damaged(path) from None
+    return out
