@@ -29,6 +29,7 @@ from typer.testing import CliRunner
 from sozialmonitor.access import tokens
 from sozialmonitor.access.roles import Role
 from sozialmonitor.analysis.index_definition import shipped_definitions
+from sozialmonitor.analysis.index_derived import compute_and_store
 from sozialmonitor.analysis.index_inputs import compute_from_database
 from sozialmonitor.analysis.indices import compute_index
 from sozialmonitor.cli import app
@@ -523,3 +524,29 @@ def test_the_command_line_reads_the_public_or_with_internal_its_account(
     assert not canaries_in(refused, hidden_shares())
     drafted = run("--json", "--as-of", DRAFT, code=1)
     assert not canaries_in(drafted, hidden_shares())
+
+
+def test_a_stored_index_is_derived_from_what_the_public_may_see(city: Engine) -> None:
+    """``index compute`` stores z-scores, sums, indices and classes as public
+    indicators when every input is public: published, they must be the public's
+    index. Computed from the true values, the z-score of a small count's area gave
+    its share away (with two other areas' values and z-scores, the mean and the
+    standard deviation, so the share: value = mean + z · sd)."""
+    compute_and_store(city, MSS, release="Index 2020")
+    with city.begin() as conn:
+        publish_release(conn, "Index 2020")
+    client = TestClient(portal(city))
+    public = {a["code"]: a for a in client.get(URL).json()["areas"]}
+    for derived, part in (("z_s1", "zscores"), ("status_index", "status")):
+        body = client.get(
+            "/api/v1/observations",
+            params={"indicator": f"mss.{derived}", "level": "planning_area"},
+        ).json()
+        stored = {o["area"]: o["value"] for o in body["observations"]}
+        assert set(stored) == set(PLANNING_AREAS)
+        for code, value in stored.items():
+            shown = public[code][part]
+            expected = shown["s1"] if part == "zscores" else shown["index"]
+            assert _approx(value) == _approx(expected), (derived, code)
+    for code in SMALL:
+        assert public[code]["included"] is False

@@ -19,7 +19,7 @@ from sozialmonitor.analysis.index_result import IndexResult
 from sozialmonitor.analysis.indices import compute_index
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator
-from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import IndexInputError, UnknownIndicatorError
 from sozialmonitor.store import queries
@@ -44,8 +44,14 @@ def read_inputs(
     period: str | None = None,
     as_of: str | None = None,
     audience: Audience = Audience.PUBLIC,
+    public_cells: bool = False,
 ) -> IndexInputs:
     """The index's inputs for ``period`` (default: the definition's), via the gate.
+
+    ``public_cells``: leave out the values the gate marks confidential (hidden from
+    the public by the protection of small counts), as gaps: for results that will
+    be published. A z-score or sum of a hidden cell would give it away, and so
+    would every other area's, through the mean and standard deviation.
 
     Raises
     ------
@@ -88,6 +94,8 @@ def read_inputs(
         ),
         audience=audience,
     )
+    if public_cells:
+        found = _without_confidential(found)
     at_target = _series_by_indicator(found, codes)
     columns: dict[str, pd.Series] = {}
     for ind in definition.indicators:
@@ -106,6 +114,8 @@ def read_inputs(
             ),
             audience=audience,
         )
+        if public_cells:
+            series = _without_confidential(series)
         for ind in definition.indicators:
             if ind.change_of and ind.periods:
                 columns[ind.key] = _change(
@@ -122,6 +132,10 @@ def read_inputs(
         names={a.code: a.name for a in areas},
         sources=sources,
     )
+
+
+def _without_confidential(found: list[Observation]) -> list[Observation]:
+    return [o for o in found if not o.flags & Flag.CONFIDENTIAL]
 
 
 def _series_by_indicator(
@@ -200,10 +214,17 @@ def read_and_compute(
     period: str | None = None,
     as_of: str | None = None,
     audience: Audience = Audience.PUBLIC,
+    public_cells: bool = False,
 ) -> tuple[IndexResult, IndexInputs]:
-    """The computed index and the inputs it was computed from."""
+    """The computed index and the inputs it was computed from (``public_cells``:
+    see ``read_inputs``)."""
     inputs = read_inputs(
-        conn, definition, period=period, as_of=as_of, audience=audience
+        conn,
+        definition,
+        period=period,
+        as_of=as_of,
+        audience=audience,
+        public_cells=public_cells,
     )
     result = compute_index(
         definition,
