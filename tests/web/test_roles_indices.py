@@ -550,3 +550,37 @@ def test_a_stored_index_is_derived_from_what_the_public_may_see(city: Engine) ->
             assert _approx(value) == _approx(expected), (derived, code)
     for code in SMALL:
         assert public[code]["included"] is False
+
+
+def test_an_index_stored_beside_its_inputs_hides_what_their_release_will(
+    city: Engine,
+) -> None:
+    """The inputs and the index in one draft (as ``index compute --release`` into
+    the release of an import): the draft's small counts have no stored pattern yet;
+    the index is computed from what the public will see once the draft is
+    published, so that the published index is the public's."""
+    revised = {**NUMERATORS["mss_s1_unemployment"], "0105": 1, "0202": 2}
+    with city.begin() as conn:
+        store(
+            conn,
+            "Neu 2020",
+            [
+                ("mss_s1_unemployment", c, share(n, c), float(n), POPULATION[c])
+                for c, n in revised.items()
+            ],
+        )
+    compute_and_store(city, MSS, release="Neu 2020")
+    with city.begin() as conn:
+        publish_release(conn, "Neu 2020")
+    client = TestClient(portal(city))
+    public = {a["code"]: a for a in client.get(URL).json()["areas"]}
+    assert public["0105"]["included"] is False
+    assert public["0202"]["included"] is False
+    body = client.get(
+        "/api/v1/observations",
+        params={"indicator": "mss.z_s1", "level": "planning_area"},
+    ).json()
+    stored = {o["area"]: o["value"] for o in body["observations"]}
+    assert _approx(stored) == _approx(
+        {code: area["zscores"]["s1"] for code, area in public.items()}
+    )

@@ -276,9 +276,9 @@ def compute_and_store(
     plus the draft's own) and store it there, in one transaction.
 
     When every input indicator is public, so are the derived indicators: then the
-    cells hidden from the public (the stored patterns of the published releases)
-    are left out as gaps, so that no published z-score, sum or class is derived
-    from them.
+    cells hidden from the public are left out as gaps (those the stored patterns of
+    the published releases hide, and those the draft's publication will hide), so
+    that no published z-score, sum or class is derived from them.
 
     ``release`` is created as a draft if new; default: the newest draft, else a new
     one (as for imports).

@@ -23,6 +23,7 @@ from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import IndexInputError, UnknownIndicatorError
 from sozialmonitor.store import queries
+from sozialmonitor.store.suppression import pending_patterns, touched_slices
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,10 +49,11 @@ def read_inputs(
 ) -> IndexInputs:
     """The index's inputs for ``period`` (default: the definition's), via the gate.
 
-    ``public_cells``: leave out the values the gate marks confidential (hidden from
-    the public by the protection of small counts), as gaps: for results that will
-    be published. A z-score or sum of a hidden cell would give it away, and so
-    would every other area's, through the mean and standard deviation.
+    ``public_cells``: leave out, as gaps, the values the gate marks confidential
+    (hidden from the public by the protection of small counts) and, read as of a
+    draft, those its publication will hide: for results that will be published
+    (``index compute``). A z-score or sum of a hidden cell would give it away, and
+    so would every other area's, through the mean and standard deviation.
 
     Raises
     ------
@@ -94,8 +96,11 @@ def read_inputs(
         ),
         audience=audience,
     )
+    pending = (
+        _pending(conn, as_of, definition.source_indicators) if public_cells else {}
+    )
     if public_cells:
-        found = _without_confidential(found)
+        found = _public_only(found, pending)
     at_target = _series_by_indicator(found, codes)
     columns: dict[str, pd.Series] = {}
     for ind in definition.indicators:
@@ -115,7 +120,7 @@ def read_inputs(
             audience=audience,
         )
         if public_cells:
-            series = _without_confidential(series)
+            series = _public_only(series, pending)
         for ind in definition.indicators:
             if ind.change_of and ind.periods:
                 columns[ind.key] = _change(
@@ -134,8 +139,36 @@ def read_inputs(
     )
 
 
-def _without_confidential(found: list[Observation]) -> list[Observation]:
-    return [o for o in found if not o.flags & Flag.CONFIDENTIAL]
+def _pending(
+    conn: Connection, as_of: str | None, codes: tuple[str, ...]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(indicator, period) → the areas the draft ``as_of`` will hide from the public
+    when it is published (nothing for a published release: the gate applies its
+    stored patterns)."""
+    if as_of is None:
+        return {}
+    release = queries.get_release(conn, as_of)
+    if release.sequence is not None:
+        return {}
+    ids = {queries.indicator_id(conn, code): code for code in codes}
+    slices = {s for s in touched_slices(conn, release.id) if s[0] in ids}
+    return {
+        (ids[indicator_id], period): areas
+        for (indicator_id, period), areas in pending_patterns(
+            conn, release, slices
+        ).items()
+    }
+
+
+def _public_only(
+    found: list[Observation], pending: dict[tuple[str, str], frozenset[str]]
+) -> list[Observation]:
+    return [
+        o
+        for o in found
+        if not o.flags & Flag.CONFIDENTIAL
+        and o.area not in pending.get((o.indicator, o.period), ())
+    ]
 
 
 def _series_by_indicator(
