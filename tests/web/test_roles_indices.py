@@ -513,10 +513,12 @@ def test_the_command_line_reads_the_public_or_with_internal_its_account(
 
     client = TestClient(portal(city))
     public = json.loads(run("--json"))
+    assert public["internal"] is False
     assert_same_areas(public, public_only_result(client, tmp_path))
     assert not canaries_in(json.dumps(public), hidden_shares())
     assert_same_areas(json.loads(run("--json", "--internal")), computed(true_values()))
     scoped = json.loads(run("--json", "--internal", token=scoped_token))
+    assert (scoped["internal"], scoped["scope"]) == (True, "D1")
     assert_same_areas(scoped, computed(scoped_values(public_view_of(client))))
     table = run()
     assert not canaries_in(table, hidden_shares())
