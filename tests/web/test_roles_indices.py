@@ -456,6 +456,14 @@ def test_a_draft_never_reaches_the_public(city: Engine) -> None:
     assert canaries_in(preview.text, draft_shares) == set(draft_shares)
     assert_same_areas(preview.json(), computed(true_values(draft=True)))
 
+    # Outside its scope a reader sees the public view: no draft value of D2.
+    scoped = TestClient(portal(city))
+    sign_in(scoped, city, "bezirksamt")
+    mixed = scoped.get(URL, params={"as_of": DRAFT})
+    assert mixed.status_code == 200
+    found = canaries_in(mixed.text, draft_shares)
+    assert found == {f"draft s3 {c}" for c in DISTRICTS["D1"]}, found
+
 
 def test_tokens_read_as_their_account_or_are_refused(city: Engine) -> None:
     """(e) and (f): a token allowed to read internal values reads as its account
@@ -586,3 +594,26 @@ def test_an_index_stored_beside_its_inputs_hides_what_their_release_will(
     assert _approx(stored) == _approx(
         {code: area["zscores"]["s1"] for code, area in public.items()}
     )
+
+
+def test_a_scoped_reader_reads_no_draft_value_outside_its_area_issue_11(
+    city: Engine,
+) -> None:
+    """The read gate, under the index: as of a draft, a reader scoped to D1 reads
+    D1's draft values, and for D2 (the public's view) no draft value — the draft's
+    cells were never checked, so they are gaps rather than the values below."""
+    reader = TestClient(portal(city))
+    sign_in(reader, city, "bezirksamt")
+    body = reader.get(
+        "/api/v1/observations",
+        params={
+            "indicator": "mss_s3_transfer",
+            "level": "planning_area",
+            "as_of": DRAFT,
+        },
+    ).json()
+    shown = {o["area"]: o["value"] for o in body["observations"]}
+    for code in DISTRICTS["D1"]:
+        assert shown[code] == pytest.approx(share(DRAFT_NUMERATORS[code], code))
+    for code in DISTRICTS["D2"]:
+        assert shown[code] is None, code
