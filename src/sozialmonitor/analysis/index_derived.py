@@ -275,16 +275,28 @@ def compute_and_store(
     """Compute an index from the data as of the draft ``release`` (published values
     plus the draft's own) and store it there, in one transaction.
 
+    When every input indicator is public, so are the derived indicators: then the
+    cells hidden from the public are left out as gaps (those the stored patterns of
+    the published releases hide, and those the draft's publication will hide), so
+    that no published z-score, sum or class is derived from them.
+
     ``release`` is created as a draft if new; default: the newest draft, else a new
     one (as for imports).
     """
     with engine.begin() as conn:
         draft = draft_release(conn, release)
+        sources = queries.visible_indicators(
+            conn, Audience.INTERNAL, definition.source_indicators
+        )
+        # Derived from public inputs only, the results are public indicators: then
+        # they are computed from the cells the public may see (issue 11).
+        public = all(s.visibility is Visibility.PUBLIC for s in sources.values())
         result, inputs = read_and_compute(
             conn,
             definition,
             period=period,
             as_of=draft.name,
             audience=Audience.INTERNAL,
+            public_cells=public,
         )
         return store_index(conn, result, draft, inputs.sources)

@@ -19,10 +19,11 @@ from sozialmonitor.analysis.index_result import IndexResult
 from sozialmonitor.analysis.indices import compute_index
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator
-from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import IndexInputError, UnknownIndicatorError
 from sozialmonitor.store import queries
+from sozialmonitor.store.suppression import pending_patterns, touched_slices
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,8 +45,15 @@ def read_inputs(
     period: str | None = None,
     as_of: str | None = None,
     audience: Audience = Audience.PUBLIC,
+    public_cells: bool = False,
 ) -> IndexInputs:
     """The index's inputs for ``period`` (default: the definition's), via the gate.
+
+    ``public_cells``: leave out, as gaps, the values the gate marks confidential
+    (hidden from the public by the protection of small counts) and, read as of a
+    draft, those its publication will hide: for results that will be published
+    (``index compute``). A z-score or sum of a hidden cell would give it away, and
+    so would every other area's, through the mean and standard deviation.
 
     Raises
     ------
@@ -88,6 +96,11 @@ def read_inputs(
         ),
         audience=audience,
     )
+    pending = (
+        _pending(conn, as_of, definition.source_indicators) if public_cells else {}
+    )
+    if public_cells:
+        found = _public_only(found, pending)
     at_target = _series_by_indicator(found, codes)
     columns: dict[str, pd.Series] = {}
     for ind in definition.indicators:
@@ -106,6 +119,8 @@ def read_inputs(
             ),
             audience=audience,
         )
+        if public_cells:
+            series = _public_only(series, pending)
         for ind in definition.indicators:
             if ind.change_of and ind.periods:
                 columns[ind.key] = _change(
@@ -122,6 +137,38 @@ def read_inputs(
         names={a.code: a.name for a in areas},
         sources=sources,
     )
+
+
+def _pending(
+    conn: Connection, as_of: str | None, codes: tuple[str, ...]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(indicator, period) → the areas the draft ``as_of`` will hide from the public
+    when it is published (nothing for a published release: the gate applies its
+    stored patterns)."""
+    if as_of is None:
+        return {}
+    release = queries.get_release(conn, as_of)
+    if release.sequence is not None:
+        return {}
+    ids = {queries.indicator_id(conn, code): code for code in codes}
+    slices = {s for s in touched_slices(conn, release.id) if s[0] in ids}
+    return {
+        (ids[indicator_id], period): areas
+        for (indicator_id, period), areas in pending_patterns(
+            conn, release, slices
+        ).items()
+    }
+
+
+def _public_only(
+    found: list[Observation], pending: dict[tuple[str, str], frozenset[str]]
+) -> list[Observation]:
+    return [
+        o
+        for o in found
+        if not o.flags & Flag.CONFIDENTIAL
+        and o.area not in pending.get((o.indicator, o.period), ())
+    ]
 
 
 def _series_by_indicator(
@@ -200,10 +247,17 @@ def read_and_compute(
     period: str | None = None,
     as_of: str | None = None,
     audience: Audience = Audience.PUBLIC,
+    public_cells: bool = False,
 ) -> tuple[IndexResult, IndexInputs]:
-    """The computed index and the inputs it was computed from."""
+    """The computed index and the inputs it was computed from (``public_cells``:
+    see ``read_inputs``)."""
     inputs = read_inputs(
-        conn, definition, period=period, as_of=as_of, audience=audience
+        conn,
+        definition,
+        period=period,
+        as_of=as_of,
+        audience=audience,
+        public_cells=public_cells,
     )
     result = compute_index(
         definition,

@@ -84,7 +84,10 @@ def index_show(
                 conn, found, period=period, as_of=as_of, audience=audience
             )
     if as_json:
-        print_json(result.to_dict())
+        # Marked as the API marks it: computed from the administration's view.
+        print_json(
+            {"internal": audience.internal, "scope": audience.scope, **result.to_dict()}
+        )
         return
     _print_index_table(result)
     _print_index_summary(result)

@@ -47,6 +47,7 @@ def read_pattern(
         if wanted is None or period in wanted
     }
     hidden: dict[Slice, set[str]] = defaultdict(set)
+    unchecked = _unchecked_slices(conn, priorities, newest)
     if newest:
         cells = (
             select(sc.c.release_id, sc.c.indicator_id, a.c.code, sc.c.period)
@@ -63,7 +64,37 @@ def read_pattern(
         for release_id, indicator_id, code, period in conn.execute(cells):
             if newest.get((indicator_id, period)) == release_id:
                 hidden[(indicator_id, period)].add(code)
-    return ReadPattern(slices=newest, hidden=dict(hidden))
+    # An unchecked slice keeps its marks (the administration's view of the cells the
+    # published pattern hides) but is not covered: what the read shows of it as the
+    # public would (outside a reader's scope) is hidden whole, failing closed.
+    covered = {s: r for s, r in newest.items() if s not in unchecked}
+    return ReadPattern(slices=covered, hidden=dict(hidden))
+
+
+def _unchecked_slices(
+    conn: Connection, priorities: dict[int, int], newest: dict[Slice, int]
+) -> set[Slice]:
+    """Slices in which a release the read sees stores values without a pattern of
+    its own: a draft read "as of" (a published release always has its patterns),
+    whose values no protection of small counts has checked. Its values are not the
+    public's view, so the pattern of the release below it does not cover them.
+    No query unless such a release is read."""
+    if not newest:
+        return set()
+    with_patterns = _patterns(conn).releases
+    unchecked = [r for r in priorities if r not in with_patterns]
+    if not unchecked:
+        return set()
+    o = schema.observation
+    rows = conn.execute(
+        select(o.c.indicator_id, o.c.period)
+        .where(
+            o.c.release_id.in_(unchecked),
+            o.c.indicator_id.in_({indicator_id for indicator_id, _ in newest}),
+        )
+        .distinct()
+    )
+    return {(i, p) for i, p in rows if (i, p) in newest}
 
 
 Held = dict[int, dict[str, list[int]]]
@@ -80,6 +111,8 @@ class _Patterns:
 
     version: tuple[int, ...]
     held: Held
+    releases: frozenset[int]
+    """The releases that hold a pattern (of any slice)."""
     newest: dict[tuple[tuple[int, int], ...], Newest] = field(default_factory=dict)
 
 
@@ -138,7 +171,13 @@ def _patterns(conn: Connection) -> _Patterns:
         select(sl.c.release_id, sl.c.indicator_id, sl.c.period)
     ):
         held[indicator_id][period].append(release_id)
-    made = _Patterns(version, {i: dict(by_period) for i, by_period in held.items()})
+    made = _Patterns(
+        version,
+        {i: dict(by_period) for i, by_period in held.items()},
+        frozenset(
+            r for by_period in held.values() for rs in by_period.values() for r in rs
+        ),
+    )
     with _lock:
         _SLICES_CACHE[key] = made
     return made

@@ -10,8 +10,9 @@ surface agrees and reads stay fast.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
@@ -147,11 +148,43 @@ def _published_after(conn: Connection, sequence: int) -> list[Release]:
     )
 
 
+def pending_patterns(
+    conn: Connection, draft: Release, slices: Iterable[Slice]
+) -> dict[Slice, frozenset[str]]:
+    """The area codes of ``slices`` that the public would not see if ``draft`` were
+    published now, computed as ``publish_release`` will and stored nowhere: for
+    results derived from a draft that are published with it (``index compute``).
+    A draft has no pattern of its own (the read gate hides nothing of it from the
+    administration)."""
+    sequence = (conn.scalar(select(func.max(schema.release.c.sequence))) or 0) + 1
+    as_published = dataclasses.replace(draft, sequence=sequence)
+    return {
+        (indicator_id, period): frozenset(pattern.hidden)
+        for indicator_id, period, pattern in _patterns_of(
+            conn, as_published, slices, _hierarchy(conn)
+        )
+    }
+
+
 def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int:
-    indicators = _indicators(conn)
     hierarchy = _hierarchy(conn)
-    insiders = insider_scopes(conn, hierarchy)
     hidden_total = 0
+    for indicator_id, period, pattern in _patterns_of(conn, release, slices, hierarchy):
+        _store(conn, release.id, indicator_id, period, pattern, hierarchy)
+        hidden_total += len(pattern.hidden)
+    return hidden_total
+
+
+def _patterns_of(
+    conn: Connection,
+    release: Release,
+    slices: Iterable[Slice],
+    hierarchy: _Hierarchy,
+) -> Iterator[tuple[int, str, Pattern]]:
+    """Each slice's pattern as of ``release``, indicator by indicator (a caller
+    storing them stores one indicator's before the next is computed)."""
+    indicators = _indicators(conn)
+    insiders = insider_scopes(conn, hierarchy)
     by_indicator: dict[int, set[str]] = defaultdict(set)
     for indicator_id, period in slices:
         by_indicator[indicator_id].add(period)
@@ -161,9 +194,7 @@ def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int
             conn, indicator, indicator_id, release, all_periods
         )
         for period in sorted(all_periods - periods):
-            _store(
-                conn, release.id, indicator_id, period, Pattern(hidden={}), hierarchy
-            )
+            yield indicator_id, period, Pattern(hidden={})
         if not periods:
             continue
         tables = slice_tables(conn, indicator, periods, release.name, hierarchy)
@@ -171,12 +202,11 @@ def _protect(conn: Connection, release: Release, slices: Iterable[Slice]) -> int
             conn, indicator, indicator_id, periods, release, hierarchy
         )
         for period in sorted(periods):
-            pattern = protect(
-                tables[period], indicator.min_count, earlier[period], insiders
+            yield (
+                indicator_id,
+                period,
+                protect(tables[period], indicator.min_count, earlier[period], insiders),
             )
-            _store(conn, release.id, indicator_id, period, pattern, hierarchy)
-            hidden_total += len(pattern.hidden)
-    return hidden_total
 
 
 def _needing_protection(

@@ -1,7 +1,9 @@
 """``/api/v1/indices``: the index definitions and their results as JSON.
 
-Results are computed on request from the public read gate (published values only), so
-they always match the published state the rest of the API shows.
+Results are computed on request through the read gate for the request's audience:
+the public's from published, public, unsuppressed values only, so they always match
+the published state the rest of the API shows; a signed-in reader's (or a token's)
+from the administration's view within the account's area scope, marked ``internal``.
 """
 
 from __future__ import annotations
@@ -77,7 +79,9 @@ def index_results(
 ) -> dict[str, Any]:
     """Per area: z-scores by indicator, sums, index values, classes with their
     official labels, the combined cell, or why the area is left out; and the focus
-    areas with their drivers."""
+    areas with their drivers. ``internal`` says whether the result was computed
+    from the administration's view (internal and confidential values, within the
+    account's area scope ``scope``) rather than the public's."""
     d = _definition(index_id)
     audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
@@ -91,5 +95,7 @@ def index_results(
         )
     return {
         "release": release.to_dict() if release else None,
+        "internal": audience.internal,
+        "scope": audience.scope,
         **result.to_dict(),
     }
