@@ -26,6 +26,16 @@ JUMP_RATIO = 0.5
 """A change of more than 50 % against the previous period is reported as implausible."""
 VALUE_TOLERANCE = 0.051
 """How far a value may differ from numerator / denominator in its last decimal."""
+JUMP_COLUMNS = [
+    "indicator",
+    "area",
+    "period_code",
+    "value",
+    "value_num",
+    "row",
+    "value_column",
+]
+"""The columns ``check_jumps`` compares and names in its message."""
 
 
 class Findings:
@@ -285,7 +295,9 @@ def check_jumps(
     if not usable.any():
         return
     key = ["indicator", "area", "period_code"]
-    candidates = long.loc[usable.to_numpy()].assign(__stored=False)
+    # Only the columns the comparison and its message need: a copy of every column
+    # of a file of millions of rows would double the import's peak memory.
+    candidates = long.loc[usable.to_numpy(), JUMP_COLUMNS].assign(__stored=False)
     stored = published_values(conn, sorted(candidates["indicator"].unique()))
     if not stored.empty:
         in_file = pd.MultiIndex.from_frame(candidates[key])

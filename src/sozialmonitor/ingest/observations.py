@@ -37,7 +37,11 @@ from sozialmonitor.store.queries import (
     list_releases,
 )
 from sozialmonitor.store.records import indicator_from_row
-from sozialmonitor.store.writes import draft_release, store_observations
+from sozialmonitor.store.writes import (
+    WRITE_CHUNK_ROWS,
+    draft_release,
+    store_observations,
+)
 
 
 def _text_problem(text: str) -> str | None:
@@ -193,6 +197,7 @@ def validate_long(
     flags |= flag_column(long, findings)
     long["flags_num"] = flags
     value_empty = parsed["value"].empty & ((flags & int(Flag.SUPPRESSED)) == 0)
+    del parsed  # the parsed columns are in ``long`` now
     parts = long["numerator_num"].notna() & long["denominator_num"].notna()
     skip = value_empty & ~parts
     report.skipped_empty += int(skip.sum())
@@ -231,20 +236,21 @@ def validate_long(
     check_period_range(long, meta, known, findings)
     check_jumps(conn, long, meta, known, findings)
 
-    clean = long.assign(period=long["period_code"])
-    report.rows_valid = len(clean) if report.is_valid else 0
+    report.rows_valid = len(long) if report.is_valid else 0
     if not report.is_valid:
         return empty
+    # Columns taken one by one: a copy of the whole frame (every raw cell as a
+    # Python object) would add as much memory again at the end of the checks.
     return pd.DataFrame(
         {
-            "indicator_id": clean["indicator_id"].astype("int64"),
-            "area_id": clean["area_id"].astype("int64"),
-            "period": clean["period"],
-            "value": clean["value_num"],
-            "numerator": clean["numerator_num"],
-            "denominator": clean["denominator_num"],
-            "flags": clean["flags_num"].astype("int64"),
-            "note": clean["note"].where(clean["note"] != "", None),
+            "indicator_id": long["indicator_id"].astype("int64"),
+            "area_id": long["area_id"].astype("int64"),
+            "period": long["period_code"],
+            "value": long["value_num"],
+            "numerator": long["numerator_num"],
+            "denominator": long["denominator_num"],
+            "flags": long["flags_num"].astype("int64"),
+            "note": long["note"].where(long["note"] != "", None),
         }
     )
 
@@ -258,6 +264,7 @@ def import_observations(
     dry_run: bool = False,
     actor: str = SYSTEM,
     address: str = "",
+    chunk_rows: int = WRITE_CHUNK_ROWS,
 ) -> ImportOutcome:
     """Validate a file and, when it is clean, store it in a draft release.
 
@@ -265,7 +272,8 @@ def import_observations(
     file that brings nothing new or changed leaves the database as it was (no empty
     draft, no log entry). What is written is in the import log and the audit log
     (``actor``: the account name, or ``cli``; ``address``: where the request came
-    from).
+    from). The values are written in chunks of ``chunk_rows`` rows inside that one
+    transaction (see ``store_observations``).
 
     Raises
     ------
@@ -285,7 +293,7 @@ def import_observations(
             return ImportOutcome(report=report, release=None, rows_written=0)
         existing = {r.id for r in list_releases(conn)}
         target = draft_release(conn, release)
-        written = store_observations(conn, target, rows)
+        written = store_observations(conn, target, rows, chunk_rows=chunk_rows)
         if written == 0:
             # Nothing new or changed: leave the database exactly as it was (no empty
             # draft, no log entry), so that importing a file twice changes nothing.

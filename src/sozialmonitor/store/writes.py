@@ -59,6 +59,9 @@ OBSERVATION_COLUMNS = (
 KEY = ["indicator_id", "area_id", "period"]
 CONTENT = ["value", "numerator", "denominator", "flags", "note"]
 INSERT_CHUNK = 200_000
+WRITE_CHUNK_ROWS = 1_000_000
+"""Rows ``store_observations`` compares and writes at once: the comparison with the
+stored values and the driver's rows are held for one chunk, not for the whole file."""
 SQLITE_CACHE_BYTES_PER_ROW = 64
 """Page cache granted per inserted row on SQLite (index pages touched per row)."""
 SQLITE_CACHE_MAX_KIB = 512 * 1024
@@ -367,16 +370,38 @@ def _set_status(conn: Connection, rel: Release, **values: Any) -> None:
 # --- observations -----------------------------------------------------------------
 
 
-def store_observations(conn: Connection, release: Release, frame: pd.DataFrame) -> int:
+def store_observations(
+    conn: Connection,
+    release: Release,
+    frame: pd.DataFrame,
+    *,
+    chunk_rows: int = WRITE_CHUNK_ROWS,
+) -> int:
     """Store validated values in an editable release; returns rows written.
 
     ``frame`` has the columns ``indicator_id, area_id, period, value, numerator,
     denominator, flags, note``. A release stores only what it changes: a value equal
     to the published one is not stored again, and storing the same values twice
-    changes nothing.
+    changes nothing. The rows are written in chunks of at most ``chunk_rows``
+    (sorted by indicator, so that each chunk compares with the stored values of few
+    indicators), all in the caller's transaction: the result is the same as in one
+    chunk, and a failure in any chunk still writes nothing.
     """
     if not release.is_editable:
         raise ReleaseStateError(f"The release '{release.name}' cannot be changed.")
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1.")
+    if len(frame) <= chunk_rows:
+        return _store_chunk(conn, release, frame)
+    order = np.argsort(frame["indicator_id"].to_numpy(), kind="stable")
+    return sum(
+        _store_chunk(conn, release, frame.take(order[start : start + chunk_rows]))
+        for start in range(0, len(frame), chunk_rows)
+    )
+
+
+def _store_chunk(conn: Connection, release: Release, frame: pd.DataFrame) -> int:
+    """``store_observations`` for rows whose keys are unique among all chunks."""
     if frame.empty:
         return 0
     incoming = _normalise(frame)

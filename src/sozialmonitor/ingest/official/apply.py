@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -57,14 +58,34 @@ class _Column:
     """The mapping names the areas in the header rows."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Cell:
+class _Cell(NamedTuple):
+    """One selected cell (a tuple: a Gemeinde table has hundreds of thousands, and
+    a tuple is created in a fraction of the time and memory of a dataclass)."""
+
     area: str
     period: str
     line: int
     column: str
     raw: str
     area_column: str
+
+
+RECORD_COLUMNS = [
+    "indicator",
+    "area",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "flags",
+    "note",
+    "row",
+    "period_column",
+    "value_column",
+    "area_column",
+    "denominator_column",
+]
+"""The long rows ``apply_mapping`` gives ``validate_long``."""
 
 
 def area_code(key: str, mapping: Mapping) -> str | None:
@@ -323,7 +344,7 @@ def apply_mapping(
     the mapping does not fit the table."""
     columns = _columns(table, mapping)
     rows = _rows(table, mapping, report)
-    records: list[dict[str, object]] = []
+    records: list[tuple[object, ...]] = []
     for output in mapping.outputs:
         if output.value is not None:
             values = _quantity(table, rows, columns, output.value, output, report)
@@ -346,36 +367,19 @@ def apply_mapping(
                 continue
             if base is not None and base[1] in SECRET_SIGNS:
                 raw = "."  # a share of a secret count is secret, too
-            record = _record(
-                output,
-                *key,
-                cell,
-                numerator=raw,
-                denominator=base[1] if base is not None else "",
+            records.append(
+                _record(
+                    output,
+                    *key,
+                    cell,
+                    numerator=raw,
+                    denominator=base[1] if base is not None else "",
+                    denominator_column=base[0].column if base is not None else None,
+                )
             )
-            if base is not None:
-                record["denominator_column"] = base[0].column
-            records.append(record)
     if not report.is_valid:
         return None
-    return pd.DataFrame.from_records(
-        records,
-        columns=[
-            "indicator",
-            "area",
-            "period",
-            "value",
-            "numerator",
-            "denominator",
-            "flags",
-            "note",
-            "row",
-            "period_column",
-            "value_column",
-            "area_column",
-            "denominator_column",
-        ],
-    )
+    return pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
 
 
 def _is_zero(raw: object) -> bool:
@@ -393,18 +397,22 @@ def _record(
     value: object = "",
     numerator: object = "",
     denominator: object = "",
-) -> dict[str, object]:
-    return {
-        "indicator": output.indicator,
-        "area": area,
-        "period": period,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "flags": "",
-        "note": "",
-        "row": cell.line,
-        "period_column": cell.column,
-        "value_column": cell.column,
-        "area_column": cell.area_column,
-    }
+    denominator_column: str | None = None,
+) -> tuple[object, ...]:
+    """One long row, in the order of ``RECORD_COLUMNS`` (a tuple, not a dict: a
+    Gemeinde table gives hundreds of thousands)."""
+    return (
+        output.indicator,
+        area,
+        period,
+        value,
+        numerator,
+        denominator,
+        "",
+        "",
+        cell.line,
+        cell.column,
+        cell.column,
+        cell.area_column,
+        denominator_column,
+    )

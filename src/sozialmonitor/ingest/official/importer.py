@@ -49,6 +49,7 @@ from sozialmonitor.ingest.table import ReadError
 from sozialmonitor.store import schema
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import (
+    WRITE_CHUNK_ROWS,
     draft_release,
     save_indicators,
     store_observations,
@@ -143,9 +144,11 @@ def import_official(
     dry_run: bool = False,
     actor: str = SYSTEM,
     address: str = "",
+    chunk_rows: int = WRITE_CHUNK_ROWS,
 ) -> ImportOutcome:
     """Import an official export through a mapping (default: the shipped one for
-    its table) into a draft release, all or nothing, in one transaction.
+    its table) into a draft release, all or nothing, in one transaction (the
+    values written in chunks of ``chunk_rows`` rows inside it).
 
     Raises
     ------
@@ -176,7 +179,7 @@ def import_official(
             return ImportOutcome(report=report, release=None, rows_written=0)
         existing = {r.id for r in list_releases(conn)}
         target = draft_release(conn, release)
-        written = store_observations(conn, target, rows)
+        written = store_observations(conn, target, rows, chunk_rows=chunk_rows)
         if written == 0 and created == 0:
             transaction.rollback()
             kept = target if target.id in existing else None
