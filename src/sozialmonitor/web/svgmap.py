@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import shapely
 from markupsafe import escape
 from pyproj import Transformer
@@ -45,6 +44,7 @@ from sozialmonitor.web.maplegend import LegendEntry as LegendEntry
 from sozialmonitor.web.maplegend import build_legend as build_legend
 from sozialmonitor.web.maplegend import legend_html as legend_html
 from sozialmonitor.web.maplegend import palette as palette
+from sozialmonitor.web.positions import Positions
 
 VIEW_SIZE = 800
 """Width of the viewBox, or its height if the areas are taller than wide."""
@@ -94,13 +94,12 @@ class MapArea:
 
 @dataclass(frozen=True, kw_only=True)
 class _PreparedMap:
-    """The boundaries of a map as path data, by position; ``index`` maps codes."""
+    """The boundaries of a map as path data, by position; ``codes`` maps codes."""
 
     width: int
     height: int
-    index: dict[str, int]
-    codes: pd.Index
-    """The codes by position, to look many up at once (``index`` for one)."""
+    codes: Positions
+    """The areas' codes → positions."""
     d: list[str]
     """An area's path data: an absolute ``M x y`` to its first ring, so that the
     areas of a class join into one path by plain concatenation."""
@@ -148,7 +147,7 @@ def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
     )
     if not codes:
         return _PreparedMap(
-            width=VIEW_SIZE, height=VIEW_SIZE // 2, index={}, codes=pd.Index([]), d=[]
+            width=VIEW_SIZE, height=VIEW_SIZE // 2, codes=Positions([]), d=[]
         )
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     scale = (VIEW_SIZE - 2 * MARGIN) / max(maxx - minx, maxy - miny, 1e-9)
@@ -160,8 +159,7 @@ def _prepare(areas: Sequence[MapArea]) -> _PreparedMap:
     return _PreparedMap(
         width=int(np.ceil((maxx - minx) * scale)) + 2 * MARGIN,
         height=int(np.ceil((maxy - miny) * scale)) + 2 * MARGIN,
-        index={code: i for i, code in enumerate(codes)},
-        codes=pd.Index(codes),
+        codes=Positions(codes),
         # After an absolute M further pairs would be absolute lines: say l.
         d=[
             f"M{x} {y}l{r}" if r else f"M{x} {y}"
@@ -317,7 +315,7 @@ def class_image_svg(
     uid = _uid("choropleth", cache_key, title, None)
     paints = _paints(k, uid)
     prepared = _prepared(areas, cache_key)
-    positions = prepared.codes.get_indexer([a.code for a in areas]).astype(np.int64)
+    positions = prepared.codes.of([a.code for a in areas])
     wanted = np.array(classes, dtype=float)  # None becomes NaN
     if len(wanted) != len(areas):
         raise ValueError(f"{len(wanted)} classes for {len(areas)} areas.")
@@ -380,7 +378,7 @@ def choropleth_svg(
     uid = _uid("choropleth", cache_key, title, highlight)
     paints = _paints(k, uid)
     prepared = _prepared(areas, cache_key)
-    drawn = [a for a in areas if a.code in prepared.index]
+    drawn = [a for a in areas if a.code in prepared.codes]
     for area in drawn:
         if area.class_index is not None and not 0 <= area.class_index < k:
             raise ValueError(
@@ -388,7 +386,7 @@ def choropleth_svg(
             )
     if interactive is None:
         interactive = len(drawn) <= INTERACTIVE_LIMIT
-    d, position = prepared.d, prepared.index
+    d, position = prepared.d, prepared.codes
     rest = [a for a in drawn if a.code != highlight]
     top = [a for a in drawn if a.code == highlight]  # last: no neighbour covers it
     if interactive:
@@ -448,14 +446,14 @@ def locator_svg(
     if all(a.code != highlight for a in areas):
         raise UnknownAreaError(f"Area '{highlight}' is not among the map's areas.")
     prepared = _prepared(areas, cache_key)
-    if highlight not in prepared.index:
+    if highlight not in prepared.codes:
         raise MissingBoundariesError(
             f"Area '{highlight}' has no boundary; show its profile without a map."
         )
     others = [
-        prepared.index[a.code]
+        prepared.codes[a.code]
         for a in areas
-        if a.code != highlight and a.code in prepared.index
+        if a.code != highlight and a.code in prepared.codes
     ]
     target = next(a for a in areas if a.code == highlight)
     paint = f'class="hl" fill="{LOCATOR_HIGHLIGHT}"'
@@ -464,7 +462,7 @@ def locator_svg(
         f'<path fill="{LOCATOR_FILL}" d="{joined}"/>' if others else "",
         _area_path(
             target,
-            prepared.d[prepared.index[highlight]],
+            prepared.d[prepared.codes[highlight]],
             paint,
             link=False,
             current=True,

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
@@ -29,6 +28,7 @@ from sozialmonitor.domain.period import parse_period, period_order
 from sozialmonitor.store import queries
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.i18n import Language
+from sozialmonitor.web.positions import Positions
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.values import shown_value, suppressed, top_values
 
@@ -174,14 +174,14 @@ class _LevelRead:
 
     @classmethod
     def of_rows(
-        cls, indicator: str, read: queries.StoredRows, codes: pd.Index
+        cls, indicator: str, read: queries.StoredRows, codes: Positions
     ) -> _LevelRead:
         """Rows of :func:`queries.read_stored_rows`, transposed at C speed."""
         rows = read.rows
         columns = list(zip(*rows, strict=True)) if rows else [()] * 9
         return cls(
             indicator=indicator,
-            positions=codes.get_indexer(columns[1]).astype(np.int64),
+            positions=codes.of(columns[1]),
             periods=np.array(columns[2], dtype=object),
             values=np.array(columns[4], dtype=float),
             numerators=np.array(columns[5], dtype=float),
@@ -194,11 +194,11 @@ class _LevelRead:
 
     @classmethod
     def of_observations(
-        cls, indicator: str, found: list[Observation], codes: pd.Index
+        cls, indicator: str, found: list[Observation], codes: Positions
     ) -> _LevelRead:
         return cls(
             indicator=indicator,
-            positions=codes.get_indexer([o.area for o in found]).astype(np.int64),
+            positions=codes.of([o.area for o in found]),
             periods=np.array([o.period for o in found], dtype=object),
             values=np.array([o.value for o in found], dtype=float),
             numerators=np.array([o.numerator for o in found], dtype=float),
@@ -346,7 +346,7 @@ def _read_level(
 ) -> dict[str, LevelPeriod]:
     areas = snap.areas_on(root, level, day)
     codes = snap.remember(
-        ("level-codes", root, level, day), lambda: pd.Index([a.code for a in areas])
+        ("level-codes", root, level, day), lambda: Positions(a.code for a in areas)
     )
     # Values computed from child areas only where the level's areas have any
     # (not for municipalities without districts: that check costs 10 ms).
