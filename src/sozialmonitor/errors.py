@@ -24,6 +24,17 @@ class ConfigurationError(SozialmonitorError):
     code = "configuration"
 
 
+class StillComputingError(SozialmonitorError):
+    """A result that is being computed in the background (the map of data gaps at
+    Germany size takes half a minute); ``retry_after`` seconds is a fair wait."""
+
+    code = "still-computing"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class UnknownAreaError(SozialmonitorError):
     code = "unknown-area-code"
 

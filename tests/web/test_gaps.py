@@ -5,6 +5,7 @@ public and for the signed-in administration. The county is ``tests/web/gaps_data
 from __future__ import annotations
 
 import io
+import threading
 from collections import Counter
 
 import pandas as pd
@@ -345,3 +346,38 @@ def test_a_page_too_far_shows_the_last(county: Engine) -> None:
         == 12
     )
     assert client.get("/datenluecken?ansicht=tabelle&seite=0").status_code == 400
+
+
+def test_a_page_asked_while_the_matrix_is_computed_says_so(pg_engine: Engine) -> None:
+    """The gap matrix is computed in the background (half a minute at Germany
+    size): a reader asking meanwhile gets a page saying so (503, Retry-After), and
+    the map once it is there. The count is held up by a real lock on the values."""
+    with pg_engine.begin() as conn:
+        build_county(conn)
+    client = TestClient(portal(pg_engine))
+    assert client.get("/").status_code == 200  # the catalogue is read
+    locker = pg_engine.connect()
+    transaction = locker.begin()
+    locker.exec_driver_sql("LOCK TABLE observation IN ACCESS EXCLUSIVE MODE")
+    # However the test goes, the lock goes after 20 s (no test hangs on it).
+    release = threading.Timer(20, transaction.rollback)
+    release.start()
+    try:
+        waiting = client.get("/datenluecken")
+        assert waiting.status_code == 503
+        assert waiting.headers["Retry-After"] == "30"
+        assert "wird gerade berechnet" in waiting.text
+        assert waiting.headers.get("set-cookie") is None
+        api = client.get("/api/v1/gaps")
+        assert api.status_code == 503
+        assert api.json()["type"].endswith("still-computing")
+        english = client.get("/datenluecken?lang=en")
+        assert "is being computed" in english.text
+        assert 'href="/datenluecken?lang=en"' in english.text
+    finally:
+        release.cancel()
+        transaction.rollback()
+        locker.close()
+    ready = client.get("/datenluecken")
+    assert ready.status_code == 200
+    assert "wird gerade berechnet" not in ready.text

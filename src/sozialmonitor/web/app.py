@@ -166,11 +166,15 @@ def create_app(
 
 def warm_up(engine: Engine) -> None:
     """Do the slow first-time work before the first visitor: read the current data
-    (``warm_data``), compile the page templates and start the chart compiler."""
+    (``warm_data``), compile the page templates and start the chart compiler; the
+    map of data gaps is computed in the background (its page says so meanwhile)."""
     from sozialmonitor.web.charts import warm_up as start_chart_compiler
     from sozialmonitor.web.page import compile_templates
+    from sozialmonitor.web.pages.gaps_matrix import COUNTED, start_gap_matrix
 
-    warm_data(engine)
+    warm_data(engine, gaps=False)
+    for audience in COUNTED:
+        start_gap_matrix(engine, audience)
     compile_templates()
     start_chart_compiler()
 
@@ -185,13 +189,15 @@ def settle_memory() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def warm_data(engine: Engine) -> None:
+def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     """Read what the pages of the current data version share, for the public and
     for the signed-in administration: the catalogue snapshot (with the coverage of
     every indicator), the top areas' values, the map paths of the levels, what
-    the profiles derive from the catalogue and the map of data gaps (one scan of
-    the values for both). Nearly free when the data version has not changed. (A
-    reader with an area scope builds its own on first use.)"""
+    the profiles derive from the catalogue and — with ``gaps`` — the map of data
+    gaps (one scan of the values for both: half a minute at Germany size, so not
+    before the first request but in the keep-warm thread). Nearly free when the
+    data version has not changed. (A reader with an area scope builds its own on
+    first use.)"""
     from sozialmonitor.web.pages.area_values import derive
     from sozialmonitor.web.pages.gaps_matrix import matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
@@ -204,7 +210,8 @@ def warm_data(engine: Engine) -> None:
             top_values(conn, snap)
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
         derive(snap)
-        matrix_for(engine, audience)
+        if gaps:
+            matrix_for(engine, audience)
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

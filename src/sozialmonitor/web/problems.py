@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 
 from sozialmonitor.errors import (
     SozialmonitorError,
+    StillComputingError,
     UnknownAreaError,
     UnknownIndexError,
     UnknownIndicatorError,
@@ -46,6 +47,10 @@ def problem(
 
 async def _ours(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, SozialmonitorError)
+    if isinstance(exc, StillComputingError):
+        response = problem(503, "Still computing", exc.message, exc.code)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     status = 404 if isinstance(exc, NOT_FOUND) else 400
     title = "Not found" if status == 404 else "Bad request"
     return problem(status, title, exc.message, exc.code)

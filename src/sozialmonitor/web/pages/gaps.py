@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
+from sozialmonitor.errors import StillComputingError
 from sozialmonitor.export import to_bytes, xlsx_bytes
 from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import (
@@ -64,8 +65,22 @@ def gaps_html(
     ansicht: str = "",
     seite: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> HTMLResponse:
-    snap, page = _page(request, ebene, thema, ansicht, seite)
     t = Translator(lang=request_language(request))
+    try:
+        snap, page = _page(request, ebene, thema, ansicht, seite)
+    except StillComputingError as pending:
+        frame = frame_for(
+            request,
+            current_snapshot(request),
+            title=t("Datenlücken"),
+            crumbs=((t("Start"), "/"), (t("Methoden & Daten"), "/methoden")),
+        )
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        page_pending = {"reload": here}
+        response = render(request, "gaps_pending.html", frame=frame, page=page_pending)
+        response.status_code = 503
+        response.headers["Retry-After"] = str(pending.retry_after)
+        return response
     frame = frame_for(
         request,
         snap,

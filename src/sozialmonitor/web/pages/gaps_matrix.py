@@ -4,6 +4,9 @@ rows for the downloads and the API."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as StillRunning
 from typing import Any
 
 from sqlalchemy import Engine
@@ -11,6 +14,7 @@ from sqlalchemy import Engine
 from sozialmonitor.analysis.gaps import GapMatrix, gap_matrix
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import AreaLevel
+from sozialmonitor.errors import StillComputingError
 from sozialmonitor.store.gap_counts import (
     GapCount,
     counting_audience,
@@ -22,9 +26,56 @@ from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 def matrix_for(engine: Engine, audience: Audience) -> GapMatrix:
     """The gap matrix the audience may see, computed once per data version (a
-    scoped reader gets the public one: ``counting_audience``)."""
+    scoped reader gets the public one: ``counting_audience``). Blocks until it is
+    there: for the keep-warm thread; a request asks :func:`ready_matrix`."""
     snap = snapshot(engine, counting_audience(audience))
     return snap.remember("gap-matrix", lambda: _matrix(engine, snap))
+
+
+WAIT_SECONDS = 3.0
+"""How long a request waits for the gap matrix before it says "being computed"."""
+RETRY_AFTER = 30
+"""Seconds a reader is asked to wait then (Germany size: about half a minute)."""
+
+
+def ready_matrix(engine: Engine, audience: Audience) -> GapMatrix:
+    """The gap matrix if it is there within ``WAIT_SECONDS``; else its computation
+    goes on in the background (started here once per data version, unless the
+    keep-warm thread is at it) and the reader is told to come back.
+
+    Raises
+    ------
+    StillComputingError
+        While the matrix is being computed.
+    """
+    job = start_gap_matrix(engine, audience)
+    try:
+        return job.result(timeout=WAIT_SECONDS)
+    except StillRunning:
+        raise StillComputingError(
+            "The map of data gaps is being computed; try again in half a minute.",
+            RETRY_AFTER,
+        ) from None
+
+
+def start_gap_matrix(engine: Engine, audience: Audience) -> Future[GapMatrix]:
+    """The computation of the audience's gap matrix for the current data version,
+    started in a thread of its own unless it runs or ran already."""
+    snap = snapshot(engine, counting_audience(audience))
+    return snap.remember("gap-matrix-job", lambda: _in_background(engine, audience))
+
+
+def _in_background(engine: Engine, audience: Audience) -> Future[GapMatrix]:
+    future: Future[GapMatrix] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(matrix_for(engine, audience))
+        except BaseException as exc:  # handed to the request that waits
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="sozialmonitor-gap-count", daemon=True).start()
+    return future
 
 
 COUNTED = (Audience.PUBLIC, Audience.INTERNAL)
@@ -66,8 +117,14 @@ def visible_levels(snap: Snapshot) -> tuple[AreaLevel, ...]:
 def selected_matrix(
     engine: Engine, snap: Snapshot, level: str | None, topic: str | None
 ) -> GapMatrix:
-    """The reader's matrix for one level and topic (None: all)."""
-    matrix = matrix_for(engine, snap.audience)
+    """The reader's matrix for one level and topic (None: all).
+
+    Raises
+    ------
+    StillComputingError
+        While the matrix is being computed (see :func:`ready_matrix`).
+    """
+    matrix = ready_matrix(engine, snap.audience)
     chosen = snap.topic(topic) if topic else None
     return matrix.selected(
         levels=[level] if level else None,
