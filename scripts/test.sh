@@ -28,10 +28,11 @@ if [ -z "${SOZIALMONITOR_TEST_PG_URL:-}" ]; then
   source scripts/start-test-postgres.sh
 fi
 
-echo "Lint: ruff, mypy and bandit"
+echo "Lint: ruff, mypy, bandit and pip-audit"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/bandit -c pyproject.toml -r src -q
+.venv/bin/python scripts/audit_dependencies.py
 
 .venv/bin/python -m pytest --browser "$@"
