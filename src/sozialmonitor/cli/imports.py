@@ -64,6 +64,36 @@ def _import(run: Callable[[], ImportOutcome], as_json: bool, dry_run: bool) -> N
         typer.echo(f"{name}: {outcome.rows_written} new or changed{into}.")
 
 
+def _run_import(
+    importer: Callable[..., ImportOutcome],
+    source: Any,
+    *,
+    dry_run: bool,
+    as_json: bool,
+    db: str | None,
+    user: str | None,
+    token: str | None,
+    **options: Any,
+) -> None:
+    """``importer(engine, source, **options)`` as the caller (who must be allowed
+    to import), recorded under the caller's name and address; its report printed."""
+    use_db(db)
+    use_caller(user, token)
+
+    def run() -> ImportOutcome:
+        eng, caller = authorised(Action.IMPORT)
+        return importer(
+            eng,
+            source,
+            dry_run=dry_run,
+            actor=actor_of(caller),
+            address=caller.address,
+            **options,
+        )
+
+    _import(run, as_json, dry_run)
+
+
 @import_app.command("observations")
 def import_observations_command(
     file: FileArg,
@@ -85,23 +115,19 @@ def import_observations_command(
     token: TokenOption = None,
 ) -> None:
     """Import values (long or wide layout; CSV or Excel)."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.observations import import_observations
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_observations(
-            eng,
-            file,
-            release=release,
-            indicator=indicator,
-            dry_run=dry_run,
-            actor=actor_of(caller),
-            address=caller.address,
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_observations,
+        file,
+        release=release,
+        indicator=indicator,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 @import_app.command("indicators")
@@ -114,17 +140,17 @@ def import_indicators_command(
     token: TokenOption = None,
 ) -> None:
     """Import the indicator catalogue (YAML or CSV)."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.indicators import import_indicators
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_indicators(
-            eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_indicators,
+        file,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 def _field_option(role: str, example: str) -> Any:
@@ -185,8 +211,6 @@ def import_areas_command(
     token: TokenOption = None,
 ) -> None:
     """Import areas and boundaries (GeoJSON, GeoPackage, Shapefile or CSV)."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.area_fields import AreaFields, parse_date, parse_only
     from sozialmonitor.ingest.areas import import_areas
 
@@ -204,19 +228,16 @@ def import_areas_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_areas(
-            eng,
-            file,
-            fields=fields,
-            dry_run=dry_run,
-            actor=actor_of(caller),
-            address=caller.address,
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_areas,
+        file,
+        fields=fields,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 @import_app.command("lineage")
@@ -230,17 +251,17 @@ def import_lineage_command(
 ) -> None:
     """Import area lineage: a correspondence table of old and new areas (CSV or
     Excel: old_code, new_code, kind, valid_on, share, basis)."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.lineage import import_lineage
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_lineage(
-            eng, file, dry_run=dry_run, actor=actor_of(caller), address=caller.address
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_lineage,
+        file,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 ReleaseOption = Annotated[
@@ -264,22 +285,18 @@ def import_official_command(
 ) -> None:
     """Import an official statistics export (GENESIS, Regionalstatistik) as
     downloaded, through the mapping shipped for its table."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.official.importer import import_official
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_official(
-            eng,
-            file,
-            release=release,
-            dry_run=dry_run,
-            actor=actor_of(caller),
-            address=caller.address,
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_official,
+        file,
+        release=release,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 @import_app.command("mapped")
@@ -296,23 +313,19 @@ def import_mapped_command(
     token: TokenOption = None,
 ) -> None:
     """Import an official statistics export through a mapping of your own."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.ingest.official.importer import import_official
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
-        return import_official(
-            eng,
-            file,
-            mapping=mapping,
-            release=release,
-            dry_run=dry_run,
-            actor=actor_of(caller),
-            address=caller.address,
-        )
-
-    _import(run, as_json, dry_run)
+    _run_import(
+        import_official,
+        file,
+        mapping=mapping,
+        release=release,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
 
 
 @import_app.command("genesis")
@@ -341,14 +354,11 @@ def import_genesis_command(
     """Fetch a table from the GENESIS web service (credentials from
     SOZIALMONITOR_GENESIS_USER and SOZIALMONITOR_GENESIS_PASSWORD) and import it
     through the mapping shipped for it, as `import official` does."""
-    use_db(db)
-    use_caller(user, token)
     from sozialmonitor.errors import ConfigurationError
     from sozialmonitor.ingest.official.importer import import_genesis
     from sozialmonitor.ingest.official.webservice import GenesisAccess, base_url
 
-    def run() -> ImportOutcome:
-        eng, caller = authorised(Action.IMPORT)
+    def fetch_and_import(eng: Any, code: str, **options: Any) -> ImportOutcome:
         account = setting("genesis-user")
         if not account:
             raise ConfigurationError(
@@ -362,14 +372,15 @@ def import_genesis_command(
             user=account,
             password=setting("genesis-password"),
         )
-        return import_genesis(
-            eng,
-            table,
-            access,
-            release=release,
-            dry_run=dry_run,
-            actor=actor_of(caller),
-            address=caller.address,
-        )
+        return import_genesis(eng, code, access, **options)
 
-    _import(run, as_json, dry_run)
+    _run_import(
+        fetch_and_import,
+        table,
+        release=release,
+        dry_run=dry_run,
+        as_json=as_json,
+        db=db,
+        user=user,
+        token=token,
+    )
