@@ -20,6 +20,7 @@ from sozialmonitor.store.database import connect, init_database
 from sozialmonitor.store.writes import publish_release, save_areas
 from tests.cli_access import cli_env, without_access
 from tests.ingest.content import snapshot, stored
+from tests.ingest.official.exports import add_areas, expected_cells, shared_data
 from tests.ingest.official.test_mapped_import import AREAS, FOOTER, ROWS, SEXES, TITLE
 
 runner = CliRunner()
@@ -308,3 +309,49 @@ def test_a_failed_export_writes_nothing_and_changes_nothing(
     assert "There are no values of the mapping's indicators" in err
     assert not target.exists()
     assert without_access(snapshot(source)) == before
+
+
+REAL = shared_data() / "regionalstatistik-raw-exports" / "12411-01-01-4.csv"
+
+
+@pytest.mark.skipif(
+    not REAL.is_file(),
+    reason=f"the real Regionalstatistik export is not here ({REAL}); set "
+    "SOZIALMONITOR_SHARED_DATA",
+)
+def test_the_real_table_round_trips_with_the_land_issue_12(tmp_path: Path) -> None:
+    """The real 12411-01-01-4 download (Latin-1, 31.12.2018, Germany, Länder and
+    Kreise): Region Hannover, Hannover and Niedersachsen out in its layout and
+    back, each value equal to the file's cell."""
+    source = _fresh(tmp_path / "real.db", [])
+    add_areas(source, REAL)
+    with source.begin() as conn:
+        save_areas(
+            conn,
+            [
+                *INKAR_AREAS,  # Niedersachsen above Region Hannover
+                Area(
+                    code="03241001", name="Hannover", level="municipality",
+                    parent=DISTRICT,
+                ),
+            ],
+        )  # fmt: skip
+    _import(source, REAL)
+    target = tmp_path / "back.csv"
+    code, _, err = run(
+        _url(source), "export", "mapped", str(GENESIS), "--area", "03",
+        "--children", "--area", DISTRICT, "--children", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    written = {line.split(";")[0]: line.split(";")[2:] for line in target.read_text(
+        "utf-8"
+    ).splitlines()[4:] if line[:1].isdigit()}  # fmt: skip
+    cells = expected_cells(REAL, ["Stichtag", "Insgesamt"])
+    women = expected_cells(REAL, ["Stichtag", "weiblich"])
+    for key in ("03", DISTRICT, "03241001"):
+        assert written[key] == [cells[(key, "2018-12-31")], women[(key, "2018-12-31")]]
+    copy = _fresh(tmp_path / "copy.db", [])
+    add_areas(copy, REAL)
+    _import(copy, target, GENESIS)
+    assert _stored(copy) == _values(source, {"03", DISTRICT, "03241001"})
+    assert _stored(copy)[("population", "03", "2018-12-31")][0] == 7982448
