@@ -355,3 +355,37 @@ def test_the_real_table_round_trips_with_the_land_issue_12(tmp_path: Path) -> No
     _import(copy, target, GENESIS)
     assert _stored(copy) == _values(source, {"03", DISTRICT, "03241001"})
     assert _stored(copy)[("population", "03", "2018-12-31")][0] == 7982448
+
+
+def test_selectors_that_need_the_tables_other_labels_are_refused(
+    source: Engine, tmp_path: Path
+) -> None:
+    """'population' selects [Insgesamt], 'women' [Insgesamt, weiblich]: written with
+    only these labels, the first would match the second's column too, so the file
+    would not import to the same values — refused, nothing written."""
+    mapping = tmp_path / "overlap.yaml"
+    mapping.write_text(
+        GENESIS.read_text("utf-8").replace(
+            "numerator: {columns: [weiblich]}",
+            "numerator: {columns: [Insgesamt, weiblich]}",
+        ),
+        encoding="utf-8",
+    )
+    assert mapping.read_text("utf-8") != GENESIS.read_text("utf-8")
+    target = tmp_path / "overlap.csv"
+    code, _, err = run(
+        _url(source), "export", "mapped", str(mapping), "--area", DISTRICT,
+        "-o", str(target),
+    )  # fmt: skip
+    assert code == 1, err
+    assert "does not read back through the mapping" in err
+    assert "matches two cells" in err
+    assert not target.exists()
+
+
+def test_export_without_indicators_or_subcommand_says_what_to_do(
+    source: Engine,
+) -> None:
+    code, _, err = run(_url(source), "export")
+    assert code == 2
+    assert "--indicator ID" in err and "export mapped MAPPING" in err
