@@ -389,3 +389,46 @@ def test_export_without_indicators_or_subcommand_says_what_to_do(
     code, _, err = run(_url(source), "export")
     assert code == 2
     assert "--indicator ID" in err and "export mapped MAPPING" in err
+
+
+def test_areas_named_in_the_rows_round_trip(source: Engine, tmp_path: Path) -> None:
+    """A layout that names its areas instead of keying them: the names from
+    'areas: codes', read backwards."""
+    mapping = tmp_path / "named.yaml"
+    mapping.write_text(
+        """
+table: 99999-01
+title: Bevölkerung nach Gebietsnamen
+areas:
+  by: name
+  codes: {Hannover-Region: '03241', Landeshauptstadt: '03241001'}
+indicators:
+  - {id: population, name: Bevölkerung, unit: Personen, topic: Bevölkerung,
+     kind: count, decimals: 0}
+outputs:
+  - indicator: population
+    value: {columns: [Insgesamt]}
+""",
+        encoding="utf-8",
+    )
+    target = tmp_path / "named.csv"
+    code, _, err = run(
+        _url(source), "export", "mapped", str(mapping), "--area", DISTRICT,
+        "--area", "03241001", "-o", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    lines = target.read_text("utf-8").splitlines()
+    assert lines[4].split(";") == ["Hannover-Region", "1137093", "1144481"]
+    assert lines[5].split(";") == ["Landeshauptstadt", "x", "532163"]
+    copy = _fresh(tmp_path / "copy.db")
+    _import(copy, target, mapping)
+    assert _stored(copy) == {
+        k: v
+        for k, v in _values(source, {DISTRICT, "03241001"}).items()
+        if k[0] == "population"
+    }
+    code, _, err = run(
+        _url(source), "export", "mapped", str(mapping), "--area", "03241003",
+        "-o", str(target),
+    )  # fmt: skip
+    assert code == 1 and "lists no name for area '03241003'" in err
