@@ -18,7 +18,7 @@ from sozialmonitor.cli.console import (
     use_db,
     user_errors,
 )
-from sozialmonitor.cli.export import export
+from sozialmonitor.cli.export import export_app
 from sozialmonitor.cli.gaps import gaps_app
 from sozialmonitor.cli.imports import import_app
 from sozialmonitor.cli.index import index_app
@@ -78,7 +78,7 @@ def init(db: DbOption = None) -> None:
 
 
 # The order here is the order of ``sozialmonitor --help``.
-app.command()(export)
+app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command()(demo)
 app.command()(backup)

@@ -32,8 +32,19 @@ def _read_top_values(conn: Connection, snap: Snapshot) -> Series:
     for root in sorted(set(snap.root_of.values())):
         query = queries.ObservationQuery(areas=[root])
         for obs in queries.read_observations(conn, query, audience=snap.audience):
-            found.setdefault((obs.indicator, obs.area), {})[obs.period] = obs
+            if not repeats_only_child(snap, obs):
+                found.setdefault((obs.indicator, obs.area), {})[obs.period] = obs
     return found
+
+
+_COMPUTED = int(Flag.COMPUTED)
+
+
+def repeats_only_child(snap: Snapshot, obs: Observation) -> bool:
+    """Whether a value is computed for an area from its only child area: that
+    child's value again, not the area's (a Land above the one district an
+    installation holds, whose own figures are imported where there are any)."""
+    return bool(obs.flags & _COMPUTED) and len(snap.children.get(obs.area, ())) == 1
 
 
 _SUPPRESSED = int(Flag.SUPPRESSED)

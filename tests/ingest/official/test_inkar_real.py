@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sozialmonitor.domain.area import Area
 from sozialmonitor.ingest.official.importer import import_official
 from sozialmonitor.ingest.official.mapping import MAPPINGS
+from sozialmonitor.ingest.official.period import year_range
 from sozialmonitor.store.database import connect, init_database
 from sozialmonitor.store.writes import save_areas
 from tests.ingest.content import stored
@@ -108,7 +109,9 @@ def _expected(
             indicator = wanted.get(str(names[j]).strip())
             value = _number(row[j]) if j < len(row) else None
             if indicator is not None and value is not None:
-                out[(indicator, key, str(years[j]))] = value
+                span = year_range(str(years[j]))  # a range: its end year
+                year = str(span[1]) if span else str(years[j])
+                out[(indicator, key, year)] = value
     return out
 
 

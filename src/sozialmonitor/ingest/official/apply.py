@@ -25,7 +25,11 @@ from sozialmonitor.ingest.official.mapping import (
     Quantity,
     Selector,
 )
-from sozialmonitor.ingest.official.period import official_period
+from sozialmonitor.ingest.official.period import (
+    official_period,
+    range_note,
+    year_range,
+)
 from sozialmonitor.ingest.report import ValidationReport
 
 STYLE = NumberStyle.GERMAN
@@ -45,6 +49,8 @@ class _Row:
     labels: Counter[str]
     area_column: str = ""
     """Where the area is written, for messages."""
+    note: str = ""
+    """The range of years the row's period stands for."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +62,10 @@ class _Column:
     labels: Counter[str]
     area_named: bool = False
     """The mapping names the areas in the header rows."""
+    note: str = ""
+    """The range of years the column's period stands for (``Zeitraum 2012–2016``)."""
+    unread_range: bool = False
+    """The column's period is a range of years the mapping does not read."""
 
 
 class _Cell(NamedTuple):
@@ -68,6 +78,7 @@ class _Cell(NamedTuple):
     column: str
     raw: str
     area_column: str
+    note: str = ""
 
 
 RECORD_COLUMNS = [
@@ -105,18 +116,14 @@ def _columns(table: OfficialTable, mapping: Mapping) -> list[_Column]:
     out = []
     for position in range(table.width):
         labels = table.column_labels(position)
-        period = next(
-            (
-                p
-                for label in labels
-                if (
-                    p := official_period(label, school_year=mapping.periods.school_year)
-                )
-            ),
-            None,
+        period, note = next(
+            (found for label in labels if (found := _period(label, mapping))[0]),
+            (None, ""),
         )
         area = None
-        rest = [label for label in labels if official_period(label) is None]
+        rest = [label for label in labels if _period(label, mapping)[0] is None]
+        spans = [label for label in rest if year_range(label)]
+        rest = [label for label in rest if label not in spans]
         if by_name:
             area = next((a for a in rest if a in mapping.areas.codes), None)
             if area is not None:
@@ -130,9 +137,22 @@ def _columns(table: OfficialTable, mapping: Mapping) -> list[_Column]:
                 area=area,
                 labels=Counter(rest),
                 area_named=by_name,
+                note=note,
+                unread_range=bool(spans) and period is None,
             )
         )
     return out
+
+
+def _period(label: str, mapping: Mapping) -> tuple[str | None, str]:
+    """The period a label names, and the note of a range of years read as one."""
+    period = official_period(
+        label,
+        school_year=mapping.periods.school_year,
+        year_ranges=mapping.periods.range,
+    )
+    span = year_range(label) if period is not None else None
+    return period, range_note(*span) if span else ""
 
 
 def _rows(
@@ -143,8 +163,10 @@ def _rows(
     for line, leading in zip(table.lines, table.leading, strict=True):
         cells = list(leading)
         period = None
+        note = ""
         for i, cell in enumerate(cells):
-            if p := official_period(cell, school_year=mapping.periods.school_year):
+            p, note = _period(cell, mapping)
+            if p:
                 period = p
                 del cells[i]
                 break
@@ -186,6 +208,7 @@ def _rows(
                 area=area,
                 labels=Counter(cells),
                 area_column=area_column,
+                note=note if period else "",
             )
         )
     return out
@@ -205,6 +228,18 @@ def _select(
 ) -> dict[tuple[str, str], _Cell] | None:
     """The selector's cell per (area, period), or None after reporting why not."""
     chosen = [c for c in columns if _contains(c.labels, selector.columns)]
+    ranges = [c for c in chosen if c.unread_range]
+    chosen = [c for c in chosen if not c.unread_range]
+    if ranges and not chosen:
+        report.error(
+            "missing-period",
+            f"The mapping's output '{output.indicator}' selects the column "
+            f"'{ranges[0].name}', whose period is a range of years. Declare how "
+            "ranges are read in the mapping (periods: range: end takes the end "
+            "year, see docs/mapping-files.md).",
+            column=ranges[0].name,
+        )
+        return None
     if not chosen:
         seen = list(
             dict.fromkeys(" / ".join(sorted(c.labels.elements())) for c in columns)
@@ -256,6 +291,7 @@ def _select(
                 column=column.name,
                 raw=raw,
                 area_column=row.area_column if column.area is None else column.name,
+                note=column.note or row.note,
             )
             first = cells.setdefault((area, period), cell)
             if first is not cell and first.raw in EMPTY_SIGNS:
@@ -409,7 +445,7 @@ def _record(
         numerator,
         denominator,
         "",
-        "",
+        cell.note,
         cell.line,
         cell.column,
         cell.column,

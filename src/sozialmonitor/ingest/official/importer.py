@@ -86,6 +86,17 @@ def _read(path: Path, report: ValidationReport) -> OfficialTable:
         raise _refuse(report) from None
 
 
+def read_export(path: Path) -> OfficialTable:
+    """An export read as ``import official`` reads it (any layout it knows).
+
+    Raises
+    ------
+    ImportValidationError
+        When the file is not an export of a known layout.
+    """
+    return _read(path, ValidationReport(path=path))
+
+
 def _shipped(code: str, report: ValidationReport) -> Path:
     """The mapping shipped for a table; refuses a table without one."""
     shipped = shipped_mapping(code)

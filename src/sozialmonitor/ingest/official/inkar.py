@@ -3,7 +3,8 @@ an .xls or .xlsx workbook, or the CSV export.
 
 Both have two header rows: ``Kennziffer; Raumeinheit; Aggregat`` and the name of
 each value column's indicator, then the column's year (``2017``) or range of years
-(``2012-2016``, which is no period: a mapping cannot select such a column). Each
+(``2012-2016``: a period only for a mapping that declares ``periods: range: end``,
+which reads it as its end year). Each
 data row is key, name, aggregate (``Gemeinden``, ``Kreise``, …) and the values.
 CSV exports quote every value and write thousands dots and decimal commas
 (``"1.560"``, ``"44,1"``); workbooks hold numbers, written here with the decimal

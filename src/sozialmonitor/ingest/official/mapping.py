@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.formats.yaml.reader import read_yaml
+from sozialmonitor.ingest.official.period import RangeRule
 from sozialmonitor.ingest.report import ValidationReport
 
 MAPPINGS = Path(__file__).parent / "mappings"
@@ -123,6 +124,10 @@ class Areas(_Strict):
 class Periods(_Strict):
     school_year: Literal["start", "end"] = "end"
     """A school year 2017/2018 is the year it ends in (or starts in)."""
+    range: RangeRule = "none"
+    """A range of years (INKAR's ``2012-2016``): ``none``, no period (such a
+    column cannot be selected); ``end``, its end year, the range kept in each
+    value's note (``Zeitraum 2012–2016``)."""
 
 
 class Mapping(_Strict):

@@ -31,15 +31,51 @@ _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _SCHOOL_YEAR = re.compile(r"^(\d{4})\s*/\s*(\d{2}|\d{4})$")
 _MONTH = re.compile(r"^([A-Za-zÄÖÜäöü]{3,9})\.?\s+(\d{4})$")
+_RANGE = re.compile(r"^(\d{4})\s*[-–]\s*(\d{4})$")
+RangeRule = Literal["none", "end"]
+"""How a range of years (``2012-2016``) is read: as no period, or as its end year."""
+
+
+def year_range(text: str) -> tuple[int, int] | None:
+    """The first and last year of a range of years (INKAR's ``2012-2016``, a
+    multi-year indicator), else None.
+
+    Examples
+    --------
+    >>> year_range("2012-2016"), year_range("2012–2017"), year_range("2016")
+    ((2012, 2016), (2012, 2017), None)
+    >>> year_range("2016-2012") is None
+    True
+    """
+    m = _RANGE.match(text.strip())
+    if m is None:
+        return None
+    first, last = int(m.group(1)), int(m.group(2))
+    if not MIN_YEAR <= first < last <= MAX_YEAR:
+        return None
+    return first, last
+
+
+def range_note(first: int, last: int) -> str:
+    """What a value read from a range of years notes: the years it covers.
+
+    >>> range_note(2012, 2016)
+    'Zeitraum 2012–2016'
+    """
+    return f"Zeitraum {first}–{last}"
 
 
 def official_period(
-    text: str, *, school_year: Literal["start", "end"] = "end"
+    text: str,
+    *,
+    school_year: Literal["start", "end"] = "end",
+    year_ranges: RangeRule = "none",
 ) -> str | None:
     """The period code of a date, year, school year or month cell, else None.
 
     A month (``Dez 2017``) is a reference date at its last day; a school year
-    (``2017/2018``, ``2017/18``) is the year it ends in (or starts in).
+    (``2017/2018``, ``2017/18``) is the year it ends in (or starts in); a range of
+    years (``2012-2016``) is no period, or with ``year_ranges="end"`` its end year.
 
     Examples
     --------
@@ -51,8 +87,12 @@ def official_period(
     ('2018', '2017')
     >>> official_period("Insgesamt") is None
     True
+    >>> official_period("2012-2016"), official_period("2012-2016", year_ranges="end")
+    (None, '2016')
     """
     text = text.strip()
+    if year_ranges == "end" and (span := year_range(text)):
+        return str(span[1])
     year: int
     if m := _DATE.match(text):
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))

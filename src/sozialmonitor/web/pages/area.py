@@ -18,6 +18,7 @@ from child areas where needed, cached per data version),
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -74,7 +75,7 @@ from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
-from sozialmonitor.web.values import shown_value, suppressed
+from sozialmonitor.web.values import repeats_only_child, shown_value, suppressed
 
 router = APIRouter()
 
@@ -246,6 +247,21 @@ def _comparison(
 _RESULT_CLASS = {"better": "better", "worse": "worse"}
 
 
+def _benchmark(
+    snap: Snapshot,
+    code: str,
+    values: Mapping[tuple[str, str, str], Observation],
+    indicator: str,
+    period: str,
+) -> Observation | None:
+    """An ancestor's value to compare with: stored (a Land's own figure, imported
+    as the benchmark), or computed from its child areas — but not computed from
+    its only one, which would repeat that child's value as the ancestor's (a Land
+    above the one district an installation holds)."""
+    obs = values.get((indicator, code, period))
+    return None if obs is None or repeats_only_child(snap, obs) else obs
+
+
 def area_profile(
     conn: Connection,
     snap: Snapshot,
@@ -297,12 +313,14 @@ def area_profile(
             scope_periods = scope.periods_by_level.get(area.level, ()) if scope else ()
             points = series_points(periods, scope_periods)
             parent_obs = (
-                bench_values.get((indicator.id, parent.code, period))
+                _benchmark(snap, parent.code, bench_values, indicator.id, period)
                 if parent
                 else None
             )
             top_obs = (
-                bench_values.get((indicator.id, top.code, period)) if top else None
+                _benchmark(snap, top.code, bench_values, indicator.id, period)
+                if top
+                else None
             )
             # The reading compares with the region; with the parent where the
             # region has no value (e.g. an indicator only its districts have).
