@@ -193,7 +193,7 @@ def warm_data(engine: Engine) -> None:
     the values for both). Nearly free when the data version has not changed. (A
     reader with an area scope builds its own on first use.)"""
     from sozialmonitor.web.pages.area_values import derive
-    from sozialmonitor.web.pages.gaps_matrix import matrix_for
+    from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
@@ -204,7 +204,7 @@ def warm_data(engine: Engine) -> None:
             top_values(conn, snap)
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
         derive(snap)
-        matrix_for(engine, audience)
+        matrix_for(engine, audience, chosen_top(snap, ""))
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

@@ -1,6 +1,6 @@
-"""The map of data gaps, its matrix: the reader's gap matrix (kept per data
-version and audience on the snapshot), a level's and topic's part of it, and its
-rows for the downloads and the API."""
+"""The map of data gaps, its matrix: the reader's gap matrix of one top area (kept
+per data version, audience and top area on the snapshot), a level's and topic's
+part of it, and its rows for the downloads and the API."""
 
 from __future__ import annotations
 
@@ -10,64 +10,100 @@ from sqlalchemy import Engine
 
 from sozialmonitor.analysis.gaps import GapMatrix, gap_matrix
 from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.area import AreaLevel
+from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.store.gap_counts import (
     GapCount,
     counting_audience,
     read_gap_counts,
     read_gap_counts_for,
 )
+from sozialmonitor.web.pages.area_index import top_areas
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 
-def matrix_for(engine: Engine, audience: Audience) -> GapMatrix:
-    """The gap matrix the audience may see, computed once per data version (a
-    scoped reader gets the public one: ``counting_audience``)."""
+def gap_tops(snap: Snapshot) -> list[Area]:
+    """The top areas a reader chooses between (``?gebiet=``), the default first;
+    with one top area there is nothing to choose and the matrix counts all."""
+    return top_areas(snap)
+
+
+def chosen_top(snap: Snapshot, code: str) -> str | None:
+    """The top area whose matrix is shown: ``code`` when it is a top area, else
+    the first one; None when the database has a single top area (or none)."""
+    tops = gap_tops(snap)
+    if len(tops) < 2:
+        return None
+    return code if any(a.code == code for a in tops) else tops[0].code
+
+
+def matrix_for(engine: Engine, audience: Audience, top: str | None = None) -> GapMatrix:
+    """The gap matrix the audience may see of one top area (None: all areas),
+    computed once per data version (a scoped reader gets the public one:
+    ``counting_audience``)."""
     snap = snapshot(engine, counting_audience(audience))
-    return snap.remember("gap-matrix", lambda: _matrix(engine, snap))
+    return snap.remember(("gap-matrix", top), lambda: _matrix(engine, snap, top))
 
 
 COUNTED = (Audience.PUBLIC, Audience.INTERNAL)
 """The audiences whose counts are read together, with one scan of the values."""
 
 
-def _both(engine: Engine) -> dict[Audience, list[GapCount]]:
+def _both(engine: Engine, top: str | None) -> dict[Audience, list[GapCount]]:
     with engine.connect() as conn:
-        return read_gap_counts_for(conn, COUNTED)
+        return read_gap_counts_for(conn, COUNTED, within=top)
 
 
-def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
+def _matrix(engine: Engine, snap: Snapshot, top: str | None) -> GapMatrix:
     shared = snapshot(engine, Audience.INTERNAL)
     if shared.version == snap.version:
         # Kept on the administration's snapshot; each audience gets its own part.
-        counts = shared.remember("gap-counts", lambda: _both(engine))[snap.audience]
+        counts = shared.remember(("gap-counts", top), lambda: _both(engine, top))[
+            snap.audience
+        ]
     else:  # the data changed between the two snapshots: read for this one alone
         with engine.connect() as conn:
-            counts = read_gap_counts(conn, audience=snap.audience)
-    levels = visible_levels(snap)
+            counts = read_gap_counts(conn, audience=snap.audience, within=top)
     return gap_matrix(
         counts,
         indicators=snap.indicators,
-        levels=levels,
-        areas_per_level=snap.level_counts,
+        levels=visible_levels(snap, top),
+        areas_per_level=level_counts(snap, top),
     )
 
 
-def visible_levels(snap: Snapshot) -> tuple[AreaLevel, ...]:
-    """The levels with areas the snapshot's audience may see, largest first."""
+def level_counts(snap: Snapshot, top: str | None) -> dict[str, int]:
+    """Level code → number of areas (of one top area and the areas below it)."""
+    if top is None:
+        return snap.level_counts
+    found: dict[str, int] = {}
+    for code, root in snap.root_of.items():
+        if root == top:
+            level = snap.areas[code].level
+            found[level] = found.get(level, 0) + 1
+    return found
+
+
+def visible_levels(snap: Snapshot, top: str | None = None) -> tuple[AreaLevel, ...]:
+    """The levels with areas the snapshot's audience may see (of one top area),
+    largest first."""
+    counts = level_counts(snap, top)
     return tuple(
         lvl
         for lvl in snap.levels
-        if (snap.audience.internal or not lvl.internal)
-        and snap.level_counts.get(lvl.code)
+        if (snap.audience.internal or not lvl.internal) and counts.get(lvl.code)
     )
 
 
 def selected_matrix(
-    engine: Engine, snap: Snapshot, level: str | None, topic: str | None
+    engine: Engine,
+    snap: Snapshot,
+    level: str | None,
+    topic: str | None,
+    top: str | None = None,
 ) -> GapMatrix:
-    """The reader's matrix for one level and topic (None: all)."""
-    matrix = matrix_for(engine, snap.audience)
+    """The reader's matrix of one top area (None: all areas) for one level and
+    topic (None: all)."""
+    matrix = matrix_for(engine, snap.audience, top)
     chosen = snap.topic(topic) if topic else None
     return matrix.selected(
         levels=[level] if level else None,
