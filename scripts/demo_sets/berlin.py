@@ -14,8 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from .common import DemoSet, demo_entries, fmt, obs
-from .official import lookup
+from .common import DemoSet, demo_entries, fmt, lookup, obs
 
 NAME = "berlin"
 BERLIN = "11000000"

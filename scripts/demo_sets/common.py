@@ -94,15 +94,6 @@ def short_name(name: str) -> str:
     return name.split(",")[0].strip()
 
 
-def read_text(path: Path) -> str:
-    """A text file as UTF-8 (with or without BOM), else Windows-1252."""
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
-
-
 def catalogue_entry(fields: dict[str, Any]) -> dict[str, Any]:
     """A catalogue entry with every field, in the documented order."""
     entry = {key: fields.get(key, default) for key, default in CATALOGUE_FIELDS.items()}

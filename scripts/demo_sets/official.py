@@ -34,6 +34,7 @@ from .common import (
     catalogue_entry,
     demo_entries,
     fmt,
+    lookup,
     obs,
     short_name,
 )
@@ -480,10 +481,3 @@ def sum_notes(indicator: str, towns: Series, districts: Series) -> list[str]:
             + f"; otherwise by at most {fmt(small)}"
         )
     return notes
-
-
-def lookup(rows: list[dict[str, str]], ind: str, area: str, period: str) -> str | None:
-    for row in rows:
-        if (row["indicator"], row["area"], row["period"]) == (ind, area, period):
-            return row["value"]
-    return None

@@ -375,7 +375,7 @@ def test_the_matrix_of_a_chosen_top_area_issue_12(two_counties: Engine) -> None:
         for o in first.select("select[name=gebiet] option")
     ]
     assert options == [
-        ("K", "Kreis Musterland", True),  # the first top area in name order
+        ("K", "Kreis Musterland", True),  # same level: the first by name
         ("L", "Landkreis Zweiland", False),
     ]
     heading = first.select_one("h2#ebene-municipality").get_text(" ", strip=True)

@@ -17,14 +17,15 @@ from sozialmonitor.store.gap_counts import (
     read_gap_counts,
     read_gap_counts_for,
 )
-from sozialmonitor.web.pages.area_index import top_areas
+from sozialmonitor.web.pages.area_index import by_rank, top_areas
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 
 def gap_tops(snap: Snapshot) -> list[Area]:
-    """The top areas a reader chooses between (``?gebiet=``), the default first;
-    with one top area there is nothing to choose and the matrix counts all."""
-    return top_areas(snap)
+    """The top areas a reader chooses between (``?gebiet=``): the largest level
+    first, then by name; the first is the default. With one top area there is
+    nothing to choose and the matrix counts all."""
+    return by_rank(snap, top_areas(snap))
 
 
 def chosen_top(snap: Snapshot, code: str) -> str | None:
