@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
+import xlrd
 from sqlalchemy import Engine
 
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.ingest.demo import DEMO_RELEASE, build_demo_database
 from sozialmonitor.store import queries
 from sozialmonitor.store.queries import ObservationQuery, read_observations
+from tests.shared_data import shared_file
 
 BARSINGHAUSEN = "03241002"
 
@@ -84,3 +90,81 @@ def test_demo_builds_on_postgresql(pg_engine: Engine) -> None:
     assert build_demo_database(pg_engine) is True
     assert value(pg_engine, "unemployed", BARSINGHAUSEN, "1998") == 1429
     assert value(pg_engine, "population", BARSINGHAUSEN, "2015-12-31") == 33608
+
+
+PILOT = "06-pilot"
+PILOT_DISTRICTS = {"06635": 22, "06631": 23, "06531": 18, "06433": 14, "06413": 1}
+"""The Hessian pilot's districts and their municipalities (VG5000, 01.01.2021)."""
+
+
+def test_hessen_pilot_has_five_districts_with_their_municipalities_issue_12(
+    demo_sqlite: Engine,
+) -> None:
+    with demo_sqlite.connect() as conn:
+        districts = queries.list_areas(conn, parent=PILOT)
+        towns = {d: queries.list_areas(conn, parent=d) for d in PILOT_DISTRICTS}
+        (top,) = queries.list_areas(conn, codes=[PILOT])
+    assert top.parent is None and top.level == "state"
+    assert {d.code: d.name for d in districts} == {
+        "06635": "Landkreis Waldeck-Frankenberg",
+        "06631": "Landkreis Fulda",
+        "06531": "Landkreis Gießen",
+        "06433": "Landkreis Groß-Gerau",
+        "06413": "Kreisfreie Stadt Offenbach am Main",
+    }
+    assert {d: len(t) for d, t in towns.items()} == PILOT_DISTRICTS
+    assert [t.code for t in towns["06413"]] == ["06413000"]
+    assert all(t.level == "municipality" for ts in towns.values() for t in ts)
+
+
+def test_hessen_district_shares_are_computed_from_their_municipalities(
+    demo_sqlite: Engine,
+) -> None:
+    with demo_sqlite.connect() as conn:
+        (fulda,) = read_observations(
+            conn,
+            ObservationQuery(
+                indicators=["unemployment_share"], areas=["06631"], periods=["2021"]
+            ),
+        )
+        towns = read_observations(
+            conn,
+            ObservationQuery(
+                indicators=["unemployed"], level="municipality", periods=["2021"]
+            ),
+        )
+    assert fulda.flags & Flag.COMPUTED
+    assert fulda.numerator == sum(o.value or 0 for o in towns if o.area[:5] == "06631")
+
+
+def test_hessen_values_are_the_source_cells(demo_sqlite: Engine) -> None:
+    """A sample of the Hessen demo values against the original files, read here
+    with xlrd and csv (not with the readers the build uses)."""
+    workbook = shared_file("germany-inkar-gisd/inkar", "A_Arbeitslosigkeit.xls")
+    gvb = shared_file("germany-inkar-gisd/gisd", "GISD_Hessen_Gemeindeverband.csv")
+    kreis = shared_file("germany-inkar-gisd/gisd", "GISD_Hessen_Kreis.csv")
+    sheet = xlrd.open_workbook(str(workbook), logfile=io.StringIO()).sheet_by_name(
+        "Daten"
+    )
+    years = [str(v) for v in sheet.row_values(1)]
+    rows = {str(sheet.cell_value(r, 0)): r for r in range(2, sheet.nrows)}
+    for ags in ("06413000", "06631001", "06635022"):
+        for year in ("1998", "2021"):
+            cell = sheet.cell_value(rows[ags], years.index(year))
+            assert value(demo_sqlite, "unemployed", ags, year) == cell
+
+    def gisd(path: Path, key: str, area: str, year: str) -> float:
+        with path.open(encoding="utf-8") as handle:
+            return next(
+                float(r["gisd_score"])
+                for r in csv.DictReader(handle)
+                if r[key] == area and r["year"] == year
+            )
+
+    # published with five decimals, stored as published
+    assert value(demo_sqlite, "gisd_score", "06631001", "2019") == gisd(
+        gvb, "gvb_id", "066310001", "2019"
+    )
+    assert value(demo_sqlite, "gisd_score", "06413", "2021") == gisd(
+        kreis, "kreis_id", "06413", "2021"
+    )

@@ -67,3 +67,31 @@ def test_axe_on_the_filtered_map_and_the_table_on_a_phone(
     assert response is not None and response.status == 200
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+def test_the_hessen_pilot_chosen_in_the_filter_issue_12(
+    server: str, open_page: OpenPage
+) -> None:
+    visit = open_page("desktop", bypass_csp=True)
+    page = visit.page
+    page.goto(server + "/datenluecken?gebiet=11000000")
+    headings = page.locator("h2[id^=ebene-]").all_inner_texts()
+    assert any("542 Gebiete" in h for h in headings)  # Berlin's planning areas
+    tab_to(page, "#gaps-top")
+    page.select_option("#gaps-top", "06-pilot")
+    tab_to(page, "form.controls button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "gebiet=06-pilot" in page.url
+    headings = page.locator("h2[id^=ebene-]").all_inner_texts()
+    assert [h.split(" (")[1] for h in headings] == [
+        "1 Gebiet)",
+        "5 Gebiete)",
+        "78 Gebiete)",
+    ]
+    cells = page.evaluate(_CELLS)
+    assert any(c["status"] == "gap-present" for c in cells)
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    visit.log.assert_only_app()
+    visit.log.assert_no_script_errors()

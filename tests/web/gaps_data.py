@@ -161,3 +161,20 @@ def build_county(conn: Connection) -> None:
     )
     publish_release(conn, "r2")
     _store(conn, "r3", [_share("M1", "2019", 1_000, 20_000)])
+
+
+SECOND_TOWNS = ("N1", "N2")
+
+
+def add_second_county(conn: Connection) -> None:
+    """A second top area after :func:`build_county`: county L with two towns,
+    ``cases`` 2022 for N1 only (release ``r4``, published): in L's matrix 1 of 2
+    towns; K's matrix has no 2022."""
+    areas = [Area(code="L", name="Landkreis Zweiland", level="region")]
+    areas += [
+        Area(code=n, name=f"Gemeinde {n}", level="municipality", parent="L")
+        for n in SECOND_TOWNS
+    ]
+    save_areas(conn, areas)
+    _store(conn, "r4", [("cases", "N1", "2022", 7, None, None, 0)])
+    publish_release(conn, "r4")

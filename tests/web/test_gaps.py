@@ -22,7 +22,11 @@ from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web.pages.gaps_content import TABLE_PAGE_SIZE, paging_of
 from sozialmonitor.web.pages.gaps_matrix import matrix_for
 from tests.access.accounts_data import add_account
-from tests.web.gaps_data import INTERNAL_INDICATOR_NAME, build_county
+from tests.web.gaps_data import (
+    INTERNAL_INDICATOR_NAME,
+    add_second_county,
+    build_county,
+)
 from tests.web.sign_in_client import portal, sign_in
 from tests.web.test_disclosure_attack import generated
 
@@ -381,3 +385,67 @@ def test_a_page_asked_while_the_matrix_is_computed_says_so(pg_engine: Engine) ->
     ready = client.get("/datenluecken")
     assert ready.status_code == 200
     assert "wird gerade berechnet" not in ready.text
+
+
+@pytest.fixture
+def two_counties(county: Engine) -> Engine:
+    with county.begin() as conn:
+        add_second_county(conn)
+    return county
+
+
+def test_one_top_area_offers_no_choice(county: Engine) -> None:
+    soup = BeautifulSoup(
+        TestClient(portal(county)).get("/datenluecken").text, "html.parser"
+    )
+    assert soup.select_one("select[name=gebiet]") is None
+    twin = TestClient(portal(county)).get("/api/v1/pages/datenluecken").json()
+    assert twin["filter"]["gebiet"] == "" and twin["filter"]["tops"] == []
+
+
+def test_the_matrix_of_a_chosen_top_area_issue_12(two_counties: Engine) -> None:
+    client = TestClient(portal(two_counties))
+    first = BeautifulSoup(client.get("/datenluecken").text, "html.parser")
+    options = [
+        (o["value"], o.get_text(strip=True), o.has_attr("selected"))
+        for o in first.select("select[name=gebiet] option")
+    ]
+    assert options == [
+        ("K", "Kreis Musterland", True),  # same level: the first by name
+        ("L", "Landkreis Zweiland", False),
+    ]
+    heading = first.select_one("h2#ebene-municipality").get_text(" ", strip=True)
+    assert "5 Gebiete" in heading  # K's towns, not all seven
+    periods = [th.get_text(strip=True) for th in first.select("table.gaps thead th")]
+    assert "2022" not in periods
+
+    second = BeautifulSoup(client.get("/datenluecken?gebiet=L").text, "html.parser")
+    cells = _cells(second, "municipality")
+    assert cells[("Hilfefälle", "2022")] == "partly"
+    assert {period for _name, period in cells} == {"2022"}
+    assert "2 Gebiete" in second.select_one("h2#ebene-municipality").get_text()
+    links = [a["href"] for a in second.select("p.downloads a")]
+    assert all("gebiet=L" in href for href in links)
+
+    twin = client.get("/api/v1/pages/datenluecken?gebiet=L").json()
+    assert twin["filter"]["gebiet"] == "L"
+    town = next(h for h in twin["heatmaps"] if h["level"] == "municipality")
+    (row,) = [r for r in town["rows"] if r["indicator"]["id"] == "cases"]
+    (cell,) = [c["cell"] for c in row["cells"]]
+    assert (cell["areas_with_values"], cell["areas"]) == (1, 2)
+
+    csv = client.get("/datenluecken/download.csv?gebiet=L")
+    assert 'filename="datenluecken-L.csv"' in csv.headers["content-disposition"]
+    frame = pd.read_csv(io.StringIO(csv.text), dtype={"period": str})
+    assert set(frame.period) == {"2022"}
+
+    unknown = BeautifulSoup(client.get("/datenluecken?gebiet=M1").text, "html.parser")
+    (note,) = [p.get_text() for p in unknown.select("p[role=status]")]
+    assert "M1" in note and "Kreis Musterland" in note  # a town is no top area
+
+    api = client.get("/api/v1/gaps?area=L&level=municipality").json()
+    assert [lvl["areas"] for lvl in api["levels"]] == [2]
+    assert client.get("/api/v1/gaps").json()["levels"][1]["areas"] == 7  # all
+    refused = client.get("/api/v1/gaps?area=M1")
+    assert refused.status_code == 400
+    assert "K, L" in refused.json()["detail"]

@@ -227,20 +227,24 @@ def test_classes_match_the_pure_function_and_report_fewer_classes(
     assert fewer["areas"][2]["class"] is None  # no 2021 value
 
 
-def test_classes_of_the_21_municipalities(
+DEMO_TOWNS = 21 + 78
+"""Municipalities with an unemployment share: Hannover's and the Hessen pilot's."""
+
+
+def test_classes_of_the_demo_municipalities(
     demo: TestClient, demo_sqlite: Engine
 ) -> None:
     body = get(demo, "classes", indicator="unemployment_share", level="municipality")
     classed = [a for a in body["areas"] if a["class"] is not None]
-    assert len(classed) == 21 and body["k"] == 5 and body["period"] == "2021"
-    assert {a["code"][:5] for a in classed} == {"03241"}
-    assert sum(x["count"] for x in body["legend"]) == 21
+    assert len(classed) == DEMO_TOWNS and body["k"] == 5 and body["period"] == "2021"
+    assert {a["code"][:2] for a in classed} == {"03", "06"}
+    assert sum(x["count"] for x in body["legend"]) == DEMO_TOWNS
     values = [a["value"] for a in body["areas"]]
     expected = classify(values, "natural_breaks", 5, unit="%")
     assert [a["class"] for a in body["areas"]] == list(expected.classes)
     by_code = {a["code"]: a for a in classed}
-    # Hannover (7.7 %) has the highest share of the region: the top class.
-    assert by_code[HANNOVER]["class"] == 4
+    # Hannover (7.7 %) and Offenbach (8.3 %) have the highest shares: the top class.
+    assert by_code[HANNOVER]["class"] == by_code["06413000"]["class"] == 4
     # Quantiles of Berlin's 536 planning areas with a value: about 107 per class.
     quint = get(
         demo,
@@ -275,7 +279,9 @@ def test_spatial_hannover_neighbours_and_pure_function(
     areas = {a["code"]: a for a in body["areas"]}
     assert LANGENHAGEN in areas[HANNOVER]["neighbours"]
     assert HANNOVER in areas[LANGENHAGEN]["neighbours"]
-    assert body["n"] == 21 and body["left_out"] == ["11000000"]  # Berlin: no value
+    # Offenbach am Main borders no municipality of the demo: an island
+    assert body["n"] == DEMO_TOWNS - 1 and body["islands"] == ["06413000"]
+    assert body["left_out"] == ["11000000"]  # Berlin: no value
     with demo_sqlite.connect() as conn:
         shapes = queries.list_areas(conn, level="municipality", with_geometry=True)
     values = [areas[a.code]["value"] for a in shapes]
@@ -285,7 +291,7 @@ def test_spatial_hannover_neighbours_and_pure_function(
     assert expected.moran is not None
     assert body["moran"]["i"] == pytest.approx(expected.moran.i, rel=RTOL)
     assert body["moran"]["p_value"] == expected.moran.p_value
-    assert body["moran"]["expected"] == pytest.approx(-1 / 20, rel=RTOL)
+    assert body["moran"]["expected"] == pytest.approx(-1 / (DEMO_TOWNS - 2), rel=RTOL)
     assert [areas[r.area]["cluster"]["code"] for r in expected.local] == [
         r.cluster.value for r in expected.local
     ]

@@ -275,3 +275,21 @@ def test_demo_population_has_a_row_per_top_area(
     found = rows(soup(demo.get("/thema/bevoelkerung")))
     assert (name, "Berlin") in found
     assert (name, "Region Hannover") in found
+    assert (name, "Hessen: Pilotkreise Regionales Sozialmonitoring") in found
+
+
+def test_a_row_opens_the_indicator_at_its_own_top_area_issue_12(
+    demo: TestClient,
+) -> None:
+    found = rows(soup(demo.get("/thema/arbeit")))
+    name = "Arbeitslose an der erwerbsfähigen Bevölkerung"
+    hannover = found[(name, "Region Hannover")][0].find("a")["href"]
+    hessen = found[(name, "Hessen: Pilotkreise Regionales Sozialmonitoring")]
+    assert hannover == "/indikator/unemployment_share?raum=03241"
+    assert hessen[0].find("a")["href"] == "/indikator/unemployment_share?raum=06-pilot"
+    opened = soup(demo.get(hannover))
+    chosen = opened.select_one("select[name=raum] option[selected]")
+    assert chosen is not None and chosen.get_text(strip=True) == "Region Hannover"
+    # an indicator with values under one top area only keeps its plain link
+    berlin = found[("Arbeitslosigkeit", "Berlin")][0].find("a")["href"]
+    assert berlin == "/indikator/mss_s1_unemployment"

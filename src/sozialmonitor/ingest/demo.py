@@ -17,7 +17,7 @@ from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import publish_release
 
 DEMO_RELEASE = "Demo 2021"
-DEMO_SETS = ("hannover", "berlin")
+DEMO_SETS = ("hannover", "berlin", "hessen")
 """Folders of ``sozialmonitor/demo``, each with areas, indicators and observations."""
 DEMO_INDICES = ("mss",)
 """Shipped index definitions computed into the demo release (Berlin's MSS 2021)."""

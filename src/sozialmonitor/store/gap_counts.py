@@ -72,10 +72,14 @@ Key = tuple[int, int, str]
 
 
 def read_gap_counts(
-    conn: Connection, *, audience: Audience = Audience.PUBLIC
+    conn: Connection,
+    *,
+    audience: Audience = Audience.PUBLIC,
+    within: str | None = None,
 ) -> list[GapCount]:
     """Per indicator, level and period with any value or hidden cell, what the
-    audience may see (see the module's description).
+    audience may see (see the module's description); with ``within`` (a top
+    area's code), of that area and the areas below it only.
 
     Returns
     -------
@@ -83,11 +87,12 @@ def read_gap_counts(
         In no particular order; levels, indicators and periods without any value
         or hidden cell have no entry.
     """
-    return read_gap_counts_for(conn, [audience])[counting_audience(audience)]
+    found = read_gap_counts_for(conn, [audience], within=within)
+    return found[counting_audience(audience)]
 
 
 def read_gap_counts_for(
-    conn: Connection, audiences: Sequence[Audience]
+    conn: Connection, audiences: Sequence[Audience], *, within: str | None = None
 ) -> dict[Audience, list[GapCount]]:
     """:func:`read_gap_counts` for several audiences with one scan of the values
     (keyed by ``counting_audience``)."""
@@ -108,13 +113,15 @@ def read_gap_counts_for(
     ids = sorted({key for found in readable.values() for key in found})
     if not priorities or not ids:
         return {a: [] for a in wanted}
-    current = _current(priorities, ids)
+    tree = _area_tree(conn)
+    areas = _subtree(conn, tree, within) if within is not None else None
+    current = _current(priorities, ids, areas)
     groups = _child_groups(conn, current)
     stored = _stored_totals(groups)
     newest = _newest_patterns(conn, priorities, ids)
     # Which parents are computed does not depend on who reads (the gate computes
     # them from every stored value, then hides what the reader may not see).
-    computed = _computed(groups, indicators, set(stored), _area_tree(conn))
+    computed = _computed(groups, indicators, set(stored), tree)
     del groups
     return {
         a: _counts(
@@ -129,6 +136,7 @@ def read_gap_counts_for(
                 },
                 current=current,
                 newest={s: r for s, r in newest.items() if s[0] in readable[a]},
+                areas=areas,
             ),
             {k: v for k, v in stored.items() if k[0] in readable[a]},
             {k: v for k, v in computed.items() if k[0] in readable[a]},
@@ -145,6 +153,8 @@ class _Read:
     levels: dict[int, str]
     current: Subquery
     newest: dict[tuple[int, str], int]
+    areas: list[int] | None
+    """The ids of the areas counted (None: all)."""
 
 
 def _counts(
@@ -158,8 +168,8 @@ def _counts(
     if not indicators or not levels:
         return []
     ids = list(indicators)
-    pattern = _pattern_counts(conn, read.current, newest, ids, list(levels))
-    hidden = _hidden_parents(conn, newest, ids) if computed else {}
+    pattern = _pattern_counts(conn, read.current, newest, ids, list(levels), read.areas)
+    hidden = _hidden_parents(conn, newest, ids, read.areas) if computed else {}
     found = []
     keys = stored.keys() | pattern.keys() | computed.keys()
     for key in (k for k in keys if k[1] in levels):
@@ -252,14 +262,19 @@ def _sum(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _current(priorities: dict[int, int], indicator_ids: list[int]) -> Subquery:
+def _current(
+    priorities: dict[int, int], indicator_ids: list[int], areas: list[int] | None
+) -> Subquery:
     """The newest stored row per key of the releases a read may see (tombstones
-    still in: they remove a value, so they are the newest row of their key)."""
+    still in: they remove a value, so they are the newest row of their key), of
+    the areas counted (None: all)."""
     o = schema.observation
-    conditions = (
+    conditions = [
         o.c.release_id.in_(list(priorities)),
         o.c.indicator_id.in_(indicator_ids),
-    )
+    ]
+    if areas is not None:
+        conditions.append(o.c.area_id.in_(areas))
     columns = (
         o.c.indicator_id,
         o.c.period,
@@ -352,6 +367,23 @@ def _area_tree(conn: Connection) -> _Tree:
     return _Tree(parent_of=parent_of, level_of=level_of)
 
 
+def _subtree(conn: Connection, tree: _Tree, code: str) -> list[int]:
+    """The ids of an area and every area below it (none for an unknown code)."""
+    a = schema.area
+    top = conn.execute(select(a.c.id).where(a.c.code == code)).scalar()
+    if top is None:
+        return []
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for area_id, parent_id in tree.parent_of.items():
+        children[parent_id].append(area_id)
+    found, todo = [top], [top]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found.extend(below)
+        todo.extend(below)
+    return found
+
+
 def _computed(
     groups: list[ChildGroup],
     indicators: dict[int, Indicator],
@@ -399,6 +431,7 @@ def _pattern_counts(
     newest: dict[tuple[int, str], int],
     indicator_ids: list[int],
     level_ids: list[int],
+    areas: list[int] | None,
 ) -> dict[Key, _Pattern]:
     """Hidden cells per indicator, level and period of the patterns the read
     applies, and how many of them are stored values (with a value, secret,
@@ -414,6 +447,7 @@ def _pattern_counts(
     )
     secret = _flag(current.c.flags, _SOURCE)
     with_value = and_(current.c.value.isnot(None), ~secret)
+    within = [sc.c.area_id.in_(areas)] if areas is not None else []
     rows = conn.execute(
         select(
             sc.c.release_id,
@@ -431,6 +465,7 @@ def _pattern_counts(
             sc.c.release_id.in_(set(newest.values())),
             sc.c.indicator_id.in_(indicator_ids),
             a.c.level_id.in_(level_ids),
+            *within,
         )
         .group_by(sc.c.release_id, sc.c.indicator_id, a.c.level_id, sc.c.period)
     )
@@ -442,7 +477,10 @@ def _pattern_counts(
 
 
 def _hidden_parents(
-    conn: Connection, newest: dict[tuple[int, str], int], indicator_ids: list[int]
+    conn: Connection,
+    newest: dict[tuple[int, str], int],
+    indicator_ids: list[int],
+    areas: list[int] | None,
 ) -> dict[tuple[int, str], set[int]]:
     """The hidden cells of parent areas (those computed values can be in), per
     slice, of the patterns the read applies."""
@@ -450,11 +488,13 @@ def _hidden_parents(
         return {}
     sc, a = schema.suppressed_cell, schema.area
     parents = select(a.c.parent_id).where(a.c.parent_id.isnot(None)).distinct()
+    within = [sc.c.area_id.in_(areas)] if areas is not None else []
     rows = conn.execute(
         select(sc.c.release_id, sc.c.indicator_id, sc.c.period, sc.c.area_id).where(
             sc.c.release_id.in_(set(newest.values())),
             sc.c.indicator_id.in_(indicator_ids),
             sc.c.area_id.in_(parents),
+            *within,
         )
     )
     found: dict[tuple[int, str], set[int]] = defaultdict(set)

@@ -170,11 +170,16 @@ def warm_up(engine: Engine) -> None:
     map of data gaps is computed in the background (its page says so meanwhile)."""
     from sozialmonitor.web.charts import warm_up as start_chart_compiler
     from sozialmonitor.web.page import compile_templates
-    from sozialmonitor.web.pages.gaps_matrix import COUNTED, start_gap_matrix
+    from sozialmonitor.web.pages.gaps_matrix import (
+        COUNTED,
+        chosen_top,
+        start_gap_matrix,
+    )
+    from sozialmonitor.web.snapshot import snapshot
 
     warm_data(engine, gaps=False)
     for audience in COUNTED:
-        start_gap_matrix(engine, audience)
+        start_gap_matrix(engine, audience, chosen_top(snapshot(engine, audience), ""))
     compile_templates()
     start_chart_compiler()
 
@@ -199,7 +204,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     data version has not changed. (A reader with an area scope builds its own on
     first use.)"""
     from sozialmonitor.web.pages.area_values import derive
-    from sozialmonitor.web.pages.gaps_matrix import matrix_for
+    from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
@@ -211,7 +216,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
         derive(snap)
         if gaps:
-            matrix_for(engine, audience)
+            matrix_for(engine, audience, chosen_top(snap, ""))
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

@@ -13,6 +13,8 @@ from sozialmonitor.store import queries
 from sozialmonitor.web.page import current_snapshot
 from sozialmonitor.web.pages.gaps_matrix import (
     download_rows,
+    gap_tops,
+    level_counts,
     selected_matrix,
     visible_levels,
 )
@@ -119,12 +121,22 @@ def gaps(
     topic: Annotated[
         str | None, Query(description="Only this topic (its slug, e.g. 'arbeit').")
     ] = None,
+    area: Annotated[
+        str | None,
+        Query(description="Only this top-level area and the areas below it."),
+    ] = None,
 ) -> dict[str, Any]:
     """The map of data gaps: per indicator, area level and period the status
     (present, partly, suppressed, missing), the areas with values of the level's
     areas, and the suppressed, provisional and confidential ones."""
     snap = current_snapshot(request)
-    levels = visible_levels(snap)
+    tops = gap_tops(snap)
+    if area is not None and all(a.code != area for a in tops):
+        known = ", ".join(a.code for a in tops)
+        raise InvalidQueryError(
+            f"'{area[:80]}' is not a top-level area. Top-level areas: {known}."
+        )
+    levels = visible_levels(snap, area)
     if level is not None and all(lvl.code != level for lvl in levels):
         known = ", ".join(lvl.code for lvl in levels)
         raise InvalidQueryError(
@@ -133,11 +145,12 @@ def gaps(
     if topic is not None and snap.topic(topic) is None:
         known = ", ".join(t.slug for t in snap.topics)
         raise InvalidQueryError(f"There is no topic '{topic}'. Topics: {known}.")
-    matrix = selected_matrix(request.app.state.engine, snap, level, topic)
+    matrix = selected_matrix(request.app.state.engine, snap, level, topic, area)
+    counts = level_counts(snap, area)
     return {
         "release": snap.release.to_dict() if snap.release else None,
         "levels": [
-            {"code": lvl.code, "label": lvl.label, "areas": snap.level_counts[lvl.code]}
+            {"code": lvl.code, "label": lvl.label, "areas": counts[lvl.code]}
             for lvl in matrix.levels
         ],
         "periods": list(matrix.periods),

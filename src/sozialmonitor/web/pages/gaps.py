@@ -27,6 +27,7 @@ from sozialmonitor.web.page import (
 from sozialmonitor.web.pages.gaps_content import GapsPage, gaps_page
 from sozialmonitor.web.pages.gaps_matrix import (
     DOWNLOAD_COLUMNS,
+    chosen_top,
     download_rows,
     selected_matrix,
     visible_levels,
@@ -42,13 +43,14 @@ DOWNLOAD_TYPES = {
 
 
 def _page(
-    request: Request, ebene: str, thema: str, ansicht: str, seite: int
+    request: Request, gebiet: str, ebene: str, thema: str, ansicht: str, seite: int
 ) -> tuple[Snapshot, GapsPage]:
     snap = current_snapshot(request)
     page = gaps_page(
         request.app.state.engine,
         snap,
         request_language(request),
+        gebiet=gebiet,
         ebene=ebene,
         thema=thema,
         ansicht=ansicht,
@@ -60,6 +62,7 @@ def _page(
 @router.get("/datenluecken", response_class=HTMLResponse, include_in_schema=False)
 def gaps_html(
     request: Request,
+    gebiet: str = "",
     ebene: str = "",
     thema: str = "",
     ansicht: str = "",
@@ -67,7 +70,7 @@ def gaps_html(
 ) -> HTMLResponse:
     t = Translator(lang=request_language(request))
     try:
-        snap, page = _page(request, ebene, thema, ansicht, seite)
+        snap, page = _page(request, gebiet, ebene, thema, ansicht, seite)
     except StillComputingError as pending:
         frame = frame_for(
             request,
@@ -93,13 +96,14 @@ def gaps_html(
 @router.get("/api/v1/pages/datenluecken", tags=["pages"], response_model=None)
 def gaps_json(
     request: Request,
+    gebiet: str = "",
     ebene: str = "",
     thema: str = "",
     ansicht: str = "",
     seite: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The map of data gaps as JSON (same parameters as ``/datenluecken``)."""
-    _snap, page = _page(request, ebene, thema, ansicht, seite)
+    _snap, page = _page(request, gebiet, ebene, thema, ansicht, seite)
     return json_response(page)
 
 
@@ -107,6 +111,7 @@ def gaps_json(
 def gaps_download(
     request: Request,
     ext: str,
+    gebiet: str = "",
     ebene: str = "",
     thema: str = "",
     fmt: Annotated[str, Query(alias="format")] = "",
@@ -116,9 +121,11 @@ def gaps_download(
     if ext not in DOWNLOAD_TYPES:
         raise HTTPException(404, f"There is no download as .{ext}.")
     snap = current_snapshot(request)
-    level = ebene if any(lvl.code == ebene for lvl in visible_levels(snap)) else None
+    top = chosen_top(snap, gebiet)
+    levels = visible_levels(snap, top)
+    level = ebene if any(lvl.code == ebene for lvl in levels) else None
     topic = thema if thema and snap.topic(thema) else None
-    matrix = selected_matrix(request.app.state.engine, snap, level, topic)
+    matrix = selected_matrix(request.app.state.engine, snap, level, topic, top)
     frame = pd.DataFrame(download_rows(matrix), columns=list(DOWNLOAD_COLUMNS))
     release = snap.release.name if snap.release else ""
     frame["release"] = release
@@ -126,7 +133,7 @@ def gaps_download(
         content = xlsx_bytes({"Datenluecken": frame})
     else:
         content = to_bytes(frame, "csv-de" if fmt == "csv-de" else "csv")
-    name = "-".join(["datenluecken", *(p for p in (level, topic) if p)])
+    name = "-".join(["datenluecken", *(p for p in (top, level, topic) if p)])
     return Response(
         content=content,
         media_type=DOWNLOAD_TYPES[ext],

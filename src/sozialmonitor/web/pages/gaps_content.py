@@ -15,7 +15,12 @@ from sozialmonitor.analysis.gaps import GapCell, GapStatus
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import Option
-from sozialmonitor.web.pages.gaps_matrix import selected_matrix, visible_levels
+from sozialmonitor.web.pages.gaps_matrix import (
+    chosen_top,
+    gap_tops,
+    selected_matrix,
+    visible_levels,
+)
 from sozialmonitor.web.pages.indicator_context import PageLink, Paging
 from sozialmonitor.web.pages.methods_catalogue import IndicatorLink, indicator_link
 from sozialmonitor.web.snapshot import Snapshot
@@ -53,12 +58,16 @@ STATUS_EXPLANATIONS: dict[GapStatus, str] = {
 
 @dataclass(frozen=True, kw_only=True)
 class GapsFilter:
+    gebiet: str
+    """The top area whose areas are counted, or empty when there is only one."""
     ebene: str
     """Level code, or empty for all."""
     thema: str
     """Topic slug, or empty for all."""
     ansicht: str
     """``karte`` (heatmap) or ``tabelle``."""
+    tops: tuple[Option, ...]
+    """The top areas to choose from (empty with a single top area)."""
     levels: tuple[Option, ...]
     topics: tuple[Option, ...]
     views: tuple[Option, ...]
@@ -210,10 +219,19 @@ def _summary(cells: list[GapCell], t: Translator) -> str:
 
 
 def _filter(
-    snap: Snapshot, ebene: str, thema: str, ansicht: str, t: Translator
-) -> tuple[GapsFilter, str | None, str | None]:
-    levels = visible_levels(snap)
+    snap: Snapshot, gebiet: str, ebene: str, thema: str, ansicht: str, t: Translator
+) -> tuple[GapsFilter, str | None, str | None, str | None]:
+    top = chosen_top(snap, gebiet)
+    levels = visible_levels(snap, top)
     notes = []
+    if gebiet and top is not None and top != gebiet:
+        notes.append(
+            t(
+                "„{code}“ ist kein Gebiet der obersten Ebene; gezeigt wird {name}.",
+                code=gebiet,
+                name=snap.areas[top].name,
+            )
+        )
     level = ebene if any(lvl.code == ebene for lvl in levels) else None
     if ebene and level is None:
         notes.append(
@@ -235,9 +253,14 @@ def _filter(
     view = ansicht if ansicht in dict(VIEWS) else VIEWS[0][0]
     return (
         GapsFilter(
+            gebiet=top or "",
             ebene=level or "",
             thema=topic.slug if topic else "",
             ansicht=view,
+            tops=tuple(
+                Option(value=a.code, label=a.name, selected=a.code == top)
+                for a in (gap_tops(snap) if top is not None else ())
+            ),
             levels=tuple(
                 Option(value=lvl.code, label=lvl.label, selected=lvl.code == level)
                 for lvl in levels
@@ -254,6 +277,7 @@ def _filter(
         ),
         level,
         topic.slug if topic else None,
+        top,
     )
 
 
@@ -262,6 +286,7 @@ def gaps_page(
     snap: Snapshot,
     lang: Language,
     *,
+    gebiet: str = "",
     ebene: str = "",
     thema: str = "",
     ansicht: str = "",
@@ -277,6 +302,9 @@ def gaps_page(
         The reader's catalogue.
     lang
         Language of texts and numbers.
+    gebiet
+        The top area whose areas are counted (with several top areas; default
+        and for an unknown code: the first, named in ``filter.notes``).
     ebene, thema
         Level code and topic slug filtering the map; unknown ones are named in
         ``filter.notes`` and ignored.
@@ -286,14 +314,14 @@ def gaps_page(
         The table's page (from 1; one too far shows the last).
     """
     t = Translator(lang=lang)
-    shown_filter, level, topic = _filter(snap, ebene, thema, ansicht, t)
-    matrix = selected_matrix(engine, snap, level, topic)
+    shown_filter, level, topic, top = _filter(snap, gebiet, ebene, thema, ansicht, t)
+    matrix = selected_matrix(engine, snap, level, topic, top)
     links = {i.id: indicator_link(i, lang) for i in matrix.indicators}
     labels = {p: formatting.period_label(p, lang) for p in matrix.periods}
     heatmaps: list[Heatmap] = []
     table: list[TableRow] = []
     paging: Paging | None = None
-    params: dict[str, Any] = {"ebene": level, "thema": topic}
+    params: dict[str, Any] = {"gebiet": top, "ebene": level, "thema": topic}
     if shown_filter.ansicht == "karte":
         for lvl in matrix.levels:
             cells = [

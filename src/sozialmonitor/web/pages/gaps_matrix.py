@@ -1,6 +1,6 @@
-"""The map of data gaps, its matrix: the reader's gap matrix (kept per data
-version and audience on the snapshot), a level's and topic's part of it, and its
-rows for the downloads and the API."""
+"""The map of data gaps, its matrix: the reader's gap matrix of one top area (kept
+per data version, audience and top area on the snapshot), a level's and topic's
+part of it, and its rows for the downloads and the API."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from sozialmonitor.analysis.gaps import GapMatrix, gap_matrix
 from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.area import AreaLevel
+from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.errors import StillComputingError
 from sozialmonitor.store.gap_counts import (
     GapCount,
@@ -21,15 +21,33 @@ from sozialmonitor.store.gap_counts import (
     read_gap_counts,
     read_gap_counts_for,
 )
+from sozialmonitor.web.pages.area_index import by_rank, top_areas
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 
-def matrix_for(engine: Engine, audience: Audience) -> GapMatrix:
-    """The gap matrix the audience may see, computed once per data version (a
-    scoped reader gets the public one: ``counting_audience``). Blocks until it is
-    there: for the keep-warm thread; a request asks :func:`ready_matrix`."""
+def gap_tops(snap: Snapshot) -> list[Area]:
+    """The top areas a reader chooses between (``?gebiet=``): the largest level
+    first, then by name; the first is the default. With one top area there is
+    nothing to choose and the matrix counts all."""
+    return by_rank(snap, top_areas(snap))
+
+
+def chosen_top(snap: Snapshot, code: str) -> str | None:
+    """The top area whose matrix is shown: ``code`` when it is a top area, else
+    the first one; None when the database has a single top area (or none)."""
+    tops = gap_tops(snap)
+    if len(tops) < 2:
+        return None
+    return code if any(a.code == code for a in tops) else tops[0].code
+
+
+def matrix_for(engine: Engine, audience: Audience, top: str | None = None) -> GapMatrix:
+    """The gap matrix the audience may see of one top area (None: all areas),
+    computed once per data version (a scoped reader gets the public one:
+    ``counting_audience``). Blocks until it is there: for the keep-warm thread;
+    a request asks :func:`ready_matrix`."""
     snap = snapshot(engine, counting_audience(audience))
-    return snap.remember("gap-matrix", lambda: _matrix(engine, snap))
+    return snap.remember(("gap-matrix", top), lambda: _matrix(engine, snap, top))
 
 
 WAIT_SECONDS = 3.0
@@ -38,7 +56,9 @@ RETRY_AFTER = 30
 """Seconds a reader is asked to wait then (Germany size: about half a minute)."""
 
 
-def ready_matrix(engine: Engine, audience: Audience) -> GapMatrix:
+def ready_matrix(
+    engine: Engine, audience: Audience, top: str | None = None
+) -> GapMatrix:
     """The gap matrix if it is there within ``WAIT_SECONDS``; else its computation
     goes on in the background (started here once per data version, unless the
     keep-warm thread is at it) and the reader is told to come back.
@@ -48,7 +68,7 @@ def ready_matrix(engine: Engine, audience: Audience) -> GapMatrix:
     StillComputingError
         While the matrix is being computed.
     """
-    job = start_gap_matrix(engine, audience)
+    job = start_gap_matrix(engine, audience, top)
     try:
         return job.result(timeout=WAIT_SECONDS)
     except StillRunning:
@@ -58,19 +78,26 @@ def ready_matrix(engine: Engine, audience: Audience) -> GapMatrix:
         ) from None
 
 
-def start_gap_matrix(engine: Engine, audience: Audience) -> Future[GapMatrix]:
-    """The computation of the audience's gap matrix for the current data version,
-    started in a thread of its own unless it runs or ran already."""
+def start_gap_matrix(
+    engine: Engine, audience: Audience, top: str | None = None
+) -> Future[GapMatrix]:
+    """The computation of the audience's gap matrix of a top area (None: all
+    areas) for the current data version, started in a thread of its own unless it
+    runs or ran already."""
     snap = snapshot(engine, counting_audience(audience))
-    return snap.remember("gap-matrix-job", lambda: _in_background(engine, audience))
+    return snap.remember(
+        ("gap-matrix-job", top), lambda: _in_background(engine, audience, top)
+    )
 
 
-def _in_background(engine: Engine, audience: Audience) -> Future[GapMatrix]:
+def _in_background(
+    engine: Engine, audience: Audience, top: str | None
+) -> Future[GapMatrix]:
     future: Future[GapMatrix] = Future()
 
     def run() -> None:
         try:
-            future.set_result(matrix_for(engine, audience))
+            future.set_result(matrix_for(engine, audience, top))
         except BaseException as exc:  # handed to the request that waits
             future.set_exception(exc)
 
@@ -82,49 +109,68 @@ COUNTED = (Audience.PUBLIC, Audience.INTERNAL)
 """The audiences whose counts are read together, with one scan of the values."""
 
 
-def _both(engine: Engine) -> dict[Audience, list[GapCount]]:
+def _both(engine: Engine, top: str | None) -> dict[Audience, list[GapCount]]:
     with engine.connect() as conn:
-        return read_gap_counts_for(conn, COUNTED)
+        return read_gap_counts_for(conn, COUNTED, within=top)
 
 
-def _matrix(engine: Engine, snap: Snapshot) -> GapMatrix:
+def _matrix(engine: Engine, snap: Snapshot, top: str | None) -> GapMatrix:
     shared = snapshot(engine, Audience.INTERNAL)
     if shared.version == snap.version:
         # Kept on the administration's snapshot; each audience gets its own part.
-        counts = shared.remember("gap-counts", lambda: _both(engine))[snap.audience]
+        counts = shared.remember(("gap-counts", top), lambda: _both(engine, top))[
+            snap.audience
+        ]
     else:  # the data changed between the two snapshots: read for this one alone
         with engine.connect() as conn:
-            counts = read_gap_counts(conn, audience=snap.audience)
-    levels = visible_levels(snap)
+            counts = read_gap_counts(conn, audience=snap.audience, within=top)
     return gap_matrix(
         counts,
         indicators=snap.indicators,
-        levels=levels,
-        areas_per_level=snap.level_counts,
+        levels=visible_levels(snap, top),
+        areas_per_level=level_counts(snap, top),
     )
 
 
-def visible_levels(snap: Snapshot) -> tuple[AreaLevel, ...]:
-    """The levels with areas the snapshot's audience may see, largest first."""
+def level_counts(snap: Snapshot, top: str | None) -> dict[str, int]:
+    """Level code → number of areas (of one top area and the areas below it)."""
+    if top is None:
+        return snap.level_counts
+    found: dict[str, int] = {}
+    for code, root in snap.root_of.items():
+        if root == top:
+            level = snap.areas[code].level
+            found[level] = found.get(level, 0) + 1
+    return found
+
+
+def visible_levels(snap: Snapshot, top: str | None = None) -> tuple[AreaLevel, ...]:
+    """The levels with areas the snapshot's audience may see (of one top area),
+    largest first."""
+    counts = level_counts(snap, top)
     return tuple(
         lvl
         for lvl in snap.levels
-        if (snap.audience.internal or not lvl.internal)
-        and snap.level_counts.get(lvl.code)
+        if (snap.audience.internal or not lvl.internal) and counts.get(lvl.code)
     )
 
 
 def selected_matrix(
-    engine: Engine, snap: Snapshot, level: str | None, topic: str | None
+    engine: Engine,
+    snap: Snapshot,
+    level: str | None,
+    topic: str | None,
+    top: str | None = None,
 ) -> GapMatrix:
-    """The reader's matrix for one level and topic (None: all).
+    """The reader's matrix of one top area (None: all areas) for one level and
+    topic (None: all).
 
     Raises
     ------
     StillComputingError
         While the matrix is being computed (see :func:`ready_matrix`).
     """
-    matrix = ready_matrix(engine, snap.audience)
+    matrix = ready_matrix(engine, snap.audience, top)
     chosen = snap.topic(topic) if topic else None
     return matrix.selected(
         levels=[level] if level else None,

@@ -244,7 +244,13 @@ def _row(
     t: Translator,
 ) -> TopicRow:
     lang = t.lang
-    url = href(f"/indikator/{indicator.id}", lang)
+    # With values under several top areas, the row opens the indicator at its own.
+    several = scope is not None and len(snap.scopes_for(indicator)) > 1
+    url = href(
+        f"/indikator/{indicator.id}",
+        lang,
+        raum=scope.root.code if scope is not None and several else None,
+    )
     if scope is None:
         return TopicRow(
             indicator=indicator,
