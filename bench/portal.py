@@ -245,7 +245,7 @@ def measure(
     from fastapi.testclient import TestClient
     from signed_in import development_cookies, sign_in
 
-    from sozialmonitor.web.app import create_app, settle_memory, warm_up
+    from sozialmonitor.web.app import create_app, settle_memory, warm_data, warm_up
 
     url = engine.url.render_as_string(hide_password=False)
     # Each page type's first twin URL in fresh processes: without warm_up, every
@@ -263,6 +263,10 @@ def measure(
     development_cookies(app)
     with TestClient(app) as client:
         warm_up(engine)
+        # The map of data gaps, which `serve` computes in the background after
+        # start-up (half a minute at Germany size): one-time work, waited for here
+        # so that it does not share the processor with the timed requests.
+        warm_data(engine)
         if role is not None:
             sign_in(client, engine, role, scope)
         settle_memory()
