@@ -20,9 +20,12 @@ from pathlib import Path
 from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
 from sozialmonitor.ingest.official.genesis import OfficialTable
 from sozialmonitor.ingest.official.period import official_period
-from sozialmonitor.ingest.official.recognise import BA_IMPRINT, ba_export
+from sozialmonitor.ingest.official.recognise import (
+    BA_IMPRINT,
+    ba_export,
+    unreadable_export,
+)
 from sozialmonitor.ingest.official.text import cell_text
-from sozialmonitor.ingest.table import ReadError
 
 NOTE_SHEETS = ("Hinweise", "Umstellung", "Statistik-Info")
 """Starts of the names of sheets with notes, not tables."""
@@ -32,10 +35,6 @@ GERMANY = "Deutschland"
 NO_RECORD = "."
 """'kein Nachweis vorhanden' in the workbooks' legend: nothing there."""
 _AGAIN = "Import the workbook as the Bundesagentur delivered it, unchanged."
-
-
-def _problem(path: Path, reason: str, *, row: int | None = None) -> ReadError:
-    return ReadError(path, reason, finding="unreadable-export", row=row)
 
 
 def _wanted(names: list[str]) -> list[str]:
@@ -55,7 +54,7 @@ def read_ba(path: Path) -> OfficialTable:
     imprint = sheets.pop(BA_IMPRINT, [])
     export = ba_export([[cell_text(c) for c in cells] for _, cells in imprint])
     if export is None:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the workbook has no sheet '{BA_IMPRINT}' with a row 'Titel:', as the "
             f"Bundesagentur's statistics workbooks have. {_AGAIN}",
@@ -77,7 +76,7 @@ def read_ba(path: Path) -> OfficialTable:
             for j, value in enumerate(values):
                 cells[start + j] = "" if value == NO_RECORD else value
     if not columns:
-        raise _problem(path, f"the workbook has no table sheet. {_AGAIN}")
+        raise unreadable_export(path, f"the workbook has no table sheet. {_AGAIN}")
     depth = max(len(labels) for _, labels in columns)
     headers = [[sheet for sheet, _ in columns]]
     headers += [
@@ -115,7 +114,7 @@ def _sheet(
         (i for i, (_, cells) in enumerate(rows) if cells[0].startswith("Region")), None
     )
     if dates is None or top is None or top > dates:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the sheet '{sheet}' has no header rows: a row starting with 'Region' "
             f"and a row of reference dates below it. {_AGAIN}",
@@ -151,7 +150,7 @@ def _sheet(
             continue
         data.append((line, key, name, (cells[1:] + [""] * width)[:width]))
     if not data:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the sheet '{sheet}' has no rows of areas ('01001 Flensburg, Stadt'). "
             f"{_AGAIN}",

@@ -17,11 +17,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sozialmonitor.errors import ReadError
 from sozialmonitor.ingest.formats.csv.options import MOJIBAKE
 from sozialmonitor.ingest.formats.csv.reader import decode
 from sozialmonitor.ingest.limits import MAX_CELL_CHARS
-from sozialmonitor.ingest.official.recognise import OfficialExport, recognise
+from sozialmonitor.ingest.official.recognise import (
+    OfficialExport,
+    recognise,
+    unreadable_export,
+)
 from sozialmonitor.ingest.table import check_cells, check_width
 
 FOOTER = re.compile(r"(?m)^_{5,}")
@@ -68,10 +71,6 @@ class OfficialTable:
         return " / ".join(labels) if labels else f"column {self.lead + position + 1}"
 
 
-def _problem(path: Path, reason: str, *, row: int | None = None) -> ReadError:
-    return ReadError(path, reason, finding="unreadable-export", row=row)
-
-
 def read_official(path: Path) -> OfficialTable:
     """Read an export; refuses a file that is not one, or beyond the limits.
 
@@ -83,7 +82,7 @@ def read_official(path: Path) -> OfficialTable:
     """
     export = recognise(path)
     if export is None:
-        raise _problem(
+        raise unreadable_export(
             path,
             "the file is not a GENESIS / Regionalstatistik export: its first line "
             "is not 'GENESIS-Tabelle: <code>' nor a flat file's header "
@@ -92,7 +91,7 @@ def read_official(path: Path) -> OfficialTable:
         )
     text, encoding = decode(path)  # size, binary and row limits
     if any(m in text for m in MOJIBAKE):
-        raise _problem(
+        raise unreadable_export(
             path,
             "the text contains characters like 'Ã¤': it was converted to UTF-8 twice. "
             "Download the table again and import it unchanged.",
@@ -106,7 +105,7 @@ def read_official(path: Path) -> OfficialTable:
         start = 1
         for cells in reader:
             if any("\n" in c or "\r" in c for c in cells):
-                raise _problem(
+                raise unreadable_export(
                     path,
                     "a quoted cell starts in this line and runs over the following "
                     "lines (a quote is not closed). Download the table again, "
@@ -119,7 +118,7 @@ def read_official(path: Path) -> OfficialTable:
                 check_cells(path, cells, [], row=reader.line_num)
                 records.append((reader.line_num, [c.strip() for c in cells]))
     except csv.Error as exc:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the line cannot be read as CSV ({exc}). Check its quotes, or "
             "download the table again.",
@@ -147,14 +146,14 @@ def _classic(
     data = body[end:]
     if not header_rows:
         line = body[start][0] if start < len(body) else None
-        raise _problem(
+        raise unreadable_export(
             path,
             "the export has no header rows (rows starting with ';;' that name the "
             "columns) after its title. Download the table again, unchanged.",
             row=line,
         )
     if not data:
-        raise _problem(
+        raise unreadable_export(
             path,
             "the export has header rows but no data rows. Download the table again "
             "with its data.",
@@ -192,7 +191,7 @@ def _flat(
     names = records[0][1]
     value_at = [i for i, n in enumerate(names) if FLAT_VALUE.match(n)]
     if not value_at:
-        raise _problem(
+        raise unreadable_export(
             path,
             "the flat export has no value column ('value' or 'CODE__Label__Unit'). "
             "Download the table again as 'flat file CSV', unchanged.",
@@ -212,7 +211,7 @@ def _flat(
         if name in position:  # the measure, when rows hold several
             label_at.append(position[name])
     if not label_at:
-        raise _problem(
+        raise unreadable_export(
             path,
             "the flat export has neither a 'time' column nor "
             "'1_variable_attribute_code'. Download the table again, unchanged.",

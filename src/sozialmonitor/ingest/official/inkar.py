@@ -28,17 +28,14 @@ from sozialmonitor.ingest.official.recognise import (
     ZIP_MAGIC,
     head_bytes,
     inkar_export,
+    unreadable_export,
 )
 from sozialmonitor.ingest.official.text import cell_text
-from sozialmonitor.ingest.table import ReadError, check_cells, check_width
+from sozialmonitor.ingest.table import check_cells, check_width
 
 LEAD = len(INKAR_HEADER)
 """Leading cells of a data row: key, name, aggregate."""
 _AGAIN = "Download the export from INKAR again and import it unchanged."
-
-
-def _problem(path: Path, reason: str, *, row: int | None = None) -> ReadError:
-    return ReadError(path, reason, finding="unreadable-export", row=row)
 
 
 def read_inkar(path: Path) -> OfficialTable:
@@ -62,21 +59,21 @@ def read_inkar(path: Path) -> OfficialTable:
         records = csv_records(path, text, again=_AGAIN)
     export = inkar_export(records[0][1]) if records else None
     if export is None:
-        raise _problem(
+        raise unreadable_export(
             path,
             "the file is not an INKAR export: its first row does not start with "
             f"'{', '.join(INKAR_HEADER)}' followed by the indicators. {_AGAIN}",
             row=records[0][0] if records else None,
         )
     if len(records) < 2 or any(records[1][1][:LEAD]):
-        raise _problem(
+        raise unreadable_export(
             path,
             "the second header row, which holds the year of each column and leaves "
             f"the first {LEAD} cells empty, is missing. {_AGAIN}",
             row=records[1][0] if len(records) > 1 else records[0][0],
         )
     if len(records) < 3:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the export has header rows but no data rows. {_AGAIN}",
             row=records[1][0],
@@ -87,7 +84,7 @@ def read_inkar(path: Path) -> OfficialTable:
     lines, leading, values = [], [], []
     for line, cells in records[2:]:
         if any(cells[LEAD + width :]):
-            raise _problem(
+            raise unreadable_export(
                 path,
                 f"the row has values right of the last column ({LEAD + width}) named "
                 f"in the first header row. {_AGAIN}",
@@ -123,7 +120,7 @@ def csv_records(path: Path, text: str, *, again: str) -> list[tuple[int, list[st
     try:
         for cells in reader:
             if any("\n" in c or "\r" in c for c in cells):
-                raise _problem(
+                raise unreadable_export(
                     path,
                     "a quoted cell starts in this line and runs over the following "
                     f"lines (a quote is not closed). {again}",
@@ -135,7 +132,7 @@ def csv_records(path: Path, text: str, *, again: str) -> list[tuple[int, list[st
                 check_cells(path, cells, [], row=reader.line_num)
                 records.append((reader.line_num, [c.strip() for c in cells]))
     except csv.Error as exc:
-        raise _problem(
+        raise unreadable_export(
             path,
             f"the line cannot be read as CSV ({exc}). Check its quotes. {again}",
             row=reader.line_num,

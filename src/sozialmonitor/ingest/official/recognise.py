@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sozialmonitor.errors import UnreadableFileError
+from sozialmonitor.errors import ReadError, UnreadableFileError
 from sozialmonitor.ingest.formats.csv.options import UTF8_BOM
 from sozialmonitor.ingest.formats.xls.reader import is_xls, read_xls_sheet
 from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
@@ -256,3 +256,9 @@ def identify(head: str) -> OfficialExport | None:
         if re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.\-_]{0,40}", code):
             return OfficialExport(source="GENESIS", table=code)
     return None
+
+
+def unreadable_export(path: Path, reason: str, *, row: int | None = None) -> ReadError:
+    """The error for an export whose layout cannot be read (finding
+    ``unreadable-export``), naming the file, the row where known and the reason."""
+    return ReadError(path, reason, finding="unreadable-export", row=row)
