@@ -183,13 +183,47 @@ def _patterns_of(
 ) -> Iterator[tuple[int, str, Pattern]]:
     """Each slice's pattern as of ``release``, indicator by indicator (a caller
     storing them stores one indicator's before the next is computed)."""
+    from sozialmonitor.store.linked import group_patterns, groups_of
+
     indicators = _indicators(conn)
     insiders = insider_scopes(conn, hierarchy)
+    groups = groups_of(indicators)
     by_indicator: dict[int, set[str]] = defaultdict(set)
     for indicator_id, period in slices:
         by_indicator[indicator_id].add(period)
+        for member in groups[indicator_id].members if indicator_id in groups else ():
+            by_indicator[member].add(period)  # linked: protected together
+    done: set[int] = set()
     for indicator_id, all_periods in sorted(by_indicator.items()):
         indicator = indicators[indicator_id]
+        if indicator_id in groups:
+            group = groups[indicator_id]
+            if group.members[0] in done:
+                continue
+            done.add(group.members[0])
+            periods = set().union(
+                *(
+                    _needing_protection(
+                        conn, indicators[m], m, release, by_indicator[m]
+                    )
+                    for m in group.members
+                )
+            )
+            for member in group.members:
+                for period in sorted(by_indicator[member] - periods):
+                    yield member, period, Pattern(hidden={})
+            if periods:
+                yield from group_patterns(
+                    conn,
+                    group,
+                    indicators,
+                    periods,
+                    release.name,
+                    release.sequence or 0,
+                    insiders,
+                    hierarchy,
+                )
+            continue
         periods = _needing_protection(
             conn, indicator, indicator_id, release, all_periods
         )
