@@ -284,3 +284,92 @@ def _earlier_states(
                 )
             )
     return states
+
+
+# --- changes ------------------------------------------------------------------------
+
+Changes = dict[int, tuple[int, str]]
+"""Per change indicator, the indicator it is a change of and the base period."""
+
+
+def changes_of(indicators: Mapping[int, Indicator]) -> Changes:
+    """The change indicators (``change_of`` an indicator the catalogue has)."""
+    by_code = {indicator.id: number for number, indicator in indicators.items()}
+    return {
+        number: (by_code[indicator.change_of], indicator.change_base)
+        for number, indicator in indicators.items()
+        if indicator.change_of in by_code and by_code[indicator.change_of] != number
+    }
+
+
+def changed_slices(
+    conn: Connection, changes: Changes, slices: set[tuple[int, str]]
+) -> set[tuple[int, str]]:
+    """The slices of change indicators whose pattern follows from ``slices``: a
+    change slice itself; the change at a period its indicator's slice is; every
+    period of the change when it is the base period."""
+    found: set[tuple[int, str]] = set()
+    o = schema.observation
+    for change, (changed, base) in changes.items():
+        touched = {p for i, p in slices if i == changed}
+        found |= {(change, p) for i, p in slices if i == change}
+        if not touched:
+            continue
+        periods = set(
+            conn.scalars(
+                select(o.c.period).where(o.c.indicator_id == change).distinct()
+            )
+        )
+        reach = periods if base in touched else periods & touched
+        found |= {(change, p) for p in reach}
+    return found
+
+
+def derived(
+    conn: Connection,
+    changes: Changes,
+    own: Mapping[tuple[int, str], Pattern],
+    computed: Mapping[tuple[int, str], Pattern],
+    sequence: int,
+    hierarchy: _Hierarchy,
+) -> Iterator[tuple[tuple[int, str], Pattern]]:
+    """Each change slice's pattern: its own, and every area the indicator it is a
+    change of hides at that period or at the base period (as computed now, else
+    as the newest pattern stored up to release ``sequence``): a change shown beside
+    one shown value gives the other away."""
+    for (change, period), pattern in sorted(own.items()):
+        changed, base = changes[change]
+        hidden = dict(pattern.hidden)
+        for at in (period, base):
+            source = computed.get((changed, at))
+            codes = (
+                source.hidden
+                if source is not None
+                else _newest_stored(conn, changed, at, sequence, hierarchy)
+            )
+            for code in codes:
+                hidden.setdefault(code, Reason.PROTECTS)
+        yield (change, period), Pattern(hidden=hidden, exposed=pattern.exposed)
+
+
+def _newest_stored(
+    conn: Connection,
+    indicator_id: int,
+    period: str,
+    sequence: int,
+    hierarchy: _Hierarchy,
+) -> dict[str, Reason]:
+    from sozialmonitor.store.suppression import _stored_pattern
+
+    rel, sl = schema.release, schema.suppression_slice
+    newest = conn.scalar(
+        select(rel.c.id)
+        .join(sl, sl.c.release_id == rel.c.id)
+        .where(sl.c.indicator_id == indicator_id, sl.c.period == period)
+        .where(rel.c.sequence <= sequence)
+        .order_by(rel.c.sequence.desc())
+        .limit(1)
+    )
+    if newest is None:
+        return {}
+    return _stored_pattern(conn, newest, indicator_id, period, hierarchy)

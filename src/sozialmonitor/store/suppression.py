@@ -227,10 +227,40 @@ def _patterns_of(
     hierarchy: _Hierarchy,
 ) -> Iterator[tuple[int, str, Pattern]]:
     """Each slice's pattern as of ``release``, indicator by indicator (a caller
-    storing them stores one indicator's before the next is computed)."""
-    from sozialmonitor.store.linked import group_patterns, groups_of
+    storing them stores one indicator's before the next is computed); then the
+    patterns of the change indicators (``change_of``) those slices feed, which hide
+    what the indicator they are a change of hides at either period."""
+    from sozialmonitor.store.linked import changed_slices, changes_of, derived
 
     indicators = _indicators(conn)
+    changes = changes_of(indicators)
+    wanted = set(slices)
+    feeding = changed_slices(conn, changes, wanted)
+    own: dict[Slice, Pattern] = {}
+    computed: dict[Slice, Pattern] = {}
+    for indicator_id, period, pattern in _protected(
+        conn, release, wanted | feeding, hierarchy, indicators
+    ):
+        if indicator_id in changes:
+            own[(indicator_id, period)] = pattern
+            continue
+        computed[(indicator_id, period)] = pattern
+        yield indicator_id, period, pattern
+    for (change, period), pattern in derived(
+        conn, changes, own, computed, release.sequence or 0, hierarchy
+    ):
+        yield change, period, pattern
+
+
+def _protected(
+    conn: Connection,
+    release: Release,
+    slices: Iterable[Slice],
+    hierarchy: _Hierarchy,
+    indicators: dict[int, Indicator],
+) -> Iterator[tuple[int, str, Pattern]]:
+    from sozialmonitor.store.linked import group_patterns, groups_of
+
     insiders = insider_scopes(conn, hierarchy)
     groups = groups_of(indicators)
     by_indicator: dict[int, set[str]] = defaultdict(set)
