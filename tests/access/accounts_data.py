@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import Engine, select
 
-from sozialmonitor.access import accounts, totp
+from sozialmonitor.access import accounts, scope_protection, totp
 from sozialmonitor.access.roles import Role
 from sozialmonitor.store.schema import account
 
@@ -14,10 +14,21 @@ PASSWORD = "korrekt Pferd Batterie"
 
 
 def add_account(
-    engine: Engine, name: str, role: Role = Role.READER, area: str | None = None
+    engine: Engine,
+    name: str,
+    role: Role = Role.READER,
+    area: str | None = None,
+    *,
+    protect: bool = True,
 ) -> accounts.NewAccount:
+    """Create an account; a new area scope's patterns are computed in the
+    foreground as the command line does (``protect=False``: left pending, as while
+    the portal's job runs)."""
     with engine.begin() as conn:
-        return accounts.create(conn, name, PASSWORD, role, area_code=area)
+        new = accounts.create(conn, name, PASSWORD, role, area_code=area)
+    if protect and new.account.scope_pending and area is not None:
+        scope_protection.run(engine, area)
+    return new
 
 
 def code_for(

@@ -24,13 +24,14 @@ Shown = Mapping[str, float | None]
 
 def hidden_ranges(
     states: Sequence[Shown],
-    children: Mapping[str, list[str]],
+    children: Mapping[str, list[str]] | Sequence[Mapping[str, list[str]]],
     identity: Callable[[int, str], str] | None = None,
     totals: Sequence[Mapping[str, float]] | None = None,
 ) -> dict[tuple[int, str], tuple[float, float]]:
     """(state, area) → smallest and largest feasible count of each hidden cell.
 
-    ``children``: parent → children whose counts add up to the parent's.
+    ``children``: parent → children whose counts add up to the parent's (or one
+    such mapping per state, where parents add up different children).
     ``totals``: per state, area → total of a share known to bound the count.
     """
     name = identity or (lambda state, area: f"{state}:{area}")
@@ -45,8 +46,9 @@ def hidden_ranges(
     )
     column = {u: i for i, u in enumerate(unknown)}
     a_eq, b_eq = [], []
+    per_state = [children] * len(states) if isinstance(children, Mapping) else children
     for s, shown in enumerate(states):
-        for parent, kids in children.items():
+        for parent, kids in per_state[s].items():
             present = [k for k in kids if k in shown]
             if parent not in shown or not present:
                 continue

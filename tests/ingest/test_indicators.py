@@ -47,6 +47,10 @@ def test_yaml_catalogue_with_all_fields(engine: Engine) -> None:
         "first_period": "2015",
         "last_period": "2022-12-31",
         "keywords": ["Kinderarmut", "SGB II", "Grundsicherung"],
+        "numerator_indicator": "",
+        "denominator_indicator": "",
+        "change_of": "",
+        "change_base": "",
     }
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from sozialmonitor.access import audit, recovery, totp
 from sozialmonitor.access.clock import as_utc, now
 from sozialmonitor.access.roles import ACCOUNT_ROLES, Role
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import AccountError, PasswordPolicyError
 from sozialmonitor.store.schema import account
-from sozialmonitor.store.suppression import reprotect_for_scope
 
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's default parameters (RFC 9106, low memory)."""
@@ -62,10 +62,24 @@ class Account:
     """The area whose internal values the account sees (and its descendants)."""
     created_at: dt.datetime
     disabled_at: dt.datetime | None
+    scope_pending: bool = False
+    """The suppression patterns are being computed again for the area scope (a
+    job, ``access.scope_protection``): until they are stored the account reads as
+    the public."""
 
     @property
     def active(self) -> bool:
         return self.disabled_at is None
+
+    @property
+    def audience(self) -> Audience:
+        """Whom the read gate serves the account as: the administration within
+        its area scope, or — while the patterns of a new scope are pending — the
+        public (fail closed: no internal value before the patterns that keep the
+        scope's knowledge from giving away small counts elsewhere are stored)."""
+        if self.scope_pending:
+            return Audience.PUBLIC
+        return Audience.within(self.area_code)
 
 
 def password_problems(name: str, password: str) -> tuple[str, ...]:
@@ -132,6 +146,7 @@ def _account(row: object) -> Account:
         name=row.name,  # type: ignore[attr-defined]
         role=Role(row.role),  # type: ignore[attr-defined]
         area_code=row.area_code,  # type: ignore[attr-defined]
+        scope_pending=bool(row.scope_pending),  # type: ignore[attr-defined]
         created_at=as_utc(row.created_at),  # type: ignore[attr-defined]
         disabled_at=(
             as_utc(row.disabled_at)  # type: ignore[attr-defined]
@@ -173,12 +188,14 @@ def create(
     if conn.scalar(select(func.count()).where(account.c.name == name)):
         raise AccountError(f"An account '{name}' exists already.")
     secret = totp.new_secret()
+    pending = scope_needs_protection(conn, area_code or None)
     new_id = conn.execute(
         insert(account)
         .values(
             name=name,
             role=role.value,
             area_code=area_code or None,
+            scope_pending=pending,
             password_hash=hash_password(password),
             totp_secret=secret,
             created_at=now(),
@@ -186,7 +203,6 @@ def create(
         .returning(account.c.id)
     ).scalar_one()
     codes = recovery.replace_codes(conn, new_id)
-    reprotect_for_scope(conn, area_code or None)
     audit.record(
         conn,
         "account-created",
@@ -200,6 +216,22 @@ def create(
         totp_uri=totp.provisioning_uri(secret, name),
         recovery_codes=codes,
     )
+
+
+def scope_needs_protection(
+    conn: Connection, area_code: str | None, *, besides: int | None = None
+) -> bool:
+    """Whether an account given the scope ``area_code`` must wait for the patterns
+    to be computed again (``access.scope_protection``): a scope no other account
+    holds with its patterns stored. No scope (every area) needs none."""
+    if area_code is None:
+        return False
+    ready = select(func.count()).where(
+        account.c.area_code == area_code, account.c.scope_pending.is_(False)
+    )
+    if besides is not None:
+        ready = ready.where(account.c.id != besides)
+    return not conn.scalar(ready)
 
 
 def find(conn: Connection, name: str) -> Account | None:
@@ -273,14 +305,18 @@ def change_role(
 def set_area(
     conn: Connection, name: str, area_code: str | None, *, actor: str = audit.SYSTEM
 ) -> Account:
+    """Give the account the area scope ``area_code`` (None: every area). A new
+    scope whose patterns are not computed yet leaves the account pending (reading
+    as the public) until ``access.scope_protection`` has stored them."""
     before = get(conn, name)
+    pending = before.scope_pending
+    if (area_code or None) != before.area_code:
+        pending = scope_needs_protection(conn, area_code or None, besides=before.id)
     conn.execute(
         update(account)
         .where(account.c.id == before.id)
-        .values(area_code=area_code or None)
+        .values(area_code=area_code or None, scope_pending=pending)
     )
-    if (area_code or None) != before.area_code:
-        reprotect_for_scope(conn, area_code or None)
     audit.record(
         conn,
         "area-changed",

@@ -48,14 +48,28 @@ class Equation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TotalLink:
+    """``count(counted) == total(share)``: a share's denominator is another
+    indicator's count (``store.linked``)."""
+
+    counted: str
+    share: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Table:
     """The cells of one indicator and period across every level, and how they add
-    up."""
+    up; or of several linked indicators, one cell key per indicator and area, a
+    count published under two of them tied by an equation of one child."""
 
     cells: Mapping[str, Cell]
     equations: tuple[Equation, ...] = ()
     bounded_by_total: bool = False
     """A share: ``count <= total``."""
+    unbounded: frozenset[str] = frozenset()
+    """Cells without a total in a table whose other cells have one (the counts of a
+    table of linked indicators): no total rows, no bound."""
+    total_links: tuple[TotalLink, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -158,6 +172,8 @@ def _add_state(
     quantities = ("n", "d") if table.bounded_by_total else ("n",)
     for equation in table.equations:
         for quantity in quantities:
+            if quantity == "d" and equation.parent in table.unbounded:
+                continue
             residual = equation.residual if quantity == "n" else equation.total_residual
             coefficients: dict[int, float] = defaultdict(float)
             rhs = residual
@@ -170,8 +186,21 @@ def _add_state(
                     coefficients[column] += sign
             if coefficients:
                 programme.rows.append((dict(coefficients), rhs, True))
+    for link in table.total_links:
+        counted, total = term("n", link.counted), term("d", link.share)
+        coefficients = defaultdict(float)
+        rhs = 0.0
+        for (column, constant), sign in ((counted, 1.0), (total, -1.0)):
+            if column is None:
+                rhs -= sign * constant
+            else:
+                coefficients[column] += sign
+        if coefficients:
+            programme.rows.append((dict(coefficients), rhs, True))
     if table.bounded_by_total:
         for area in state.hidden:
+            if area in table.unbounded or area not in table.cells:
+                continue
             count, total = term("n", area), term("d", area)
             if count[0] is None:
                 continue

@@ -68,6 +68,9 @@ def protect(
     min_count: int,
     earlier: Sequence[State] = (),
     insiders: Sequence[frozenset[str]] = (),
+    *,
+    twins: Mapping[str, Sequence[str]] | None = None,
+    min_counts: Mapping[str, int] | None = None,
 ) -> Pattern:
     """The suppression pattern of ``table``, given the states published before.
 
@@ -76,6 +79,11 @@ def protect(
     it). Such a reader knows the hidden cells of their scope, so every small count
     outside it must keep its room also when those cells are known: the audit runs
     once for the public and once per scope that holds a hidden cell.
+
+    ``twins``: for a table of linked indicators (``store.linked``), per cell the
+    cells that are hidden whenever it is (the same count under another indicator,
+    a share whose denominator it is). ``min_counts``: per cell a minimum other than
+    ``min_count`` (each indicator's own).
 
     Examples
     --------
@@ -94,11 +102,15 @@ def protect(
     >>> sorted(protect(t, 3, insiders=[frozenset({"b"})]).hidden)
     ['P', 'a', 'b']
     """
+    minimum = _Minimum(min_count, min_counts or {})
+    together = twins or {}
     hidden: dict[str, Reason] = {}
     for area, cell in table.cells.items():
-        reason = primary_reason(cell, min_count)
+        reason = primary_reason(cell, minimum(area))
         if reason is not None:
             hidden[area] = reason
+    for area in list(hidden):
+        _hide_twins(table, hidden, area, together, minimum)
     now = len(earlier)
     targets = [(now, area) for area in sorted(hidden)] + [
         (number, area)
@@ -117,7 +129,7 @@ def protect(
             (number, cell, view)
             for view in views
             for number, cell in _weak(
-                table, hidden, earlier, targets, view, min_count, exposed
+                table, hidden, earlier, targets, view, minimum, exposed
             )
         ]
         if not weak:
@@ -134,9 +146,7 @@ def protect(
                 (a, c) for a in view if (c := _count(table, a)) is not None
             }
             if number == now:
-                partner = _partner(
-                    table, cell, seen_hidden, neighbours, min_count, known
-                )
+                partner = _partner(table, cell, seen_hidden, neighbours, minimum, known)
             else:
                 partner = _partner_for_earlier(
                     table,
@@ -144,7 +154,7 @@ def protect(
                     cell,
                     seen_hidden,
                     neighbours,
-                    min_count,
+                    minimum,
                     known,
                 )
             if partner is None or partner in hidden:
@@ -152,7 +162,11 @@ def protect(
                 continue
             hidden[partner] = Reason.PROTECTS
             added = True
-            settled |= _tied(partner, hidden, neighbours)
+            for twin in (
+                partner,
+                *_hide_twins(table, hidden, partner, together, minimum),
+            ):
+                settled |= _tied(twin, hidden, neighbours)
         if not added:
             break
     names = sorted(cell if n == now else f"{cell} (earlier)" for n, cell in exposed)
@@ -185,7 +199,7 @@ def _weak(
     earlier: Sequence[State],
     targets: Sequence[tuple[int, str]],
     view: frozenset[str],
-    min_count: int,
+    minimum: _Minimum,
     exposed: set[tuple[int, str]],
 ) -> list[tuple[int, str]]:
     """The small counts (outside ``view``) whose feasible range is narrower than
@@ -199,7 +213,9 @@ def _weak(
     states = [*(_knowing(state, view) for state in earlier), current]
     wanted = [t for t in targets if t[1] not in view and t not in exposed]
     ranges = state_ranges(states, wanted)
-    return [t for t in wanted if ranges[t][1] - ranges[t][0] < min_count - TOLERANCE]
+    return [
+        t for t in wanted if ranges[t][1] - ranges[t][0] < minimum(t[1]) - TOLERANCE
+    ]
 
 
 def _partner_for_earlier(
@@ -208,7 +224,7 @@ def _partner_for_earlier(
     cell: str,
     hidden: Mapping[str, Reason],
     neighbours: _Links,
-    min_count: int,
+    minimum: _Minimum,
     published: set[tuple[str, float]],
 ) -> str | None:
     """The cell to hide now so that a small count of an earlier state keeps its
@@ -217,7 +233,7 @@ def _partner_for_earlier(
     cell of this state."""
     tied = _tied(cell, before.hidden, _Links(before.table)) - {cell}
     revealed = [
-        (count < min_count, count, area)
+        (count < minimum(area), count, area)
         for area in tied
         if area in table.cells
         and area not in hidden
@@ -237,7 +253,49 @@ def _partner_for_earlier(
         return cell
     if cell not in table.cells:
         return None
-    return _partner(table, cell, hidden, neighbours, min_count, published)
+    return _partner(table, cell, hidden, neighbours, minimum, published)
+
+
+class _Minimum:
+    """The minimum count of a cell: its own, else the table's."""
+
+    def __init__(self, default: int, by_cell: Mapping[str, int]) -> None:
+        self.default = default
+        self.by_cell = by_cell
+
+    def __call__(self, cell: str) -> int:
+        return self.by_cell.get(cell, self.default)
+
+
+def _hide_twins(
+    table: Table,
+    hidden: dict[str, Reason],
+    start: str,
+    twins: Mapping[str, Sequence[str]],
+    minimum: _Minimum,
+) -> list[str]:
+    """Hide the twins of ``start`` (and theirs), each for its own reason when it has
+    one, for ``start``'s when it is the same count, else as protection; returns the
+    cells newly hidden."""
+    added: list[str] = []
+    frontier = [start]
+    while frontier:
+        cell = frontier.pop()
+        for twin in twins.get(cell, ()):
+            if twin in hidden or twin not in table.cells:
+                continue
+            reason = primary_reason(table.cells[twin], minimum(twin))
+            if reason is None:
+                # The same count (or a secret one's twin both ways) is as primary
+                # as the cell; a share hidden for its denominator protects.
+                same = table.cells[twin].count == table.cells[cell].count or (
+                    hidden[cell] is Reason.SOURCE and cell in twins.get(twin, ())
+                )
+                reason = hidden[cell] if same else Reason.PROTECTS
+            hidden[twin] = reason
+            added.append(twin)
+            frontier.append(twin)
+    return added
 
 
 class _Links:
@@ -253,8 +311,14 @@ class _Links:
             self.member_of[eq.parent].append(number)
             for child in eq.children:
                 self.member_of[child].append(number)
+        # A share's count is at most its total, another indicator's count: hiding
+        # that count gives the share room.
+        self.totals: dict[str, list[str]] = defaultdict(list)
+        for link in table.total_links:
+            self.totals[link.share].append(link.counted)
 
     def of(self, cell: str) -> Iterator[tuple[str, bool]]:
+        yield from ((c, False) for c in self.totals.get(cell, ()))
         for number in self.member_of.get(cell, ()):
             eq = self.equations[number]
             if eq.parent == cell:
@@ -269,7 +333,7 @@ def _partner(
     cell: str,
     hidden: Mapping[str, Reason],
     neighbours: _Links,
-    min_count: int,
+    minimum: _Minimum,
     published: set[tuple[str, float]],
 ) -> str | None:
     """The visible cell to hide next so that ``cell`` gains room.
@@ -302,7 +366,7 @@ def _partner(
                     tier, order = 3, 0.0
                 elif is_parent:
                     tier, order = 2, 0.0
-                elif count >= min_count:
+                elif count >= minimum(area):
                     tier, order = 0, count
                 else:
                     tier, order = 1, -count

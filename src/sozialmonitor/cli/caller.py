@@ -119,8 +119,9 @@ def reading(internal: bool) -> tuple[Engine, Audience]:
     if not internal:
         return engine(), Audience.PUBLIC
     eng, caller = authorised(Action.READ_INTERNAL)
-    scope = caller.account.area_code if caller.account else None
-    return eng, Audience.within(scope)
+    if caller.account is None:
+        return eng, Audience.INTERNAL
+    return eng, caller.account.audience
 
 
 def caller_for(eng: Engine, action: Action, *, first_setup: bool = False) -> Caller:

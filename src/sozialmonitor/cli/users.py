@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
-from sozialmonitor.access import accounts, audit, recovery, tokens
+from sozialmonitor.access import accounts, audit, recovery, scope_protection, tokens
 from sozialmonitor.access.roles import ACCOUNT_ROLES, Action, Role
 from sozialmonitor.cli.caller import (
     TokenOption,
@@ -108,6 +108,21 @@ def user_add(
     scope = f", area {area_code}" if area_code else ""
     typer.echo(f"Created '{name}' ({new.account.role.value}{scope}).")
     _show_second_factor(new.totp_uri, new.recovery_codes)
+    _protect_scope(eng, new.account)
+
+
+def _protect_scope(eng: Engine, account: accounts.Account) -> None:
+    """Compute the patterns for an account's new area scope in the foreground;
+    until they are stored the account reads as the public."""
+    if not account.scope_pending or account.area_code is None:
+        return
+    typer.echo(
+        f"Protecting small counts against readers of {account.area_code} "
+        "(until this is done the account sees public values only) …"
+    )
+    with user_errors():
+        hidden = scope_protection.run(eng, account.area_code)
+    typer.echo(f"Done: {hidden} cells hidden in the slices computed again.")
 
 
 @user_app.command("list")
@@ -190,7 +205,8 @@ def user_area(
         eng, caller = authorised(Action.MANAGE_USERS)
         with eng.begin() as conn:
             _check_area_scope(conn, code, "CODE")
-            accounts.set_area(conn, name, code, actor=actor_of(caller))
+            changed = accounts.set_area(conn, name, code, actor=actor_of(caller))
+    _protect_scope(eng, changed)
     typer.echo(f"'{name}' sees internal values of {code or 'every area'}.")
 
 

@@ -160,6 +160,24 @@ class Indicator(BaseModel):
         default="", description="Last period the indicator exists for (optional)."
     )
     keywords: tuple[str, ...] = Field(default=(), description="Synonyms and keywords.")
+    numerator_indicator: str = Field(
+        default="",
+        description="A share's or rate's numerator is this count indicator's value "
+        "(its id): the protection of small counts treats both as one cell.",
+    )
+    denominator_indicator: str = Field(
+        default="",
+        description="A share's or rate's denominator is this count indicator's "
+        "value (its id).",
+    )
+    change_of: str = Field(
+        default="",
+        description="The indicator (its id) whose change since change_base this "
+        "indicator is: hidden wherever that indicator is hidden at either period.",
+    )
+    change_base: str = Field(
+        default="", description="The period a change_of indicator is measured from."
+    )
 
     @field_validator("id")
     @classmethod
@@ -180,7 +198,16 @@ class Indicator(BaseModel):
             return value
         return plain_text(value)
 
-    @field_validator("first_period", "last_period")
+    @field_validator("numerator_indicator", "denominator_indicator", "change_of")
+    @classmethod
+    def _link_is_an_id(cls, value: str) -> str:
+        if value and not INDICATOR_ID.match(value):
+            raise ValueError(
+                "name the linked indicator by its id (letters, digits, '_', '-', '.')"
+            )
+        return value
+
+    @field_validator("first_period", "last_period", "change_base")
     @classmethod
     def _period_is_valid(cls, value: str) -> str:
         try:
@@ -211,6 +238,33 @@ class Indicator(BaseModel):
                 self, "multiplier", DEFAULT_MULTIPLIER.get(self.kind, 1.0)
             )
         return self
+
+    @model_validator(mode="after")
+    def _links_fit_the_kind(self) -> Indicator:
+        if (self.numerator_indicator or self.denominator_indicator) and not (
+            self.is_ratio
+        ):
+            raise ValueError(
+                "numerator_indicator and denominator_indicator belong to a share or "
+                f"rate, not to a {self.kind.value}; remove them or change the kind"
+            )
+        if self.id in (self.numerator_indicator, self.denominator_indicator):
+            raise ValueError("an indicator cannot be its own numerator or denominator")
+        if bool(self.change_of) != bool(self.change_base):
+            raise ValueError(
+                "change_of and change_base go together: name the indicator and the "
+                "period its change is measured from"
+            )
+        if self.change_of == self.id and self.id:
+            raise ValueError("an indicator cannot be a change of itself")
+        return self
+
+    @property
+    def links(self) -> dict[str, str]:
+        """The linked indicators' ids by field (``numerator_indicator``,
+        ``denominator_indicator``, ``change_of``), the empty ones left out."""
+        fields = ("numerator_indicator", "denominator_indicator", "change_of")
+        return {f: getattr(self, f) for f in fields if getattr(self, f)}
 
     @property
     def is_public(self) -> bool:

@@ -7,19 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from sozialmonitor.access.audit import SYSTEM
 from sozialmonitor.domain.indicator import (
     CATALOGUE_FIELDS,
     REQUIRED_CATALOGUE_FIELDS,
     Indicator,
+    IndicatorKind,
 )
 from sozialmonitor.errors import ImportValidationError, UnreadableFileError
 from sozialmonitor.ingest.formats.yaml.reader import read_yaml
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import read_table
+from sozialmonitor.store import schema
 from sozialmonitor.store.writes import save_indicators
 
 
@@ -78,7 +80,12 @@ def _yaml_fields(fields: dict[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
+def validate_indicators(
+    path: Path, *, stored: dict[str, IndicatorKind] | None = None
+) -> tuple[ValidationReport, list[Indicator]]:
+    """The catalogue's indicators and the report of what is wrong with it;
+    ``stored``: the kinds of the indicators in the database, by id, to check the
+    links against (None: links are not checked)."""
     report = ValidationReport(path=path)
     records = _records(path, report)
     report.rows_read = len(records)
@@ -137,8 +144,42 @@ def validate_indicators(path: Path) -> tuple[ValidationReport, list[Indicator]]:
             continue
         seen[indicator.id] = row
         found.append(indicator)
+    if stored is not None and report.is_valid:
+        _check_links(report, found, seen, stored)
     report.rows_valid = len(found) if report.is_valid else 0
     return report, found
+
+
+def _check_links(
+    report: ValidationReport,
+    indicators: list[Indicator],
+    rows: dict[str, int],
+    stored: dict[str, IndicatorKind],
+) -> None:
+    """Every linked indicator exists (in the file or the database) and a numerator
+    or denominator is a count: an error per link that does not."""
+    kinds = stored | {i.id: i.kind for i in indicators}
+    for indicator in indicators:
+        row = rows[indicator.id]
+        for field, linked in indicator.links.items():
+            if linked not in kinds:
+                report.error(
+                    "unknown-linked-indicator",
+                    f"'{linked}' is no indicator of the catalogue or the database. "
+                    "Name an existing indicator by its id, or add it to the file.",
+                    row=row,
+                    column=field,
+                    value=linked,
+                )
+            elif field != "change_of" and kinds[linked] is not IndicatorKind.COUNT:
+                report.error(
+                    "linked-indicator-not-a-count",
+                    f"'{linked}' is a {kinds[linked].value}, but a numerator or "
+                    "denominator is the value of a count indicator. Name a count.",
+                    row=row,
+                    column=field,
+                    value=linked,
+                )
 
 
 def import_indicators(
@@ -151,7 +192,13 @@ def import_indicators(
 ) -> ImportOutcome:
     """Validate a catalogue and store it (new and changed indicators), audited as
     done by ``actor`` from ``address``."""
-    report, indicators = validate_indicators(path)
+    with engine.connect() as conn:
+        ind = schema.indicator
+        stored = {
+            r.code: IndicatorKind(r.kind)
+            for r in conn.execute(select(ind.c.code, ind.c.kind))
+        }
+    report, indicators = validate_indicators(path, stored=stored)
     if not report.is_valid:
         raise ImportValidationError(report, report.to_text())
     if dry_run:

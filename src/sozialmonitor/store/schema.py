@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -93,6 +94,12 @@ indicator = Table(
     Column("first_period", String(10), nullable=False),
     Column("last_period", String(10), nullable=False),
     Column("keywords", Text, nullable=False),
+    # Links to other indicators (their codes, empty: none) for the protection of
+    # small counts (``store.linked``): the same count published under two of them.
+    Column("numerator_indicator", String(100), nullable=False, server_default=""),
+    Column("denominator_indicator", String(100), nullable=False, server_default=""),
+    Column("change_of", String(100), nullable=False, server_default=""),
+    Column("change_base", String(10), nullable=False, server_default=""),
     # Counted up by every change of the metadata above (``writes.save_indicators``);
     # their sum is part of the data version (``data_version.data_version``).
     Column("revision", Integer, nullable=False, default=0, server_default="0"),
@@ -186,6 +193,9 @@ account = Table(
     # The area whose internal values the account sees (with its descendants); none:
     # every area. Stored as a code so that it survives a re-import of the areas.
     Column("area_code", String(40), nullable=True),
+    # The patterns are being computed again for a new area scope (a job): until
+    # they are stored the account reads as the public (fail closed).
+    Column("scope_pending", Boolean, nullable=False, server_default=false()),
     Column("password_hash", Text, nullable=False),
     # The TOTP key must be readable to check a code, so it is stored as it is; the
     # database file is as secret as the accounts it holds.

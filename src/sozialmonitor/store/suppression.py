@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select
@@ -89,23 +89,74 @@ def ensure_patterns(conn: Connection) -> int:
     return done
 
 
-def reprotect_for_scope(conn: Connection, area_code: str | None) -> int:
-    """An account got the area scope ``area_code``: unless another account has it
-    already, every published slice is protected again, oldest release first, now
-    also against a reader who knows that scope's true values. Returns the number of
-    cells hidden (0 when nothing had to be computed)."""
+def reprotect_for_scope(
+    conn: Connection,
+    area_code: str | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """The area scope ``area_code`` was given to an account: the published slices
+    it touches are protected again, oldest release first, now also against a
+    reader who knows that scope's true values. Returns the number of cells hidden
+    in the slices computed.
+
+    A slice is left as it is when no pattern of it (or of a linked indicator's
+    slice of its period) in its release or an earlier one hides a cell of the
+    scope's area or below: such a reader knows no hidden value, so the audit is the
+    public's and its result the stored pattern. ``progress(done, total)`` is told
+    the slices computed after each release. Runs in the caller's transaction (a
+    job's: ``access.scope_protection``)."""
     if area_code is None:
         return 0
-    a = schema.account
-    others = conn.scalar(
-        select(func.count()).select_from(a).where(a.c.area_code == area_code)
-    )
-    if (others or 0) > 1:  # this account is one of them
+    hierarchy = _hierarchy(conn)
+    if area_code not in hierarchy.parent:
         return 0
-    hidden = 0
+    from sozialmonitor.store.linked import groups_of
+
+    inside = {hierarchy.ids[c] for c in _subtree(hierarchy, area_code)}
+    groups = groups_of(_indicators(conn))
+
+    def group(indicator_id: int) -> int:
+        found = groups.get(indicator_id)
+        return found.members[0] if found else indicator_id
+
+    sc, rel = schema.suppressed_cell, schema.release
+    first: dict[tuple[int, str], int] = {}
+    for indicator_id, period, area_id, sequence in conn.execute(
+        select(sc.c.indicator_id, sc.c.period, sc.c.area_id, rel.c.sequence).join(
+            rel, rel.c.id == sc.c.release_id
+        )
+    ):
+        if area_id in inside and sequence is not None:
+            slot = (group(indicator_id), period)
+            first[slot] = min(first.get(slot, sequence), sequence)
+    work = []
     for release in _published_after(conn, 0):
-        hidden += _protect(conn, release, touched_slices(conn, release.id))
+        sequence = release.sequence or 0
+        slices = {
+            (i, p)
+            for i, p in touched_slices(conn, release.id)
+            if first.get((group(i), p), sequence + 1) <= sequence
+        }
+        if slices:
+            work.append((release, slices))
+    total = sum(len(slices) for _release, slices in work)
+    done = hidden = 0
+    for release, slices in work:
+        hidden += _protect(conn, release, slices)
+        done += len(slices)
+        if progress is not None:
+            progress(done, total)
     return hidden
+
+
+def _subtree(hierarchy: _Hierarchy, code: str) -> set[str]:
+    """``code`` and every area below it."""
+    found, frontier = {code}, [code]
+    while frontier:
+        for child in hierarchy.children.get(frontier.pop(), ()):
+            found.add(child)
+            frontier.append(child)
+    return found
 
 
 def insider_scopes(conn: Connection, hierarchy: _Hierarchy) -> list[frozenset[str]]:
@@ -117,14 +168,8 @@ def insider_scopes(conn: Connection, hierarchy: _Hierarchy) -> list[frozenset[st
     )
     scopes = []
     for code in sorted(codes):
-        if code not in hierarchy.parent:
-            continue
-        found, frontier = {code}, [code]
-        while frontier:
-            for child in hierarchy.children.get(frontier.pop(), ()):
-                found.add(child)
-                frontier.append(child)
-        scopes.append(frozenset(found))
+        if code in hierarchy.parent:
+            scopes.append(frozenset(_subtree(hierarchy, code)))
     return scopes
 
 
@@ -182,14 +227,78 @@ def _patterns_of(
     hierarchy: _Hierarchy,
 ) -> Iterator[tuple[int, str, Pattern]]:
     """Each slice's pattern as of ``release``, indicator by indicator (a caller
-    storing them stores one indicator's before the next is computed)."""
+    storing them stores one indicator's before the next is computed); then the
+    patterns of the change indicators (``change_of``) those slices feed, which hide
+    what the indicator they are a change of hides at either period."""
+    from sozialmonitor.store.linked import changed_slices, changes_of, derived
+
     indicators = _indicators(conn)
+    changes = changes_of(indicators)
+    wanted = set(slices)
+    feeding = changed_slices(conn, changes, wanted)
+    own: dict[Slice, Pattern] = {}
+    computed: dict[Slice, Pattern] = {}
+    for indicator_id, period, pattern in _protected(
+        conn, release, wanted | feeding, hierarchy, indicators
+    ):
+        if indicator_id in changes:
+            own[(indicator_id, period)] = pattern
+            continue
+        computed[(indicator_id, period)] = pattern
+        yield indicator_id, period, pattern
+    for (change, period), pattern in derived(
+        conn, changes, own, computed, release.sequence or 0, hierarchy
+    ):
+        yield change, period, pattern
+
+
+def _protected(
+    conn: Connection,
+    release: Release,
+    slices: Iterable[Slice],
+    hierarchy: _Hierarchy,
+    indicators: dict[int, Indicator],
+) -> Iterator[tuple[int, str, Pattern]]:
+    from sozialmonitor.store.linked import group_patterns, groups_of
+
     insiders = insider_scopes(conn, hierarchy)
+    groups = groups_of(indicators)
     by_indicator: dict[int, set[str]] = defaultdict(set)
     for indicator_id, period in slices:
         by_indicator[indicator_id].add(period)
+        for member in groups[indicator_id].members if indicator_id in groups else ():
+            by_indicator[member].add(period)  # linked: protected together
+    done: set[int] = set()
     for indicator_id, all_periods in sorted(by_indicator.items()):
         indicator = indicators[indicator_id]
+        if indicator_id in groups:
+            group = groups[indicator_id]
+            if group.members[0] in done:
+                continue
+            done.add(group.members[0])
+            periods = set().union(
+                *(
+                    _needing_protection(
+                        conn, indicators[m], m, release, by_indicator[m]
+                    )
+                    for m in group.members
+                )
+            )
+            for member in group.members:
+                for period in sorted(by_indicator[member] - periods):
+                    yield member, period, Pattern(hidden={})
+            if periods:
+                yield from group_patterns(
+                    conn,
+                    group,
+                    indicators,
+                    periods,
+                    release.name,
+                    release.sequence or 0,
+                    insiders,
+                    hierarchy,
+                )
+            continue
         periods = _needing_protection(
             conn, indicator, indicator_id, release, all_periods
         )

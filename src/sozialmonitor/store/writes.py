@@ -155,6 +155,18 @@ def save_areas(conn: Connection, areas: Sequence[Area]) -> int:
 # --- indicators -------------------------------------------------------------------
 
 
+PROTECTION_FIELDS = frozenset(
+    {
+        "min_count",
+        "numerator_indicator",
+        "denominator_indicator",
+        "change_of",
+        "change_base",
+    }
+)
+"""Fields whose change computes the indicator's patterns again."""
+
+
 def save_indicators(
     conn: Connection,
     indicators: Iterable[Indicator],
@@ -166,7 +178,8 @@ def save_indicators(
 
     A changed indicator gets its next ``revision`` (so the data version changes and
     the portal's caches read it anew) and is in the audit log (``indicator-changed``,
-    with the fields before and after); one whose ``min_count`` changed gets the
+    with the fields before and after); one whose ``min_count`` or links
+    (``PROTECTION_FIELDS``) changed gets the
     suppression patterns of every published release computed again, in the same
     transaction, so a raised minimum hides the newly small counts at once."""
     ind = schema.indicator
@@ -187,7 +200,7 @@ def save_indicators(
             changed += 1
             before = indicator_from_row(old)
             fields = changed_fields(before, indicator)
-            if "min_count" in fields:
+            if fields.keys() & PROTECTION_FIELDS:
                 reprotect_indicator(conn, old.id)
             audit.record(
                 conn,

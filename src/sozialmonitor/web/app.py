@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from starlette.types import ASGIApp
 
 from sozialmonitor import __version__
+from sozialmonitor.access import scope_protection
 from sozialmonitor.access.oidc.provider import Provider
 from sozialmonitor.access.oidc.settings import OidcSettings
 from sozialmonitor.config import setting
@@ -127,6 +128,8 @@ def create_app(
             name="sozialmonitor-keep-warm",
             daemon=True,
         ).start()
+        # Scopes left pending by a process that ended get their patterns now.
+        scope_protection.resume(engine)
         yield
         stop.set()
 

@@ -157,11 +157,11 @@ def audience_of(request: Request) -> Audience:
     audience = Audience.PUBLIC
     if request.headers.get("authorization"):
         caller = api_caller(Action.READ_INTERNAL)(request)
-        audience = Audience.within(caller.account.area_code)
+        audience = caller.account.audience
     else:
         user = current_user(request)
         if user is not None and may(user.role, Action.READ_INTERNAL):
-            audience = Audience.within(user.area_code)
+            audience = user.account.audience
     request.state.audience = audience
     return audience
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
-from sozialmonitor.access import accounts
+from sozialmonitor.access import accounts, scope_protection
 from sozialmonitor.access.roles import ACCOUNT_ROLES, Role
 from sozialmonitor.errors import AccountError, UnknownAreaError
 from sozialmonitor.store import queries
@@ -64,6 +64,9 @@ class AccountRow:
     own: bool
     """The signed-in administrator's own account (not changeable here)."""
     roles: tuple[Option, ...]
+    pending: str = ""
+    """While the patterns of the area scope are computed: says so (and how far),
+    and that the account reads as the public until then."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -97,6 +100,8 @@ class CreatedAccountPage:
     name: str
     role: str
     area: str
+    pending: str = ""
+    """As ``AccountRow.pending``."""
     password: str
     """The generated initial password."""
     totp_uri: str
@@ -122,7 +127,9 @@ def _accounts_page(
     status_code: int = 200,
 ) -> Response:
     t = translator(request)
-    with engine_of(request).connect() as conn:
+    engine = engine_of(request)
+    scope_protection.resume(engine)  # a job whose process ended starts again
+    with engine.connect() as conn:
         found = accounts.all_accounts(conn)
     rows = tuple(
         AccountRow(
@@ -132,6 +139,7 @@ def _accounts_page(
             active=a.active,
             own=a.name == user.account.name,
             roles=_role_options(t, a.role.value),
+            pending=_pending(request, a),
         )
         for a in found
     )
@@ -254,7 +262,28 @@ async def create_account(request: Request) -> Response:
             new=checked,
             status_code=422,
         )
+    if new.account.scope_pending and new.account.area_code is not None:
+        scope_protection.start(engine_of(request), new.account.area_code)
     return _created_page(request, new, password)
+
+
+def _pending(request: Request, account: accounts.Account) -> str:
+    """What to say of an account whose scope waits for its patterns ("" if none)."""
+    if not account.scope_pending or account.area_code is None:
+        return ""
+    t = translator(request)
+    running = scope_protection.progress(engine_of(request), account.area_code)
+    if running is not None and running.slices_total:
+        return t(
+            "Schutz kleiner Fallzahlen wird berechnet ({done} von {total}); bis "
+            "dahin sieht das Konto nur öffentliche Werte.",
+            done=running.slices_done,
+            total=running.slices_total,
+        )
+    return t(
+        "Schutz kleiner Fallzahlen wird berechnet; bis dahin sieht das Konto nur "
+        "öffentliche Werte."
+    )
 
 
 def _created_page(
@@ -266,6 +295,7 @@ def _created_page(
         name=new.account.name,
         role=t(ROLE_LABELS[new.account.role]),
         area=new.account.area_code or t("alle Gebiete"),
+        pending=_pending(request, new.account),
         password=password,
         totp_uri=new.totp_uri,
         totp_secret=secret,
