@@ -48,9 +48,12 @@ def indicator(
     multiplier: float | None = None,
     update_cycle: str = "jährlich",
     keywords: Sequence[str] = (),
+    change_of: str = "",
+    change_base: str = "",
 ) -> dict[str, Any]:
     """One catalogue entry with all catalogue fields in the documented order."""
     defaults = {"share": 100, "rate": 1000}
+    links = {"change_of": change_of, "change_base": change_base} if change_of else {}
     return {
         "id": id_,
         "name": name,
@@ -71,6 +74,7 @@ def indicator(
         "min_count": 3,
         "first_period": "",
         "last_period": "",
+        **links,
         "keywords": list(keywords),
     }
 
@@ -292,6 +296,16 @@ MSS_INDEX = [
         ],
     ),
 ]
+
+CHANGE_OF = {
+    "mss_d1_unemployment_change": "mss_s1_unemployment",
+    "mss_d3_transfer_change": "mss_s3_transfer",
+    "mss_d4_child_poverty_change": "mss_s4_child_poverty",
+}
+"""The dynamics indicators and the status indicator each is the change of (the
+disclosure control hides a change wherever its share is hidden at either date)."""
+CHANGE_BASE = "2018-12-31"
+"""The date the MSS 2021 dynamics indicators are measured from."""
 
 MSS_CONTEXT = [
     # number, id, name, unit, kind, topic, polarity, definition, keywords
@@ -585,6 +599,8 @@ def berlin(
                 licence=MSS_LICENCE,
                 update_cycle="zweijährlich",
                 keywords=[*keywords, *own],
+                change_of=CHANGE_OF.get(id_, ""),
+                change_base=CHANGE_BASE if id_ in CHANGE_OF else "",
             )
         )
         for plr in plrs:

@@ -54,6 +54,12 @@ CATALOGUE_FIELDS = {
     "keywords": [],
 }
 """Every catalogue field in the documented order, with its default."""
+LINK_FIELDS = {
+    "denominator": ("numerator_indicator", "denominator_indicator"),
+    "last_period": ("change_of", "change_base"),
+}
+"""Optional fields (links between indicators), written after the field named
+only where an entry has them."""
 
 DL_DE = "dl-de/by-2-0"
 ZENSUS_NOTE = (
@@ -96,7 +102,12 @@ def short_name(name: str) -> str:
 
 def catalogue_entry(fields: dict[str, Any]) -> dict[str, Any]:
     """A catalogue entry with every field, in the documented order."""
-    entry = {key: fields.get(key, default) for key, default in CATALOGUE_FIELDS.items()}
+    entry: dict[str, Any] = {}
+    for key, default in CATALOGUE_FIELDS.items():
+        entry[key] = fields.get(key, default)
+        for link in LINK_FIELDS.get(key, ()):
+            if fields.get(link):
+                entry[link] = fields[link]
     entry["short_name"] = entry["short_name"] or entry["name"]
     entry["definition"] = " ".join(str(entry["definition"]).split())
     entry["keywords"] = list(entry["keywords"])
