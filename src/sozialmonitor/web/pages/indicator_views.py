@@ -452,7 +452,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         legend=tuple(legend),
         note=" ".join(notes),
         drawn=drawn,
-        choices=choice_group(ctx, view.ebene),
+        choices=choice_group(ctx, view.ebene, day=day),
         svg=Later(
             lambda: ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
                 (*key, ctx.lang), draw
