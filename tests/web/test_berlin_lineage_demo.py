@@ -1,0 +1,78 @@
+"""Berlin's planning areas before and after the 2021 reform in the demo (issue 12):
+an old area's profile says when it ended and links its successors, a new one links
+its predecessors, and the map of the MSS 2021 reference date draws the new areas
+only — with the area picker beside it offering the same areas."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from sozialmonitor.store import queries
+from sozialmonitor.web.app import create_app
+from tests.web.expected import html
+from tests.web.test_area_lineage_page import facts
+
+OLD_STUELERSTRASSE = "01011101"
+NEW_STUELERSTRASSE = "01100101"
+OLD_ALLENDE_II = "09041402"
+KAEMMEREIHEIDE_KM2, ALLENDE_II_KM2 = 0.94, 1.99
+"""The two parts of the old Allende II as its source's SOURCE.md gives them."""
+SHARE_TOLERANCE = 0.01
+
+
+@pytest.fixture(scope="module")
+def demo(demo_sqlite: Engine) -> TestClient:
+    return TestClient(create_app(demo_sqlite))
+
+
+def test_old_planning_area_ended_and_links_its_successor(demo: TestClient) -> None:
+    page = html(demo.get(f"/gebiet/{OLD_STUELERSTRASSE}"))
+    assert facts(page)["Gültigkeit"] == "gültig bis 30.12.2020"
+    (item,) = page.select("section.lineage ul.successors li")
+    assert item.a["href"] == f"/gebiet/{NEW_STUELERSTRASSE}"
+    assert item.a.get_text() == "Stülerstraße"
+    assert item.span.get_text().endswith("100\u202f% der Fläche")
+    assert not page.select("section.lineage ul.predecessors")
+
+
+def test_new_planning_area_links_its_predecessors(demo: TestClient) -> None:
+    page = html(demo.get(f"/gebiet/{NEW_STUELERSTRASSE}"))
+    assert facts(page)["Gültigkeit"] == "gültig seit 31.12.2020"
+    links = [li.a["href"] for li in page.select("section.lineage ul.predecessors li")]
+    assert f"/gebiet/{OLD_STUELERSTRASSE}" in links
+
+
+def test_a_split_area_shares_its_surface_issue_12(demo: TestClient) -> None:
+    body = demo.get(f"/api/v1/pages/gebiet/{OLD_ALLENDE_II}").json()
+    shares = {s["name"]: s["share"] for s in body["successors"]}
+    assert {s["kind"] for s in body["successors"]} == {"split"}
+    assert {s["basis"] for s in body["successors"]} == {"area"}
+    whole = KAEMMEREIHEIDE_KM2 + ALLENDE_II_KM2
+    assert shares["Siedlung Kämmereiheide"] == pytest.approx(
+        KAEMMEREIHEIDE_KM2 / whole, abs=SHARE_TOLERANCE
+    )
+    assert shares["Allende II"] == pytest.approx(
+        ALLENDE_II_KM2 / whole, abs=SHARE_TOLERANCE
+    )
+
+
+def test_map_of_the_reference_date_draws_one_vintage(
+    demo: TestClient, demo_sqlite: Engine
+) -> None:
+    with demo_sqlite.connect() as conn:
+        every = queries.list_areas(conn, level="planning_area")
+    new = {a.code for a in every if a.valid_to is None}
+    old = {a.code for a in every if a.valid_to is not None}
+    assert len(new) == 542 and len(old) == 447
+    page = html(
+        demo.get(
+            "/indikator/mss_s1_unemployment",
+            params={"ebene": "planning_area", "zeitraum": "2020-12-31"},
+        )
+    )
+    drawn = {a["href"].rsplit("/", 1)[-1] for a in page.select("svg a.map-area")}
+    picked = {o["value"] for o in page.select("#pick-area option")}
+    assert drawn == new
+    assert picked == new
