@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 
 from sozialmonitor.store import queries
 from sozialmonitor.web.app import create_app
+from sozialmonitor.web.pages.area_locator import locator_siblings
+from sozialmonitor.web.snapshot import snapshot
 from tests.web.expected import html
 from tests.web.test_area_lineage_page import facts
 
@@ -76,3 +78,32 @@ def test_map_of_the_reference_date_draws_one_vintage(
     picked = {o["value"] for o in page.select("#pick-area option")}
     assert drawn == new
     assert picked == new
+
+
+def test_locator_of_an_old_area_draws_the_areas_of_its_time(
+    demo_sqlite: Engine,
+) -> None:
+    snap = snapshot(demo_sqlite)
+    old = snap.areas[OLD_STUELERSTRASSE]
+    with demo_sqlite.connect() as conn:
+        mitte = {
+            a.code
+            for a in queries.list_areas(conn, parent="01")
+            if a.level == "planning_area"
+        }
+        drawn = locator_siblings(conn, snap, "01", old.level, old.valid_to)
+        today = locator_siblings(conn, snap, "01", "forecast_area", None)
+    assert len(mitte) > 1 and {a.code for a in drawn} == mitte
+    assert {a.code for a in today} == {"0110", "0120", "0130", "0140"}
+
+
+def test_area_index_marks_the_planning_areas_that_ended(demo: TestClient) -> None:
+    page = html(demo.get("/gebiet", params={"q": "Stülerstraße"}))
+    rows = {
+        tr.select_one("td:nth-of-type(2)").get_text(): tr.th.get_text(" ", strip=True)
+        for tr in page.select("table.area-results tbody tr")
+    }
+    assert rows == {
+        OLD_STUELERSTRASSE: "Stülerstraße (gültig bis 30.12.2020)",
+        NEW_STUELERSTRASSE: "Stülerstraße",
+    }
