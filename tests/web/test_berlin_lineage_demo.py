@@ -107,3 +107,22 @@ def test_area_index_marks_the_planning_areas_that_ended(demo: TestClient) -> Non
         OLD_STUELERSTRASSE: "Stülerstraße (gültig bis 30.12.2020)",
         NEW_STUELERSTRASSE: "Stülerstraße",
     }
+
+
+def test_no_switch_where_predecessors_have_no_values_issue_12(
+    demo: TestClient,
+) -> None:
+    # Berlin's old planning areas have no values: today's areas and the areas as
+    # they were give the same series, so neither profile nor chart offers a choice
+    profile = html(demo.get(f"/gebiet/{NEW_STUELERSTRASSE}"))
+    assert profile.select("p.boundary-switch") == []
+    chart = html(
+        demo.get(
+            "/indikator/mss_s1_unemployment",
+            params={"ansicht": "diagramm", "gebiete": NEW_STUELERSTRASSE},
+        )
+    )
+    assert chart.select("table") and chart.select("p.boundary-switch") == []
+    # asked for, it is there: the way back from "wie damals"
+    asked = html(demo.get(f"/gebiet/{NEW_STUELERSTRASSE}?gebietsstand=damals"))
+    assert len(asked.select("p.boundary-switch a")) == 2
