@@ -126,3 +126,28 @@ def test_no_switch_where_predecessors_have_no_values_issue_12(
     # asked for, it is there: the way back from "wie damals"
     asked = html(demo.get(f"/gebiet/{NEW_STUELERSTRASSE}?gebietsstand=damals"))
     assert len(asked.select("p.boundary-switch a")) == 2
+
+
+@pytest.mark.parametrize("statistic", ["classes", "spatial", "typology", "compare"])
+def test_statistics_of_the_reference_date_use_its_areas_issue_12(
+    demo: TestClient, statistic: str
+) -> None:
+    # Berlin's 447 old planning areas overlap the 542 new ones: a statistic of
+    # 31.12.2020 that counted them would mix two vintages (spatial neighbours
+    # across them, 447 areas "left out" for want of a value)
+    indicators = (
+        "mss_s1_unemployment,mss_s3_transfer" if statistic == "typology" else ""
+    )
+    response = demo.get(
+        f"/api/v1/statistics/{statistic}",
+        params={
+            "indicator": indicators or "mss_s1_unemployment",
+            "level": "planning_area",
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    listed = body.get("areas") or body.get("comparisons")
+    codes = {(item.get("area") or item)["code"] for item in listed}
+    assert len(codes) == 542 and OLD_STUELERSTRASSE not in codes
+    assert not set(body.get("left_out", ())) & {OLD_STUELERSTRASSE, OLD_ALLENDE_II}
