@@ -151,3 +151,18 @@ def test_statistics_of_the_reference_date_use_its_areas_issue_12(
     codes = {(item.get("area") or item)["code"] for item in listed}
     assert len(codes) == 542 and OLD_STUELERSTRASSE not in codes
     assert not set(body.get("left_out", ())) & {OLD_STUELERSTRASSE, OLD_ALLENDE_II}
+
+
+def test_compare_form_offers_the_areas_of_today(demo: TestClient) -> None:
+    # 778 areas of today and 447 that ended: the selects stay, without the old
+    page = html(demo.get("/vergleich"))
+    options = {o["value"] for o in page.select("select#gebiet-B option")}
+    assert NEW_STUELERSTRASSE in options and OLD_STUELERSTRASSE not in options
+    body = demo.get(
+        "/api/v1/pages/vergleich",
+        params=[("gebiete", OLD_STUELERSTRASSE), ("gebiete", NEW_STUELERSTRASSE)],
+    ).json()
+    assert [a["code"] for a in body["areas"]] == [
+        OLD_STUELERSTRASSE,
+        NEW_STUELERSTRASSE,
+    ]
