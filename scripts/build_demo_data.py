@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from demo_sets import berlin, hannover, hessen
+from demo_sets import berlin, berlin_until_2020, hannover, hessen
 from demo_sets.common import (
     DemoSet,
     check_set,
@@ -49,6 +49,12 @@ MAX_BYTES = 5_000_000
 SETS: list[ModuleType] = [hannover, berlin, hessen]
 """The demo sets, in the order of ATTRIBUTION.md: each module has ``NAME`` and
 ``build(shared) -> DemoSet``, and a ``<module>.md`` beside it. One line adds a set."""
+
+VINTAGES = {"berlin-2020": berlin_until_2020}
+"""Folders of earlier boundary vintages (areas and lineage only, no values), each
+written by its module's ``build(shared, folder)``, with its section of
+ATTRIBUTION.md beside the module; after the sets whose areas they link to."""
+
 
 HEADER = """\
 # Demo data: sources, licences, derivation
@@ -89,7 +95,17 @@ def attribution(sets: Sequence[tuple[ModuleType, DemoSet]]) -> str:
         if built.notes:
             notes = "".join(f"- {note}\n" for note in built.notes)
             parts.append(f"Notes from the build ({built.name}):\n\n{notes}")
+    for vintage in VINTAGES.values():
+        parts.append(Path(vintage.__file__ or "").with_suffix(".md").read_text("utf-8"))
     return "\n".join(parts)
+
+
+def write_vintages(shared: Path, target: Path) -> None:
+    for name, module in VINTAGES.items():
+        folder = target / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        module.build(shared, folder)
 
 
 def write(target: Path, sets: Sequence[tuple[ModuleType, DemoSet]]) -> None:
@@ -160,11 +176,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         with tempfile.TemporaryDirectory(prefix="sozialmonitor-demo-") as folder:
             write(Path(folder), sets)
+            write_vintages(shared, Path(folder))
             differ = differences(Path(folder), args.demo)
         for name in differ:
             print(f"differs: {name}", file=sys.stderr)
         return 1 if differ else 0
     write(args.demo, sets)
+    write_vintages(shared, args.demo)
     report: list[str] = []
     for _, built in sets:
         report += summary(built.name, built.areas, built.catalogue, built.rows)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,13 @@ from sqlalchemy import Engine
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.ingest.demo import DEMO_RELEASE, build_demo_database
 from sozialmonitor.store import queries
+from sozialmonitor.store.lineage import list_links
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from tests.shared_data import shared_file
 
 BARSINGHAUSEN = "03241002"
+MSS_2021_REFERENCE_DATE = dt.date(2020, 12, 31)
+OLD_PLANNING_AREAS_END = dt.date(2020, 12, 30)
 
 
 def value(engine: Engine, indicator: str, area: str, period: str) -> float | None:
@@ -37,7 +42,9 @@ def test_published_reference_values(demo_sqlite: Engine) -> None:
 def test_demo_has_both_cities_with_their_hierarchy(demo_sqlite: Engine) -> None:
     with demo_sqlite.connect() as conn:
         towns = queries.list_areas(conn, parent="03241")
-        planning = queries.list_areas(conn, level="planning_area")
+        planning = queries.list_areas(
+            conn, level="planning_area", valid_on=MSS_2021_REFERENCE_DATE
+        )
         indicators = queries.list_indicators(conn)
         release = queries.latest_published(conn)
     assert len(towns) == 21
@@ -168,3 +175,43 @@ def test_hessen_values_are_the_source_cells(demo_sqlite: Engine) -> None:
     assert value(demo_sqlite, "gisd_score", "06413", "2021") == gisd(
         kreis, "kreis_id", "06413", "2021"
     )
+
+
+def test_berlin_planning_areas_before_and_after_2021_issue_12(
+    demo_sqlite: Engine,
+) -> None:
+    with demo_sqlite.connect() as conn:
+        every = queries.list_areas(conn, level="planning_area")
+        on_reference_date = queries.list_areas(
+            conn, level="planning_area", valid_on=MSS_2021_REFERENCE_DATE
+        )
+        before = queries.list_areas(
+            conn, level="planning_area", valid_on=OLD_PLANNING_AREAS_END
+        )
+        links = list_links(conn)
+        status = read_observations(
+            conn,
+            ObservationQuery(indicators=["mss_status_index"], level="planning_area"),
+        )
+    old = [a for a in every if a.valid_to is not None]
+    assert len(old) == 447 and len(every) == 447 + 542
+    assert {a.valid_to for a in old} == {OLD_PLANNING_AREAS_END}
+    assert {a.code for a in before} == {a.code for a in old}
+    assert len(on_reference_date) == 542
+    assert {a.valid_from for a in on_reference_date} == {MSS_2021_REFERENCE_DATE}
+    # the MSS 2021 values stay at their reference date, on the areas valid then
+    assert {o.period for o in status} == {"2020-12-31"}
+    assert {o.area for o in status} <= {a.code for a in on_reference_date}
+    # every old area has successors whose shares of its surface add up to 1
+    shares: dict[str, float] = defaultdict(float)
+    for link in links:
+        shares[link.predecessor] += link.share or 0
+    assert set(shares) == {a.code for a in old}
+    assert all(abs(total - 1) < 0.001 for total in shares.values())
+    assert {x.successor for x in links} == {a.code for a in on_reference_date}
+    # the two key fixes of the source: Charlottenburg's Schloßstraße has its own
+    # key, and Allende II (one area until 2020) was split in two in 2021
+    names = {a.code: a.name for a in every}
+    assert names["04030417"] == names["06010102"] == "Schloßstraße"
+    allende = {x.successor: x.kind.value for x in links if x.predecessor == "09041402"}
+    assert allende == {"09401432": "split", "09401433": "split"}

@@ -169,6 +169,11 @@ def berlin_areas(
                     "name": label.strip(),
                     "level": level,
                     "parent": code[:parent_len],
+                    **(
+                        {"valid_from": PLANNING_AREAS_FROM}
+                        if level == "planning_area"
+                        else {}
+                    ),
                     "geometry": geom,
                 }
             )
@@ -178,6 +183,12 @@ def berlin_areas(
         area["geometry"] = geom
     return areas
 
+
+PLANNING_AREAS_FROM = "2020-12-31"
+"""First day of the 542 planning areas in the data: the MSS 2021 values of
+31.12.2020 are published on them, and a period's values belong to the areas valid
+on its last day (officially they begin on 01.01.2021; see berlin_until_2020.py,
+whose 447 areas end on 30.12.2020)."""
 
 MSS_INDEX = [
     # column, id, name, short, unit, kind, topic, definition, keywords

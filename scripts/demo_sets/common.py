@@ -162,7 +162,11 @@ def round_coords(geom: Any) -> Any:
 def write_geojson(path: Path, areas: Iterable[dict[str, Any]]) -> None:
     lines = []
     for area in areas:
-        props = {k: area[k] for k in ("code", "name", "level", "parent") if k in area}
+        props = {
+            k: area[k]
+            for k in ("code", "name", "level", "parent", "valid_from", "valid_to")
+            if k in area
+        }
         feature = {
             "type": "Feature",
             "properties": props,

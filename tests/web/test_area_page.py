@@ -3,6 +3,7 @@ the read gate and the comparison statistics."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -19,6 +20,9 @@ from sozialmonitor.web.i18n import catalogue
 from sozialmonitor.web.pages import area as area_page
 from tests.fixtures import COUNTS, REGION, TOWNS
 from tests.web.expected import gate, html, rows, shown
+
+MSS_2021_REFERENCE_DATE = dt.date(2020, 12, 31)
+"""The planning areas valid then are the 542 of the MSS 2021 (not the 447 old)."""
 
 RTOL = 1e-9
 WEB = Path(area_page.__file__).parents[1]
@@ -244,7 +248,9 @@ def test_profile_page_has_map_links_and_print_setup(demo: TestClient) -> None:
 
 def test_berlin_planning_area_profile(demo: TestClient, demo_sqlite: Engine) -> None:
     with demo_sqlite.connect() as conn:
-        planning = queries.list_areas(conn, level="planning_area")[0]
+        planning = queries.list_areas(
+            conn, level="planning_area", valid_on=MSS_2021_REFERENCE_DATE
+        )[0]
     body = demo.get(f"/api/v1/pages/gebiet/{planning.code}").json()
     assert body["code_label"] == "LOR-Schlüssel"
     assert [a["level"] for a in body["ancestors"]] == [
@@ -278,14 +284,15 @@ def test_index_pages_and_umlaut_tolerant_filter(demo: TestClient) -> None:
     first = demo.get(
         "/api/v1/pages/gebiet", params={"ebene": "planning_area", "unter": BERLIN}
     ).json()
-    assert (first["total"], first["pages"], len(first["results"])) == (542, 6, 100)
+    # the 542 planning areas since 31.12.2020 and the 447 until then
+    assert (first["total"], first["pages"], len(first["results"])) == (989, 10, 100)
     last = html(
         demo.get(
-            "/gebiet", params={"ebene": "planning_area", "unter": BERLIN, "seite": 6}
+            "/gebiet", params={"ebene": "planning_area", "unter": BERLIN, "seite": 10}
         )
     )
-    assert len(last.select("table.area-results tbody tr")) == 42
-    assert last.select_one(".pager a[rel=prev]")["href"].endswith("seite=5")
+    assert len(last.select("table.area-results tbody tr")) == 89
+    assert last.select_one(".pager a[rel=prev]")["href"].endswith("seite=9")
     for query in ("Neukoelln", "neukolln", "NEUKÖLLN"):
         names = [
             a["name"]
@@ -295,7 +302,10 @@ def test_index_pages_and_umlaut_tolerant_filter(demo: TestClient) -> None:
         ]
         assert names == ["Neukölln"]
     found = demo.get("/api/v1/pages/gebiet", params={"q": "Stuelerstr"}).json()
-    assert [a["name"] for a in found["results"]] == ["Stülerstraße"]
+    assert [(a["name"], a["ended"]) for a in found["results"]] == [
+        ("Stülerstraße", "gültig bis 30.12.2020"),  # the planning area until 2020
+        ("Stülerstraße", ""),
+    ]
     codes = demo.get("/api/v1/pages/gebiet", params={"q": "0324100"}).json()
     assert {a["code"] for a in codes["results"]} == {
         f"0324100{i}" for i in range(1, 10)

@@ -206,10 +206,14 @@ def test_names_are_understood_and_ambiguous_ones_offered(demo: TestClient) -> No
     ).json()
     assert vague["ready"] is False
     candidates = vague["choices"][0]["candidates"]
+    # each name twice: the planning area until 2020 and the one since (issue 12)
     assert sorted(c["name"] for c in candidates) == [
         "Marzahner Chaussee",
+        "Marzahner Chaussee",
+        "Marzahner Promenade",
         "Marzahner Promenade",
     ]
+    assert len({c["code"] for c in candidates}) == 4
     for candidate in candidates:
         assert candidate["url"] == (
             f"/vergleich?gebiete={candidate['code']}&gebiete={LAATZEN}"

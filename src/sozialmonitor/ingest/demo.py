@@ -11,6 +11,7 @@ from sozialmonitor.analysis.index_definition import find_definition
 from sozialmonitor.analysis.index_derived import compute_and_store
 from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.ingest.indicators import import_indicators
+from sozialmonitor.ingest.lineage import import_lineage
 from sozialmonitor.ingest.observations import import_observations
 from sozialmonitor.store.database import init_database
 from sozialmonitor.store.queries import list_releases
@@ -19,6 +20,10 @@ from sozialmonitor.store.writes import publish_release
 DEMO_RELEASE = "Demo 2021"
 DEMO_SETS = ("hannover", "berlin", "hessen")
 """Folders of ``sozialmonitor/demo``, each with areas, indicators and observations."""
+DEMO_VINTAGES = ("berlin-2020",)
+"""Folders with an earlier boundary vintage of a set's areas: areas.geojson and the
+lineage.csv that links them to their successors (Berlin's 447 planning areas until
+2020)."""
 DEMO_INDICES = ("mss",)
 """Shipped index definitions computed into the demo release (Berlin's MSS 2021)."""
 
@@ -40,6 +45,9 @@ def build_demo_database(engine: Engine) -> bool:
         import_indicators(engine, folder / "indicators.yaml")
         import_areas(engine, folder / "areas.geojson")
         import_observations(engine, folder / "observations.csv", release=DEMO_RELEASE)
+    for name in DEMO_VINTAGES:
+        import_areas(engine, root / name / "areas.geojson")
+        import_lineage(engine, root / name / "lineage.csv")
     for index in DEMO_INDICES:
         compute_and_store(engine, find_definition(index), release=DEMO_RELEASE)
     with engine.begin() as conn:

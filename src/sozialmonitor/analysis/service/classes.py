@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from sozialmonitor.analysis.classify import SCHEMES, Classification, classify
 from sozialmonitor.analysis.service.shared import (
     area_dict,
+    areas_of_period,
     check_k,
     finite,
     indicator_dict,
@@ -108,12 +109,12 @@ def classify_level(
     check_k(k, "classes")
     found = queries.get_indicator(conn, indicator, audience=audience)
     lvl = level_named(conn, level)
-    areas = queries.list_areas(conn, level=level)
     wanted = period_code(period)
     values = read_values(
         conn, [found.id], level=level, period=wanted, as_of=as_of, audience=audience
     )
     wanted = wanted or latest_period(values)
+    areas = areas_of_period(conn, level, wanted)
     by_area = {o.area: o.value for o in values if o.period == wanted}
     row = tuple(by_area.get(a.code) for a in areas)
     unit = "%" if found.unit.strip() == "%" else ""

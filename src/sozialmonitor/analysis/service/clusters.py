@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.analysis.service.shared import (
     area_dict,
+    areas_of_period,
     finite,
     indicator_dict,
     latest_period,
@@ -123,7 +124,12 @@ def spatial_level(
         ) from None
     found = queries.get_indicator(conn, indicator, audience=audience)
     lvl = level_named(conn, level)
-    areas = queries.list_areas(conn, level=level, with_geometry=True)
+    wanted = period_code(period)
+    values = read_values(
+        conn, [found.id], level=level, period=wanted, as_of=as_of, audience=audience
+    )
+    wanted = wanted or latest_period(values)
+    areas = areas_of_period(conn, level, wanted, with_geometry=True)
     shaped = [a for a in areas if a.geometry]
     if not shaped:
         raise MissingBoundariesError(
@@ -131,11 +137,6 @@ def spatial_level(
             "boundaries, so they have no neighbours. Import them with boundaries "
             "(sozialmonitor import areas FILE.geojson, or a GeoPackage or Shapefile)."
         )
-    wanted = period_code(period)
-    values = read_values(
-        conn, [found.id], level=level, period=wanted, as_of=as_of, audience=audience
-    )
-    wanted = wanted or latest_period(values)
     by_area = {o.area: o.value for o in values if o.period == wanted}
     row = tuple(by_area.get(a.code) for a in areas)
     weights = contiguity_weights(

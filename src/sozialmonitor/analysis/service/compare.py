@@ -26,6 +26,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import parse_period
 from sozialmonitor.domain.release import Release
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.store import queries
@@ -189,6 +190,9 @@ def compare_areas(
             if targets
             else "There are no areas to compare.",
         )
+    if area is None:  # the areas of the period's vintage (its end)
+        day = parse_period(wanted).end
+        targets = [a for a in targets if a.valid_at(day)]
     by_area = {o.area: o for o in values if o.period == wanted}
     by_bench = {
         o.area: o

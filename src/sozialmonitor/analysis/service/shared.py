@@ -68,6 +68,18 @@ def level_named(conn: Connection, code: str) -> AreaLevel:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def areas_of_period(
+    conn: Connection, level: str, period: str | None, *, with_geometry: bool = False
+) -> list[Area]:
+    """The level's areas valid at the end of ``period`` (its Stichtag; all of them
+    without a period): a statistic of one period never mixes the areas of two
+    boundary vintages (Berlin's planning areas until 2020 and since)."""
+    day = parse_period(period).end if period else None
+    return queries.list_areas(
+        conn, level=level, valid_on=day, with_geometry=with_geometry
+    )
+
+
 def check_k(k: int, what: str) -> None:
     if not MIN_CLASSES <= k <= MAX_CLASSES:
         raise InvalidQueryError(

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from sozialmonitor.analysis.service.shared import (
     area_dict,
+    areas_of_period,
     check_k,
     finite,
     indicator_dict,
@@ -139,7 +140,6 @@ def typology_level(
     check_k(k, "types")
     found = [queries.get_indicator(conn, i, audience=audience) for i in ids]
     lvl = level_named(conn, level)
-    areas = queries.list_areas(conn, level=level)
     wanted = period_code(period)
     values = read_values(
         conn, ids, level=level, period=wanted, as_of=as_of, audience=audience
@@ -152,6 +152,7 @@ def typology_level(
             )
         )
         wanted = max(shared, key=parse_period) if shared else None
+    areas = areas_of_period(conn, level, wanted)
     profiles: dict[str, dict[str, float | None]] = {
         a.code: dict.fromkeys(ids) for a in areas
     }

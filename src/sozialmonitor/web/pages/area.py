@@ -461,7 +461,8 @@ def _on_today_area(
     t: Translator,
 ) -> BoundarySwitch | None:
     """For an area with predecessors: the switch, and on today's area the values of
-    the periods before it began, recomputed, added to ``by_indicator``."""
+    the periods before it began, recomputed, added to ``by_indicator``; no switch
+    where nothing was recomputed and no state was asked for."""
     links = predecessors(conn, snap).get(area.code)
     if not links:
         return None
@@ -478,6 +479,8 @@ def _on_today_area(
                 ):
                     by_indicator.setdefault(indicator.id, {})[period] = obs
                     recomputed.add(period)
+    if state == TODAY and not recomputed and asked is None:
+        return None  # no predecessor has a value to recompute: both are the same
     notes = (
         (recomputed_note(snap, links, area.name, sorted(recomputed), t),)
         if recomputed

@@ -27,6 +27,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
+from sozialmonitor.web.pages.area_lineage import validity_text
 from sozialmonitor.web.pages.area_values import derive, fold
 from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.snapshot import Snapshot
@@ -50,6 +51,9 @@ class AreaLink:
     url: str
     level_label: str
     parent_name: str
+    ended: str = ""
+    """``gültig bis 30.12.2020`` for an area that ended (a boundary change), so
+    that it is not mistaken for today's area of the same name; else empty."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,6 +104,7 @@ def _link(snap: Snapshot, area: Area, lang: Language, t: Translator) -> AreaLink
         url=href(f"/gebiet/{area.code}", lang),
         level_label=t(level.label) if level else area.level,
         parent_name=parent.name if parent else "",
+        ended=validity_text(area, lang, t) if area.valid_to else "",
     )
 
 

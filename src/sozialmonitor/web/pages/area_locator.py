@@ -7,6 +7,8 @@ snapshot's cache (:meth:`sozialmonitor.web.snapshot.Snapshot.lru`);
 
 from __future__ import annotations
 
+import datetime as dt
+
 from markupsafe import Markup
 from sqlalchemy import Connection
 
@@ -20,8 +22,12 @@ LOCATOR_CACHE_SIZE = 64
 """Cached sibling boundaries for the locator maps (one entry per parent area)."""
 
 
-def _siblings(conn: Connection, snap: Snapshot, parent: str) -> tuple[MapArea, ...]:
-    """The boundaries of a parent's children, read once per snapshot."""
+def locator_siblings(
+    conn: Connection, snap: Snapshot, parent: str, level: str, day: dt.date | None
+) -> tuple[MapArea, ...]:
+    """The boundaries of a parent's children of one level valid on ``day`` (None:
+    today's), read once per snapshot: an area that ended is drawn among the areas of
+    its time, not on top of those that replaced it."""
 
     def load() -> tuple[MapArea, ...]:
         return tuple(
@@ -32,11 +38,17 @@ def _siblings(conn: Connection, snap: Snapshot, parent: str) -> tuple[MapArea, .
                 label=a.name,
                 class_index=None,
             )
-            for a in queries.list_areas(conn, parent=parent, with_geometry=True)
+            for a in queries.list_areas(
+                conn,
+                parent=parent,
+                valid_on=day or dt.date.today(),
+                with_geometry=True,
+            )
+            if a.level == level
         )
 
     cache = snap.lru("area-locators", LOCATOR_CACHE_SIZE)
-    return cache.get_or_make(parent, load)
+    return cache.get_or_make((parent, level, day), load)
 
 
 def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
@@ -44,7 +56,7 @@ def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
     a boundary to draw."""
     if not area.parent:
         return Markup("")
-    siblings = _siblings(conn, snap, area.parent)
+    siblings = locator_siblings(conn, snap, area.parent, area.level, area.valid_to)
     if not any(a.geometry for a in siblings):
         return Markup("")
     try:
@@ -52,7 +64,7 @@ def locator(conn: Connection, snap: Snapshot, area: Area, title: str) -> Markup:
             siblings,
             highlight=area.code,
             title=title,
-            cache_key=f"locator:{snap.token}:{area.parent}",
+            cache_key=f"locator:{snap.token}:{area.parent}:{area.level}:{area.valid_to}",
         )
     except (MissingBoundariesError, UnknownAreaError):
         return Markup("")

@@ -6,8 +6,10 @@ The switch is a permalink parameter, ``gebietsstand=heute|damals``. Without it, 
 series shows today's areas when one of its areas has predecessors: a planner who
 picks an area that exists since a boundary reform wants its history, and the
 recomputed values say plainly that they are recomputed (sign ``u``, a note naming
-the predecessors and their shares). For areas without predecessors the two states
-are the same series, so the switch is not offered.
+the predecessors and their shares). For areas without predecessors, or whose
+predecessors have no value to recompute (Berlin's planning areas of 2021 in the
+demo), the two states are the same series, so the switch is not offered unless asked
+for.
 """
 
 from __future__ import annotations

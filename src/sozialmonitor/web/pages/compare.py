@@ -8,9 +8,10 @@ alternative (:mod:`~sozialmonitor.web.pages.compare_chart`); the scripts are loa
 only then. Indicators only one of the areas has are listed by name.
 
 Areas are chosen with two selects (grouped by top-level area and level) while
-there are at most :data:`SELECT_LIMIT` areas; above (11,000 municipalities) with two
-text fields that take a code or a name, so the page stays small
-(:mod:`~sozialmonitor.web.pages.compare_form`).
+there are at most :data:`SELECT_LIMIT` areas of today; above (11,000 municipalities)
+with two text fields that take a code or a name, so the page stays small
+(:mod:`~sozialmonitor.web.pages.compare_form`). An area that ended is reached by its
+code or name.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from sozialmonitor.web.pages.compare_form import (
     Choice,
     OptionGroup,
     area_choices,
+    current_areas,
     option_groups,
 )
 from sozialmonitor.web.pages.not_found import not_found
@@ -263,7 +265,7 @@ def compare_page(
         areas=refs if ready else (),
         ready=ready,
         messages=tuple(messages),
-        use_select=len(snap.areas) <= SELECT_LIMIT,
+        use_select=current_areas(snap) <= SELECT_LIMIT,
         quick_links=tuple(quick_links),
         topics=tuple(topics),
         only_a=tuple(only_a),
@@ -272,7 +274,9 @@ def compare_page(
         chart_indicator=chart_indicator.id if chart_indicator else "",
         chart=chart,
         not_found=any(c.error for c in choices),
-        option_groups=option_groups(snap, t) if len(snap.areas) <= SELECT_LIMIT else (),
+        option_groups=option_groups(snap, t)
+        if current_areas(snap) <= SELECT_LIMIT
+        else (),
     )
 
 

@@ -8,6 +8,7 @@ top-level area and level (:func:`option_groups`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sozialmonitor.domain.area import Area
@@ -120,12 +121,26 @@ def area_choices(
     return tuple(found)
 
 
+def current_areas(snap: Snapshot) -> int:
+    """How many areas exist today: the selects offer those (an area that ended, e.g.
+    a planning area until 2020, is reached by its code or name)."""
+    today = dt.date.today()
+    return snap.remember(
+        ("current-areas", today),
+        lambda: sum(a.valid_at(today) for a in snap.areas.values()),
+    )
+
+
 def option_groups(snap: Snapshot, t: Translator) -> tuple[OptionGroup, ...]:
-    """The areas for the selects: one group per top-level area and level."""
+    """The areas for the selects: one group per top-level area and level, of the
+    areas that exist today."""
+    today = dt.date.today()
     groups = []
     for root in top_areas(snap):
         for level in snap.levels:
-            members = snap.areas_in(root.code, level.code)
+            members = [
+                a for a in snap.areas_in(root.code, level.code) if a.valid_at(today)
+            ]
             if members:
                 groups.append(
                     OptionGroup(

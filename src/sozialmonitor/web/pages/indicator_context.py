@@ -6,6 +6,7 @@ The views themselves are built in :mod:`indicator_views` (map and table) and
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -133,10 +134,17 @@ def option_markup(area: Area) -> str:
 
 
 def choice_group(
-    ctx: Context, level: str, *, leave_out: Iterable[Area] = ()
+    ctx: Context,
+    level: str,
+    *,
+    day: dt.date | None = None,
+    leave_out: Iterable[Area] = (),
 ) -> ChoiceGroup:
-    """The areas of a level under the view's top area, in German name order."""
-    areas = ctx.snap.areas_in(ctx.root.code, level)
+    """The areas of a level under the view's top area, in German name order: those
+    valid on ``day`` (the map's: never an old and a new area of the same name), or
+    of every vintage for None (a series may pick an area that has ended)."""
+    areas = ctx.snap.areas_on(ctx.root.code, level, day)
+    vintage = None if day is None else ctx.snap.vintage(ctx.root.code, level, day)
     if len(areas) > MAX_OPTIONS:
         return ChoiceGroup(
             level=level,
@@ -145,7 +153,8 @@ def choice_group(
             searchable=True,
         )
     options: str = ctx.snap.lru("indicator-options", data.OPTIONS_CACHE).get_or_make(
-        (ctx.root.code, level), lambda: "".join(option_markup(a) for a in areas)
+        (ctx.root.code, level, vintage),
+        lambda: "".join(option_markup(a) for a in areas),
     )
     left_out = 0
     for area in leave_out:

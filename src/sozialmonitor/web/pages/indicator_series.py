@@ -269,6 +269,8 @@ def _switch(
                     ctx.snap, known[area.code], area.name, recomputed, ctx.t
                 )
             )
+    if state == TODAY and not notes and ctx.view.gebietsstand is None:
+        return None  # no predecessor has a value to recompute: both are the same
     return boundary_switch(
         state,
         lambda value: ctx.url(gebietsstand=value),

@@ -19,6 +19,7 @@ from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import FLAG_NAMES as _NAMES
 from sozialmonitor.domain.observation import Flag, Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
@@ -452,7 +453,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         legend=tuple(legend),
         note=" ".join(notes),
         drawn=drawn,
-        choices=choice_group(ctx, view.ebene),
+        choices=choice_group(ctx, view.ebene, day=day),
         svg=Later(
             lambda: ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
                 (*key, ctx.lang), draw
@@ -476,17 +477,23 @@ def choropleth_key(
 def prepare_maps(conn: Connection, snap: Snapshot) -> None:
     """Prepare the map paths of the levels that have values, largest first (as many
     as the boundary cache keeps), so that the first map of a level does not wait
-    for its boundaries."""
-    wanted = {
-        (scope.root.code, level)
-        for indicator in snap.indicators
-        for scope in snap.scopes_for(indicator)
-        for level in scope.levels
-    }
-    largest = sorted(wanted, key=lambda key: -len(snap.areas_in(*key)))
+    for its boundaries. A level with areas of several vintages is prepared for the
+    areas of its newest period with values (the map a page opens with); older
+    periods are prepared when first shown."""
+    newest: dict[tuple[str, str], str] = {}
+    for indicator in snap.indicators:
+        for scope in snap.scopes_for(indicator):
+            for level, periods in scope.periods_by_level.items():
+                key = (scope.root.code, level)
+                if periods and (
+                    key not in newest
+                    or period_order(periods[-1]) > period_order(newest[key])
+                ):
+                    newest[key] = periods[-1]
+    largest = sorted(newest, key=lambda key: -len(snap.areas_in(*key)))
     for root, level in largest[: data.BOUNDARY_CACHE]:
-        if snap.vintage(root, level, dt.date.max) is not None:
-            continue  # areas of several vintages: prepared for each period shown
-        areas = data.map_areas(conn, snap, root, level, None)
+        dated = snap.vintage(root, level, dt.date.max) is not None
+        day = data.period_end(newest[(root, level)]) if dated else None
+        areas = data.map_areas(conn, snap, root, level, day)
         if any(a.geometry for a in areas):
-            svgmap.prepare(areas, choropleth_key(snap, root, level))
+            svgmap.prepare(areas, choropleth_key(snap, root, level, day))
