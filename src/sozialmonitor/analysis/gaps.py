@@ -10,7 +10,7 @@ whatever the number of areas.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -144,6 +144,7 @@ def gap_matrix(
     indicators: Sequence[Indicator],
     levels: Sequence[AreaLevel],
     areas_per_level: Mapping[str, int],
+    areas_in_period: Callable[[str, str], int] | None = None,
 ) -> GapMatrix:
     """The map of data gaps.
 
@@ -159,6 +160,10 @@ def gap_matrix(
         left out.
     areas_per_level
         Level code → number of areas (m).
+    areas_in_period
+        (level code, period) → the number of the level's areas valid in that
+        period (m where boundaries changed: Berlin's 447 planning areas until 2020,
+        542 since); None: ``areas_per_level`` in every period.
 
     Returns
     -------
@@ -176,8 +181,12 @@ def gap_matrix(
     cells: dict[CellKey, GapCell] = {}
     for indicator in indicators:
         for level in shown_levels:
-            m = areas_per_level[level.code]
             for period in periods:
+                m = (
+                    areas_in_period(level.code, period)
+                    if areas_in_period is not None
+                    else areas_per_level[level.code]
+                )
                 key = (indicator.id, level.code, period)
                 cells[key] = _cell(key, m, by_key.get(key))
     return GapMatrix(

@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sozialmonitor.analysis.gaps import GapMatrix, gap_matrix
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
+from sozialmonitor.domain.period import parse_period
 from sozialmonitor.errors import StillComputingError
 from sozialmonitor.store.gap_counts import (
     GapCount,
@@ -124,11 +125,18 @@ def _matrix(engine: Engine, snap: Snapshot, top: str | None) -> GapMatrix:
     else:  # the data changed between the two snapshots: read for this one alone
         with engine.connect() as conn:
             counts = read_gap_counts(conn, audience=snap.audience, within=top)
+    roots = [top] if top is not None else [a.code for a in top_areas(snap)]
+
+    def areas_in_period(level: str, period: str) -> int:
+        day = parse_period(period).end
+        return sum(len(snap.areas_on(root, level, day)) for root in roots)
+
     return gap_matrix(
         counts,
         indicators=snap.indicators,
         levels=visible_levels(snap, top),
         areas_per_level=level_counts(snap, top),
+        areas_in_period=areas_in_period,
     )
 
 
