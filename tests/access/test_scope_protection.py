@@ -16,7 +16,7 @@ from sozialmonitor.access import accounts, audit, scope_protection
 from sozialmonitor.access.roles import Role
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.store.schema import suppressed_cell
-from sozialmonitor.store.suppression import reprotect_for_scope
+from sozialmonitor.store.scope_reprotection import reprotect_for_scope
 from tests.access.accounts_data import add_account
 from tests.store.disclosure_data import MIN, TOWNS, make_small_counts_db
 from tests.store.test_insider_protection import (

@@ -218,7 +218,7 @@ def test_the_tables_protected_are_what_the_gate_reads(engine: Engine) -> None:
     """The pattern's tables compute parents bottom-up by the gate's own rule; on a
     hierarchy with stored middle values, a town beside districts, removed, secret
     and flagged values they hold exactly what the gate reads, level by level."""
-    from sozialmonitor.store.suppression import slice_tables
+    from sozialmonitor.store.suppression_tables import slice_tables
     from tests.store.hierarchy import AREAS, INDICATORS, PERIODS, build_hierarchy
 
     build_hierarchy(engine)

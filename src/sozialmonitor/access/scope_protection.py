@@ -3,8 +3,8 @@
 An account given a scope no other account holds is *pending*
 (``accounts.scope_needs_protection``): it reads as the public until the suppression
 patterns are computed again with that scope's knowledge
-(``store.suppression.reprotect_for_scope``: seconds on a county, minutes at Germany
-size). The job does that in one transaction of its own and, in the same
+(``store.scope_reprotection.reprotect_for_scope``: seconds on a county, minutes at
+Germany size). The job does that in one transaction of its own and, in the same
 transaction, ends the pending state of every account with the scope: the public
 sees the old patterns until the new ones are committed, the account gets its
 internal view only with them — fail closed, and never half a pattern.
@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select, update
 
 from sozialmonitor.access import audit
 from sozialmonitor.store.schema import account
-from sozialmonitor.store.suppression import reprotect_for_scope
+from sozialmonitor.store.scope_reprotection import reprotect_for_scope
 
 logger = logging.getLogger(__name__)
 

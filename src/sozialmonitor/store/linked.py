@@ -23,7 +23,7 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.store import schema
 
 if TYPE_CHECKING:
-    from sozialmonitor.store.suppression import _Hierarchy
+    from sozialmonitor.store.suppression_tables import Hierarchy
 
 SEPARATOR = "\x1f"
 """Between indicator id and area code in a cell key (no code holds it)."""
@@ -189,11 +189,11 @@ def group_patterns(
     release_name: str,
     release_sequence: int,
     insiders: Iterable[frozenset[str]],
-    hierarchy: _Hierarchy,
+    hierarchy: Hierarchy,
 ) -> Iterator[tuple[int, str, Pattern]]:
     """The patterns of the group's slices of ``periods`` as of a release, protected
     together against every state of them published before."""
-    from sozialmonitor.store.suppression import slice_tables
+    from sozialmonitor.store.suppression_tables import slice_tables
 
     scopes = list(insiders)
     now = {
@@ -225,12 +225,13 @@ def _earlier_states(
     indicators: Mapping[int, Indicator],
     periods: set[str],
     sequence: int,
-    hierarchy: _Hierarchy,
+    hierarchy: Hierarchy,
 ) -> dict[str, list[State]]:
     """Per period, the group's combined states the public has seen: as of every
     earlier release with a pattern for a member's slice, each member hidden by the
     newest pattern of its slice up to that release, oldest first."""
-    from sozialmonitor.store.suppression import _stored_pattern, slice_tables
+    from sozialmonitor.store.suppression import stored_pattern
+    from sozialmonitor.store.suppression_tables import slice_tables
 
     rel, sl = schema.release, schema.suppression_slice
     rows = conn.execute(
@@ -270,7 +271,7 @@ def _earlier_states(
             combined = combine(group, tables, indicators)
             hidden: dict[str, Reason] = {}
             for member, holder in holding.items():
-                stored = _stored_pattern(conn, holder, member, period, hierarchy)
+                stored = stored_pattern(conn, holder, member, period, hierarchy)
                 hidden |= {key(member, a): r for a, r in stored.items()}
             states[period].append(
                 State(
@@ -331,7 +332,7 @@ def derived(
     own: Mapping[tuple[int, str], Pattern],
     computed: Mapping[tuple[int, str], Pattern],
     sequence: int,
-    hierarchy: _Hierarchy,
+    hierarchy: Hierarchy,
 ) -> Iterator[tuple[tuple[int, str], Pattern]]:
     """Each change slice's pattern: its own, and every area the indicator it is a
     change of hides at that period or at the base period (as computed now, else
@@ -357,9 +358,9 @@ def _newest_stored(
     indicator_id: int,
     period: str,
     sequence: int,
-    hierarchy: _Hierarchy,
+    hierarchy: Hierarchy,
 ) -> dict[str, Reason]:
-    from sozialmonitor.store.suppression import _stored_pattern
+    from sozialmonitor.store.suppression import stored_pattern
 
     rel, sl = schema.release, schema.suppression_slice
     newest = conn.scalar(
@@ -372,4 +373,4 @@ def _newest_stored(
     )
     if newest is None:
         return {}
-    return _stored_pattern(conn, newest, indicator_id, period, hierarchy)
+    return stored_pattern(conn, newest, indicator_id, period, hierarchy)
