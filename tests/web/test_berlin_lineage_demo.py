@@ -171,8 +171,8 @@ def test_compare_form_offers_the_areas_of_today(demo: TestClient) -> None:
 def test_the_gap_map_counts_the_planning_areas_valid_in_the_period(
     demo_sqlite: Engine,
 ) -> None:
-    """The gap map's "n of m" at 31.12.2020: m is the 542 planning areas valid then, not the 989
-    of both vintages (issue 12)."""
+    """The gap map's "n of m" at 31.12.2020: m is the 542 planning areas valid
+    then, not the 989 of both vintages (issue 12)."""
     from sozialmonitor.domain.access import Audience
     from sozialmonitor.web.pages.gaps_matrix import matrix_for
 
