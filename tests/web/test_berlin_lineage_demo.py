@@ -180,3 +180,18 @@ def test_the_gap_map_counts_the_planning_areas_valid_in_the_period(
     cell = matrix.cell("mss_s1_unemployment", "planning_area", "2020-12-31")
     assert cell.areas == 542
     assert 0 < cell.areas_with_values <= 542
+
+
+def test_search_tells_an_ended_area_from_todays_of_the_same_name(
+    demo: TestClient,
+) -> None:
+    """Two "Stülerstraße" in the results: the old one says it ended (issue 12)."""
+    found = {
+        a["code"]: a
+        for a in demo.get("/api/v1/pages/suche?q=Stülerstraße").json()["areas"]
+    }
+    assert found[OLD_STUELERSTRASSE]["ended"] == "gültig bis 30.12.2020"
+    assert found[NEW_STUELERSTRASSE]["ended"] == ""
+    page = html(demo.get("/suche?q=Stülerstraße"))
+    metas = [li.get_text(" ", strip=True) for li in page.select("li")]
+    assert any("Stülerstraße" in m and "gültig bis 30.12.2020" in m for m in metas)

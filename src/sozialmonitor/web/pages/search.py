@@ -24,6 +24,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
+from sozialmonitor.web.pages.area_lineage import validity_text
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
 
@@ -72,6 +73,9 @@ class AreaResult:
     within: str
     """Name of the top-level area it belongs to (empty for a top-level area)."""
     url: str
+    ended: str = ""
+    """``gültig bis 30.12.2020`` for an area that ended (a boundary change): not to
+    be mistaken for today's area of the same name; else empty."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -283,6 +287,7 @@ def search_page(snap: Snapshot, lang: Language, q: str) -> SearchPage:
                 level_label=level.label if level else area.level,
                 within=top.name if top.code != code else "",
                 url=href(f"/gebiet/{code}", lang),
+                ended=validity_text(area, lang, t) if area.valid_to else "",
             )
         )
     words = normalise(query).split()
