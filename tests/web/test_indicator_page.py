@@ -696,7 +696,7 @@ def test_only_the_page_draws_its_map_and_compiles_its_chart(
 ) -> None:
     url = f"/indikator/population?raum=03241&ebene=municipality&{view}"
     made: list[str] = []
-    compile_chart, draw_map = charts.compile_to_vega, svgmap.choropleth_svg
+    compile_chart, draw_map = charts.compiled_script, svgmap.choropleth_svg
 
     def compiled(*args: Any, **kwargs: Any) -> Any:
         made.append("chart")
@@ -706,7 +706,7 @@ def test_only_the_page_draws_its_map_and_compiles_its_chart(
         made.append("map")
         return draw_map(*args, **kwargs)
 
-    monkeypatch.setattr(charts, "compile_to_vega", compiled)
+    monkeypatch.setattr(charts, "compiled_script", compiled)
     monkeypatch.setattr(svgmap, "choropleth_svg", drawn)
     # A new engine: a snapshot of its own, no map drawn yet.
     fresh = connect(demo_sqlite.url.render_as_string(hide_password=False))

@@ -14,6 +14,7 @@ import enum
 import functools
 import math
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -49,6 +50,12 @@ def html_only() -> Any:
     return field(default="", metadata={"html_only": True})
 
 
+_OFF_THREAD = ThreadPoolExecutor(
+    max_workers=2, thread_name_prefix="sozialmonitor-later"
+)
+"""Makes the ``off_thread`` markup of pages being rendered."""
+
+
 @dataclass(frozen=True)
 class Later:
     """Markup only the page shows, made when its template renders it, so that the
@@ -56,12 +63,38 @@ class Later:
     a compiled chart. True when there is something to make."""
 
     make: Callable[[], str] | None = None
+    off_thread: bool = False
+    """Made in a worker thread as soon as :func:`render` starts on the page: for
+    work that releases the GIL (vl-convert compiling a chart, 5–20 ms), which then
+    runs while the template renders."""
+    _started: list[Future[str]] = field(default_factory=list, compare=False, repr=False)
 
     def __bool__(self) -> bool:
         return self.make is not None
 
+    def start(self) -> None:
+        if self.make is not None and self.off_thread and not self._started:
+            self._started.append(_OFF_THREAD.submit(self.make))
+
     def __html__(self) -> str:
-        return "" if self.make is None else self.make()
+        if self.make is None:
+            return ""
+        if self._started:
+            return self._started[0].result()
+        return self.make()
+
+
+def _start_later(value: Any, depth: int = 0) -> None:
+    """Start the ``off_thread`` markup of a page: its fields, and those of the
+    dataclasses and dictionaries it holds, three levels down (not its row lists)."""
+    if isinstance(value, Later):
+        value.start()
+    elif depth < 3 and isinstance(value, dict):
+        for item in value.values():
+            _start_later(item, depth + 1)
+    elif depth < 3 and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _start_later(getattr(value, f.name), depth + 1)
 
 
 def made_later() -> Any:
@@ -193,6 +226,7 @@ def render(request: Request, template: str, *, frame: Frame, page: Any) -> HTMLR
     def link(path: str, /, **params: object) -> str:
         return href(path, frame.lang, **params)
 
+    _start_later(page)
     return templates.TemplateResponse(
         request,
         template,

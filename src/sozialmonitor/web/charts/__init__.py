@@ -23,6 +23,7 @@ from __future__ import annotations
 from sozialmonitor.web.charts.export import (
     PNG_SCALE,
     compile_to_vega,
+    compiled_script,
     export_chart,
     warm_up,
 )
@@ -72,6 +73,7 @@ __all__ = [
     "Series",
     "change_spec",
     "compile_to_vega",
+    "compiled_script",
     "export_chart",
     "number_format",
     "sparkline_svg",

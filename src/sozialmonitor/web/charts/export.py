@@ -54,6 +54,13 @@ def compile_to_vega(spec: dict[str, Any], lang: str) -> dict[str, Any]:
     return copy.deepcopy(_compiled(text))
 
 
+def compiled_script(spec: dict[str, Any], lang: str) -> str:
+    """The compiled Vega spec as the JSON text of a page's ``<script>`` element,
+    escaped so that no ``</script>`` in a name can end the element early."""
+    text = json.dumps(compile_to_vega(spec, lang), ensure_ascii=False)
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
 @functools.lru_cache(maxsize=64)
 def _compiled(spec_text: str) -> dict[str, Any]:
     compiled: dict[str, Any] = vl_convert.vegalite_to_vega(json.loads(spec_text))

@@ -6,14 +6,14 @@ with a one-sentence summary and a table alternative, one row per period.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
+from functools import partial
 
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.web import formatting
-from sozialmonitor.web.charts import Series, compile_to_vega, time_series_spec
+from sozialmonitor.web.charts import Series, compiled_script, time_series_spec
 from sozialmonitor.web.figure import SeriesPoint, aligned_points, figure
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import Later, made_later
@@ -114,11 +114,6 @@ def compare_chart(
         decimals=indicator.decimals,
     )
 
-    def compiled() -> str:
-        # "<" escaped so that no "</script>" in a name can end the script element.
-        text = json.dumps(compile_to_vega(spec, lang), ensure_ascii=False)
-        return text.replace("<", "\\u003c")
-
     return CompareChart(
         indicator=indicator.id,
         title=t("Zeitreihe: {name}", name=indicator.name),
@@ -136,5 +131,5 @@ def compare_chart(
             )
             for a, b in zip(*series, strict=True)
         ),
-        spec=Later(compiled),
+        spec=Later(partial(compiled_script, spec, lang), off_thread=True),
     )

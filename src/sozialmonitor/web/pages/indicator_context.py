@@ -7,7 +7,6 @@ The views themselves are built in :mod:`indicator_views` (map and table) and
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -202,12 +201,6 @@ class Paging:
 
 
 # --- shared pieces ----------------------------------------------------------------
-
-
-def script_json(spec: dict[str, Any]) -> str:
-    """JSON that cannot end a ``<script>`` element early."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
 
 
 def quoted(text: str, lang: Language) -> str:

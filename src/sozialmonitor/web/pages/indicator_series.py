@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -38,7 +39,6 @@ from sozialmonitor.web.pages.indicator_context import (
     choice_group,
     paged,
     quoted,
-    script_json,
     sort_links,
     sorted_positions,
 )
@@ -224,7 +224,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
     spec = Later()
     if has_values:
         chart = _series_spec(ctx, areas, periods, values)
-        spec = Later(lambda: script_json(charts.compile_to_vega(chart, ctx.lang)))
+        spec = Later(partial(charts.compiled_script, chart, ctx.lang), off_thread=True)
     view = ChartView(
         chart_id="chart-series",
         title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
@@ -496,7 +496,7 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
     spec = Later()
     if any(e.measure is not None for e in shown) and not note:
         chart = change_spec(ctx, shown)
-        spec = Later(lambda: script_json(charts.compile_to_vega(chart, ctx.lang)))
+        spec = Later(partial(charts.compiled_script, chart, ctx.lang), off_thread=True)
     breaks = changes.breaks
     root_row = change_row(ctx, changes.root)
     break_note = ""
