@@ -36,14 +36,10 @@ from sozialmonitor.web import charts, formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import current_snapshot, request_language
 from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages.indicator_change import change_entries, change_spec
 from sozialmonitor.web.pages.indicator_context import Context, paged
 from sozialmonitor.web.pages.indicator_params import Query, parse_view
-from sozialmonitor.web.pages.indicator_series import (
-    change_entries,
-    change_spec,
-    series_data,
-    series_spec,
-)
+from sozialmonitor.web.pages.indicator_series import series_data, series_spec
 from sozialmonitor.web.pages.indicator_views import (
     entry_flags,
     entry_note,

@@ -28,6 +28,7 @@ from sozialmonitor.web.page import (
     request_language,
 )
 from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages.indicator_change import ChangeView, change_view
 from sozialmonitor.web.pages.indicator_context import Context
 from sozialmonitor.web.pages.indicator_params import (
     SCHEMES,
@@ -37,12 +38,7 @@ from sozialmonitor.web.pages.indicator_params import (
     level_label,
     parse_view,
 )
-from sozialmonitor.web.pages.indicator_series import (
-    ChangeView,
-    ChartView,
-    change_view,
-    chart_view,
-)
+from sozialmonitor.web.pages.indicator_series import ChartView, chart_view
 from sozialmonitor.web.pages.indicator_views import (
     MapView,
     TableView,

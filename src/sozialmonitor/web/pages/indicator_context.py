@@ -1,7 +1,7 @@
 """What the indicator page's views share: the request context, paging, sorting.
 
-The views themselves are built in :mod:`indicator_views` (map and table) and
-:mod:`indicator_series` (time series and change).
+The views themselves are built in :mod:`indicator_views` (map and table),
+:mod:`indicator_series` (time series) and :mod:`indicator_change` (change).
 """
 
 from __future__ import annotations
