@@ -6,6 +6,7 @@ as it was (the old patterns) — and the job touches only the slices the scope d
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -188,3 +189,23 @@ def test_a_pending_reader_signed_in_sees_the_public_view(engine: Engine) -> None
     body = client.get("/api/v1/observations", params={"indicator": "cases"}).json()
     values = {o["area"]: o["value"] for o in body["observations"]}
     assert values[partner] == TRUE["cases"][partner]
+
+
+def test_user_list_says_which_scope_is_pending(engine: Engine) -> None:
+    """An administrator sees on the command line which account waits for its
+    scope's protection (and reads as the public until then)."""
+    from tests.test_cli_permissions import run, token_of
+
+    make_small_counts_db(engine)
+    partner = partner_of(engine)
+    add_account(engine, "stadt", Role.READER, area=partner, protect=False)
+    admin = token_of(engine, "ada", Role.ADMINISTRATOR, "manage-users")
+    listed = run(engine, "user", "list", "--json", token=admin)
+    assert listed.exit_code == 0, listed.output
+    (stadt,) = (a for a in json.loads(listed.stdout) if a["name"] == "stadt")
+    assert stadt["area"] == partner and stadt["area_protection_pending"] is True
+    assert f"{partner} (pending)" in run(engine, "user", "list", token=admin).stdout
+    scope_protection.run(engine, partner)
+    listed = run(engine, "user", "list", "--json", token=admin)
+    (stadt,) = (a for a in json.loads(listed.stdout) if a["name"] == "stadt")
+    assert stadt["area_protection_pending"] is False

@@ -146,6 +146,7 @@ def user_list(
                     "name": a.name,
                     "role": a.role.value,
                     "area": a.area_code,
+                    "area_protection_pending": a.scope_pending,
                     "created_at": a.created_at.isoformat(),
                     "disabled_at": a.disabled_at.isoformat() if a.disabled_at else None,
                 }
@@ -159,11 +160,19 @@ def user_list(
     print_table(
         ["name", "role", "area", "created", "disabled"],
         [
-            [a.name, a.role.value, a.area_code or "", _when(a.created_at)]
+            [a.name, a.role.value, _area(a), _when(a.created_at)]
             + [_when(a.disabled_at)]
             for a in found
         ],
     )
+
+
+def _area(account: accounts.Account) -> str:
+    """The account's area scope; "(pending)" while the protection of small counts is
+    computed again for it (the account reads as the public until then)."""
+    if account.area_code is None:
+        return ""
+    return account.area_code + (" (pending)" if account.scope_pending else "")
 
 
 @user_app.command("role")
