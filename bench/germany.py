@@ -107,9 +107,9 @@ class Figures:
 def _timed_store(seconds: list[float]) -> Iterator[None]:
     """Time ``store_observations`` inside ``import_observations`` (bench-only probe:
     the real function runs, it is only wrapped with a clock)."""
-    from sozialmonitor.ingest import observations
+    from sozialmonitor.ingest import draft
 
-    real = observations.store_observations
+    real = draft.store_observations
 
     def wrapper(*args: Any, **kwargs: Any) -> int:
         start = time.perf_counter()
@@ -119,11 +119,11 @@ def _timed_store(seconds: list[float]) -> Iterator[None]:
         finally:
             seconds.append(time.perf_counter() - start)
 
-    observations.store_observations = wrapper
+    draft.store_observations = wrapper
     try:
         yield
     finally:
-        observations.store_observations = real
+        draft.store_observations = real
 
 
 def _reset(database: str, url: str) -> None:
