@@ -80,9 +80,14 @@ class KeyLedger:
         """Keep the numbers of these values (their ids and codes are known)."""
         if indicator.empty:
             return
-        pairs = pd.MultiIndex.from_arrays([period_text, period_code])
-        positions, distinct = pairs.factorize()
-        index = np.array([self._period(t, c) for t, c in distinct], dtype=np.int32)
+        # the code follows from the text: factorise the texts, take each one's code
+        positions, distinct = pd.factorize(period_text)
+        firsts = np.unique(positions, return_index=True)[1]
+        codes = period_code.to_numpy()[firsts]
+        index = np.array(
+            [self._period(t, c) for t, c in zip(distinct, codes, strict=True)],
+            dtype=np.int32,
+        )
         columns, names = pd.factorize(column)
         known = np.array([self._column(str(n)) for n in names], dtype=np.int16)
         self._parts["column"].append(known[columns])

@@ -16,9 +16,17 @@ from sozialmonitor.ingest.layouts import Layout, find_layout
 from sozialmonitor.ingest.numbers import NumberStyle, detect_style
 from sozialmonitor.ingest.official.recognise import recognise
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
-from sozialmonitor.ingest.table import READ_CHUNK_ROWS, TableStream, stream_table
+from sozialmonitor.ingest.table import (
+    READ_CHUNK_ROWS,
+    Table,
+    TableStream,
+    stream_table,
+)
 from sozialmonitor.ingest.validator import ObservationValidator, validate_long
 
+CHUNK_VALUES = 200_000
+"""At most about so many values are checked and written at once: a chunk's cells
+as Python objects and its checks take about 500 bytes a value."""
 BYTES_PER_VALUE = 8
 """About the fewest bytes a value takes in a file (a wide CSV of short numbers)."""
 STYLE_ROWS = READ_CHUNK_ROWS
@@ -52,7 +60,7 @@ def checked_chunks(
         if layout is None:
             return
         validator = None
-        for table in stream.chunks:
+        for table in _slices(stream, layout):
             report.rows_read += len(table.frame)
             long = layout.to_long(table, report)
             if validator is None:
@@ -80,6 +88,22 @@ def checked_chunks(
         )
         return
     validator.finish()
+
+
+def _slices(stream: TableStream, layout: Layout) -> Iterator[Table]:
+    """The chunks of the file, cut so that none holds more than about
+    ``CHUNK_VALUES`` values (a row of a wide file holds one per period)."""
+    rows = max(CHUNK_VALUES // max(len(layout.periods), 1), 1)
+    for table in stream.chunks:
+        if len(table.rows) <= rows:
+            yield table
+            continue
+        for start in range(0, len(table.rows), rows):
+            yield Table(
+                path=table.path,
+                frame=table.frame.iloc[start : start + rows],
+                rows=table.rows[start : start + rows],
+            )
 
 
 def _style(long: pd.DataFrame, stream: TableStream) -> NumberStyle:
