@@ -136,15 +136,23 @@ class KeyLedger:
         if len(entries.row) < 2:
             return
         code_of = np.array(
-            pd.factorize(pd.Series(self.period_codes))[0], dtype=np.int64
+            pd.factorize(pd.Series(self.period_codes))[0], dtype=np.int32
         )
-        key = packed(entries.indicator, entries.area, code_of[entries.period])
+
+        def keys() -> npt.NDArray[np.int64]:
+            return packed(entries.indicator, entries.area, code_of[entries.period])
+
+        # Most files have no duplicates: the keys sorted in place show it, and
+        # nothing more than the keys is held.
+        key = keys()
+        key.sort()
+        if not (key[1:] == key[:-1]).any():
+            return
+        key = keys()
         order = np.lexsort((entries.row, key))
         sorted_key = key[order]
         later = np.zeros(len(order), dtype=bool)
         later[1:] = sorted_key[1:] == sorted_key[:-1]
-        if not later.any():
-            return
         starts = np.where(~later, np.arange(len(order)), 0)
         first_row = entries.row[order[np.maximum.accumulate(starts)]]
         positions = order[later]
@@ -192,10 +200,8 @@ class KeyLedger:
         published = bool(
             release_priorities(conn, as_of=None, audience=Audience.INTERNAL)
         )
-        positions = np.flatnonzero(usable)
-        by_indicator = positions[
-            np.argsort(entries.indicator[positions], kind="stable")
-        ]
+        by_indicator = np.argsort(entries.indicator, kind="stable")
+        by_indicator = by_indicator[usable[by_indicator]]
         indicators, starts = np.unique(
             entries.indicator[by_indicator], return_index=True
         )
@@ -367,9 +373,11 @@ def _end(code: str) -> int:
 
 
 def packed(*columns: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
-    """Non-negative integer columns as one int64 key that sorts as they do."""
+    """Non-negative integer columns as one int64 key that sorts as they do (built
+    in place: no temporary arrays of the columns' length)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     for column in columns:
         width = int(column.max()) + 1 if len(column) else 1
-        key = key * width + column.astype(np.int64)
+        np.multiply(key, width, out=key)
+        np.add(key, column, out=key, casting="unsafe")
     return key
