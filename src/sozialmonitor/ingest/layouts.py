@@ -112,16 +112,15 @@ class Layout:
         # with thousands of period columns of empty cells would otherwise turn into
         # millions of rows. A row without any value keeps one (empty) cell, so that
         # its codes are still checked.
-        filled = {column: (frame[column] != "").to_numpy() for column in periods}
-        keep = dict(filled)
-        first = next(iter(periods))
-        keep[first] = filled[first] | ~np.logical_or.reduce(list(filled.values()))
-        report.skipped_empty += sum(int((~k).sum()) for k in keep.values())
+        # one comparison of all period cells: a file may have thousands of columns
+        names = list(periods)
+        keep = frame[names].to_numpy(dtype=object) != ""
+        keep[:, 0] |= ~keep.any(axis=1)
+        report.skipped_empty += int(keep.size - keep.sum())
         parts = []
-        for column in periods:
-            rows_kept = keep[column]
-            if not rows_kept.any():
-                continue
+        for position in np.flatnonzero(keep.any(axis=0)):
+            column = names[position]
+            rows_kept = keep[:, position]
             part = frame.loc[rows_kept]
             parts.append(
                 pd.DataFrame(
