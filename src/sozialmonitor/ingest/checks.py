@@ -7,18 +7,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
 
-from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import FLAG_NAMES, IMPORTABLE_FLAGS
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.ingest.limits import MAX_ABS_NUMBER
 from sozialmonitor.ingest.report import Severity, ValidationReport
-from sozialmonitor.store.queries import (
-    ObservationQuery,
-    read_observations,
-)
 
 MAX_FINDINGS_PER_CODE = 20
 """Findings listed per kind of problem; the rest are counted in one line."""
@@ -26,27 +20,21 @@ JUMP_RATIO = 0.5
 """A change of more than 50 % against the previous period is reported as implausible."""
 VALUE_TOLERANCE = 0.051
 """How far a value may differ from numerator / denominator in its last decimal."""
-JUMP_COLUMNS = [
-    "indicator",
-    "area",
-    "period_code",
-    "value",
-    "value_num",
-    "row",
-    "value_column",
-]
-"""The columns ``check_jumps`` compares and names in its message."""
 
 
 class Findings:
-    """Adds findings to a report, at most ``MAX_FINDINGS_PER_CODE`` per code."""
+    """Adds findings to a report, at most ``MAX_FINDINGS_PER_CODE`` listed per code
+    (over all chunks of a file); the rest are counted."""
 
     def __init__(self, report: ValidationReport, columns: dict[str, str]) -> None:
         self.report = report
         self.columns = columns
         """Role → the file's column name."""
         self.rows_with_errors: set[int] = set()
-        """File rows that have an error (their values are not compared further)."""
+        """File rows of the chunk being checked that have an error (their values are
+        not compared further)."""
+        self.listed: dict[str, int] = {}
+        """Findings listed so far per code, over all chunks of a file."""
 
     def add(
         self,
@@ -62,10 +50,36 @@ class Findings:
         hits = long.loc[mask.to_numpy()]
         if hits.empty:
             return
-        add = self.report.warning if warning else self.report.error
         if not warning:
             self.rows_with_errors.update(int(r) for r in hits["row"])
-        for _, row in hits.head(MAX_FINDINGS_PER_CODE).iterrows():
+        self.add_listed(
+            code,
+            hits.head(self.room(code)),
+            total=len(hits),
+            column=column,
+            message=message,
+            warning=warning,
+        )
+
+    def room(self, code: str) -> int:
+        """How many more findings of ``code`` are listed (the rest are counted)."""
+        return max(MAX_FINDINGS_PER_CODE - self.listed.get(code, 0), 0)
+
+    def add_listed(
+        self,
+        code: str,
+        hits: pd.DataFrame,
+        *,
+        total: int,
+        column: str,
+        message: str,
+        warning: bool = False,
+    ) -> None:
+        """``total`` findings of ``code``, of which the rows of ``hits`` (the first,
+        at most ``room(code)``) are listed and the rest counted."""
+        add = self.report.warning if warning else self.report.error
+        listed = 0
+        for _, row in hits.head(self.room(code)).iterrows():
             cell = str(row[column])
             add(
                 code,
@@ -74,7 +88,9 @@ class Findings:
                 column=self.column_name(row, column),
                 value=cell,
             )
-        rest = len(hits) - MAX_FINDINGS_PER_CODE
+            listed += 1
+        self.listed[code] = self.listed.get(code, 0) + listed
+        rest = total - listed
         if rest > 0:
             # counted, not listed: the summary counts each row once
             severity = Severity.WARNING if warning else Severity.ERROR
@@ -114,30 +130,30 @@ def _by_indicator(
     return pd.Series(mapped.to_numpy()[positions], index=long.index, dtype=mapped.dtype)
 
 
-def restore_leading_zeros(
-    long: pd.DataFrame,
-    areas: dict[str, int],
-    report: ValidationReport,
-    columns: dict[str, str],
-) -> pd.Series:
-    """Spreadsheets turn 03241001 into 3241001; put the zero back where that is sure."""
-    codes = long["area"]
-    lost = {
+def lost_leading_zeros(codes: pd.Series, areas: dict[str, int]) -> dict[str, str]:
+    """Spreadsheets turn 03241001 into 3241001: the codes whose zero can be put back
+    for sure, each with its code."""
+    return {
         code: code.zfill(len(code) + 1)
         for code in codes.unique()
         if code.isdigit() and code not in areas and code.zfill(len(code) + 1) in areas
     }
-    if lost:
-        sample = ", ".join(f"{a} → {b}" for a, b in list(lost.items())[:5])
-        report.warning(
-            "leading-zero-restored",
-            f"{len(lost)} area codes had lost their leading zero (as spreadsheet "
-            f"programs do) and were read with it: {sample}. Format the column as "
-            "text to keep the zeros.",
-            column=columns.get("area"),
-        )
-        return codes.replace(lost)
-    return codes
+
+
+def report_leading_zeros(
+    lost: dict[str, str], report: ValidationReport, columns: dict[str, str]
+) -> None:
+    """One warning for all area codes read with their leading zero put back."""
+    if not lost:
+        return
+    sample = ", ".join(f"{a} → {b}" for a, b in list(lost.items())[:5])
+    report.warning(
+        "leading-zero-restored",
+        f"{len(lost)} area codes had lost their leading zero (as spreadsheet "
+        f"programs do) and were read with it: {sample}. Format the column as "
+        "text to keep the zeros.",
+        column=columns.get("area"),
+    )
 
 
 def flag_column(long: pd.DataFrame, findings: Findings) -> pd.Series:
@@ -278,75 +294,3 @@ def check_period_range(
         "'{value}' is outside the periods of indicator '{indicator}' ({__range}). "
         "Correct the period or widen the indicator's first_period/last_period.",
     )
-
-
-def check_jumps(
-    conn: Connection,
-    long: pd.DataFrame,
-    meta: pd.Series,
-    known: pd.Series,
-    findings: Findings,
-) -> None:
-    """Warn where a value changes by more than half against the previous period —
-    the previous row of the file, else the newest published value before it."""
-    kind = _by_indicator(long, meta, lambda m: m.kind if m is not None else None)
-    usable = known & (kind != IndicatorKind.INDEX) & long["value_num"].notna()
-    usable &= long["period_code"].notna() & ~long["row"].isin(findings.rows_with_errors)
-    if not usable.any():
-        return
-    key = ["indicator", "area", "period_code"]
-    # Only the columns the comparison and its message need: a copy of every column
-    # of a file of millions of rows would double the import's peak memory.
-    candidates = long.loc[usable.to_numpy(), JUMP_COLUMNS].assign(__stored=False)
-    stored = published_values(conn, sorted(candidates["indicator"].unique()))
-    if not stored.empty:
-        in_file = pd.MultiIndex.from_frame(candidates[key])
-        stored = stored.loc[~pd.MultiIndex.from_frame(stored[key]).isin(in_file)]
-        candidates = pd.concat([candidates, stored], ignore_index=True)
-    ends = {c: parse_period(c).end for c in candidates["period_code"].unique()}
-    candidates = candidates.assign(__end=candidates["period_code"].map(ends))
-    # Sorting and grouping by integer codes in the order of the texts is the same as
-    # by the texts, and much faster.
-    indicator_codes = pd.factorize(candidates["indicator"], sort=True)[0]
-    area_codes = pd.factorize(candidates["area"], sort=True)[0]
-    end_codes = pd.factorize(candidates["__end"], sort=True)[0]
-    order = np.lexsort((end_codes, area_codes, indicator_codes))
-    ordered = candidates.take(order)
-    series = pd.Series(
-        indicator_codes[order] * (int(area_codes.max()) + 1) + area_codes[order],
-        index=ordered.index,
-    )
-    grouped = ordered.groupby(series, sort=False)
-    previous = grouped["value_num"].shift()
-    change = (ordered["value_num"] - previous).abs() / previous.abs()
-    jump = ~ordered["__stored"].astype(bool) & (change > JUMP_RATIO)
-    jump &= previous.abs() > 0
-    ordered = ordered.assign(
-        __current=ordered["value_num"],
-        __previous=previous,
-        __previous_period=grouped["period_code"].shift(),
-    )
-    findings.add(
-        "implausible-jump",
-        jump,
-        ordered,
-        "value",
-        "{__current:g} after {__previous:g} in the previous period {__previous_period} "
-        "({indicator}, area {area}) is a change of more than 50 %. Check the value; "
-        "if it is right, nothing needs to be done.",
-        warning=True,
-    )
-
-
-def published_values(conn: Connection, indicators: list[str]) -> pd.DataFrame:
-    """The newest published value per indicator, area and period, for comparison."""
-    query = ObservationQuery(indicators=indicators, computed=False)
-    found = [
-        (o.indicator, o.area, o.period, o.value)
-        for o in read_observations(conn, query, audience=Audience.INTERNAL)
-        if o.value is not None
-    ]
-    frame = pd.DataFrame(
-        found, columns=["indicator", "area", "period_code", "value_num"]
-    )
-    return frame.assign(__stored=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -66,21 +67,95 @@ def _period_columns(columns: list[str], roles: dict[str, str]) -> dict[str, str]
     return found
 
 
-def to_long(
-    table: Table, report: ValidationReport, *, indicator: str | None = None
-) -> pd.DataFrame | None:
-    """The table as long rows with raw cells, or None when its layout is unclear.
+@dataclass(frozen=True, kw_only=True)
+class Layout:
+    """Which of a file's columns mean what: found once from the header, then used
+    on every chunk of rows."""
 
-    Columns of the result: ``indicator, area, period, value, numerator, denominator,
-    flags, note`` (raw cells), ``row`` (file row) and ``period_column`` /
-    ``value_column`` (the file's column names, for messages).
-    """
-    frame = table.frame
-    columns = list(frame.columns)
+    roles: dict[str, str]
+    """Role → the file's column (``__indicator`` for ``--indicator``)."""
+    periods: dict[str, str]
+    """Wide files: column → period code; empty for long files."""
+    indicator: str | None = None
+    """The indicator of a file without an indicator column."""
+
+    @property
+    def value_column(self) -> str | None:
+        """The column of the values; None for a wide file (one per period)."""
+        if self.periods:
+            return None
+        return self.roles.get("value", self.roles.get("numerator", ""))
+
+    def to_long(self, table: Table, report: ValidationReport) -> pd.DataFrame:
+        """The table's rows as long rows with raw cells.
+
+        Columns of the result: ``indicator, area, period, value, numerator,
+        denominator, flags, note`` (raw cells), ``row`` (file row) and
+        ``period_column`` / ``value_column`` (the file's column names, for messages).
+        """
+        frame, roles, periods = table.frame, self.roles, self.periods
+        if self.indicator is not None and roles["indicator"] == INDICATOR_GIVEN:
+            frame = frame.assign(**{INDICATOR_GIVEN: self.indicator})
+        rows = pd.Series(table.rows, index=frame.index)
+        if not periods:
+            out = pd.DataFrame(
+                {
+                    role: frame[roles[role]] if role in roles else ""
+                    for role in COLUMN_NAMES
+                }
+            )
+            out["row"] = rows
+            out["period_column"] = roles["period"]
+            out["value_column"] = self.value_column
+            return out
+        # Empty cells are left out here, not after the turn: a wide file of a few MB
+        # with thousands of period columns of empty cells would otherwise turn into
+        # millions of rows. A row without any value keeps one (empty) cell, so that
+        # its codes are still checked.
+        # one comparison of all period cells: a file may have thousands of columns
+        names = list(periods)
+        keep = frame[names].to_numpy(dtype=object) != ""
+        keep[:, 0] |= ~keep.any(axis=1)
+        report.skipped_empty += int(keep.size - keep.sum())
+        parts = []
+        for position in np.flatnonzero(keep.any(axis=0)):
+            column = names[position]
+            rows_kept = keep[:, position]
+            part = frame.loc[rows_kept]
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "indicator": part[roles["indicator"]],
+                        "area": part[roles["area"]],
+                        "period": column,
+                        "value": part[column],
+                        "numerator": "",
+                        "denominator": "",
+                        "flags": part[roles["flags"]] if "flags" in roles else "",
+                        "note": part[roles["note"]] if "note" in roles else "",
+                        "row": rows[rows_kept],
+                        "period_column": column,
+                        "value_column": column,
+                    }
+                )
+            )
+        return pd.concat(parts, ignore_index=True)
+
+
+INDICATOR_GIVEN = "__indicator"
+"""The column that stands for ``--indicator`` in a file without an indicator column."""
+
+
+def find_layout(
+    columns: list[str], report: ValidationReport, *, indicator: str | None = None
+) -> Layout | None:
+    """The layout of a file with this header, or None (after reporting why) when
+    it is unclear; columns without a meaning are reported as ignored."""
     roles = column_roles(columns)
+    given = None
     if indicator is not None and "indicator" not in roles:
-        frame = frame.assign(**{"__indicator": indicator})
-        roles["indicator"] = "__indicator"
+        roles["indicator"] = INDICATOR_GIVEN
+        given = indicator
     missing = [r for r in ("indicator", "area") if r not in roles]
     long = "period" in roles
     periods = {} if long else _period_columns(columns, roles)
@@ -105,45 +180,4 @@ def to_long(
                 f"Column '{column}' has no known meaning and is ignored.",
                 column=column,
             )
-    rows = pd.Series(table.rows, index=frame.index)
-    if long:
-        out = pd.DataFrame(
-            {role: frame[roles[role]] if role in roles else "" for role in COLUMN_NAMES}
-        )
-        out["row"] = rows
-        out["period_column"] = roles["period"]
-        out["value_column"] = roles.get("value", roles.get("numerator", ""))
-        return out
-    # Empty cells are left out here, not after the turn: a wide file of a few MB
-    # with thousands of period columns of empty cells would otherwise turn into
-    # millions of rows. A row without any value keeps one (empty) cell, so that its
-    # codes are still checked.
-    filled = {column: (frame[column] != "").to_numpy() for column in periods}
-    keep = dict(filled)
-    first = next(iter(periods))
-    keep[first] = filled[first] | ~np.logical_or.reduce(list(filled.values()))
-    report.skipped_empty += sum(int((~k).sum()) for k in keep.values())
-    parts = []
-    for column, _code in periods.items():
-        rows_kept = keep[column]
-        if not rows_kept.any():
-            continue
-        part = frame.loc[rows_kept]
-        parts.append(
-            pd.DataFrame(
-                {
-                    "indicator": part[roles["indicator"]],
-                    "area": part[roles["area"]],
-                    "period": column,
-                    "value": part[column],
-                    "numerator": "",
-                    "denominator": "",
-                    "flags": part[roles["flags"]] if "flags" in roles else "",
-                    "note": part[roles["note"]] if "note" in roles else "",
-                    "row": rows[rows_kept],
-                    "period_column": column,
-                    "value_column": column,
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    return Layout(roles=roles, periods=periods, indicator=given)

@@ -108,6 +108,14 @@ class ValidationReport:
             )
         )
 
+    def clear(self) -> None:
+        """Forget every finding and count (a file that turns out unreadable half-way
+        is reported by that alone, as if it had been refused at once)."""
+        self.findings.clear()
+        self.rows_read = self.rows_valid = self.skipped_empty = 0
+        self.omitted = {Severity.ERROR: 0, Severity.WARNING: 0}
+        self._per_code.clear()
+
     def error(self, code: str, message: str, **where: Any) -> None:
         """An error: the import writes nothing. ``where``: row, column, value."""
         self.add(Severity.ERROR, code, message, **where)

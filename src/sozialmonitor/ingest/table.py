@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,51 @@ class Table:
     """For text files: the column separator found."""
     encoding: str | None = None
     """For text files: the encoding found."""
+
+
+READ_CHUNK_ROWS = 100_000
+"""Rows of a file read, checked and written at once by a streamed import: a chunk's
+cells, findings and driver rows are held for one chunk, not for the whole file."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableStream:
+    """A table read chunk by chunk: the header now, the rows as they are read.
+
+    ``chunks`` raises ``ReadError`` where the file cannot be read further (a row
+    of the wrong width, an unclosed quote); rows before it have been given out.
+    """
+
+    path: Path
+    columns: list[str]
+    """The header's column names."""
+    chunks: Iterator[Table]
+    """Tables of at most the chunk size of rows, each with ``columns``."""
+    lines: int | None = None
+    """For text files: the lines of the file (an upper bound of its rows)."""
+    delimiter: str | None = None
+    encoding: str | None = None
+
+    def read_all(self) -> Table:
+        """All chunks as one table (for files small enough to hold: areas,
+        catalogues, correspondence tables)."""
+        frames: list[pd.DataFrame] = []
+        rows: list[int] = []
+        for chunk in self.chunks:
+            frames.append(chunk.frame)
+            rows.extend(chunk.rows)
+        frame = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=self.columns, dtype=object)
+        )
+        return Table(
+            path=self.path,
+            frame=frame,
+            rows=rows,
+            delimiter=self.delimiter,
+            encoding=self.encoding,
+        )
 
 
 def column_names(cells: list[str]) -> list[str]:
@@ -110,15 +156,31 @@ def check_cells(path: Path, cells: list[str], names: list[str], *, row: int) -> 
 
 
 def read_table(path: Path) -> Table:
-    """Read a CSV or Excel file by its file name extension.
+    """Read a CSV or Excel file by its file name extension, as a whole.
 
     Raises
     ------
     ReadError
         When the file is missing, empty, of an unknown type, or not readable as a table.
     """
-    from sozialmonitor.ingest.formats.csv.reader import read_csv
-    from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx
+    return stream_table(path).read_all()
+
+
+def stream_table(path: Path, chunk_rows: int = READ_CHUNK_ROWS) -> TableStream:
+    """Open a CSV or Excel file by its file name extension and read its header; the
+    rows follow in chunks of at most ``chunk_rows``.
+
+    Raises
+    ------
+    ReadError
+        When the file is missing, empty, of an unknown type, or its start is not
+        readable as a table (rows further on raise while the chunks are read).
+    """
+    from sozialmonitor.ingest.formats.csv.reader import stream_csv
+    from sozialmonitor.ingest.formats.xlsx.reader import stream_xlsx
+
+    if chunk_rows < 1:
+        raise ValueError("chunk_rows must be at least 1.")
 
     if not path.is_file():
         raise ReadError(
@@ -133,9 +195,9 @@ def read_table(path: Path) -> Table:
     check_file_size(path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
+        return stream_csv(path, chunk_rows)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path)
+        return stream_xlsx(path, chunk_rows)
     if suffix == ".xls":
         raise ReadError(
             path,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,8 @@ ANALYZE_MIN_ROWS = 100_000
 SQLITE_REBUILD_MIN_ROWS = 100_000
 """From this many rows on, an insert into a table at most as large rebuilds the
 secondary indexes instead of updating them row by row."""
+BULK = "sozialmonitor.bulk_write"
+"""Key in ``Connection.info`` while ``bulk_write`` is active: rows written so far."""
 
 
 def now() -> dt.datetime:
@@ -595,7 +597,32 @@ def _key_order(frame: pd.DataFrame) -> np.ndarray:
     )
 
 
+@contextmanager
+def bulk_write(conn: Connection, rows: int) -> Iterator[None]:
+    """Around many calls of ``store_observations`` of one import of about ``rows``
+    values (read and written chunk by chunk): what each large insert would do once
+    is done once for all of them — SQLite builds its secondary index anew after
+    the last chunk (when the import at least doubles the table), PostgreSQL renews
+    its statistics after the last chunk. All in the caller's transaction."""
+    if BULK in conn.info:
+        raise RuntimeError("bulk_write is active on this connection already.")
+    conn.info[BULK] = 0
+    try:
+        if conn.dialect.name == "postgresql":
+            yield
+            if conn.info[BULK] >= ANALYZE_MIN_ROWS:
+                conn.exec_driver_sql("ANALYZE observation")
+        else:
+            with _sqlite_indexes_rebuilt(conn, rows):
+                yield
+    finally:
+        del conn.info[BULK]
+
+
 def _bulk_insert(conn: Connection, frame: pd.DataFrame) -> None:
+    bulk = BULK in conn.info
+    if bulk:
+        conn.info[BULK] += len(frame)
     frame = frame.take(_key_order(frame))
     columns = _driver_columns(frame)
     names = ", ".join(frame.columns)
@@ -605,13 +632,14 @@ def _bulk_insert(conn: Connection, frame: pd.DataFrame) -> None:
             for start in range(0, len(frame), INSERT_CHUNK):
                 for row in _chunk_rows(columns, start):
                     copy.write_row(row)
-        if len(frame) >= ANALYZE_MIN_ROWS:
+        if not bulk and len(frame) >= ANALYZE_MIN_ROWS:
             # Planner statistics for the new rows at once, not whenever autovacuum
             # comes by: without them the first reads may choose the wrong plan.
             conn.exec_driver_sql("ANALYZE observation")
         return
     marks = ", ".join("?" for _ in frame.columns)
-    with _sqlite_cache(conn, len(frame)), _sqlite_indexes_rebuilt(conn, len(frame)):
+    rebuilt = nullcontext() if bulk else _sqlite_indexes_rebuilt(conn, len(frame))
+    with _sqlite_cache(conn, len(frame)), rebuilt:
         for start in range(0, len(frame), INSERT_CHUNK):
             conn.exec_driver_sql(
                 f"INSERT INTO observation ({names}) VALUES ({marks})",

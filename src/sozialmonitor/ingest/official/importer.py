@@ -15,11 +15,10 @@ from sozialmonitor.errors import (
     ImportValidationError,
     UnreadableFileError,
 )
+from sozialmonitor.ingest.draft import DraftWrite
 from sozialmonitor.ingest.formats.xls.reader import is_xls
 from sozialmonitor.ingest.formats.xlsx.reader import read_xlsx_sheets
-from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.limits import shorten
-from sozialmonitor.ingest.observations import validate_long
 from sozialmonitor.ingest.official.apply import STYLE, apply_mapping
 from sozialmonitor.ingest.official.ba import read_ba
 from sozialmonitor.ingest.official.genesis import OfficialTable, read_official
@@ -46,14 +45,9 @@ from sozialmonitor.ingest.official.webservice import (
 )
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import ReadError
+from sozialmonitor.ingest.validator import validate_long
 from sozialmonitor.store import schema
-from sozialmonitor.store.queries import list_releases
-from sozialmonitor.store.writes import (
-    WRITE_CHUNK_ROWS,
-    draft_release,
-    save_indicators,
-    store_observations,
-)
+from sozialmonitor.store.writes import WRITE_CHUNK_ROWS, save_indicators
 
 
 def _refuse(report: ValidationReport) -> ImportValidationError:
@@ -183,29 +177,18 @@ def import_official(
         rows = validate_long(conn, long, report, columns={}, style=STYLE)
         if not report.is_valid:
             raise _refuse(report)
-        if dry_run:
-            if release is not None:
-                draft_release(conn, release)
-            transaction.rollback()
-            return ImportOutcome(report=report, release=None, rows_written=0)
-        existing = {r.id for r in list_releases(conn)}
-        target = draft_release(conn, release)
-        written = store_observations(conn, target, rows, chunk_rows=chunk_rows)
-        if written == 0 and created == 0:
-            transaction.rollback()
-            kept = target if target.id in existing else None
-            return ImportOutcome(report=report, release=kept, rows_written=0)
-        record_import(
+        with DraftWrite(
             conn,
-            kind="observations",
-            path=path,
-            release=target,
-            report=report,
-            rows_written=written,
-            actor=actor,
-            address=address,
-        )
-    return ImportOutcome(report=report, release=target, rows_written=written)
+            transaction,
+            release=release,
+            dry_run=dry_run,
+            expected_rows=len(rows),
+            chunk_rows=chunk_rows,
+        ) as draft:
+            draft.write(rows)
+            return draft.finish(
+                report, path=path, actor=actor, address=address, also_changed=created
+            )
 
 
 def import_genesis(

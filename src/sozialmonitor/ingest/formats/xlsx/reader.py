@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
@@ -20,8 +21,10 @@ from sozialmonitor.ingest.limits import (
     size_text,
 )
 from sozialmonitor.ingest.table import (
+    READ_CHUNK_ROWS,
     ReadError,
     Table,
+    TableStream,
     check_cells,
     check_file_size,
     check_width,
@@ -123,68 +126,112 @@ def _check_row(
 
 
 def read_xlsx(path: Path) -> Table:
-    """Read the first sheet; the first non-empty row is the header.
+    """Read the whole first sheet (see ``stream_xlsx``)."""
+    return stream_xlsx(path, READ_CHUNK_ROWS).read_all()
+
+
+def stream_xlsx(path: Path, chunk_rows: int) -> TableStream:
+    """Open the first sheet and read its header (the first non-empty row); the rows
+    follow in chunks of at most ``chunk_rows``, read as openpyxl's read-only mode
+    parses the sheet.
 
     Raises
     ------
     ReadError
-        When the workbook is damaged, its first sheet is empty, or rows have values
-        right of the last named column.
+        When the workbook is damaged or its first sheet is empty, and (while the
+        chunks are read) when rows have values right of the last named column.
     """
     check_file_size(path)
     _check_workbook(path)
-    header: list[str] | None = None
-    header_row = 0
-    data: list[list[object]] = []
-    rows: list[int] = []
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheet = book.worksheets[0]
-            # The sheet's declared size may be anything (A1:XFD1048576); read only
-            # the cells that are there.
-            sheet.reset_dimensions()  # type: ignore[union-attr]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
-                if not values:
-                    continue
-                _check_row(path, number, values, header)
-                cells = [_cell(v) for v in values]
-                if all(c == "" for c in cells):
-                    continue
-                if header is None:
-                    header = [str(c).strip() for c in cells]
-                    header_row = number
-                    continue
-                data.append(cells)
-                rows.append(number)
-        finally:
-            book.close()
     except DAMAGED:
         raise _damaged(path) from None
-    if header is None:
+    try:
+        sheet = book.worksheets[0]
+        # The sheet's declared size may be anything (A1:XFD1048576); read only the
+        # cells that are there.
+        sheet.reset_dimensions()  # type: ignore[union-attr]
+        rows = _sheet_rows(path, sheet.iter_rows(values_only=True))
+        found = next(rows, None)
+    except DAMAGED:
+        book.close()
+        raise _damaged(path) from None
+    except BaseException:
+        book.close()
+        raise
+    if found is None:
+        book.close()
         raise ReadError(
             path,
             "the first sheet is empty. Put the table on the first sheet, with the "
             "column names in the first row.",
             finding="empty-file",
         )
+    header_row, cells = found
+    header = [str(c).strip() for c in cells]
     while header and header[-1] == "":
         header.pop()
     header = column_names(header)
-    width = len(header)
-    for row, cells in zip(rows, data, strict=True):
-        if any(c != "" for c in cells[width:]):
-            raise ReadError(
-                path,
-                "values right of the last column named in the header (row "
-                f"{header_row}). Give every column a name.",
-                finding="extra-cell",
-                row=row,
-            )
-    frame = pd.DataFrame(
-        [(row + [""] * width)[:width] for row in data], columns=header, dtype=object
+    return TableStream(
+        path=path,
+        columns=header,
+        chunks=_chunks(path, book, rows, header, header_row, chunk_rows),
     )
-    return Table(path=path, frame=frame, rows=rows)
+
+
+def _sheet_rows(
+    path: Path, values: Iterator[tuple[object, ...]]
+) -> Iterator[tuple[int, list[object]]]:
+    """The non-empty rows, each with its number, within the limits."""
+    header: list[str] | None = None
+    for number, row in enumerate(values, 1):
+        if not row:
+            continue
+        _check_row(path, number, row, header)
+        cells = [_cell(v) for v in row]
+        if all(c == "" for c in cells):
+            continue
+        if header is None:
+            header = [str(c) for c in cells]
+        yield number, cells
+
+
+def _chunks(
+    path: Path,
+    book: Any,
+    rows: Iterator[tuple[int, list[object]]],
+    header: list[str],
+    header_row: int,
+    chunk_rows: int,
+) -> Iterator[Table]:
+    width = len(header)
+    try:
+        while True:
+            data: list[list[object]] = []
+            numbers: list[int] = []
+            try:
+                for number, cells in rows:
+                    if any(c != "" for c in cells[width:]):
+                        raise ReadError(
+                            path,
+                            "values right of the last column named in the header "
+                            f"(row {header_row}). Give every column a name.",
+                            finding="extra-cell",
+                            row=number,
+                        )
+                    data.append((cells + [""] * width)[:width])
+                    numbers.append(number)
+                    if len(data) >= chunk_rows:
+                        break
+            except DAMAGED:
+                raise _damaged(path) from None
+            if not data:
+                return
+            frame = pd.DataFrame(data, columns=header, dtype=object)
+            yield Table(path=path, frame=frame, rows=numbers)
+    finally:
+        book.close()
 
 
 def read_xlsx_sheets(
