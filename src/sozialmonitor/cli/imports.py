@@ -264,6 +264,15 @@ def import_lineage_command(
     )
 
 
+OnlyKnownAreas = Annotated[
+    bool,
+    typer.Option(
+        "--only-known-areas",
+        help="Leave out the values of areas the database does not have (counted "
+        "in one warning), e.g. a nationwide download into a county's installation; "
+        "without it each such area is an error.",
+    ),
+]
 ReleaseOption = Annotated[
     str | None,
     typer.Option(
@@ -277,6 +286,7 @@ ReleaseOption = Annotated[
 def import_official_command(
     file: FileArg,
     release: ReleaseOption = None,
+    only_known_areas: OnlyKnownAreas = False,
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
@@ -291,6 +301,7 @@ def import_official_command(
         import_official,
         file,
         release=release,
+        only_known_areas=only_known_areas,
         dry_run=dry_run,
         as_json=as_json,
         db=db,
@@ -306,6 +317,7 @@ def import_mapped_command(
     ],
     file: FileArg,
     release: ReleaseOption = None,
+    only_known_areas: OnlyKnownAreas = False,
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
@@ -320,6 +332,7 @@ def import_mapped_command(
         file,
         mapping=mapping,
         release=release,
+        only_known_areas=only_known_areas,
         dry_run=dry_run,
         as_json=as_json,
         db=db,
@@ -345,6 +358,7 @@ def import_genesis_command(
         ),
     ] = None,
     release: ReleaseOption = None,
+    only_known_areas: OnlyKnownAreas = False,
     dry_run: DryRun = False,
     as_json: AsJson = False,
     db: DbOption = None,
@@ -378,6 +392,7 @@ def import_genesis_command(
         fetch_and_import,
         table,
         release=release,
+        only_known_areas=only_known_areas,
         dry_run=dry_run,
         as_json=as_json,
         db=db,

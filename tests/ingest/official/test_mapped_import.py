@@ -155,6 +155,23 @@ def test_an_unknown_area_code_is_a_finding(fresh: Engine, tmp_path: Path) -> Non
     )
 
 
+def test_only_known_areas_leaves_the_others_out_with_one_warning(
+    fresh: Engine, tmp_path: Path
+) -> None:
+    """A nationwide download into a county's installation: the areas it lacks are
+    left out and counted, the known ones imported (issue 12)."""
+    extra = [f"0324109{n};        Nirgendwo {n};100;50;50;90;45;45" for n in range(7)]
+    path = export(tmp_path / "t.csv", [*TITLE, DATES, SEXES, *ROWS, *extra, *FOOTER])
+    code, out, err = run(fresh, "official", str(path), "--only-known-areas")
+    assert code == 0, err
+    assert "28 values of 7 areas that are not in the database were left out" in err
+    assert "03241090, 03241091, 03241092, 03241093, 03241094 …" in err
+    assert "Import those areas first" in err
+    found = stored(fresh)
+    assert found[("population", "03241003", "2014-12-31")]["value"] == 29944
+    assert not any(a.startswith("0324109") for (_i, a, _p) in found)
+
+
 def run(engine: Engine, *args: str) -> tuple[int, str, str]:
     url = engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(app, ["--db", url, "import", *args], env=cli_env(url))

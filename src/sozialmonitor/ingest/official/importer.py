@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, select
 
 from sozialmonitor.access.audit import SYSTEM
@@ -150,10 +151,15 @@ def import_official(
     actor: str = SYSTEM,
     address: str = "",
     chunk_rows: int = WRITE_CHUNK_ROWS,
+    only_known_areas: bool = False,
 ) -> ImportOutcome:
     """Import an official export through a mapping (default: the shipped one for
     its table) into a draft release, all or nothing, in one transaction (the
     values written in chunks of ``chunk_rows`` rows inside it).
+
+    ``only_known_areas``: leave out the values of areas the database does not
+    have, with one warning that counts them (a nationwide download into a
+    county's installation); else each is an error.
 
     Raises
     ------
@@ -174,6 +180,8 @@ def import_official(
             )
             raise _refuse(report)
         created = _create_declared(conn, rules)
+        if only_known_areas:
+            long = _known_areas_only(conn, long, report)
         rows = validate_long(conn, long, report, columns={}, style=STYLE)
         if not report.is_valid:
             raise _refuse(report)
@@ -191,6 +199,26 @@ def import_official(
             )
 
 
+def _known_areas_only(
+    conn: Connection, long: pd.DataFrame, report: ValidationReport
+) -> pd.DataFrame:
+    """The values of the areas the database has; one warning counts the rest."""
+    known = set(conn.scalars(select(schema.area.c.code)))
+    inside = long["area"].isin(known)
+    if inside.all():
+        return long
+    left_out = long.loc[~inside, "area"]
+    codes = sorted(set(left_out))
+    shown = ", ".join(codes[:5]) + (" …" if len(codes) > 5 else "")
+    report.warning(
+        "areas-left-out",
+        f"{len(left_out):,} values of {len(codes):,} areas that are not in the "
+        f"database were left out ({shown}): the file covers more areas than this "
+        "installation. Import those areas first to keep their values.",
+    )
+    return long.loc[inside]
+
+
 def import_genesis(
     engine: Engine,
     table: str,
@@ -200,10 +228,11 @@ def import_genesis(
     dry_run: bool = False,
     actor: str = SYSTEM,
     address: str = "",
+    only_known_areas: bool = False,
 ) -> ImportOutcome:
     """Fetch a table from the GENESIS web service and import it as ``import
     official`` imports a downloaded file: through the table's shipped mapping, with
-    the same report, all or nothing.
+    the same report, all or nothing (``only_known_areas`` as there).
 
     Raises
     ------
@@ -231,6 +260,7 @@ def import_genesis(
                 dry_run=dry_run,
                 actor=actor,
                 address=address,
+                only_known_areas=only_known_areas,
             )
         except ImportValidationError as exc:
             report: ValidationReport = exc.report  # type: ignore[assignment]
