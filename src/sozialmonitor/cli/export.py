@@ -41,6 +41,10 @@ export_app = typer.Typer(
 )
 
 
+PeriodFrom = Annotated[str | None, typer.Option("--from", help="First period.")]
+PeriodTo = Annotated[str | None, typer.Option("--to", help="Last period.")]
+
+
 @export_app.callback()
 def export(
     ctx: typer.Context,
@@ -51,10 +55,8 @@ def export(
         list[str] | None, typer.Option(help="Area code (repeatable).")
     ] = None,
     level: Annotated[str | None, typer.Option(help="All areas of this level.")] = None,
-    period_from: Annotated[
-        str | None, typer.Option("--from", help="First period.")
-    ] = None,
-    period_to: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
+    period_from: PeriodFrom = None,
+    period_to: PeriodTo = None,
     as_of: AsOf = None,
     internal: Annotated[
         bool,
@@ -133,10 +135,8 @@ def export_mapped(
     period: Annotated[
         list[str] | None, typer.Option(help="Only this period (repeatable).")
     ] = None,
-    period_from: Annotated[
-        str | None, typer.Option("--from", help="First period.")
-    ] = None,
-    period_to: Annotated[str | None, typer.Option("--to", help="Last period.")] = None,
+    period_from: PeriodFrom = None,
+    period_to: PeriodTo = None,
     as_of: AsOf = None,
     internal: Annotated[
         bool,
