@@ -449,3 +449,21 @@ def test_the_matrix_of_a_chosen_top_area_issue_12(two_counties: Engine) -> None:
     refused = client.get("/api/v1/gaps?area=M1")
     assert refused.status_code == 400
     assert "K, L" in refused.json()["detail"]
+
+
+def test_a_failed_count_is_tried_again_by_the_next_request(county: Engine) -> None:
+    """The database briefly without its values (here: the table renamed away):
+    the request that waited gets the error, the next one counts again — the
+    failure is not kept for the whole data version."""
+    client = TestClient(portal(county), raise_server_exceptions=False)
+    assert client.get("/").status_code == 200  # the catalogue is read
+    with county.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE observation RENAME TO observation_away")
+    try:
+        assert client.get("/datenluecken").status_code == 500
+    finally:
+        with county.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE observation_away RENAME TO observation")
+    again = client.get("/datenluecken")
+    assert again.status_code == 200
+    assert "Datenlücken" in again.text

@@ -129,6 +129,14 @@ class Snapshot:
                 self._remembered[key] = compute()
         return self._remembered[key]  # type: ignore[no-any-return]
 
+    def forget(self, key: Hashable, value: object) -> None:
+        """Drop what :meth:`remember` keeps for ``key`` if it is still ``value``
+        (e.g. a background job that failed, so that the next request starts it
+        again)."""
+        with self._lock:
+            if self._remembered.get(key) is value:
+                del self._remembered[key]
+
     def lru(self, name: str, size: int) -> Lru:
         """The snapshot's cache called ``name``, keeping at most ``size`` entries
         (made on first use).

@@ -84,11 +84,21 @@ def start_gap_matrix(
 ) -> Future[GapMatrix]:
     """The computation of the audience's gap matrix of a top area (None: all
     areas) for the current data version, started in a thread of its own unless it
-    runs or ran already."""
+    runs or ran already (a failed one is started again by the next call)."""
     snap = snapshot(engine, counting_audience(audience))
-    return snap.remember(
-        ("gap-matrix-job", top), lambda: _in_background(engine, audience, top)
-    )
+    key = ("gap-matrix-job", top)
+
+    def start() -> Future[GapMatrix]:
+        return snap.remember(key, lambda: _in_background(engine, audience, top))
+
+    job = start()
+    if job.done() and job.exception() is not None:
+        # A failed count (the database briefly away) is not kept for the whole
+        # data version: the requests that waited for it got the error, the next
+        # one starts it again.
+        snap.forget(key, job)
+        job = start()
+    return job
 
 
 def _in_background(
