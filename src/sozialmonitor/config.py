@@ -72,6 +72,15 @@ SETTINGS: dict[str, Setting] = {
             "a request's Host header.",
         ),
         Setting(
+            name="site",
+            env="SOZIALMONITOR_SITE",
+            default="",
+            help="A site file (TOML) that makes the portal the municipality's own "
+            "site: name, publisher, logo, colours, introduction, Impressum, "
+            "Datenschutz, Barrierefreiheit, order of topics, comparison area; "
+            "empty: the portal's own look.",
+        ),
+        Setting(
             name="oidc-issuer",
             env="SOZIALMONITOR_OIDC_ISSUER",
             default="",

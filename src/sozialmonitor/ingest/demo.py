@@ -26,11 +26,22 @@ lineage.csv that links them to their successors (Berlin's 447 planning areas unt
 2020)."""
 DEMO_INDICES = ("mss",)
 """Shipped index definitions computed into the demo release (Berlin's MSS 2021)."""
+DEMO_SITES = ("hannover", "berlin")
+"""Site configurations shipped with the demo (``demo/sites/<name>/site.toml``):
+``sozialmonitor demo --site hannover``."""
 
 
 def demo_folder() -> Path:
     with as_file(files("sozialmonitor").joinpath("demo")) as path:
         return Path(path)
+
+
+def demo_site(name: str) -> str:
+    """The site file of a shipped demo site by its name, else ``name`` itself (a
+    site file of one's own)."""
+    if name in DEMO_SITES:
+        return str(demo_folder() / "sites" / name / "site.toml")
+    return name
 
 
 def build_demo_database(engine: Engine) -> bool:

@@ -35,16 +35,19 @@ from sozialmonitor.web.pages import (
     gaps,
     indicator,
     indicator_editing,
+    legal,
     methods,
     oidc_sign_in,
     releases_admin,
     search,
     sign_in,
+    site_assets,
     start,
     topic,
     uploads,
 )
 from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
+from sozialmonitor.web.site import DEFAULT_SITE, load_site
 
 GC_THRESHOLDS = (50_000, 20, 100)
 """Collections of the young generation after 50,000 new objects, not Python's 700:
@@ -75,6 +78,8 @@ PAGE_ROUTERS = (
     uploads.router,
     releases_admin.router,
     indicator_editing.router,
+    legal.router,
+    site_assets.router,
 )
 
 
@@ -95,6 +100,7 @@ def create_app(
     refresh_seconds: float = REFRESH_SECONDS,
     ancestors: str | None = None,
     public_url: str | None = None,
+    site: str | None = None,
 ) -> FastAPI:
     """The portal on ``engine``; while served, it keeps the current data version's
     catalogue and top values read (every ``refresh_seconds``, see ``warm_data``).
@@ -104,6 +110,9 @@ def create_app(
     ``public_url``: the portal's public address for absolute links in downloads,
     else the ``base-url`` setting (``SOZIALMONITOR_BASE_URL``); never the request's
     ``Host`` header.
+    ``site``: the site file that makes the portal the municipality's own site
+    (``web/site``), else the ``site`` setting (``SOZIALMONITOR_SITE``); none: the
+    portal's own look.
 
     Sign-in through OpenID Connect is configured by the ``oidc-*`` settings (the
     environment, see ``config.SETTINGS``).
@@ -113,8 +122,10 @@ def create_app(
     ConfigurationError
         For a ``frame-ancestors`` value that is not a list of CSP sources, a
         ``base_url`` that is not an http(s) address, or ``oidc-*`` settings that
-        cannot work.
+        cannot work, or a site file that is refused (``load_site``).
     """
+    site_file = setting("site", site)
+    checked_site = load_site(site_file) if site_file else DEFAULT_SITE
     checked_ancestors = frame_ancestors(setting("frame-ancestors", ancestors))
     checked_base_url = base_url(setting("base-url", public_url))
     oidc_settings = OidcSettings.from_settings(checked_base_url)
@@ -146,6 +157,7 @@ def create_app(
     app.frame_ancestors = checked_ancestors
     app.state.engine = engine
     app.state.base_url = checked_base_url
+    app.state.site = checked_site
     # Sign-in through OpenID Connect, when configured (``access/oidc``).
     app.state.oidc = Provider(oidc_settings) if oidc_settings else None
     # Level 4: on an 11,000-area map page (470 KB) level 9 costs 210 ms for 142 KB,

@@ -29,6 +29,7 @@ from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator, language_of
 from sozialmonitor.web.session import audience_of
+from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.snapshot import Snapshot, snapshot
 from sozialmonitor.web.urls import href
 
@@ -144,6 +145,10 @@ class Frame:
     """The page shows the administration's view (internal and confidential values):
     every page says so at its top."""
     version: str = __version__
+    site: Site = DEFAULT_SITE
+    """The site configuration: name, logo, colours and the legal pages' links."""
+    legal_links: tuple[NavItem, ...] = ()
+    """Impressum, Datenschutz and Barrierefreiheit: in every footer."""
 
 
 NO_TWIN = ("/anmelden", "/abmelden", "/verwaltung")
@@ -156,6 +161,20 @@ NAV = (
     ("Vergleich", "/vergleich"),
     ("Methoden & Daten", "/methoden"),
 )
+
+
+LEGAL_LINKS = (
+    ("Impressum", "/impressum"),
+    ("Datenschutz", "/datenschutz"),
+    ("Barrierefreiheit", "/barrierefreiheit"),
+)
+"""The pages a German public website must have, linked in every footer."""
+
+
+def site_of(request: Request) -> Site:
+    """The site configuration of the app serving ``request``."""
+    found: Site = getattr(request.app.state, "site", DEFAULT_SITE)
+    return found
 
 
 def _other_language_url(request: Request, lang: Language) -> str:
@@ -211,6 +230,11 @@ def frame_for(
         + (path if path != "/" else "/start")
         + (f"?{query}" if query else ""),
         internal=snap.audience.internal,
+        site=site_of(request),
+        legal_links=tuple(
+            NavItem(label=t(label), url=href(url, lang), current=path == url)
+            for label, url in LEGAL_LINKS
+        ),
     )
 
 

@@ -52,6 +52,7 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+    site_of,
 )
 from sozialmonitor.web.pages.area_lineage import (
     LineageStep,
@@ -73,6 +74,7 @@ from sozialmonitor.web.pages.boundary_state import (
 )
 from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.reading import in_area, read_value
+from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import repeats_only_child, shown_value, suppressed
@@ -268,9 +270,12 @@ def area_profile(
     lang: Language,
     code: str,
     gebietsstand: str | None = None,
+    site: Site = DEFAULT_SITE,
 ) -> AreaProfile:
     """The profile of one area; its series on today's area or as it was
-    (``gebietsstand``, see :mod:`boundary_state`).
+    (``gebietsstand``, see :mod:`boundary_state`). It compares with the
+    top-level area, or with the site's ``compare_area`` where that is one of the
+    area's ancestors; its topics and indicators follow the site's order.
 
     Raises
     ------
@@ -281,7 +286,8 @@ def area_profile(
     t = Translator(lang=lang)
     ancestors = snap.ancestors(code)
     parent = ancestors[0] if ancestors else None
-    top = ancestors[-1] if ancestors else None
+    chosen = next((a for a in ancestors if a.code == site.compare_area), None)
+    top = chosen or (ancestors[-1] if ancestors else None)
     root = snap.root_of[code]
     derived = derive(snap)
     values = area_values(conn, snap, area)
@@ -301,7 +307,7 @@ def area_profile(
 
     topics = []
     sources: set[str] = set()
-    for topic in snap.topics:
+    for topic in site.order.arrange(snap.topics):
         rows = []
         for indicator in topic.indicators:
             period = latest.get(indicator.id)
@@ -502,7 +508,12 @@ def _profile(request: Request, code: str) -> tuple[Snapshot, AreaProfile]:
     asked = parse_state(request.query_params.get("gebietsstand"))
     with request.app.state.engine.connect() as conn:
         return snap, area_profile(
-            conn, snap, request_language(request), code, gebietsstand=asked
+            conn,
+            snap,
+            request_language(request),
+            code,
+            gebietsstand=asked,
+            site=site_of(request),
         )
 
 

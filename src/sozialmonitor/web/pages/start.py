@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
     frame_for,
+    html_only,
     json_response,
     render,
     request_language,
+    site_of,
 )
-from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.pages.area_values import cached_values
+from sozialmonitor.web.site import DEFAULT_SITE, Site
+from sozialmonitor.web.site.config import DEFAULT_NAME
+from sozialmonitor.web.snapshot import Snapshot, Topic
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value, top_values
 
@@ -64,28 +72,74 @@ class StartPage:
     levels: tuple[LevelCount, ...]
     """Levels that have areas, with their number of areas."""
     indicator_count: int
+    name: str = DEFAULT_NAME
+    """The portal's name (the site's)."""
+    compare_area: str = ""
+    """The code of the area whose key figures are shown (the site's
+    ``compare_area``); empty: each indicator's top-level area."""
+    introduction_german_only: bool = False
+    """Whether the site's introduction is shown in German on the English page."""
+    introduction: Markup = html_only()
+    """The site's introduction (safe HTML); empty: the portal's own sentence."""
 
 
-def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
-    chosen: dict[str, list[tuple[Indicator, Area, str]]] = {}
-    for topic in snap.topics:
-        picks = []
-        for indicator in topic.indicators:
+def _picks(
+    snap: Snapshot, topic: Topic, compare_area: Area | None
+) -> list[tuple[Indicator, Area, str]]:
+    """Up to ``FIGURES_PER_TOPIC`` indicators of a topic with the area and period
+    of their key figure: the comparison area's newest period where it has one,
+    else (without a comparison area) the top-level area's."""
+    picks = []
+    for indicator in topic.indicators:
+        if compare_area is not None:
+            root = snap.root_of[compare_area.code]
+            scope = next(
+                (s for s in snap.scopes_for(indicator) if s.root.code == root), None
+            )
+            periods = scope.periods_by_level.get(compare_area.level) if scope else None
+            if periods:
+                picks.append((indicator, compare_area, periods[-1]))
+        else:
             scope = next(
                 (s for s in snap.scopes_for(indicator) if s.root.level in s.levels),
                 None,
             )
             if scope is not None and scope.latest:
                 picks.append((indicator, scope.root, scope.latest))
-            if len(picks) == FIGURES_PER_TOPIC:
-                break
-        chosen[topic.slug] = picks
+        if len(picks) == FIGURES_PER_TOPIC:
+            break
+    return picks
+
+
+def start_page(
+    conn: Connection, snap: Snapshot, lang: Language, site: Site = DEFAULT_SITE
+) -> StartPage:
+    """The start page: the topics (in the site's order) with key figures of the
+    site's comparison area (else of each indicator's top-level area)."""
+    compare_area = snap.areas.get(site.compare_area) if site.compare_area else None
+    topics_in_order = site.order.arrange(snap.topics)
+    chosen = {t.slug: _picks(snap, t, compare_area) for t in topics_in_order}
     top = top_values(conn, snap)
+    below: Mapping[tuple[str, str, str], Observation | None] = {}
+    if compare_area is not None and compare_area.parent:
+        # An area below the top level: its values are read (or computed from its
+        # children) and cached per data version.
+        below = cached_values(
+            conn,
+            snap,
+            {(i.id, a.code, p) for picks in chosen.values() for i, a, p in picks},
+        )
+
+    def observation(indicator: str, code: str, period: str) -> Observation | None:
+        if (indicator, code, period) in below:
+            return below[(indicator, code, period)]
+        return top.get((indicator, code), {}).get(period)
+
     topics = []
-    for topic in snap.topics:
+    for topic in topics_in_order:
         figures = []
         for indicator, area, period in chosen[topic.slug]:
-            value = shown_value(top.get((indicator.id, area.code), {}).get(period))
+            value = shown_value(observation(indicator.id, area.code, period))
             figures.append(
                 KeyFigure(
                     indicator=indicator,
@@ -106,6 +160,7 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
                 figures=tuple(figures),
             )
         )
+    introduction = site.introduction.get(lang) or site.introduction.get("de")
     return StartPage(
         release=snap.release,
         topics=tuple(topics),
@@ -115,20 +170,33 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
             if (n := snap.level_counts.get(lvl.code, 0))
         ),
         indicator_count=len(snap.indicators),
+        name=site.name,
+        compare_area=compare_area.code if compare_area is not None else "",
+        introduction_german_only=lang != "de"
+        and introduction is not None
+        and lang not in site.introduction,
+        introduction=introduction or Markup(""),
     )
 
 
 def _page(request: Request) -> tuple[Snapshot, StartPage]:
     snap = current_snapshot(request)
     with request.app.state.engine.connect() as conn:
-        return snap, start_page(conn, snap, request_language(request))
+        return snap, start_page(conn, snap, request_language(request), site_of(request))
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def start_html(request: Request) -> HTMLResponse:
     snap, page = _page(request)
     t = Translator(lang=request_language(request))
-    frame = frame_for(request, snap, title=t("Sozialmonitor – Daten zur sozialen Lage"))
+    site = site_of(request)
+    # With a site, <title> reads "Daten zur sozialen Lage – <the site's name>".
+    title = (
+        t("Daten zur sozialen Lage")
+        if site.configured
+        else t("Sozialmonitor – Daten zur sozialen Lage")
+    )
+    frame = frame_for(request, snap, title=title)
     return render(request, "start.html", frame=frame, page=page)
 
 

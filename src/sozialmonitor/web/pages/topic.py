@@ -28,8 +28,10 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+    site_of,
 )
 from sozialmonitor.web.problems import problem
+from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import Series, shown_value, suppressed, top_values
@@ -125,7 +127,7 @@ def _topic_link(topic: Topic, lang: Language) -> TopicLink:
 
 
 def topic_index_page(
-    snap: Snapshot, lang: Language, missing: str = ""
+    snap: Snapshot, lang: Language, missing: str = "", order: Order = NO_ORDER
 ) -> TopicIndexPage:
     """All topics with their number of indicators.
 
@@ -137,13 +139,16 @@ def topic_index_page(
         Language of links.
     missing
         A topic slug that was asked for and does not exist.
+    order
+        The site's order of topics and indicators.
 
     Returns
     -------
     TopicIndexPage
     """
     return TopicIndexPage(
-        topics=tuple(_topic_link(t, lang) for t in snap.topics), missing=missing
+        topics=tuple(_topic_link(t, lang) for t in order.arrange(snap.topics)),
+        missing=missing,
     )
 
 
@@ -309,7 +314,11 @@ def _row(
 
 
 def topic_page(
-    conn: Connection, snap: Snapshot, lang: Language, topic: Topic
+    conn: Connection,
+    snap: Snapshot,
+    lang: Language,
+    topic: Topic,
+    order: Order = NO_ORDER,
 ) -> TopicPage:
     """One topic: its indicators with the top area's newest value, changes, trend.
 
@@ -323,6 +332,8 @@ def topic_page(
         Language of texts and numbers.
     topic
         The topic shown.
+    order
+        The site's order of topics and of the indicators within a topic.
 
     Returns
     -------
@@ -331,6 +342,7 @@ def topic_page(
         gets one row saying so).
     """
     t = Translator(lang=lang)
+    topic = order.within(topic)
     series = topic_series(conn, snap, topic)
     rows: list[TopicRow] = []
     for indicator in topic.indicators:
@@ -345,7 +357,9 @@ def topic_page(
         slug=topic.slug,
         rows=tuple(rows),
         other_topics=tuple(
-            _topic_link(other, lang) for other in snap.topics if other is not topic
+            _topic_link(other, lang)
+            for other in order.arrange(snap.topics)
+            if other.slug != topic.slug
         ),
     )
 
@@ -361,16 +375,17 @@ def topic_index_html(request: Request) -> HTMLResponse:
     frame = frame_for(
         request, snap, title=t("Themenfelder"), crumbs=((t("Start"), "/"),)
     )
-    return render(
-        request, "topic_index.html", frame=frame, page=topic_index_page(snap, lang)
-    )
+    page = topic_index_page(snap, lang, order=site_of(request).order)
+    return render(request, "topic_index.html", frame=frame, page=page)
 
 
 @router.get("/api/v1/pages/thema", tags=["pages"])
 def topic_index_json(request: Request) -> JSONResponse:
     """The list of topics as JSON."""
     snap = current_snapshot(request)
-    return json_response(topic_index_page(snap, request_language(request)))
+    return json_response(
+        topic_index_page(snap, request_language(request), order=site_of(request).order)
+    )
 
 
 @router.get("/thema/{slug}", response_class=HTMLResponse, include_in_schema=False)
@@ -388,12 +403,14 @@ def topic_html(request: Request, slug: str) -> HTMLResponse:
             request,
             "topic_index.html",
             frame=frame,
-            page=topic_index_page(snap, lang, missing=slug),
+            page=topic_index_page(
+                snap, lang, missing=slug, order=site_of(request).order
+            ),
         )
         response.status_code = 404
         return response
     with request.app.state.engine.connect() as conn:
-        page = topic_page(conn, snap, lang, topic)
+        page = topic_page(conn, snap, lang, topic, site_of(request).order)
     frame = frame_for(request, snap, title=topic.name, crumbs=crumbs)
     return render(request, "topic.html", frame=frame, page=page)
 
@@ -412,5 +429,7 @@ def topic_json(request: Request, slug: str) -> Response:
             "unknown-topic",
         )
     with request.app.state.engine.connect() as conn:
-        page = topic_page(conn, snap, request_language(request), topic)
+        page = topic_page(
+            conn, snap, request_language(request), topic, site_of(request).order
+        )
     return json_response(page)
