@@ -24,12 +24,22 @@ def site_css(request: Request) -> Response:
     )
 
 
-@router.get("/logo.{suffix}", include_in_schema=False, response_model=None)
-def logo(request: Request, suffix: str) -> Response:
-    """The site's logo (SVG or PNG), checked when the portal started."""
+def _logo(request: Request, url: str) -> Response:
     found = site_of(request).logo
-    if found is None or found.url != f"/logo.{suffix}":
+    if found is None or found.url != url:
         return problem(404, "Not found", "This portal has no such logo.", "no-logo")
     return Response(
         found.data, media_type=found.media_type, headers={"Cache-Control": CACHE}
     )
+
+
+@router.get("/logo.svg", include_in_schema=False, response_model=None)
+def logo_svg(request: Request) -> Response:
+    """The site's logo as SVG, checked when the portal started."""
+    return _logo(request, "/logo.svg")
+
+
+@router.get("/logo.png", include_in_schema=False, response_model=None)
+def logo_png(request: Request) -> Response:
+    """The site's logo as PNG."""
+    return _logo(request, "/logo.png")
