@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
@@ -27,6 +28,7 @@ from sozialmonitor.web.site import load_site
 from sozialmonitor.web.site.config import (
     MAX_LOGO_BYTES,
     MAX_MARKDOWN_BYTES,
+    SiteFile,
 )
 from sozialmonitor.web.site.contrast import contrast_ratio
 from sozialmonitor.web.snapshot import snapshot
@@ -535,3 +537,24 @@ def test_unknown_names_are_listed_for_a_warning(
     assert any("'raumfahrt'" in line for line in lines)
     assert any("'moon_landings'" in line for line in lines)
     assert any("'99999'" in line for line in lines)
+
+
+def _keys(model: type[BaseModel], prefix: str = "") -> list[str]:
+    found = []
+    for name, info in model.model_fields.items():
+        found.append(prefix + name)
+        inner = info.annotation
+        for candidate in (inner, *getattr(inner, "__args__", ())):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                found += _keys(candidate, f"{prefix}{name}.")
+    return found
+
+
+def test_every_key_of_a_site_file_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "site-files.md").read_text(
+        encoding="utf-8"
+    )
+    keys = _keys(SiteFile)
+    assert "colours.primary" in keys and "legal.accessibility_contact" in keys
+    missing = [key for key in keys if f"| `{key}` |" not in docs]
+    assert not missing, f"keys missing from docs/site-files.md: {missing}"

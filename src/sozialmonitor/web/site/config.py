@@ -82,7 +82,10 @@ class _Order(_Strict):
     indicators: dict[str, list[str]] = {}
 
 
-class _SiteFile(_Strict):
+class SiteFile(_Strict):
+    """The site file as written (checked by Pydantic; every key is documented in
+    docs/site-files.md, which a test checks)."""
+
     name: str
     publisher: str
     introduction: str | None = None
@@ -385,7 +388,7 @@ def _dotted(loc: tuple[int | str, ...]) -> str:
 
 _FIX = {
     "extra_forbidden": "is not a key of a site file. Remove it or correct its name "
-    "(see the README, 'The portal as your own site').",
+    "(see docs/site-files.md).",
     "missing": "is missing. Add it.",
     "string_type": "must be a text in quotes.",
     "list_type": 'must be a list, e.g. ["a", "b"].',
@@ -418,7 +421,7 @@ def load_site(path: str | Path) -> Site:
             f"Site file {site_path}: it is not valid TOML ({error}). Correct it."
         ) from None
     try:
-        parsed = _SiteFile.model_validate(raw)
+        parsed = SiteFile.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         fix = _FIX.get(first["type"], f"{first['msg']}.")
@@ -426,7 +429,7 @@ def load_site(path: str | Path) -> Site:
     return _site(site_path, parsed)
 
 
-def _site(site_path: Path, parsed: _SiteFile) -> Site:
+def _site(site_path: Path, parsed: SiteFile) -> Site:
     introduction = {}
     for lang, name in (("de", parsed.introduction), ("en", parsed.introduction_en)):
         if name is not None:
