@@ -172,6 +172,8 @@ def test_a_logo_too_large_is_refused(tmp_path: Path) -> None:
         '<svg xmlns="http://www.w3.org/2000/svg"><image href="https://x.example/a.png"/>'
         "</svg>",
         '<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>',
+        '<svg xmlns="http://www.w3.org/2000/svg"><a href="&#106;avascript:x">'
+        "<rect/></a></svg>",
         "<html>no svg</html>",
     ],
 )

@@ -280,6 +280,10 @@ _SVG_FORBIDDEN = (
         re.compile(r"(?:href|src)\s*=\s*[\"']?\s*(?!#|data:image/)[a-z]*:", re.I),
         "a link to another file or server",
     ),
+    (
+        re.compile(r"(?:href|src)\s*=\s*[\"']?\s*&", re.I),
+        "a link written with character references",
+    ),
     (re.compile(r"url\(\s*[\"']?\s*(?!#)", re.I), "a url() that is not '#…'"),
     (re.compile(r"@import", re.I), "an @import"),
 )
