@@ -431,6 +431,14 @@ def test_topic_and_indicator_order_apply_on_start_and_topic_pages(
     ]
     plain = plain_client.get("/api/v1/pages/thema/arbeit").json()
     assert list(dict.fromkeys(r["indicator"]["id"] for r in plain["rows"])) == catalogue
+    # The profile's topics and rows too.
+    profile = site_client.get("/api/v1/pages/gebiet/03241").json()
+    assert [t["slug"] for t in profile["topics"]][:2] == ["mindestsicherung", "arbeit"]
+    arbeit = next(t for t in profile["topics"] if t["slug"] == "arbeit")
+    assert [r["indicator"] for r in arbeit["rows"]][:2] == [
+        "employment_rate",
+        "unemployment_share",
+    ]
     # The start page's key figures of "arbeit" follow the order too.
     figures = soup(site_client.get("/")).select("#topic-arbeit ~ ul.figures a")
     assert [str(a["href"]) for a in figures][:2] == [
