@@ -32,6 +32,7 @@ from sozialmonitor.web.site.config import (
 )
 from sozialmonitor.web.site.contrast import contrast_ratio
 from sozialmonitor.web.snapshot import snapshot
+from tests.fixtures import TOWNS
 from tests.web.site_files import LOGO_SVG, SITE_TOML, write_site
 
 RTOL = 1e-3
@@ -568,3 +569,20 @@ def test_every_key_of_a_site_file_is_documented() -> None:
     assert "colours.primary" in keys and "legal.accessibility_contact" in keys
     missing = [key for key in keys if f"| `{key}` |" not in docs]
     assert not missing, f"keys missing from docs/site-files.md: {missing}"
+
+
+def test_comparison_area_on_sqlite_and_postgresql(
+    small_engine: Engine, tmp_path: Path
+) -> None:
+    """The start page shows the figures of a town (not the region's, as without a
+    site), on both databases (the small code-built one)."""
+    town = TOWNS[0]
+    client = TestClient(
+        create_app(small_engine, site=str(write_site(tmp_path, compare=town)))
+    )
+    start = client.get("/api/v1/pages/start").json()
+    figures = [f for t in start["topics"] for f in t["figures"]]
+    assert figures and {f["area"]["code"] for f in figures} == {town}
+    for f in figures:
+        gate = _gate_value(small_engine, f["indicator"]["id"], town, f["period"])
+        assert gate is not None and math.isclose(f["value"], gate, rel_tol=1e-9)
