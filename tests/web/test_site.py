@@ -25,12 +25,12 @@ from sozialmonitor.ingest.demo import DEMO_SITES, demo_site
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web.app import create_app
 from sozialmonitor.web.site import load_site
-from sozialmonitor.web.site.config import (
+from sozialmonitor.web.site.contrast import contrast_ratio
+from sozialmonitor.web.site.loading import (
     MAX_LOGO_BYTES,
     MAX_MARKDOWN_BYTES,
     SiteFile,
 )
-from sozialmonitor.web.site.contrast import contrast_ratio
 from sozialmonitor.web.snapshot import snapshot
 from tests.fixtures import TOWNS
 from tests.web.site_files import LOGO_SVG, SITE_TOML, write_site
