@@ -20,6 +20,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
+from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value, top_values
@@ -64,6 +65,8 @@ class StartPage:
     levels: tuple[LevelCount, ...]
     """Levels that have areas, with their number of areas."""
     indicator_count: int
+    indices: tuple[IndexLink, ...] = ()
+    """The stored Sozialindex results (``/sozialindex/<id>``)."""
 
 
 def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
@@ -115,6 +118,7 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
             if (n := snap.level_counts.get(lvl.code, 0))
         ),
         indicator_count=len(snap.indicators),
+        indices=index_links(snap, lang),
     )
 
 

@@ -29,6 +29,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
+from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
 from sozialmonitor.web.urls import href
@@ -104,6 +105,8 @@ class TopicPage:
     slug: str
     rows: tuple[TopicRow, ...]
     other_topics: tuple[TopicLink, ...]
+    indices: tuple[IndexLink, ...] = ()
+    """The stored Sozialindex results of the topic or reading its indicators."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -347,6 +350,7 @@ def topic_page(
         other_topics=tuple(
             _topic_link(other, lang) for other in snap.topics if other is not topic
         ),
+        indices=index_links(snap, lang, topic.name),
     )
 
 
