@@ -149,6 +149,14 @@ def read_results(
     )
 
 
+def read_newest_results(conn: Connection, snap: Snapshot) -> None:
+    """Read the newest period of every stored index ahead of the first visitor of
+    its page (``warm_data``); kept with the snapshot."""
+    for stored in stored_indices(snap).values():
+        if stored.periods:
+            read_results(conn, snap, stored, stored.periods[-1])
+
+
 def _read(
     conn: Connection, snap: Snapshot, stored: StoredIndex, period: str
 ) -> PeriodResults:
