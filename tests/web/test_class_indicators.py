@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -118,3 +119,22 @@ def test_the_download_has_the_label_beside_the_number(demo: TestClient) -> None:
         ("3", "Status niedrig"),
         ("4", "Status sehr niedrig"),
     }
+
+
+def test_the_chart_axis_names_the_classes(
+    demo: TestClient, demo_sqlite: Engine
+) -> None:
+    categories = categories_of(snapshot(demo_sqlite).indicator("mss.status_class"))
+    page = BeautifulSoup(
+        demo.get(
+            "/indikator/mss.status_class?ansicht=diagramm&ebene=planning_area"
+            "&gebiete=10200524&gebiete=02100103"
+        ).text,
+        "html.parser",
+    )
+    script = page.select_one("script.vega-spec")
+    assert script is not None
+    spec = script.get_text()
+    for category in categories:
+        assert json.dumps(category.label)[1:-1] in spec, category.label
+    assert "Wert (Klasse)" not in spec
