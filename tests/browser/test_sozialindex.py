@@ -85,3 +85,26 @@ def test_counts_and_focus_areas_as_shown(
     ]
     assert page.locator("figure.map svg a.map-area").count() > 500
     visit.log.assert_only_app()
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_a_class_indicator_map_shows_the_labels(
+    viewport: str, server: str, open_page: OpenPage
+) -> None:
+    visit = open_page(viewport, bypass_csp=True)
+    page = visit.page
+    page.goto(server + "/indikator/mss.status_class")
+    legend = [
+        " ".join(text.split()).rsplit(" (", 1)[0]
+        for text in page.locator(".map-legend li").all_inner_texts()
+    ]
+    assert legend == [
+        "Status hoch",
+        "Status mittel",
+        "Status niedrig",
+        "Status sehr niedrig",
+        "keine Angabe",
+    ]
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    visit.log.assert_only_app()
