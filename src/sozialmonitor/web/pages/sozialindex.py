@@ -20,6 +20,7 @@ from sozialmonitor.analysis.index_categories import (
     DIMENSION_WORDS,
     Category,
     cell_categories,
+    class_categories,
 )
 from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.analysis.index_result import Driver
@@ -265,9 +266,9 @@ def _draw(
     d = stored.definition
     t = Translator(lang=lang)
     if d.dynamics is not None:
-        categories = [c for c, _ in _cells(d)]
+        categories = list(cell_categories(d))
     else:
-        categories = [c for c, _ in results.class_counts(d, "status", found)]
+        categories = list(class_categories(d, "status"))
     position = {c.code: i for i, c in enumerate(categories)}
     suffix = href("/", lang)[1:]
     areas = []
@@ -302,10 +303,6 @@ def _draw(
     )
 
 
-def _cells(d: IndexDefinition) -> list[tuple[Category, None]]:
-    return [(c, None) for c in cell_categories(d)]
-
-
 # --- the page -----------------------------------------------------------------------
 
 
@@ -334,7 +331,7 @@ def index_page(
         else ()
     )
     cells = results.cell_counts(found)
-    cell_list = [c for c, _ in _cells(d)]
+    cell_list = cell_categories(d)
     per_row = len(dynamics_counts)
     matrix = (
         tuple(
