@@ -224,7 +224,8 @@ def test_downloads_csv_xlsx_json(demo: TestClient, computed: dict[str, Any]) -> 
             area["zscores"]["s4"], rel=RTOL
         )
     focus = {f["code"] for f in computed["focus"]}
-    assert {r["area"] for r in rows if r["focus"] == "True"} == focus
+    assert {r["area"] for r in rows if r["focus"] == "ja"} == focus
+    assert {r["focus"] for r in rows} == {"ja", "nein"}
 
     xlsx = demo.get("/sozialindex/mss/download.xlsx")
     assert xlsx.status_code == 200
@@ -235,6 +236,7 @@ def test_downloads_csv_xlsx_json(demo: TestClient, computed: dict[str, Any]) -> 
     document = demo.get("/sozialindex/mss/download.json").json()
     assert document["index"]["id"] == "mss"
     assert document["definition_sha256"] == computed["definition_sha256"]
+    assert {r["area"] for r in document["rows"] if r["focus"] is True} == focus
     cells = {r["area"]: r["cell"] for r in document["rows"]}
     assert cells == {a["code"]: a["cell"] or "" for a in computed["areas"]}
 

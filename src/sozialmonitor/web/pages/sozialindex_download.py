@@ -104,6 +104,9 @@ def download(request: Request, index_id: str, ext: str) -> Response:
         found = results.read_results(conn, snap, stored, period)
     frame = result_rows(snap, stored, found, t)
     d = stored.definition
+    if ext in ("csv", "xlsx"):
+        # German spreadsheets: "ja"/"nein", not Python's True/False.
+        frame = frame.assign(focus=frame["focus"].map({True: "ja", False: "nein"}))
     if ext == "csv":
         content = to_bytes(frame, "csv-de")
     elif ext == "xlsx":
