@@ -222,4 +222,15 @@ def cases(engine: Engine, *, level: str, period: str, runs: int) -> list[PageCas
         "methods": _methods_urls(snap, words),
         "search": (href("/suche", "de", q=w) for w in search_words),
     }
+    # The Sozialindex pages of the stored indices, each period (none at Germany
+    # size, where no index is stored: then the case is left out).
+    from sozialmonitor.web.pages.sozialindex_data import stored_indices
+
+    index_urls = [
+        f"/sozialindex/{index}?zeitraum={period}"
+        for index, stored in stored_indices(snap).items()
+        for period in stored.periods
+    ]
+    if index_urls:
+        views["sozialindex"] = _paired_languages(index_urls)
     return [PageCase(name, _halves(urls, runs)) for name, urls in views.items()]

@@ -34,10 +34,15 @@ from pydantic import (
 from sozialmonitor.analysis.index_methods import AGGREGATIONS, STANDARDISATIONS
 from sozialmonitor.analysis.index_parts import (
     FROZEN,
+    MSS_CELL_COLOURS,
+    MSS_DYNAMICS_COLOURS,
+    MSS_STATUS_COLOURS,
+    SEQUENTIAL,
     CombinedMatrix,
     ExcludedArea,
     FocusRule,
     IndexClass,
+    IndexColours,
     IndexDimension,
     IndexIndicator,
 )
@@ -55,6 +60,7 @@ __all__ = [
     "ExcludedArea",
     "FocusRule",
     "IndexClass",
+    "IndexColours",
     "IndexDefinition",
     "IndexDimension",
     "IndexIndicator",
@@ -112,6 +118,11 @@ class IndexDefinition(BaseModel):
     focus: FocusRule = Field(
         default_factory=FocusRule, description="Which areas are focus areas."
     )
+    colours: IndexColours | None = Field(
+        default=None,
+        description="Fill colours of classes and cells on maps (default: the MSS "
+        "colours for the MSS layout, else a sequential palette).",
+    )
     _text: str = PrivateAttr(default="")
 
     @field_validator("id")
@@ -166,7 +177,27 @@ class IndexDefinition(BaseModel):
             unknown = sorted(set(codes or ()) - known)
             if unknown:
                 raise ValueError(f"focus names unknown class codes: {unknown}")
+        if self.colours is not None:
+            self._check_colours(self.colours)
         return self
+
+    def _check_colours(self, colours: IndexColours) -> None:
+        for dim_name, given in (
+            ("status", colours.status),
+            ("dynamics", colours.dynamics),
+        ):
+            dim = self.dimensions.get(dim_name)
+            known = {c.code for c in dim.classes} if dim else set()
+            unknown = sorted(set(given) - known)
+            if unknown:
+                raise ValueError(f"colours.{dim_name} names unknown codes: {unknown}")
+        cells = set(self.cells())
+        unknown_cells = sorted(set(colours.cells) - cells)
+        if unknown_cells:
+            raise ValueError(
+                f"colours.cells names unknown cells: {unknown_cells} "
+                f"(cells: {', '.join(sorted(cells))})"
+            )
 
     # --- derived views --------------------------------------------------------
 
@@ -202,6 +233,68 @@ class IndexDefinition(BaseModel):
             else self.focus.dynamics_classes
         )
         return chosen if chosen is not None else (dim.classes[-1].code,)
+
+    def cells(self) -> list[str]:
+        """Every cell of the combined matrix as written, status class by status
+        class (none without dynamics)."""
+        if self.combined is None or self.dynamics is None:
+            return []
+        return [
+            self.combined.render(s, d)[0]
+            for s in self.status.classes
+            for d in self.dynamics.classes
+        ]
+
+    @property
+    def mss_layout(self) -> bool:
+        """Status classes 1-4, dynamics 1, 3, 5 and cells like ``2-``: the MSS."""
+        return (
+            [c.code for c in self.status.classes] == [1, 2, 3, 4]
+            and self.dynamics is not None
+            and [c.code for c in self.dynamics.classes] == [1, 3, 5]
+            and set(self.cells()) == set(MSS_CELL_COLOURS)
+        )
+
+    def class_colours(self, dimension: str) -> dict[int, str]:
+        """Class code -> fill colour of a dimension (declared, else the default).
+
+        Examples
+        --------
+        >>> find_definition("mss").class_colours("status")[4]
+        '#d73027'
+        """
+        dim = self.dimensions[dimension]
+        declared: dict[int, str] = {}
+        if self.colours is not None:
+            declared = (
+                self.colours.status if dimension == "status" else self.colours.dynamics
+            )
+        if self.mss_layout:
+            default = (
+                MSS_STATUS_COLOURS if dimension == "status" else MSS_DYNAMICS_COLOURS
+            )
+        else:
+            palette = SEQUENTIAL[min(max(len(dim.classes), 2), max(SEQUENTIAL))]
+            default = {
+                c.code: palette[min(i, len(palette) - 1)]
+                for i, c in enumerate(dim.classes)
+            }
+        return {c.code: declared.get(c.code, default[c.code]) for c in dim.classes}
+
+    def cell_colours(self) -> dict[str, str]:
+        """Cell (as written) -> fill colour: declared, the MSS colours for the MSS
+        layout, else the colour of the cell's status class."""
+        declared = self.colours.cells if self.colours is not None else {}
+        status = self.class_colours("status")
+        found: dict[str, str] = {}
+        if self.combined is None or self.dynamics is None:
+            return found
+        for s in self.status.classes:
+            for d in self.dynamics.classes:
+                cell = self.combined.render(s, d)[0]
+                default = MSS_CELL_COLOURS[cell] if self.mss_layout else status[s.code]
+                found[cell] = declared.get(cell, default)
+        return found
 
     @property
     def text(self) -> str:

@@ -257,3 +257,75 @@ class FocusRule(BaseModel):
         ge=1,
         description="How many indicators with the largest z-scores are named.",
     )
+
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+MSS_STATUS_COLOURS: dict[int, str] = {
+    1: "#4575b4",
+    2: "#fee090",
+    3: "#fc8d59",
+    4: "#d73027",
+}
+"""Status hoch … sehr niedrig: blue, light yellow, orange, red, as the MSS maps run
+from a cool high status to a red very low one; ColorBrewer RdYlBu (colour-blind
+safe) rather than the MSS's green, which red-green blind readers cannot tell apart
+from its red."""
+MSS_DYNAMICS_COLOURS: dict[int, str] = {1: "#4575b4", 3: "#e0e0e0", 5: "#d73027"}
+"""Dynamik positiv, stabil, negativ: blue, grey, red."""
+SEQUENTIAL: dict[int, tuple[str, ...]] = {
+    2: ("#fee8c8", "#e34a33"),
+    3: ("#fee8c8", "#fdbb84", "#e34a33"),
+    4: ("#fef0d9", "#fdcc8a", "#fc8d59", "#d7301f"),
+    5: ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"),
+    6: ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000"),
+    7: ("#fef0d9", "#fdd49e", "#fdbb84", "#fc8d59", "#ef6548", "#d7301f", "#990000"),
+}
+"""ColorBrewer OrRd, light to dark: classes of any other layout, from the first
+(lowest index values) to the last."""
+MSS_CELL_COLOURS: dict[str, str] = {
+    "1+": "#c6dbef",
+    "1+/-": "#6baed6",
+    "1-": "#2171b5",
+    "2+": "#fff7bc",
+    "2+/-": "#fee391",
+    "2-": "#fec44f",
+    "3+": "#fdd0a2",
+    "3+/-": "#fd8d3c",
+    "3-": "#d94801",
+    "4+": "#fcbba1",
+    "4+/-": "#ef3b2c",
+    "4-": "#99000d",
+}
+"""The 4 x 3 cells of the MSS Gesamtindex: one hue per status class (blue, yellow,
+orange, red, as above), light for a positive, full for a stable and dark for a
+negative dynamics (ColorBrewer Blues, YlOrBr, Oranges, Reds)."""
+
+
+class IndexColours(BaseModel):
+    """Fill colours of the classes and cells on maps and legends (``#rrggbb``).
+
+    Without this section the MSS layout (status 1-4, dynamics 1, 3, 5, cells like
+    ``2-``) gets the MSS colours; any other layout a sequential palette."""
+
+    model_config = FROZEN
+
+    status: dict[int, str] = Field(
+        default_factory=dict, description="Status class code -> colour."
+    )
+    dynamics: dict[int, str] = Field(
+        default_factory=dict, description="Dynamics class code -> colour."
+    )
+    cells: dict[str, str] = Field(
+        default_factory=dict, description="Combined cell (as written, 2-) -> colour."
+    )
+
+    @field_validator("status", "dynamics", "cells")
+    @classmethod
+    def _hex_colours(cls, value: dict[Any, str]) -> dict[Any, str]:
+        wrong = [f"{k}: {v}" for k, v in value.items() if not HEX_COLOUR.match(v)]
+        if wrong:
+            raise ValueError(
+                f"write colours as #rrggbb (e.g. #d73027), not {', '.join(wrong)}"
+            )
+        return value

@@ -88,14 +88,7 @@ class IndexResult:
 
     def cells(self) -> list[str]:
         """Every cell of the combined matrix, status class by status class."""
-        matrix, dynamics = self.definition.combined, self.definition.dynamics
-        if matrix is None or dynamics is None:
-            return []
-        return [
-            matrix.render(s, d)[0]
-            for s in self.definition.status.classes
-            for d in dynamics.classes
-        ]
+        return self.definition.cells()
 
     def area_dict(self, code: str) -> dict[str, Any]:
         """One area as JSON: z-scores by indicator key, sums, indices, classes."""

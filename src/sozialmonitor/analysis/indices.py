@@ -312,6 +312,19 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def focus_areas(
+    frame: pd.DataFrame, definition: IndexDefinition
+) -> tuple[FocusArea, ...]:
+    """The focus areas of a frame of classes and z-scores, with their drivers.
+
+    The frame has, per area (index: code), ``name``, ``included``, ``<dim>_class``
+    per dimension, ``z_<key>`` per indicator and, with dynamics, ``cell``: what
+    :func:`compute_index` makes, or the stored results of an index read back
+    (the portal's index page), so both name the same focus areas and drivers.
+    """
+    return _focus(frame, definition)
+
+
 def _focus(frame: pd.DataFrame, definition: IndexDefinition) -> tuple[FocusArea, ...]:
     """The focus areas in the frame's order, with their drivers.
 

@@ -15,6 +15,7 @@ semicolon, decimal comma, UTF-8 with BOM), ``xlsx``, ``json``, ``geojson``, ``pn
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ from fastapi.responses import Response
 from sqlalchemy import Connection
 from starlette.exceptions import HTTPException
 
+from sozialmonitor.analysis.index_categories import categories_of, category_label
 from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation, flag_names
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.export import to_bytes, xlsx_bytes
@@ -97,7 +100,7 @@ def view_rows(ctx: Context) -> ViewRows:
     if view.ansicht in ("karte", "tabelle"):
         level = level_values(ctx)
         difference = "difference_to_" + ctx.root.code
-        return ViewRows(
+        rows = ViewRows(
             kind="level",
             columns=(
                 "indicator",
@@ -131,6 +134,10 @@ def view_rows(ctx: Context) -> ViewRows:
             areas=tuple(e.area for e in level.entries),
             tag=view.zeitraum or "",
         )
+        if categories_of(indicator):
+            # A class: its label beside the official number (issue 13).
+            rows = with_category_labels(rows, indicator)
+        return rows
     if view.ansicht == "diagramm":
         areas, periods, values = series_data(ctx)
         return ViewRows(
@@ -187,6 +194,20 @@ def view_rows(ctx: Context) -> ViewRows:
     )
 
 
+def with_category_labels(rows: ViewRows, indicator: Indicator) -> ViewRows:
+    """The rows with a ``value_label`` column after ``value``: a class
+    indicator's value in words (``Status mittel``)."""
+    at = rows.columns.index("value") + 1
+    return dataclasses.replace(
+        rows,
+        columns=(*rows.columns[:at], "value_label", *rows.columns[at:]),
+        rows=tuple(
+            r | {"value_label": category_label(indicator, r["value"]) or ""}
+            for r in rows.rows
+        ),
+    )
+
+
 def _metadata(ctx: Context) -> dict[str, Any]:
     release = ctx.snap.release
     return {
@@ -210,7 +231,9 @@ def _release_json(snap: Snapshot) -> dict[str, Any] | None:
 
 def _frame(rows: ViewRows, metadata: dict[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows.rows), columns=list(rows.columns))
-    for column in ("rank", "numerator", "denominator"):
+    # A class's value is its official number (25), not a measurement (25,0).
+    whole = ("value",) if "value_label" in frame else ()
+    for column in ("rank", "numerator", "denominator", *whole):
         if column in frame and _whole(frame[column]):
             frame[column] = frame[column].astype("Int64")
     for key, value in metadata.items():

@@ -12,6 +12,8 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from sozialmonitor.analysis.index_categories import APPENDIX_MARK as APPENDIX_MARK
+from sozialmonitor.analysis.index_categories import categories_of, category_label
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.period import PeriodKind, parse_period
 from sozialmonitor.web.i18n import Language
@@ -23,6 +25,9 @@ SUPPRESSED_SIGN = "."
 """Destatis: "Zahlenwert unbekannt oder geheim zu halten"."""
 NO_VALUE_SIGN = "–"
 """Shown where there is no value for the period at all (nichts vorhanden)."""
+NOT_MEANINGFUL_SIGN = "x"
+"""Destatis: "Tabellenfach gesperrt, weil Aussage nicht sinnvoll" — the change of a
+class (a category, not a number)."""
 
 
 _SEPARATORS: dict[Language, dict[int, int]] = {
@@ -89,7 +94,11 @@ def rounded_as_shown(value: float, decimals: int) -> float:
 
 
 def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:
-    """A value with the indicator's unit: ``12,5 %``, ``48,3 je 1.000 EW``."""
+    """A value with the indicator's unit: ``12,5 %``, ``48,3 je 1.000 EW``; a
+    class indicator's value in words (``Status mittel``)."""
+    label = category_label(indicator, value)
+    if label is not None:
+        return label
     text = number(value, indicator.decimals, lang)
     if value is None or not indicator.unit:
         return text
@@ -111,6 +120,8 @@ def change(
     """
     if value is None or math.isnan(value):
         return NO_VALUE_SIGN
+    if categories_of(indicator):
+        return NOT_MEANINGFUL_SIGN
     if relative:
         return f"{number(value, 1, lang, sign=True)}{NARROW_NBSP}%"
     text = number(value, indicator.decimals, lang, sign=True)
@@ -147,10 +158,6 @@ def date(day: dt.date | dt.datetime, lang: Language) -> str:
     if isinstance(day, dt.datetime):
         day = day.astimezone(PORTAL_ZONE).date()
     return day.strftime("%d.%m.%Y") if lang == "de" else day.strftime("%d %b %Y")
-
-
-APPENDIX_MARK = "\n\nIndexdefinition:\n\n"
-"""Derived index indicators carry their YAML definition after this line."""
 
 
 def definition_parts(text: str) -> tuple[str, str]:

@@ -73,6 +73,7 @@ from sozialmonitor.web.pages.boundary_state import (
     today_values,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.pages.sozialindex_data import IndexPosition, area_positions
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.snapshot import Snapshot
@@ -195,6 +196,8 @@ class AreaProfile:
     boundary: BoundarySwitch | None = None
     """The Gebietsstand switch of the series (changes and sparklines); None for an
     area without predecessors."""
+    index_positions: tuple[IndexPosition, ...] = ()
+    """Where the area stands in each stored Sozialindex of its level."""
     locator: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -454,6 +457,12 @@ def area_profile(
         show_sparklines=show_sparklines,
         locator_title=locator_title,
         boundary=boundary,
+        index_positions=area_positions(
+            snap,
+            area,
+            values.by_indicator,
+            lambda index, period: href(f"/sozialindex/{index}", lang, zeitraum=period),
+        ),
         locator=locator(conn, snap, area, locator_title),
     )
 

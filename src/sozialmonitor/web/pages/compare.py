@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup
 from sqlalchemy import Connection
 
+from sozialmonitor.analysis.index_categories import categories_of
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
@@ -294,7 +295,12 @@ def _row(
     difference = None
     higher = ""
     higher_text = formatting.NO_VALUE_SIGN
-    if value_a is not None and value_b is not None:
+    if value_a is not None and value_b is not None and categories_of(indicator):
+        # Classes are categories: the same or another, never "higher".
+        same = value_a == value_b
+        higher = "equal" if same else ""
+        higher_text = t("gleiche Klasse") if same else t("andere Klasse")
+    elif value_a is not None and value_b is not None:
         difference = value_a - value_b
         rounded = formatting.rounded_as_shown(
             value_a, indicator.decimals

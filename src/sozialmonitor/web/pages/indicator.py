@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from sqlalchemy import Connection
 
+from sozialmonitor.analysis.index_categories import categories_of
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.errors import UnknownIndicatorError
@@ -182,7 +183,10 @@ def _controls(ctx: Context) -> Controls:
             [(lvl, level_label(snap, lvl, t)) for lvl in ctx.scope.levels], view.ebene
         ),
         periods=_options(periods[::-1], view.zeitraum),
-        schemes=_options(
+        # A class indicator is mapped by its classes: no scheme to choose.
+        schemes=()
+        if categories_of(ctx.indicator)
+        else _options(
             [(k, t(label)) for k, (_, label) in SCHEMES.items()], view.klassen
         ),
         von=_options(periods, view.von),

@@ -422,9 +422,7 @@ def value_text(obs: Observation | None, indicator: Indicator, lang: Language) ->
     value = shown_value(obs)
     if value is None or value != value:
         return formatting.NO_VALUE_SIGN
-    text = formatting.number(value, indicator.decimals, lang)
-    if indicator.unit:
-        text = f"{text}{formatting.NARROW_NBSP}{indicator.unit}"
+    text = formatting.with_unit(value, indicator, lang)
     signs = flag_signs(obs)
     return f"{text} {signs}" if signs else text
 

@@ -6,10 +6,12 @@ The change view is in :mod:`~sozialmonitor.web.pages.indicator_change`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from sozialmonitor.analysis.index_categories import Category, categories_of
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.web import charts
@@ -123,7 +125,7 @@ def _series_spec(
     periods: list[str],
     values: dict[tuple[str, str], Observation],
 ) -> dict[str, Any]:
-    return charts.time_series_spec(
+    spec = charts.time_series_spec(
         title=ctx.indicator.name,
         unit=ctx.indicator.unit,
         series=[
@@ -139,6 +141,43 @@ def _series_spec(
         lang=ctx.lang,
         decimals=ctx.indicator.decimals,
     )
+    categories = categories_of(ctx.indicator)
+    return class_axis(spec, categories, ctx.t("Klasse")) if categories else spec
+
+
+def class_axis(
+    spec: dict[str, Any], categories: tuple[Category, ...], title: str
+) -> dict[str, Any]:
+    """A time series of a class indicator: the value axis and the tooltip name
+    each class by its label, with a tick per class only (never "2 Klasse").
+
+    Examples
+    --------
+    >>> from sozialmonitor.analysis.index_categories import Category
+    >>> spec = {"encoding": {"y": {}}, "layer": [{}, {"encoding": {"tooltip": [
+    ...     {}, {}, {"field": "value"}]}}]}
+    >>> found = class_axis(spec, (Category(code=1, symbol="1", label="hoch",
+    ...     colour="#000000"),), "Klasse")
+    >>> found["encoding"]["y"]["axis"]["labelExpr"]
+    'datum.value === 1 ? "hoch" : ""'
+    """
+    expression = (
+        " : ".join(
+            f"datum.value === {c.code} ? {json.dumps(c.label)}" for c in categories
+        )
+        + ' : ""'
+    )
+    codes = [c.code for c in categories]
+    spec["encoding"]["y"] = {
+        **spec["encoding"]["y"],
+        "title": title,
+        "scale": {"domain": [min(codes), max(codes)]},
+        "axis": {"values": codes, "labelExpr": expression},
+    }
+    spec["transform"] = [{"calculate": expression, "as": "label"}]
+    tooltip = spec["layer"][1]["encoding"]["tooltip"]
+    tooltip[-1] = {"field": "label", "type": "nominal", "title": title}
+    return spec
 
 
 def chart_view(ctx: Context) -> tuple[ChartView, str]:

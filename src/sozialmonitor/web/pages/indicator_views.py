@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection
 
+from sozialmonitor.analysis.index_categories import Category, categories_of
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import FLAG_NAMES as _NAMES
@@ -361,19 +362,27 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         view.scheme,
     )
 
+    categories = categories_of(ctx.indicator)
+
     def classify() -> MapClasses:
+        if categories:
+            return category_classes(level.period.shown.tolist(), categories)
         return map_classes(level.period.shown, view.scheme)
 
     found: MapClasses = ctx.snap.lru(
         "indicator-classes", data.CLASSES_CACHE
     ).get_or_make(key, classify)
-    labels = class_labels(
-        found.bins,
-        decimals=ctx.indicator.decimals,
-        unit=ctx.indicator.unit,
-        lang=ctx.lang,
-    )
-    colours = svgmap.palette(len(labels)) if labels else ()
+    if categories:
+        labels: tuple[str, ...] = tuple(c.label for c in categories)
+        colours: tuple[str, ...] = tuple(c.colour for c in categories)
+    else:
+        labels = class_labels(
+            found.bins,
+            decimals=ctx.indicator.decimals,
+            unit=ctx.indicator.unit,
+            lang=ctx.lang,
+        )
+        colours = svgmap.palette(len(labels)) if labels else ()
     legend = [
         LegendItem(label=label, colour=colour, count=count)
         for label, colour, count in zip(labels, colours, found.counts, strict=True)
@@ -391,7 +400,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
                 n=formatting.number(sum(found.counts), 0, ctx.lang),
             )
         )
-    if found.warning and labels:
+    if found.warning and labels and not categories:
         notes.append(
             t(
                 "Es gibt nur {k} Klassen, weil es zu wenige verschiedene Werte gibt.",
@@ -425,6 +434,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
                 k=k,
                 title=title,
                 cache_key=cache_key,
+                colours=colours if categories else None,
             )
         no_value = t("keine Angabe")
         period = level.period
@@ -444,12 +454,19 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
             )
         ]
         return svgmap.choropleth_svg(
-            map_areas, k=k, title=title, cache_key=cache_key, interactive=True
+            map_areas,
+            k=k,
+            title=title,
+            cache_key=cache_key,
+            interactive=True,
+            colours=colours if categories else None,
         )
 
     return MapView(
         title=title,
-        scheme_label=t(SCHEMES[view.klassen][1]),
+        scheme_label=t("Klassen der Indexdefinition")
+        if categories
+        else t(SCHEMES[view.klassen][1]),
         legend=tuple(legend),
         note=" ".join(notes),
         drawn=drawn,
@@ -461,6 +478,29 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         )
         if drawn
         else Later(),
+    )
+
+
+def category_classes(
+    values: list[float], categories: tuple[Category, ...]
+) -> MapClasses:
+    """The classes of a class indicator: each value's category, in the
+    definition's order (never quantiles or intervals); a value that is no
+    category of it (NaN: missing or secret) has none."""
+    position = {c.code: i for i, c in enumerate(categories)}
+    classes = tuple(
+        position.get(int(v)) if v == v and float(v).is_integer() else None
+        for v in values
+    )
+    counts = [0] * len(categories)
+    for cls in classes:
+        if cls is not None:
+            counts[cls] += 1
+    return MapClasses(
+        scheme="categories",
+        bins=tuple(float(c.code) for c in categories),
+        classes=classes,
+        counts=tuple(counts),
     )
 
 

@@ -26,6 +26,7 @@ from sozialmonitor.web.page import (
     site_of,
 )
 from sozialmonitor.web.pages.area_values import cached_values
+from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.site.config import DEFAULT_NAME
 from sozialmonitor.web.snapshot import Snapshot, Topic
@@ -81,6 +82,8 @@ class StartPage:
     """Whether the site's introduction is shown in German on the English page."""
     introduction: Markup = html_only()
     """The site's introduction (safe HTML); empty: the portal's own sentence."""
+    indices: tuple[IndexLink, ...] = ()
+    """The stored Sozialindex results (``/sozialindex/<id>``)."""
 
 
 def _picks(
@@ -176,6 +179,7 @@ def start_page(
         and introduction is not None
         and lang not in site.introduction,
         introduction=introduction or Markup(""),
+        indices=index_links(snap, lang),
     )
 
 

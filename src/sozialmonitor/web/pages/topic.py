@@ -30,6 +30,7 @@ from sozialmonitor.web.page import (
     request_language,
     site_of,
 )
+from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
@@ -106,6 +107,8 @@ class TopicPage:
     slug: str
     rows: tuple[TopicRow, ...]
     other_topics: tuple[TopicLink, ...]
+    indices: tuple[IndexLink, ...] = ()
+    """The stored Sozialindex results of the topic or reading its indicators."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -361,6 +364,7 @@ def topic_page(
             for other in order.arrange(snap.topics)
             if other.slug != topic.slug
         ),
+        indices=index_links(snap, lang, topic.name),
     )
 
 

@@ -1,0 +1,565 @@
+"""The Sozialindex page: ``/sozialindex/<id>``, one page per stored index.
+
+For the index's stored results in the chosen period (read through the read gate:
+:mod:`sozialindex_data`): the combined map on the areas' boundaries in the
+definition's colours, the matrix of status × dynamics classes with the areas per
+cell and class, the focus areas (Gebiete mit besonderem Aufmerksamkeitsbedarf) with
+the indicators that drive them in words, the method written from the definition
+(:mod:`sozialindex_method`), the downloads of the results, and — where the index is
+stored for several periods — how many areas moved from which class to which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from sozialmonitor.analysis.index_categories import (
+    DIMENSION_WORDS,
+    Category,
+    cell_categories,
+    class_categories,
+)
+from sozialmonitor.analysis.index_definition import IndexDefinition
+from sozialmonitor.analysis.index_result import Driver
+from sozialmonitor.web import formatting, svgmap
+from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.page import (
+    Later,
+    Option,
+    current_snapshot,
+    frame_for,
+    json_response,
+    made_later,
+    render,
+    request_language,
+)
+from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages import sozialindex_data as results
+from sozialmonitor.web.pages.indicator_params import level_label
+from sozialmonitor.web.pages.indicator_views import choropleth_key
+from sozialmonitor.web.pages.sozialindex_method import method_paragraphs
+from sozialmonitor.web.problems import problem
+from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.urls import href
+
+router = APIRouter()
+
+DOWNLOADS = (("csv", "CSV (Excel, deutsch)"), ("xlsx", "XLSX"), ("json", "JSON"))
+"""(extension, label) of the downloads of the results."""
+STRONG = 2.0
+"""A z-score from here on is "weit über dem Durchschnitt"."""
+CLEAR = 1.0
+"""From here on "deutlich über dem Durchschnitt"."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassCount:
+    """One class (or cell) with its colour and number of areas."""
+
+    code: int
+    symbol: str
+    label: str
+    colour: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MatrixRow:
+    """One status class: its cells (one per dynamics class) and total."""
+
+    status: ClassCount
+    cells: tuple[ClassCount, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeftOut:
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DriverText:
+    key: str
+    label: str
+    zscore: float
+    text: str
+    """``S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)``."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FocusRow:
+    code: str
+    name: str
+    url: str
+    reasons: tuple[str, ...]
+    """``Status sehr niedrig``, ``Dynamik negativ``."""
+    cell: str | None
+    cell_label: str
+    drivers: tuple[DriverText, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransitionTable:
+    """Areas per class in one period (rows) and another (columns)."""
+
+    dimension: str
+    """``Status-Index``."""
+    before: str
+    before_text: str
+    after: str
+    after_text: str
+    columns: tuple[ClassCount, ...]
+    """The classes (counts: areas in the later period with a class in both)."""
+    rows: tuple[tuple[ClassCount, tuple[int, ...]], ...]
+    """Each class of the earlier period with the areas moved to each column."""
+    unchanged: int
+    """Areas in the same class in both periods."""
+    total: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Download:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexPage:
+    id: str
+    name: str
+    description: str
+    level: str
+    level_text: str
+    root: str
+    """Code of the top area the results lie under."""
+    root_name: str
+    period: str
+    period_text: str
+    periods: tuple[Option, ...]
+    """The periods with stored results (a choice when there are several)."""
+    internal: bool
+    """Computed from the administration's view of the data (signed in)."""
+    indexed: int
+    """Areas with a status class."""
+    status_name: str
+    dynamics_name: str
+    status_counts: tuple[ClassCount, ...]
+    dynamics_counts: tuple[ClassCount, ...]
+    matrix: tuple[MatrixRow, ...]
+    """Empty without dynamics."""
+    matrix_name: str
+    left_out: tuple[LeftOut, ...]
+    suppressed: int
+    """Areas whose class may not be shown to this reader."""
+    focus: tuple[FocusRow, ...]
+    focus_rule: str
+    method: tuple[str, ...]
+    transitions: tuple[TransitionTable, ...]
+    downloads: tuple[Download, ...]
+    url: str
+    map_title: str
+    map: Later = made_later()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexLink:
+    id: str
+    name: str
+    url: str
+    level_text: str
+    periods_text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndexListPage:
+    indices: tuple[IndexLink, ...]
+    missing: str
+    """The id asked for that has no stored results (404), else empty."""
+
+
+# --- pieces ---------------------------------------------------------------------
+
+
+def _counted(category: Category, count: int) -> ClassCount:
+    return ClassCount(
+        code=category.code,
+        symbol=category.symbol,
+        label=category.label,
+        colour=category.colour,
+        count=count,
+    )
+
+
+def driver_text(driver: Driver, d: IndexDefinition, t: Translator) -> DriverText:
+    """``S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)``.
+
+    Examples
+    --------
+    >>> from sozialmonitor.analysis.index_definition import find_definition
+    >>> found = driver_text(
+    ...     Driver(key="s1", label="S1 Arbeitslosigkeit", zscore=1.84),
+    ...     find_definition("mss"),
+    ...     Translator(lang="de"),
+    ... )
+    >>> found.text
+    'S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)'
+    """
+    indicator = next(i for i in d.indicators if i.key == driver.key)
+    higher = indicator.sign > 0
+    # Judged on the z-score as written, so that "z = 2,0" is never "deutlich".
+    shown = formatting.rounded_as_shown(driver.zscore, 1)
+    step = STRONG if shown >= STRONG else CLEAR if shown >= CLEAR else 0.0
+    words = {
+        (True, STRONG): t("{label} weit über dem Durchschnitt (z = {z})"),
+        (True, CLEAR): t("{label} deutlich über dem Durchschnitt (z = {z})"),
+        (True, 0.0): t("{label} über dem Durchschnitt (z = {z})"),
+        (False, STRONG): t("{label} weit unter dem Durchschnitt (z = {z})"),
+        (False, CLEAR): t("{label} deutlich unter dem Durchschnitt (z = {z})"),
+        (False, 0.0): t("{label} unter dem Durchschnitt (z = {z})"),
+    }[(higher, step)]
+    return DriverText(
+        key=driver.key,
+        label=driver.label,
+        zscore=driver.zscore,
+        text=words.format(
+            label=driver.label, z=formatting.number(driver.zscore, 1, t.lang)
+        ),
+    )
+
+
+def _transition(
+    d: IndexDefinition,
+    dimension: str,
+    before: results.PeriodResults,
+    after: results.PeriodResults,
+    t: Translator,
+) -> TransitionTable:
+    moved = results.transitions(d, dimension, before, after)
+    columns = [c for c, _ in moved]
+    column_totals = [sum(row[i] for _, row in moved) for i in range(len(columns))]
+    return TransitionTable(
+        dimension=d.dimensions[dimension].name,
+        before=before.period,
+        before_text=formatting.period_label(before.period, t.lang),
+        after=after.period,
+        after_text=formatting.period_label(after.period, t.lang),
+        columns=tuple(
+            _counted(c, n) for c, n in zip(columns, column_totals, strict=True)
+        ),
+        rows=tuple((_counted(c, sum(row)), tuple(row)) for c, row in moved),
+        unchanged=sum(row[i] for i, (_, row) in enumerate(moved)),
+        total=sum(column_totals),
+    )
+
+
+def _draw(
+    snap: Snapshot,
+    stored: results.StoredIndex,
+    found: results.PeriodResults,
+    geometries: dict[str, str | None],
+    title: str,
+    lang: Language,
+) -> str:
+    d = stored.definition
+    t = Translator(lang=lang)
+    if d.dynamics is not None:
+        categories = list(cell_categories(d))
+    else:
+        categories = list(class_categories(d, "status"))
+    position = {c.code: i for i, c in enumerate(categories)}
+    suffix = href("/", lang)[1:]
+    areas = []
+    for r in found.areas:
+        if d.dynamics is not None:
+            category = r.cell
+        else:
+            category = next((c for c in categories if c.code == r.status_class), None)
+        if category is not None:
+            text = f"{category.symbol}: {category.label}"
+        elif r.suppressed:
+            text = t("nicht ausgewiesen")
+        else:
+            text = r.reason or t("keine Angabe")
+        areas.append(
+            svgmap.MapArea(
+                code=r.area.code,
+                name=r.area.name,
+                geometry=geometries.get(r.area.code),
+                label=f"{r.area.name}: {text}",
+                class_index=None if category is None else position[category.code],
+                href=f"/gebiet/{r.area.code}{suffix}",
+            )
+        )
+    day = data.period_end(found.period)
+    return svgmap.choropleth_svg(
+        areas,
+        k=len(categories),
+        title=title,
+        cache_key=choropleth_key(snap, stored.scope.root.code, d.level, day),
+        colours=[c.colour for c in categories],
+    )
+
+
+# --- the page -----------------------------------------------------------------------
+
+
+def index_page(
+    request: Request, snap: Snapshot, stored: results.StoredIndex, period: str
+) -> IndexPage:
+    """The page of one stored index in one of its periods."""
+    lang = request_language(request)
+    t = Translator(lang=lang)
+    d = stored.definition
+    engine = request.app.state.engine
+    with engine.connect() as conn:
+        found = results.read_results(conn, snap, stored, period)
+        periods = stored.periods
+        earlier = periods[: periods.index(period)]
+        before = (
+            results.read_results(conn, snap, stored, earlier[-1]) if earlier else None
+        )
+        geometries = data.boundaries(conn, snap, stored.scope.root.code, d.level)
+    status_counts = tuple(
+        _counted(c, n) for c, n in results.class_counts(d, "status", found)
+    )
+    dynamics_counts = (
+        tuple(_counted(c, n) for c, n in results.class_counts(d, "dynamics", found))
+        if d.dynamics is not None
+        else ()
+    )
+    cells = results.cell_counts(found)
+    cell_list = cell_categories(d)
+    per_row = len(dynamics_counts)
+    matrix = (
+        tuple(
+            MatrixRow(
+                status=status,
+                cells=tuple(
+                    _counted(c, cells.get(c.code, 0))
+                    for c in cell_list[i * per_row : (i + 1) * per_row]
+                ),
+            )
+            for i, status in enumerate(status_counts)
+        )
+        if per_row
+        else ()
+    )
+    left: dict[str, int] = {}
+    for r in found.areas:
+        if not r.included and not r.suppressed and r.reason:
+            left[r.reason] = left.get(r.reason, 0) + 1
+    level_text = level_label(snap, d.level, t)
+    period_text = formatting.period_label(period, lang)
+    title = t(
+        "{name}, {period} nach {level}",
+        name=d.combined.name if d.combined and d.dynamics else d.status.name,
+        period=period_text,
+        level=level_text,
+    )
+    suffix = href("/", lang)[1:]
+    focus = tuple(
+        FocusRow(
+            code=f.code,
+            name=f.name,
+            url=f"/gebiet/{f.code}{suffix}",
+            reasons=f.reasons,
+            cell=f.cell,
+            cell_label=next((c.label for c in cell_list if c.symbol == f.cell), ""),
+            drivers=tuple(driver_text(x, d, t) for x in f.drivers),
+        )
+        for f in found.focus
+    )
+    rule = [
+        f"{DIMENSION_WORDS[name]} "
+        + t(" oder ").join(dim.find_class(code).label for code in d.focus_classes(name))
+        for name, dim in d.dimensions.items()
+        if d.focus_classes(name)
+    ]
+    url = href(f"/sozialindex/{d.id}", lang, zeitraum=period)
+    transitions = (
+        tuple(_transition(d, name, before, found, t) for name in d.dimensions)
+        if before is not None
+        else ()
+    )
+
+    def draw() -> str:
+        return snap.lru("index-maps", 8).get_or_make(
+            (d.id, period, lang),
+            lambda: _draw(snap, stored, found, geometries, title, lang),
+        )
+
+    return IndexPage(
+        id=d.id,
+        name=d.name,
+        description=d.description,
+        level=d.level,
+        level_text=level_text,
+        root=stored.scope.root.code,
+        root_name=stored.scope.root.name,
+        period=period,
+        period_text=period_text,
+        periods=tuple(
+            Option(
+                value=p,
+                label=formatting.period_label(p, lang),
+                selected=p == period,
+            )
+            for p in reversed(periods)
+        ),
+        internal=snap.audience.internal,
+        indexed=len(found.included),
+        status_name=d.status.name,
+        dynamics_name=d.dynamics.name if d.dynamics else "",
+        status_counts=status_counts,
+        dynamics_counts=dynamics_counts,
+        matrix=matrix,
+        matrix_name=d.combined.name if d.combined and d.dynamics else "",
+        left_out=tuple(LeftOut(reason=k, count=v) for k, v in left.items()),
+        suppressed=sum(1 for r in found.areas if r.suppressed),
+        focus=focus,
+        focus_rule=t(" oder ").join(rule),
+        method=method_paragraphs(d, t, level_text),
+        transitions=transitions,
+        downloads=tuple(
+            Download(
+                label=label,
+                url=href(f"/sozialindex/{d.id}/download.{ext}", lang, zeitraum=period),
+            )
+            for ext, label in DOWNLOADS
+        ),
+        url=url,
+        map_title=title,
+        map=Later(draw)
+        if any(geometries.get(r.area.code) for r in found.areas)
+        else Later(),
+    )
+
+
+def index_links(
+    snap: Snapshot, lang: Language, topic: str | None = None
+) -> tuple[IndexLink, ...]:
+    """Links to the stored indices (of one topic: those whose results belong to
+    it or that read one of its indicators)."""
+    t = Translator(lang=lang)
+    chosen = (
+        results.stored_indices(snap).values()
+        if topic is None
+        else results.indices_of_topic(snap, topic)
+    )
+    return tuple(
+        IndexLink(
+            id=stored.definition.id,
+            name=stored.definition.name,
+            url=href(f"/sozialindex/{stored.definition.id}", lang),
+            level_text=level_label(snap, stored.definition.level, t),
+            periods_text=", ".join(
+                formatting.period_label(p, lang) for p in stored.periods
+            ),
+        )
+        for stored in chosen
+    )
+
+
+def index_list_page(snap: Snapshot, lang: Language, missing: str = "") -> IndexListPage:
+    """Every stored index with its level and periods."""
+    return IndexListPage(indices=index_links(snap, lang), missing=missing)
+
+
+def chosen_period(stored: results.StoredIndex, asked: str | None) -> str | None:
+    """The period asked for (``?zeitraum=``), default the newest; None when the
+    index has no results in the period asked for."""
+    if not asked:
+        return stored.periods[-1]
+    return asked if asked in stored.periods else None
+
+
+# --- routes -----------------------------------------------------------------------
+
+
+def _unknown(request: Request, snap: Snapshot, index_id: str) -> HTMLResponse:
+    t = Translator(lang=request_language(request))
+    frame = frame_for(
+        request,
+        snap,
+        title=t("Sozialindex nicht gefunden"),
+        crumbs=((t("Start"), "/"),),
+    )
+    response = render(
+        request,
+        "sozialindex_list.html",
+        frame=frame,
+        page=index_list_page(snap, request_language(request), missing=index_id),
+    )
+    response.status_code = 404
+    return response
+
+
+@router.get("/sozialindex", response_class=HTMLResponse, include_in_schema=False)
+def index_list_html(request: Request) -> HTMLResponse:
+    snap = current_snapshot(request)
+    t = Translator(lang=request_language(request))
+    frame = frame_for(
+        request, snap, title=t("Sozialindex"), crumbs=((t("Start"), "/"),)
+    )
+    return render(
+        request,
+        "sozialindex_list.html",
+        frame=frame,
+        page=index_list_page(snap, request_language(request)),
+    )
+
+
+@router.get("/api/v1/pages/sozialindex", tags=["pages"])
+def index_list_json(request: Request) -> JSONResponse:
+    """The stored indices as JSON."""
+    snap = current_snapshot(request)
+    return json_response(index_list_page(snap, request_language(request)))
+
+
+@router.get(
+    "/sozialindex/{index_id}", response_class=HTMLResponse, include_in_schema=False
+)
+def index_html(request: Request, index_id: str) -> HTMLResponse:
+    snap = current_snapshot(request)
+    stored = results.stored_indices(snap).get(index_id)
+    if stored is None:
+        return _unknown(request, snap, index_id)
+    period = chosen_period(stored, request.query_params.get("zeitraum"))
+    if period is None:
+        return _unknown(request, snap, index_id)
+    page = index_page(request, snap, stored, period)
+    t = Translator(lang=request_language(request))
+    frame = frame_for(
+        request,
+        snap,
+        title=stored.definition.name,
+        crumbs=((t("Start"), "/"), (t("Sozialindex"), "/sozialindex")),
+    )
+    return render(request, "sozialindex.html", frame=frame, page=page)
+
+
+def _problem(snap: Snapshot, index_id: str) -> Response:
+    known = ", ".join(results.stored_indices(snap)) or "none yet"
+    return problem(
+        404,
+        "Not found",
+        f"There are no results of an index '{index_id}' (or not for this period). "
+        f"Indices with results: {known}.",
+        "unknown-index",
+    )
+
+
+@router.get("/api/v1/pages/sozialindex/{index_id}", tags=["pages"], response_model=None)
+def index_json(request: Request, index_id: str) -> Response:
+    """One index's page content as JSON (404 problem for an unknown index)."""
+    snap = current_snapshot(request)
+    stored = results.stored_indices(snap).get(index_id)
+    period = (
+        chosen_period(stored, request.query_params.get("zeitraum")) if stored else None
+    )
+    if stored is None or period is None:
+        return _problem(snap, index_id)
+    return json_response(index_page(request, snap, stored, period))

@@ -1,0 +1,244 @@
+"""The Sozialindex page on a small index built by the test itself (issue 13):
+declared colours, two periods with their transition table, and an index computed
+from an internal indicator, which only a signed-in reader sees.
+
+Twelve planning areas of a "Musterstadt", two status indicators and one stored
+change on 31.12.2018 and 31.12.2020, a definition of its own with three status and
+three dynamics classes. Expected counts and transitions come from
+``compute_from_database`` (the analysis the CLI runs), not from the page's code.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
+
+from sozialmonitor.access.roles import Role
+from sozialmonitor.analysis.index_categories import categories_of
+from sozialmonitor.analysis.index_definition import parse_definition
+from sozialmonitor.analysis.index_derived import compute_and_store
+from sozialmonitor.analysis.index_inputs import compute_from_database
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.indicator import Indicator, Visibility
+from sozialmonitor.store import queries
+from sozialmonitor.store.writes import (
+    draft_release,
+    publish_release,
+    save_areas,
+    save_indicators,
+    store_observations,
+)
+from tests.access.accounts_data import add_account
+from tests.web.sign_in_client import portal, sign_in
+
+PERIODS = ("2018-12-31", "2020-12-31")
+AREAS = [f"M{n:02d}" for n in range(1, 13)]
+DEFINITION = parse_definition(
+    """
+id: muster
+name: Musterindex
+description: Ein kleiner Index für Tests.
+level: planning_area
+period: 2020-12-31
+population: null
+status:
+  name: Status-Index
+  indicators:
+    - {key: a, label: A Arbeitslosigkeit, indicator: share_a}
+    - {key: b, label: B Transferbezug, indicator: share_b}
+  classes:
+    - {code: 1, label: hoch, below: -0.5}
+    - {code: 2, label: mittel, up_to: 0.5}
+    - {code: 3, label: niedrig}
+dynamics:
+  name: Dynamik-Index
+  indicators:
+    - {key: d, label: D Veränderung, indicator: change_d}
+  classes:
+    - {code: 1, label: positiv, symbol: "+", below: -0.5}
+    - {code: 3, label: stabil, symbol: "+/-", up_to: 0.5}
+    - {code: 5, label: negativ, symbol: "-"}
+focus:
+  status_classes: [3]
+  dynamics_classes: [5]
+  drivers: 2
+colours:
+  status: {3: "#800026"}
+  cells: {"3-": "#000000"}
+""",
+    origin="test",
+)
+
+
+def values(period: str) -> dict[str, dict[str, float]]:
+    """Distinct numbers per area, shuffled differently in each period so that
+    areas change class."""
+    shift = PERIODS.index(period) * 5
+    return {
+        "share_a": {c: 3.0 + ((n * 7 + shift) % 12) * 1.1 for n, c in enumerate(AREAS)},
+        "share_b": {c: 8.0 + ((n * 5 + shift) % 12) * 0.9 for n, c in enumerate(AREAS)},
+        "change_d": {
+            c: ((n * 11 + shift) % 12 - 5.5) * 0.3 for n, c in enumerate(AREAS)
+        },
+    }
+
+
+def build(conn: Connection, *, internal: bool) -> None:
+    save_indicators(
+        conn,
+        [
+            Indicator(
+                id="share_a",
+                name="Anteil A",
+                unit="%",
+                visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
+            ),
+            Indicator(id="share_b", name="Anteil B", unit="%"),
+            Indicator(id="change_d", name="Veränderung D", unit="Pp.", kind="index"),
+        ],
+    )
+    save_areas(
+        conn,
+        [Area(code="M", name="Musterstadt", level="region")]
+        + [
+            Area(code=c, name=f"Quartier {c}", level="planning_area", parent="M")
+            for c in AREAS
+        ],
+    )
+    release = draft_release(conn, "Daten")
+    rows = [
+        {
+            "indicator_id": queries.indicator_id(conn, indicator),
+            "area_id": queries.area_id(conn, code),
+            "period": period,
+            "value": value,
+            "numerator": None,
+            "denominator": None,
+            "flags": 0,
+            "note": None,
+        }
+        for period in PERIODS
+        for indicator, by_area in values(period).items()
+        for code, value in by_area.items()
+    ]
+    store_observations(conn, release, pd.DataFrame(rows))
+    publish_release(conn, "Daten")
+
+
+def with_index(engine: Engine, *, internal: bool) -> Engine:
+    with engine.begin() as conn:
+        build(conn, internal=internal)
+    for period in PERIODS:
+        compute_and_store(engine, DEFINITION, period=period, release="Index")
+    with engine.begin() as conn:
+        publish_release(conn, "Index")
+    return engine
+
+
+@pytest.fixture
+def public_index(engine: Engine) -> Engine:
+    return with_index(engine, internal=False)
+
+
+@pytest.fixture
+def internal_index(engine: Engine) -> Engine:
+    with_index(engine, internal=True)
+    add_account(engine, "leser", Role.READER)
+    return engine
+
+
+def test_declared_colours_and_labels_of_the_class_indicators(
+    public_index: Engine,
+) -> None:
+    client = TestClient(portal(public_index))
+    twin = client.get("/api/v1/pages/sozialindex/muster").json()
+    status = {c["label"]: c["colour"] for c in twin["status_counts"]}
+    assert status["Status niedrig"] == "#800026"  # declared
+    cells = {c["symbol"]: c["colour"] for r in twin["matrix"] for c in r["cells"]}
+    assert cells["3-"] == "#000000"  # declared
+    assert cells["3+"] == "#800026"  # not the MSS layout: the status class's colour
+    with public_index.connect() as conn:
+        stored = queries.get_indicator(conn, "muster.status_class")
+    assert [(c.code, c.label) for c in categories_of(stored)] == [
+        (1, "Status hoch"),
+        (2, "Status mittel"),
+        (3, "Status niedrig"),
+    ]
+    legend = BeautifulSoup(
+        client.get("/indikator/muster.status_class?ansicht=karte").text,
+        "html.parser",
+    ).select(".map-legend li")
+    assert [li.get_text(" ", strip=True).split(" (")[0] for li in legend] == [
+        "Status hoch",
+        "Status mittel",
+        "Status niedrig",
+    ]
+    assert legend[2].rect["fill"] == "#800026"
+
+
+def test_two_periods_give_a_period_choice_and_the_transitions(
+    public_index: Engine,
+) -> None:
+    client = TestClient(portal(public_index))
+    with public_index.connect() as conn:
+        before, after = (
+            compute_from_database(conn, DEFINITION, period=p, audience=Audience.PUBLIC)
+            for p in PERIODS
+        )
+    moved = Counter(
+        (before.areas.loc[c, "status_label"], after.areas.loc[c, "status_label"])
+        for c in AREAS
+    )
+    assert sum(n for (a, b), n in moved.items() if a != b) > 0  # the test can fail
+    page = BeautifulSoup(client.get("/sozialindex/muster").text, "html.parser")
+    options = [o["value"] for o in page.select("#index-period option")]
+    assert options == ["2020-12-31", "2018-12-31"]
+    status_table = page.select("table.index-transition")[0]
+    labels = [th.get_text(strip=True) for th in status_table.select("thead th")[1:-1]]
+    assert labels == ["Status hoch", "Status mittel", "Status niedrig"]
+    for row in status_table.select("tbody tr"):
+        origin = row.th.get_text(strip=True).removeprefix("Status ")
+        counts = [int(td.get_text()) for td in row.find_all("td")[:-1]]
+        assert counts == [
+            moved.get((origin, label.removeprefix("Status ")), 0) for label in labels
+        ], origin
+    older = client.get("/api/v1/pages/sozialindex/muster?zeitraum=2018-12-31").json()
+    assert older["transitions"] == []  # nothing before the first period
+    assert {c["label"]: c["count"] for c in older["status_counts"]} == {
+        f"Status {k}": v for k, v in before.counts()["status"].items()
+    }
+
+
+def test_an_index_of_internal_inputs_is_only_for_signed_in_readers(
+    internal_index: Engine,
+) -> None:
+    anonymous = TestClient(portal(internal_index))
+    assert anonymous.get("/sozialindex/muster").status_code == 404
+    assert anonymous.get("/api/v1/pages/sozialindex/muster").status_code == 404
+    assert anonymous.get("/sozialindex/muster/download.csv").status_code == 404
+    start = BeautifulSoup(anonymous.get("/").text, "html.parser")
+    assert start.select_one('a[href^="/sozialindex/muster"]') is None
+
+    reader = TestClient(portal(internal_index))
+    sign_in(reader, internal_index, "leser")
+    twin = reader.get("/api/v1/pages/sozialindex/muster")
+    assert twin.status_code == 200
+    data = twin.json()
+    assert data["internal"] is True
+    with internal_index.connect() as conn:
+        expected = compute_from_database(
+            conn, DEFINITION, period=PERIODS[1], audience=Audience.INTERNAL
+        )
+    assert {c["label"]: c["count"] for c in data["status_counts"]} == {
+        f"Status {k}": v for k, v in expected.counts()["status"].items()
+    }
+    assert {f["code"] for f in data["focus"]} == {f.code for f in expected.focus}
+    page = BeautifulSoup(reader.get("/sozialindex/muster").text, "html.parser")
+    assert "internen Sicht" in page.main.get_text()
+    assert reader.get("/sozialindex/muster/download.csv").status_code == 200
