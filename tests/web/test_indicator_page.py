@@ -250,7 +250,7 @@ def test_table_values_come_from_the_read_gate(
     assert codes == [*sorted(shown, key=lambda c: -shown[c]), "03241003"]
     for code, row in zip(codes, rows, strict=True):
         obs = values.get((code, "2021"))
-        rank, name, value, numerator, denominator, difference = row
+        rank, name, value, numerator, denominator, difference, _trend = row
         assert name == f"Gemeinde {code[-3:]}"
         assert value == shown_text(obs)
         if code == "03241003":

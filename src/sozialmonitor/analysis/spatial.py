@@ -54,10 +54,10 @@ class Cluster(StrEnum):
 
 
 _CLUSTER_LABELS = {
-    Cluster.HIGH_HIGH: "Hot Spot (hoch, umgeben von hoch)",
-    Cluster.LOW_LOW: "Cold Spot (niedrig, umgeben von niedrig)",
-    Cluster.HIGH_LOW: "hoch, umgeben von niedrig",
-    Cluster.LOW_HIGH: "niedrig, umgeben von hoch",
+    Cluster.HIGH_HIGH: "hoch-hoch (Hot Spot)",
+    Cluster.LOW_LOW: "niedrig-niedrig (Cold Spot)",
+    Cluster.HIGH_LOW: "hoch-niedrig (Ausreißer)",
+    Cluster.LOW_HIGH: "niedrig-hoch (Ausreißer)",
     Cluster.NOT_SIGNIFICANT: "nicht signifikant",
     Cluster.NO_NEIGHBOURS: "ohne Nachbargebiet",
     Cluster.NOT_ANALYSED: "nicht untersucht",

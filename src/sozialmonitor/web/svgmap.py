@@ -257,9 +257,13 @@ def _index(area: MapArea) -> int:
     return -1 if area.class_index is None else area.class_index
 
 
-def _paints(k: int, uid: str) -> list[str]:
-    """Fill of each class, and last (index -1) the map's hatch for no value."""
-    paints = [f'class="c{i}" fill="{c}"' for i, c in enumerate(palette(k))]
+def _paints(k: int, uid: str, colours: Sequence[str] | None = None) -> list[str]:
+    """Fill of each class (``colours``, else the sequential palette), and last
+    (index -1) the map's hatch for no value."""
+    fills = palette(k) if colours is None else tuple(colours)
+    if len(fills) != k:
+        raise ValueError(f"{len(fills)} colours for {k} classes.")
+    paints = [f'class="c{i}" fill="{escape(c)}"' for i, c in enumerate(fills)]
     paints.append(f'class="nv" fill="url(#{uid}-nv)"')
     return paints
 
@@ -287,6 +291,7 @@ def class_image_svg(
     k: int,
     title: str,
     cache_key: str,
+    colours: Sequence[str] | None = None,
 ) -> str:
     """The choropleth ``choropleth_svg`` draws as one image (``interactive=False``),
     with the classes as a column: ``classes[i]`` is the class of ``areas[i]`` (None
@@ -313,7 +318,7 @@ def class_image_svg(
     True
     """
     uid = _uid("choropleth", cache_key, title, None)
-    paints = _paints(k, uid)
+    paints = _paints(k, uid, colours)
     prepared = _prepared(areas, cache_key)
     positions = prepared.codes.of([a.code for a in areas])
     wanted = np.array(classes, dtype=float)  # None becomes NaN
@@ -337,6 +342,7 @@ def choropleth_svg(
     cache_key: str,
     highlight: str | None = None,
     interactive: bool | None = None,
+    colours: Sequence[str] | None = None,
 ) -> str:
     """Render a choropleth: each area filled by its class, a hatch where no value.
 
@@ -356,6 +362,9 @@ def choropleth_svg(
         One labelled path (a link if ``href``) per area, in a ``role="group"``; or
         one ``role="img"`` with a path per class. By default interactive up to
         ``INTERACTIVE_LIMIT`` areas.
+    colours : sequence of str, optional
+        One fill per class for categories (hot-spot clusters); by default the
+        sequential palette of ``k`` classes.
 
     Returns
     -------
@@ -376,7 +385,7 @@ def choropleth_svg(
     1
     """
     uid = _uid("choropleth", cache_key, title, highlight)
-    paints = _paints(k, uid)
+    paints = _paints(k, uid, colours)
     prepared = _prepared(areas, cache_key)
     drawn = [a for a in areas if a.code in prepared.codes]
     for area in drawn:
