@@ -45,6 +45,7 @@ from sozialmonitor.web.pages import (
     uploads,
 )
 from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
+from sozialmonitor.web.typology_setting import TypologySetting
 
 GC_THRESHOLDS = (50_000, 20, 100)
 """Collections of the young generation after 50,000 new objects, not Python's 700:
@@ -95,6 +96,7 @@ def create_app(
     refresh_seconds: float = REFRESH_SECONDS,
     ancestors: str | None = None,
     public_url: str | None = None,
+    typology: TypologySetting | None = None,
 ) -> FastAPI:
     """The portal on ``engine``; while served, it keeps the current data version's
     catalogue and top values read (every ``refresh_seconds``, see ``warm_data``).
@@ -104,6 +106,8 @@ def create_app(
     ``public_url``: the portal's public address for absolute links in downloads,
     else the ``base-url`` setting (``SOZIALMONITOR_BASE_URL``); never the request's
     ``Host`` header.
+    ``typology``: the area typology the profiles show (each area of its level with
+    its type; see :mod:`sozialmonitor.web.typology_setting`), else none.
 
     Sign-in through OpenID Connect is configured by the ``oidc-*`` settings (the
     environment, see ``config.SETTINGS``).
@@ -146,6 +150,7 @@ def create_app(
     app.frame_ancestors = checked_ancestors
     app.state.engine = engine
     app.state.base_url = checked_base_url
+    app.state.typology = typology
     # Sign-in through OpenID Connect, when configured (``access/oidc``).
     app.state.oidc = Provider(oidc_settings) if oidc_settings else None
     # Level 4: on an 11,000-area map page (470 KB) level 9 costs 210 ms for 142 KB,

@@ -59,6 +59,7 @@ from sozialmonitor.web.pages.area_lineage import (
     validity_text,
 )
 from sozialmonitor.web.pages.area_locator import locator
+from sozialmonitor.web.pages.area_type import AreaTypeInfo, area_type
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
 from sozialmonitor.web.pages.boundary_state import (
     TODAY,
@@ -72,8 +73,14 @@ from sozialmonitor.web.pages.boundary_state import (
     today_values,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.pages.trend_marker import (
+    TrendMarker,
+    indicator_trends,
+    trend_note,
+)
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.typology_setting import TypologySetting
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import repeats_only_child, shown_value, suppressed
 
@@ -135,6 +142,8 @@ class ProfileRow:
     reading: str
     result_class: str = ""
     """CSS class: ``better`` or ``worse`` (the words say it too)."""
+    trend: TrendMarker | None = None
+    """The trend test of the area's series (as ``sozialmonitor stats trend``)."""
     sparkline: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -193,6 +202,10 @@ class AreaProfile:
     boundary: BoundarySwitch | None = None
     """The Gebietsstand switch of the series (changes and sparklines); None for an
     area without predecessors."""
+    trend_note: str = ""
+    """The trend test's method, named once."""
+    area_type: AreaTypeInfo | None = None
+    """The area's type, where a typology is configured for its level."""
     locator: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -268,9 +281,10 @@ def area_profile(
     lang: Language,
     code: str,
     gebietsstand: str | None = None,
+    typology: TypologySetting | None = None,
 ) -> AreaProfile:
     """The profile of one area; its series on today's area or as it was
-    (``gebietsstand``, see :mod:`boundary_state`).
+    (``gebietsstand``, see :mod:`boundary_state`), and its type in ``typology``.
 
     Raises
     ------
@@ -299,6 +313,9 @@ def area_profile(
         {(i, b.code, p) for i, p in latest.items() for b in {*benchmarks}},
     )
 
+    trends = indicator_trends(
+        conn, snap, [i for i in snap.indicators if i.id in latest], code, t
+    )
     topics = []
     sources: set[str] = set()
     for topic in snap.topics:
@@ -372,6 +389,7 @@ def area_profile(
                     tested=reading.tested,
                     reading=reading.text,
                     result_class=_RESULT_CLASS.get(reading.result, ""),
+                    trend=trends.get(indicator.id),
                     sparkline=sparkline(points, indicator.short_name, lang),
                 )
             )
@@ -448,6 +466,8 @@ def area_profile(
         show_sparklines=show_sparklines,
         locator_title=locator_title,
         boundary=boundary,
+        trend_note=trend_note(t) if all_rows else "",
+        area_type=area_type(conn, snap, area, typology, t),
         locator=locator(conn, snap, area, locator_title),
     )
 
@@ -502,7 +522,12 @@ def _profile(request: Request, code: str) -> tuple[Snapshot, AreaProfile]:
     asked = parse_state(request.query_params.get("gebietsstand"))
     with request.app.state.engine.connect() as conn:
         return snap, area_profile(
-            conn, snap, request_language(request), code, gebietsstand=asked
+            conn,
+            snap,
+            request_language(request),
+            code,
+            gebietsstand=asked,
+            typology=getattr(request.app.state, "typology", None),
         )
 
 

@@ -75,6 +75,44 @@ def marker(
     )
 
 
+Direction = tuple[TrendDirection, tuple[str, ...]]
+"""A kept result: the direction and the periods tested."""
+
+
+def _directions(
+    conn: Connection,
+    snap: Snapshot,
+    indicators: Sequence[Indicator],
+    codes: Sequence[str],
+) -> dict[tuple[str, str], Direction]:
+    """The trends of these indicators in these areas: kept ones, the rest from one
+    read through the gate."""
+    cache = snap.lru("trend-markers", TREND_CACHE)
+    keys = [(i.id, code) for i in indicators for code in codes]
+    found, missing = cache.lookup(keys)
+    if missing:
+        by_id = {i.id: i for i in indicators}
+        series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+        for obs in queries.read_observations(
+            conn,
+            queries.ObservationQuery(
+                indicators=sorted({i for i, _ in missing}),
+                areas=sorted({code for _, code in missing}),
+            ),
+            audience=snap.audience,
+        ):
+            series[(obs.indicator, obs.area)].append(obs)
+        made: dict[tuple[str, str], Direction] = {}
+        for key in sorted(missing):
+            result = series_trend(
+                by_id[key[0]], series.get(key, ()), method=TREND_METHOD
+            )
+            made[key] = (result.direction, result.periods)
+        cache.store(made)
+        found.update(made)
+    return found
+
+
 def area_trends(
     conn: Connection,
     snap: Snapshot,
@@ -82,30 +120,21 @@ def area_trends(
     codes: Sequence[str],
     t: Translator,
 ) -> dict[str, TrendMarker]:
-    """The trend markers of these areas (one read for those not yet kept)."""
-    cache = snap.lru("trend-markers", TREND_CACHE)
-    keys = [(indicator.id, code) for code in codes]
-    found, missing = cache.lookup(keys)
-    if missing:
-        wanted = sorted(code for _, code in missing)
-        series: dict[str, list[Observation]] = defaultdict(list)
-        for obs in queries.read_observations(
-            conn,
-            queries.ObservationQuery(indicators=[indicator.id], areas=wanted),
-            audience=snap.audience,
-        ):
-            series[obs.area].append(obs)
-        made = {}
-        for code in wanted:
-            result = series_trend(indicator, series.get(code, ()), method=TREND_METHOD)
-            made[(indicator.id, code)] = (result.direction, result.periods)
-        cache.store(made)
-        found.update(made)
-    return {
-        code: marker(*found[(indicator.id, code)], t)
-        for code in codes
-        if (indicator.id, code) in found
-    }
+    """The trend markers of one indicator in these areas (table, chart)."""
+    found = _directions(conn, snap, [indicator], codes)
+    return {code: marker(*found[(indicator.id, code)], t) for code in codes}
+
+
+def indicator_trends(
+    conn: Connection,
+    snap: Snapshot,
+    indicators: Sequence[Indicator],
+    code: str,
+    t: Translator,
+) -> dict[str, TrendMarker]:
+    """The trend markers of these indicators in one area (the area profile)."""
+    found = _directions(conn, snap, indicators, [code])
+    return {i.id: marker(*found[(i.id, code)], t) for i in indicators}
 
 
 def trend_note(t: Translator) -> str:
