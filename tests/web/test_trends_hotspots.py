@@ -4,6 +4,7 @@ results as ``sozialmonitor stats trend|spatial``, suppressed values kept hidden.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pandas as pd
@@ -26,6 +27,7 @@ from sozialmonitor.store.writes import (
     store_observations,
 )
 from sozialmonitor.web.app import create_app
+from sozialmonitor.web.pages import indicator_hotspots
 from tests.cli_access import cli_env
 from tests.fixtures import INDICATORS
 
@@ -172,6 +174,36 @@ def test_hot_spots_equal_the_command_line_and_hide_the_secret_value(
     assert any(line.startswith("nicht untersucht") for line in legend)
     tab = page.select_one('nav a[aria-current="page"]')
     assert tab is not None and tab.get_text(strip=True) == "Hot Spots"
+
+
+def test_a_large_level_is_analysed_in_the_background(
+    grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``IN_REQUEST_LIMIT`` areas (Germany's municipalities) the first view
+    answers at once and says the analysis is being computed; a later one shows it,
+    with the command line's numbers."""
+    monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    client = TestClient(create_app(grid_engine))
+    params = {"raum": ROOT, "ebene": "municipality", "ansicht": "hotspots"}
+    first = client.get(f"/indikator/{SHARE}", params=params)
+    assert first.status_code == 200
+    page = BeautifulSoup(first.text, "html.parser")
+    status = page.select_one('.view-hotspots [role="status"]')
+    assert status is not None and "wird gerade berechnet" in status.get_text()
+    assert page.select_one(".view-hotspots svg") is None
+    deadline = time.monotonic() + 60
+    content = page_json(client, **params)["hotspots"]
+    while content["pending"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        content = page_json(client, **params)["hotspots"]
+    expected = cli_json(
+        grid_engine, "stats", "spatial", "--indicator", SHARE, "--level", "municipality"
+    )
+    assert not content["pending"]
+    assert content["moran_i"] == pytest.approx(expected["moran"]["i"], rel=1e-12)
+    assert content["clusters"] == {
+        a["code"]: a["cluster"]["code"] for a in expected["areas"]
+    }
 
 
 def test_trend_markers_equal_the_command_line(grid_engine: Engine) -> None:

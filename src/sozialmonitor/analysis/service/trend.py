@@ -105,6 +105,7 @@ def series_trend(
     series: Iterable[Observation],
     *,
     method: str = "mann_kendall",
+    with_logit: bool = True,
 ) -> Trend:
     """The trend of one area's values as read through the gate (suppressed values
     come without a value and are left out): what ``area_trend`` reports and the
@@ -118,10 +119,13 @@ def series_trend(
         One area's observations, in any order.
     method
         ``mann_kendall`` or ``logit``.
+    with_logit
+        With ``mann_kendall``: whether a share's logit regression is fitted as
+        well (reported beside the test; the direction does not depend on it).
     """
     found = list(series)
     values = {o.period: o.value for o in found}
-    share = indicator.kind is IndicatorKind.SHARE
+    share = indicator.kind is IndicatorKind.SHARE and (with_logit or method == "logit")
     counts = {o.period: o.numerator for o in found} if share else None
     bases = {o.period: o.denominator for o in found} if share else None
     return trend(values, numerators=counts, denominators=bases, method=method)

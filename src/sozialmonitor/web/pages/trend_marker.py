@@ -105,7 +105,10 @@ def _directions(
         made: dict[tuple[str, str], Direction] = {}
         for key in sorted(missing):
             result = series_trend(
-                by_id[key[0]], series.get(key, ()), method=TREND_METHOD
+                by_id[key[0]],
+                series.get(key, ()),
+                method=TREND_METHOD,
+                with_logit=False,
             )
             made[key] = (result.direction, result.periods)
         cache.store(made)
