@@ -127,8 +127,8 @@ def indicator_views(
 def _indicator_urls(
     snap: Snapshot, level: str, period: str, count: int
 ) -> dict[str, Iterator[str]]:
-    """Map, chart, table and change: each starts ``count`` (indicator, period)
-    pairs further on, so that no two of them share the values they read."""
+    """Map, chart, table, change and hot spots: each starts ``count`` (indicator,
+    period) pairs further on, so that no two of them share the values they read."""
     from sozialmonitor.web.pages.indicator_params import CHANGE_STEPS
     from sozialmonitor.web.urls import href
 
@@ -164,6 +164,9 @@ def _indicator_urls(
         "indicator: chart": chart(),
         "indicator: table": (url(*v, "tabelle") for v in _rotated(views, 2 * count)),
         "indicator: change": change(),
+        "indicator: hot spots": (
+            url(*v, "hotspots") for v in _rotated(views, 4 * count)
+        ),
     }
 
 

@@ -173,7 +173,7 @@ def test_trend_table_names_direction_and_changes(demo_url: str) -> None:
         "logit",
     )
     assert code == 0, err
-    assert "Trend 2001–2021 (logit): signifikant fallend" in out
+    assert "Trend 2001–2021 (logit): fallend, signifikant" in out
     assert "Breaks in the series: 2011" in out
     assert "in 10 Jahren" in out and "percentage points" in out
 

@@ -134,8 +134,8 @@ def test_lisa_finds_hot_and_cold_spots():
     assert clusters["r1c1"] is Cluster.HIGH_HIGH
     assert clusters["r6c6"] is Cluster.LOW_LOW
     assert clusters["r5c5"] is Cluster.LOW_LOW
-    assert Cluster.HIGH_HIGH.label.startswith("Hot Spot")
-    assert Cluster.LOW_LOW.label.startswith("Cold Spot")
+    assert Cluster.HIGH_HIGH.label == "hoch-hoch (Hot Spot)"
+    assert Cluster.LOW_LOW.label == "niedrig-niedrig (Cold Spot)"
 
 
 def test_quadrants_match_value_and_neighbour_mean():

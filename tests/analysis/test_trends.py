@@ -211,7 +211,7 @@ def test_trend_directions():
     assert trend(rising).sen_slope == pytest.approx(0.5, rel=RTOL)
     assert trend(falling).direction is TrendDirection.DECREASING
     assert trend(noise).direction is TrendDirection.NO_TREND
-    assert TrendDirection.INCREASING.label == "signifikant steigend"
+    assert TrendDirection.INCREASING.label == "steigend, signifikant"
 
 
 def test_trend_of_half_years_is_per_year():

@@ -201,7 +201,7 @@ WALK_INDICATOR = "unemployment_share"
 WALK_AREA = "Laatzen"
 WALK_OTHER_AREA = "Garbsen"
 SEARCH_WORD = "Arbeitslose"
-INDICATOR_TABS = ("map", "chart", "table", "change")
+INDICATOR_TABS = ("map", "chart", "table", "change", "hotspots")
 PAGE_TYPES = (
     "start",
     "topics",
@@ -225,8 +225,8 @@ def area_named(snap: Snapshot, name: str) -> str:
 
 
 def tab_paths(server: str, indicator: str) -> dict[str, str]:
-    """The indicator page's four views, read from its tab links (in their order:
-    map, chart, table, change)."""
+    """The indicator page's views, read from its tab links (in their order: map,
+    chart, table, change, hot spots)."""
     import httpx
     from bs4 import BeautifulSoup
 
@@ -238,7 +238,7 @@ def tab_paths(server: str, indicator: str) -> dict[str, str]:
     links = [a["href"] for a in soup.select(".tabs a[href]")]
     assert len(links) == len(INDICATOR_TABS), (
         f"the indicator page should have {len(INDICATOR_TABS)} tab links "
-        f"(map, chart, table, change), found {links}"
+        f"(map, chart, table, change, hot spots), found {links}"
     )
     return dict(zip(INDICATOR_TABS, links, strict=True))
 

@@ -466,7 +466,13 @@ def test_walk_from_start_to_downloads(
     assert urlsplit(page.url).path == f"/indikator/{indicator.id}"
     assert norm(page.locator("h1").inner_text()) == indicator.name
     tabs = page.locator("ul.tabs a")
-    assert tabs.all_inner_texts() == ["Karte", "Zeitreihe", "Tabelle", "Veränderung"]
+    assert tabs.all_inner_texts() == [
+        "Karte",
+        "Zeitreihe",
+        "Tabelle",
+        "Veränderung",
+        "Hot Spots",
+    ]
     assert tabs.nth(0).get_attribute("aria-current") == "page"
     check_map(page, engine, snap, indicator)
 

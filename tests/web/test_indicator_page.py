@@ -250,7 +250,7 @@ def test_table_values_come_from_the_read_gate(
     assert codes == [*sorted(shown, key=lambda c: -shown[c]), "03241003"]
     for code, row in zip(codes, rows, strict=True):
         obs = values.get((code, "2021"))
-        rank, name, value, numerator, denominator, difference = row
+        rank, name, value, numerator, denominator, difference, _trend = row
         assert name == f"Gemeinde {code[-3:]}"
         assert value == shown_text(obs)
         if code == "03241003":
@@ -536,7 +536,7 @@ def test_english_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> No
         return result
 
     monkeypatch.setattr(i18n.Translator, "__call__", recording)
-    for tab in ("karte", "tabelle", "diagramm", "veraenderung"):
+    for tab in ("karte", "tabelle", "diagramm", "veraenderung", "hotspots"):
         page = soup(client, f"/indikator/{SHARE}?ansicht={tab}&lang=en&klassen=x")
         html = page.find("html")
         assert isinstance(html, Tag) and html["lang"] == "en"
@@ -545,6 +545,7 @@ def test_english_page(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> No
             "Time series",
             "Table",
             "Change",
+            "Hot spots",
         ]
         assert page.select_one("form.controls button").get_text(strip=True) == "Show"  # type: ignore[union-attr]
         assert "About this indicator" in page.get_text()

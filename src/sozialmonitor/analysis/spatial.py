@@ -54,10 +54,10 @@ class Cluster(StrEnum):
 
 
 _CLUSTER_LABELS = {
-    Cluster.HIGH_HIGH: "Hot Spot (hoch, umgeben von hoch)",
-    Cluster.LOW_LOW: "Cold Spot (niedrig, umgeben von niedrig)",
-    Cluster.HIGH_LOW: "hoch, umgeben von niedrig",
-    Cluster.LOW_HIGH: "niedrig, umgeben von hoch",
+    Cluster.HIGH_HIGH: "hoch-hoch (Hot Spot)",
+    Cluster.LOW_LOW: "niedrig-niedrig (Cold Spot)",
+    Cluster.HIGH_LOW: "hoch-niedrig (Ausreißer)",
+    Cluster.LOW_HIGH: "niedrig-hoch (Ausreißer)",
     Cluster.NOT_SIGNIFICANT: "nicht signifikant",
     Cluster.NO_NEIGHBOURS: "ohne Nachbargebiet",
     Cluster.NOT_ANALYSED: "nicht untersucht",
@@ -146,6 +146,25 @@ def contiguity_weights(
     return w
 
 
+def restricted(w: W, keep: Sequence[str]) -> W:
+    """Binary contiguity ``w`` among the areas ``keep`` only, in that order: whether
+    two areas are neighbours depends on their boundaries alone, so this is what
+    building the weights of ``keep`` anew gives, without the geometry work.
+
+    Examples
+    --------
+    >>> w = W({"a": ["b"], "b": ["a", "c"], "c": ["b"]})
+    >>> sub = restricted(w, ["c", "a"])
+    >>> sub.neighbors, sub.id_order, sorted(sub.islands)
+    ({'c': [], 'a': []}, ['c', 'a'], ['a', 'c'])
+    """
+    kept = set(keep)
+    neighbours = {code: [n for n in w.neighbors[code] if n in kept] for code in keep}
+    with warnings.catch_warnings():  # islands are reported by the caller
+        warnings.simplefilter("ignore")
+        return W(neighbours, id_order=list(keep), silence_warnings=True)
+
+
 def analyse(
     codes: Sequence[str],
     geometries: Sequence[str | None],
@@ -155,6 +174,7 @@ def analyse(
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
+    weights: W | None = None,
 ) -> SpatialAnalysis:
     """Global Moran's I and LISA clusters of one indicator's values.
 
@@ -169,6 +189,10 @@ def analyse(
         Conditional randomisation of the local and global tests.
     alpha
         Local results with a pseudo p-value above this are "nicht signifikant".
+    weights
+        The contiguity of (at least) every area with a boundary, as
+        :func:`contiguity_weights` builds it with the same ``rule``: saves building
+        it again (at Germany size some seconds); by default built here.
 
     Examples
     --------
@@ -197,11 +221,13 @@ def analyse(
     kept = set(usable)
     left_out = tuple(code for i, code in enumerate(codes) if i not in kept)
     islands: tuple[str, ...] = ()
+    w: W | None = None
     if usable:
-        w = contiguity_weights(
-            [codes[i] for i in usable],
-            [geometries[i] or "" for i in usable],
-            rule,
+        with_value = [codes[i] for i in usable]
+        w = (
+            contiguity_weights(with_value, [geometries[i] or "" for i in usable], rule)
+            if weights is None
+            else restricted(weights, with_value)
         )
         islands = tuple(str(code) for code in w.islands)
         usable = [i for i in usable if codes[i] not in islands]
@@ -220,7 +246,9 @@ def analyse(
     if note:
         return _result(codes, by_code, islands, left_out, len(usable), None, note)
     subset = [codes[i] for i in usable]
-    w = contiguity_weights(subset, [geometries[i] or "" for i in usable], rule)
+    # Leaving the islands out takes no neighbour from any other area.
+    assert w is not None
+    w = restricted(w, subset)
     w.transform = "r"
     moran = _global_moran(y, w, permutations, seed)
     with warnings.catch_warnings(), np.errstate(all="ignore"):

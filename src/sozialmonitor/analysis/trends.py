@@ -48,8 +48,8 @@ class TrendDirection(StrEnum):
 
 
 _DIRECTION_LABELS = {
-    TrendDirection.INCREASING: "signifikant steigend",
-    TrendDirection.DECREASING: "signifikant fallend",
+    TrendDirection.INCREASING: "steigend, signifikant",
+    TrendDirection.DECREASING: "fallend, signifikant",
     TrendDirection.NO_TREND: "kein signifikanter Trend",
     TrendDirection.NOT_TESTED: "nicht geprüft",
 }
@@ -269,7 +269,7 @@ def trend(
     --------
     >>> found = trend({"2016": 8.1, "2017": 8.4, "2018": 8.9, "2020": 9.6, "2021": 9.9})
     >>> found.direction.label, found.missing_periods, round(found.sen_slope, 3)
-    ('signifikant steigend', ('2019',), 0.368)
+    ('steigend, signifikant', ('2019',), 0.368)
     """
     if method not in ("mann_kendall", "logit"):
         raise ValueError(f"unknown trend method {method!r}: use mann_kendall or logit")

@@ -228,9 +228,13 @@ def missing_periods(codes: Sequence[str]) -> tuple[str, ...]:
     >>> missing_periods(["2015", "2016", "2019"])
     ('2017', '2018')
     """
-    present = sorted({parse_period(c) for c in codes})
+    found = {parse_period(c) for c in codes}
+    present = sorted(found)
     gaps, current = [], present[-1].code if present else ""
-    while present and parse_period(current := step_back(current)) > present[0]:
-        if parse_period(current) not in present:
+    while (
+        present
+        and (period := parse_period(current := step_back(current))) > (present[0])
+    ):
+        if period not in found:
             gaps.append(current)
     return tuple(reversed(gaps))

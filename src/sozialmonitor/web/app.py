@@ -50,6 +50,7 @@ from sozialmonitor.web.pages import (
 )
 from sozialmonitor.web.security import SecurityHeaders, base_url, frame_ancestors
 from sozialmonitor.web.site import DEFAULT_SITE, load_site
+from sozialmonitor.web.typology_setting import TypologySetting, load_typology_setting
 
 GC_THRESHOLDS = (50_000, 20, 100)
 """Collections of the young generation after 50,000 new objects, not Python's 700:
@@ -105,6 +106,7 @@ def create_app(
     ancestors: str | None = None,
     public_url: str | None = None,
     site: str | None = None,
+    typology: TypologySetting | None = None,
 ) -> FastAPI:
     """The portal on ``engine``; while served, it keeps the current data version's
     catalogue and top values read (every ``refresh_seconds``, see ``warm_data``).
@@ -117,6 +119,9 @@ def create_app(
     ``site``: the site file that makes the portal the municipality's own site
     (``web/site``), else the ``site`` setting (``SOZIALMONITOR_SITE``); none: the
     portal's own look.
+    ``typology``: the area typology the profiles show (each area of its level with
+    its type; see :mod:`sozialmonitor.web.typology_setting`), else the site file's
+    ``typology``, else none.
 
     Sign-in through OpenID Connect is configured by the ``oidc-*`` settings (the
     environment, see ``config.SETTINGS``).
@@ -126,10 +131,13 @@ def create_app(
     ConfigurationError
         For a ``frame-ancestors`` value that is not a list of CSP sources, a
         ``base_url`` that is not an http(s) address, or ``oidc-*`` settings that
-        cannot work, or a site file that is refused (``load_site``).
+        cannot work, or a site or typology file that is refused (``load_site``,
+        ``load_typology_setting``).
     """
     site_file = setting("site", site)
     checked_site = load_site(site_file) if site_file else DEFAULT_SITE
+    if typology is None and checked_site.typology is not None:
+        typology = load_typology_setting(checked_site.typology)
     checked_ancestors = frame_ancestors(setting("frame-ancestors", ancestors))
     checked_base_url = base_url(setting("base-url", public_url))
     oidc_settings = OidcSettings.from_settings(checked_base_url)
@@ -162,6 +170,7 @@ def create_app(
     app.state.engine = engine
     app.state.base_url = checked_base_url
     app.state.site = checked_site
+    app.state.typology = typology
     # Sign-in through OpenID Connect, when configured (``access/oidc``).
     app.state.oidc = Provider(oidc_settings) if oidc_settings else None
     # Level 4: on an 11,000-area map page (470 KB) level 9 costs 210 ms for 142 KB,

@@ -97,7 +97,7 @@ def _flags(obs: Observation | None) -> str:
 def view_rows(ctx: Context) -> ViewRows:
     """The rows the current view shows, all pages of a paginated table."""
     view, indicator = ctx.view, ctx.indicator
-    if view.ansicht in ("karte", "tabelle"):
+    if view.ansicht in ("karte", "tabelle", "hotspots"):
         level = level_values(ctx)
         difference = "difference_to_" + ctx.root.code
         rows = ViewRows(

@@ -123,11 +123,41 @@ def change(
     if categories_of(indicator):
         return NOT_MEANINGFUL_SIGN
     if relative:
-        return f"{number(value, 1, lang, sign=True)}{NARROW_NBSP}%"
-    text = number(value, indicator.decimals, lang, sign=True)
+        return f"{change_number(value, 1, lang)}{NARROW_NBSP}%"
+    text = change_number(value, indicator.decimals, lang)
     if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
         return f"{text} {'Prozentpunkte' if lang == 'de' else 'percentage points'}"
     return f"{text}{NARROW_NBSP}{indicator.unit}" if indicator.unit else text
+
+
+EXTRA_CHANGE_DECIMALS = 3
+"""Decimals a change that rounds to zero may add to show that it is not zero."""
+_NOISE_DECIMALS = 10
+"""A difference that rounds to zero here is floating-point noise: no change."""
+
+
+def change_number(value: float, decimals: int, lang: Language) -> str:
+    """A change with its sign, never ``±0,0`` for a change that is not zero: the
+    figures it is the difference of would seem to disagree ("4,0 → 3,9: ±0,0").
+    It gets the decimals needed to see it (at most ``EXTRA_CHANGE_DECIMALS``
+    more), else the words "gerundet ±0,0".
+
+    Examples
+    --------
+    >>> change_number(-0.03, 1, "de"), change_number(0.0004, 1, "de")
+    ('−0,03', '+0,0004')
+    >>> change_number(0.00001, 1, "de"), change_number(0.00001, 1, "en")
+    ('gerundet ±0,0', 'rounded ±0.0')
+    >>> change_number(0.0, 1, "de"), change_number(2.25, 1, "de")
+    ('±0,0', '+2,3')
+    """
+    text = number(value, decimals, lang, sign=True)
+    if rounded_as_shown(value, decimals) != 0 or round(value, _NOISE_DECIMALS) == 0:
+        return text
+    for more in range(decimals + 1, decimals + EXTRA_CHANGE_DECIMALS + 1):
+        if rounded_as_shown(value, more) != 0:
+            return number(value, more, lang, sign=True)
+    return f"{'gerundet' if lang == 'de' else 'rounded'} {text}"
 
 
 def period_label(code: str, lang: Language) -> str:

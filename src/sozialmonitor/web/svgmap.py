@@ -258,11 +258,11 @@ def _index(area: MapArea) -> int:
 
 
 def _paints(k: int, uid: str, colours: Sequence[str] | None = None) -> list[str]:
-    """Fill of each class (``colours``, else the palette of ``k``), and last
+    """Fill of each class (``colours``, else the sequential palette), and last
     (index -1) the map's hatch for no value."""
-    if colours is not None and len(colours) != k:
-        raise ValueError(f"{len(colours)} colours for {k} classes.")
-    fills = palette(k) if colours is None else colours
+    fills = palette(k) if colours is None else tuple(colours)
+    if len(fills) != k:
+        raise ValueError(f"{len(fills)} colours for {k} classes.")
     paints = [f'class="c{i}" fill="{escape(c)}"' for i, c in enumerate(fills)]
     paints.append(f'class="nv" fill="url(#{uid}-nv)"')
     return paints
@@ -363,8 +363,9 @@ def choropleth_svg(
         one ``role="img"`` with a path per class. By default interactive up to
         ``INTERACTIVE_LIMIT`` areas.
     colours : sequence of str, optional
-        The fill of each class (categories: a class indicator's declared colours);
-        by default the sequential palette of ``k`` classes.
+        The fill of each class for categories (a class indicator's declared
+        colours, hot-spot clusters); by default the sequential palette of ``k``
+        classes.
 
     Returns
     -------

@@ -148,6 +148,7 @@ def spatial_level(
         row,
         rule=contiguity,
         seed=DEFAULT_SEED,
+        weights=weights,
     )
     return SpatialReport(
         indicator=found,

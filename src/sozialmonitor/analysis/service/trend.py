@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,37 @@ class TrendReport:
         }
 
 
+def series_trend(
+    indicator: Indicator,
+    series: Iterable[Observation],
+    *,
+    method: str = "mann_kendall",
+    with_logit: bool = True,
+) -> Trend:
+    """The trend of one area's values as read through the gate (suppressed values
+    come without a value and are left out): what ``area_trend`` reports and the
+    portal's trend markers show.
+
+    Parameters
+    ----------
+    indicator
+        Its kind decides whether numerators and denominators are passed (shares).
+    series
+        One area's observations, in any order.
+    method
+        ``mann_kendall`` or ``logit``.
+    with_logit
+        With ``mann_kendall``: whether a share's logit regression is fitted as
+        well (reported beside the test; the direction does not depend on it).
+    """
+    found = list(series)
+    values = {o.period: o.value for o in found}
+    share = indicator.kind is IndicatorKind.SHARE and (with_logit or method == "logit")
+    counts = {o.period: o.numerator for o in found} if share else None
+    bases = {o.period: o.denominator for o in found} if share else None
+    return trend(values, numerators=counts, denominators=bases, method=method)
+
+
 def area_trend(
     conn: Connection,
     *,
@@ -148,9 +180,7 @@ def area_trend(
     )
     values = {o.period: o.value for o in series}
     share = found.kind is IndicatorKind.SHARE
-    counts = {o.period: o.numerator for o in series} if share else None
-    bases = {o.period: o.denominator for o in series} if share else None
-    result = trend(values, numerators=counts, denominators=bases, method=method)
+    result = series_trend(found, series, method=method)
     notes = []
     if len(result.periods) < MIN_POINTS:
         notes.append(

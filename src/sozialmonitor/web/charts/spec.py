@@ -273,14 +273,14 @@ def change_spec(
         "width": WIDTH,
         "height": {"step": 22},
         "autosize": {"type": "fit-x", "contains": "padding"},
-        # Each label is the table's text ("±0,0" for a change that rounds to none,
-        # where a format would write "−0,0").
+        # Each label is the table's text: a change that rounds to none keeps the
+        # decimals that show it ("−0,03"), where a format would write "−0,0".
         "data": {
             "values": [
                 {
                     "area": name,
                     "change": value,
-                    "label": formatting.number(value, decimals, language, sign=True),
+                    "label": formatting.change_number(value, decimals, language),
                 }
                 for name, value in known
             ]

@@ -60,6 +60,7 @@ from sozialmonitor.web.pages.area_lineage import (
     validity_text,
 )
 from sozialmonitor.web.pages.area_locator import locator
+from sozialmonitor.web.pages.area_type import AreaTypeInfo, area_type
 from sozialmonitor.web.pages.area_values import area_values, cached_values, derive
 from sozialmonitor.web.pages.boundary_state import (
     TODAY,
@@ -74,9 +75,15 @@ from sozialmonitor.web.pages.boundary_state import (
 )
 from sozialmonitor.web.pages.not_found import not_found
 from sozialmonitor.web.pages.sozialindex_data import IndexPosition, area_positions
+from sozialmonitor.web.pages.trend_marker import (
+    TrendMarker,
+    indicator_trends,
+    trend_note,
+)
 from sozialmonitor.web.reading import in_area, read_value
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.typology_setting import TypologySetting
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import repeats_only_child, shown_value, suppressed
 
@@ -138,6 +145,8 @@ class ProfileRow:
     reading: str
     result_class: str = ""
     """CSS class: ``better`` or ``worse`` (the words say it too)."""
+    trend: TrendMarker | None = None
+    """The trend test of the area's series (as ``sozialmonitor stats trend``)."""
     sparkline: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -198,6 +207,10 @@ class AreaProfile:
     area without predecessors."""
     index_positions: tuple[IndexPosition, ...] = ()
     """Where the area stands in each stored Sozialindex of its level."""
+    trend_note: str = ""
+    """The trend test's method, named once."""
+    area_type: AreaTypeInfo | None = None
+    """The area's type, where a typology is configured for its level."""
     locator: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -274,11 +287,13 @@ def area_profile(
     code: str,
     gebietsstand: str | None = None,
     site: Site = DEFAULT_SITE,
+    typology: TypologySetting | None = None,
 ) -> AreaProfile:
     """The profile of one area; its series on today's area or as it was
-    (``gebietsstand``, see :mod:`boundary_state`). It compares with the
-    top-level area, or with the site's ``compare_area`` where that is one of the
-    area's ancestors; its topics and indicators follow the site's order.
+    (``gebietsstand``, see :mod:`boundary_state`), and its type in ``typology``.
+    It compares with the top-level area, or with the site's ``compare_area``
+    where that is one of the area's ancestors; its topics and indicators follow
+    the site's order.
 
     Raises
     ------
@@ -308,6 +323,9 @@ def area_profile(
         {(i, b.code, p) for i, p in latest.items() for b in {*benchmarks}},
     )
 
+    trends = indicator_trends(
+        conn, snap, [i for i in snap.indicators if i.id in latest], code, t
+    )
     topics = []
     sources: set[str] = set()
     for topic in site.order.arrange(snap.topics):
@@ -381,6 +399,7 @@ def area_profile(
                     tested=reading.tested,
                     reading=reading.text,
                     result_class=_RESULT_CLASS.get(reading.result, ""),
+                    trend=trends.get(indicator.id),
                     sparkline=sparkline(points, indicator.short_name, lang),
                 )
             )
@@ -463,6 +482,8 @@ def area_profile(
             values.by_indicator,
             lambda index, period: href(f"/sozialindex/{index}", lang, zeitraum=period),
         ),
+        trend_note=trend_note(t) if all_rows else "",
+        area_type=area_type(conn, snap, area, typology, t),
         locator=locator(conn, snap, area, locator_title),
     )
 
@@ -523,6 +544,7 @@ def _profile(request: Request, code: str) -> tuple[Snapshot, AreaProfile]:
             code,
             gebietsstand=asked,
             site=site_of(request),
+            typology=getattr(request.app.state, "typology", None),
         )
 
 

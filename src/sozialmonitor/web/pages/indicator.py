@@ -31,6 +31,7 @@ from sozialmonitor.web.page import (
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_change import ChangeView, change_view
 from sozialmonitor.web.pages.indicator_context import Context
+from sozialmonitor.web.pages.indicator_hotspots import HotspotView, hotspot_view
 from sozialmonitor.web.pages.indicator_params import (
     SCHEMES,
     TABS,
@@ -146,6 +147,7 @@ class IndicatorPage:
     chart: ChartView | None = None
     table: TableView | None = None
     change: ChangeView | None = None
+    hotspots: HotspotView | None = None
     metadata: tuple[MetaItem, ...]
     downloads: tuple[Download, ...]
 
@@ -163,6 +165,7 @@ def _controls(ctx: Context) -> Controls:
         "tabelle": {"zeitraum"},
         "veraenderung": {"von", "bis"},
         "diagramm": set(),
+        "hotspots": {"zeitraum"},
     }[view.ansicht]
     hidden = []
     for name, value in view.params(seite=1).items():
@@ -309,13 +312,15 @@ def indicator_page(
     extra: dict[str, object] = {}
     message = ""
     root_obs: Observation | None = None
-    if view.ansicht in ("karte", "tabelle"):
+    if view.ansicht in ("karte", "tabelle", "hotspots"):
         level = level_values(ctx)
         root_obs = level.root_obs
         extra["summary"] = level_summary(ctx, level)
         notes.extend(level_notes(level))
         if view.ansicht == "karte":
             extra["map"] = map_view(ctx, level)
+        elif view.ansicht == "hotspots":
+            extra["hotspots"] = hotspot_view(ctx, level)
         else:
             extra["table"], message = table_view(ctx, level)
     elif view.ansicht == "diagramm":

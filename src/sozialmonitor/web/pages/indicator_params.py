@@ -26,6 +26,7 @@ TABS: dict[str, str] = {
     "diagramm": "Zeitreihe",
     "tabelle": "Tabelle",
     "veraenderung": "Veränderung",
+    "hotspots": "Hot Spots",
 }
 """``ansicht`` value → tab label."""
 DEFAULT_TAB = "karte"
@@ -70,7 +71,7 @@ class View:
     klassen: str
     """``quantile``, ``natuerliche-brueche`` or ``gleiche-intervalle``."""
     ansicht: str
-    """``karte``, ``diagramm``, ``tabelle`` or ``veraenderung``."""
+    """``karte``, ``diagramm``, ``tabelle``, ``veraenderung`` or ``hotspots``."""
     gebiete: tuple[str, ...]
     """Extra areas of the chart."""
     von: str | None

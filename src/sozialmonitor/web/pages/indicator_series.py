@@ -36,6 +36,7 @@ from sozialmonitor.web.pages.indicator_context import (
 from sozialmonitor.web.pages.indicator_views import (
     entry_flags,
 )
+from sozialmonitor.web.pages.trend_marker import TrendMarker, area_trends, trend_note
 from sozialmonitor.web.values import shown_value
 
 
@@ -45,6 +46,8 @@ class SeriesColumn:
     name: str
     remove_url: str | None
     """Link that removes the area from the chart (None for the top-level area)."""
+    trend: TrendMarker | None = None
+    """The area's trend test over its stored series."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +71,8 @@ class ChartView:
     can_add: bool
     boundary: BoundarySwitch | None
     """The Gebietsstand switch; None when no area of the chart has predecessors."""
+    trend_note: str = ""
+    """The trend test's method, named once under the table."""
     spec: Later = made_later()
     """The compiled Vega spec as JSON, safe inside ``<script>``."""
 
@@ -204,6 +209,9 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
     if has_values:
         chart = _series_spec(ctx, areas, periods, values)
         spec = Later(partial(charts.compiled_script, chart, ctx.lang), off_thread=True)
+    trends = area_trends(
+        ctx.conn, ctx.snap, ctx.indicator, [a.code for a in areas], ctx.t
+    )
     view = ChartView(
         chart_id="chart-series",
         title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
@@ -214,6 +222,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
                 remove_url=None
                 if a.code == ctx.root.code
                 else ctx.url(gebiete=[c for c in ctx.view.gebiete if c != a.code]),
+                trend=trends.get(a.code),
             )
             for a, name in zip(areas, names, strict=True)
         ),
@@ -222,6 +231,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
         choice_groups=tuple(g for g in groups if g.count),
         can_add=len(ctx.view.gebiete) < charts.MAX_AREAS - 1,
         boundary=_switch(ctx, areas, values),
+        trend_note=trend_note(ctx.t),
         spec=spec,
     )
     return view, series_summary(ctx, names, rows)

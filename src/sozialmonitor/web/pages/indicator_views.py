@@ -41,6 +41,7 @@ from sozialmonitor.web.pages.indicator_context import (
     sorted_positions,
 )
 from sozialmonitor.web.pages.indicator_params import SCHEMES
+from sozialmonitor.web.pages.trend_marker import TrendMarker, area_trends, trend_note
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.values import shown_value
 
@@ -68,6 +69,8 @@ class AreaRow:
     difference_text: str
     flags: tuple[str, ...]
     note: str
+    trend: TrendMarker | None = None
+    """The area's trend test (the table's rows only, not the downloads)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +110,8 @@ class TableView:
     """Whether numerators and denominators are known (else the columns are left out)."""
     show_difference: bool
     """Whether the top area has a value to compare with."""
+    trend_note: str = ""
+    """The trend test's method, named once under the table."""
 
 
 # --- the level in one period: map and table ----------------------------------------
@@ -224,7 +229,12 @@ def entry_note(obs: Observation | None) -> str:
     return obs.note
 
 
-def area_row(ctx: Context, level: LevelValues, entry: LevelEntry) -> AreaRow:
+def area_row(
+    ctx: Context,
+    level: LevelValues,
+    entry: LevelEntry,
+    trend: TrendMarker | None = None,
+) -> AreaRow:
     numerator, denominator = data.parts(entry.obs)
     difference = level.difference(entry)
     return AreaRow(
@@ -242,6 +252,7 @@ def area_row(ctx: Context, level: LevelValues, entry: LevelEntry) -> AreaRow:
         difference_text=formatting.change(difference, ctx.indicator, ctx.lang),
         flags=entry_flags(entry.obs),
         note=entry_note(entry.obs),
+        trend=trend,
     )
 
 
@@ -320,6 +331,10 @@ def table_view(ctx: Context, level: LevelValues) -> tuple[TableView, str]:
     shown, paging, message = paged(ctx, level.order)
     name_sort, value_sort = sort_links(ctx)
     assert ctx.view.zeitraum is not None
+    entries = [level.entry(i) for i in shown]
+    trends = area_trends(
+        ctx.conn, ctx.snap, ctx.indicator, [e.area.code for e in entries], ctx.t
+    )
     return (
         TableView(
             caption=ctx.t(
@@ -331,12 +346,15 @@ def table_view(ctx: Context, level: LevelValues) -> tuple[TableView, str]:
             ),
             root_name=ctx.root.name,
             root_value_text=ctx.value(level.root_obs),
-            rows=tuple(area_row(ctx, level, level.entry(i)) for i in shown),
+            rows=tuple(
+                area_row(ctx, level, e, trends.get(e.area.code)) for e in entries
+            ),
             paging=paging,
             name_sort=name_sort,
             value_sort=value_sort,
             show_parts=level.period.has_parts,
             show_difference=level.root_value is not None,
+            trend_note=trend_note(ctx.t),
         ),
         message,
     )

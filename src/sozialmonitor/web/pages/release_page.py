@@ -280,7 +280,7 @@ def _change(
         difference = (
             formatting.change(delta, indicator, lang)
             if indicator
-            else formatting.number(delta, decimals, lang, sign=True)
+            else formatting.change_number(delta, decimals, lang)
         )
     return ChangeRow(
         indicator=change.indicator_name,

@@ -1,0 +1,331 @@
+"""The hot-spot map of the indicator page (``ansicht=hotspots``): LISA clusters on
+the areas' own boundaries, with Moran's I in words.
+
+The numbers are those of ``sozialmonitor stats spatial`` and
+``/api/v1/statistics/spatial`` for the same indicator, level, period and rule: the
+page calls the same service function
+(:func:`sozialmonitor.analysis.service.clusters.spatial_level`), which reads through
+the read gate, so a suppressed value is no value — its area is drawn hatched, not
+classified, and takes no part in its neighbours' statistics. The analysis covers
+every area of the level (as the command does); the map draws those under the page's
+top area. A result is kept per data version. At Germany size the neighbours and 999
+permutations of 10,786 municipalities take some 15 seconds: such a level is analysed
+in the background, one analysis at a time, and the page says so until it is done.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from sozialmonitor.analysis.service.clusters import spatial_level
+from sozialmonitor.analysis.spatial import (
+    DEFAULT_ALPHA,
+    DEFAULT_PERMUTATIONS,
+    MIN_AREAS,
+    Cluster,
+    Contiguity,
+    GlobalMoran,
+)
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.errors import MissingBoundariesError
+from sozialmonitor.web import formatting, svgmap
+from sozialmonitor.web.cache import Lru
+from sozialmonitor.web.page import Later, made_later
+from sozialmonitor.web.pages import indicator_data as data
+from sozialmonitor.web.pages.indicator_context import Context
+from sozialmonitor.web.pages.indicator_views import (
+    LegendItem,
+    LevelValues,
+    choropleth_key,
+)
+from sozialmonitor.web.snapshot import Snapshot
+
+METHOD_TEXT = (
+    "Lokale Moran-Statistik (LISA, Anselin 1995) über alle {n} Gebiete der Ebene "
+    "{level} mit Wert und Nachbargebiet, Nachbarn mit gemeinsamem Grenzpunkt "
+    "(Queen), {permutations} Permutationen, Signifikanzniveau {alpha} %. "
+    "Hoch-hoch: ein hoher Wert, umgeben von hohen Werten; Ausreißer: ein hoher "
+    "Wert zwischen niedrigen oder umgekehrt. Gebiete, deren Wert geheim zu "
+    "halten ist, werden nicht eingeordnet."
+)
+"""How the clusters are found (translated: ``translations/en``)."""
+RULE = Contiguity.QUEEN
+"""Neighbours share a boundary point: the default of ``stats spatial``."""
+HOTSPOT_CACHE = 64
+"""Analyses kept per data version (indicator × level × period; the cluster of each
+area and Moran's I, some 100 KB at Germany size)."""
+IN_REQUEST_LIMIT = svgmap.INTERACTIVE_LIMIT
+"""Levels with up to this many areas are analysed while the request waits (the
+demo's 542 planning areas: a fraction of a second); larger ones in the background
+(10,786 municipalities: about 15 s), and the page says so meanwhile."""
+MAX_PENDING = 4
+"""Background analyses queued at most: more distinct views asked for at once are
+told to come back, so that no crowd of first views piles up work."""
+CLUSTER_COLOURS: dict[Cluster, str] = {
+    Cluster.HIGH_HIGH: "#b2182b",
+    Cluster.LOW_LOW: "#2166ac",
+    Cluster.HIGH_LOW: "#f4a582",
+    Cluster.LOW_HIGH: "#92c5de",
+    Cluster.NOT_SIGNIFICANT: "#e0e0e0",
+    Cluster.NO_NEIGHBOURS: "#9e9e9e",
+}
+"""GeoDa's LISA colours (red hot spots, blue cold spots, light outliers), as
+ColorBrewer RdBu; areas without a value or not analysed are hatched."""
+CLASSES: tuple[Cluster, ...] = tuple(CLUSTER_COLOURS)
+"""The drawn categories in legend order."""
+
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sozialmonitor-lisa")
+"""One analysis at a time: each takes a core and, at Germany size, some 200 MB."""
+_pending = threading.BoundedSemaphore(MAX_PENDING)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HotspotResult:
+    """What the page keeps of ``stats spatial``'s report."""
+
+    clusters: dict[str, Cluster]
+    """Area code → cluster, every area of the level."""
+    n: int
+    """Areas in the statistics."""
+    moran: GlobalMoran | None
+    note: str
+    """Why there is no Moran's I (the report's note; empty with one)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HotspotView:
+    title: str
+    statement: str
+    """Moran's I in words, with its p-value (or why there is none)."""
+    legend: tuple[LegendItem, ...]
+    """One entry per cluster type present, then the areas not classified."""
+    method: str
+    """How the clusters are found, named once."""
+    drawn: bool
+    """Whether the map is drawn (boundaries there, the analysis done)."""
+    pending: bool
+    """Whether the analysis is still being computed (the page says so)."""
+    reload_url: str
+    clusters: dict[str, str]
+    """Area code → cluster code of the areas under the top area (the JSON twin)."""
+    moran_i: float | None
+    moran_p: float | None
+    svg: Later = made_later()
+
+
+def _analyse(engine: Engine, audience: Audience, key: tuple[str, ...]) -> HotspotResult:
+    indicator, level, period = key
+    with engine.connect() as conn:
+        try:
+            report = spatial_level(
+                conn,
+                indicator=indicator,
+                level=level,
+                period=period,
+                rule=RULE.value,
+                audience=audience,
+            )
+        except MissingBoundariesError as error:
+            return HotspotResult(clusters={}, n=0, moran=None, note=error.message)
+    return HotspotResult(
+        clusters={
+            area.code: local.cluster
+            for area, local in zip(report.areas, report.analysis.local, strict=True)
+        },
+        n=report.analysis.n,
+        moran=report.analysis.moran,
+        note=report.analysis.note,
+    )
+
+
+def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
+    """The analysis of the view's level and period, the same as ``sozialmonitor
+    stats spatial``; None while it is computed in the background (a level of more
+    than ``IN_REQUEST_LIMIT`` areas)."""
+    view, snap = ctx.view, ctx.snap
+    assert view.ebene is not None and view.zeitraum is not None
+    key = (ctx.indicator.id, view.ebene, view.zeitraum)
+    cache = snap.lru("indicator-hotspots", HOTSPOT_CACHE)
+    found: HotspotResult | None = cache.get(key)
+    if found is not None:
+        return found
+    engine = ctx.conn.engine
+    if areas <= IN_REQUEST_LIMIT:
+        found = _analyse(engine, snap.audience, key)
+        cache.put(key, found)
+        return found
+    job_key = ("hotspot-job", *key)
+
+    def start() -> Future[HotspotResult] | None:
+        if not _pending.acquire(blocking=False):
+            return None
+        job = _worker.submit(_analyse, engine, snap.audience, key)
+        job.add_done_callback(lambda _: _pending.release())
+        job.add_done_callback(lambda done: _keep(cache, key, done))
+        return job
+
+    job: Future[HotspotResult] | None = snap.remember(job_key, start)
+    if job is None or (job.done() and job.exception() is not None):
+        # Too many at once, or failed (the database briefly away): the next
+        # request tries again.
+        snap.forget(job_key, job)
+        return None
+    return job.result() if job.done() else None
+
+
+def _keep(cache: Lru, key: tuple[str, ...], job: Future[HotspotResult]) -> None:
+    if job.exception() is None:
+        cache.put(key, job.result())
+
+
+def statement(ctx: Context, result: HotspotResult | None) -> str:
+    """Moran's I in a sentence."""
+    t = ctx.t
+    if result is None:
+        return t(
+            "Die Hot-Spot-Analyse der vielen Gebiete dieser Ebene wird gerade "
+            "berechnet (das dauert einige Sekunden). Bitte laden Sie die Seite "
+            "gleich neu."
+        )
+    if not result.clusters:
+        return t("Ohne Gebietsgrenzen lässt sich kein räumliches Muster prüfen.")
+    moran = result.moran
+    if moran is None:
+        if result.n < MIN_AREAS:
+            return t(
+                "Kein Test auf ein räumliches Muster: Moran's I braucht mindestens "
+                "{n} Gebiete mit Wert und Nachbargebiet.",
+                n=MIN_AREAS,
+            )
+        return t("Kein Test auf ein räumliches Muster: alle Werte sind gleich.")
+    figures = t(
+        "Moran's I = {i}, p = {p}",
+        i=formatting.number(moran.i, 2, ctx.lang),
+        p=formatting.number(moran.p_value, 3, ctx.lang),
+    )
+    if moran.p_value <= DEFAULT_ALPHA and moran.i > 0:
+        return t("Die Werte sind räumlich geclustert ({figures}).", figures=figures)
+    if moran.p_value <= DEFAULT_ALPHA:
+        return t(
+            "Die Werte sind räumlich gestreut: benachbarte Gebiete unterscheiden "
+            "sich stärker als zufällig ({figures}).",
+            figures=figures,
+        )
+    return t("Kein räumliches Muster ({figures}).", figures=figures)
+
+
+def level_size(snap: Snapshot, level: str) -> int:
+    """Areas of the level, every vintage (what the analysis reads at most)."""
+    return snap.remember(
+        ("level-size", level),
+        lambda: sum(1 for a in snap.areas.values() if a.level == level),
+    )
+
+
+def hotspot_view(ctx: Context, level: LevelValues) -> HotspotView:
+    """The LISA clusters of the level's areas under the top area, drawn."""
+    view, t = ctx.view, ctx.t
+    assert view.ebene is not None and view.zeitraum is not None
+    areas = level.period.areas
+    result = hotspot_result(ctx, level_size(ctx.snap, view.ebene))
+    by_code = result.clusters if result else {}
+    shown = [by_code.get(a.code, Cluster.NOT_ANALYSED) for a in areas]
+    classes = [CLASSES.index(c) if c in CLUSTER_COLOURS else None for c in shown]
+    legend = [
+        LegendItem(label=t(cluster.label), colour=CLUSTER_COLOURS[cluster], count=count)
+        for cluster in CLASSES
+        if (count := shown.count(cluster))
+    ]
+    unclassified = classes.count(None)
+    if unclassified and result is not None:
+        legend.append(
+            LegendItem(
+                label=t("nicht untersucht (kein Wert oder keine Grenze)"),
+                colour=None,
+                count=unclassified,
+            )
+        )
+    title = t(
+        "Hot Spots: {name} {period} nach {level}",
+        name=ctx.indicator.name,
+        period=ctx.period(view.zeitraum),
+        level=ctx.level(),
+    )
+    method = t(
+        METHOD_TEXT,
+        n=formatting.number(result.n if result else 0, 0, ctx.lang),
+        level=ctx.level(),
+        permutations=formatting.number(DEFAULT_PERMUTATIONS, 0, ctx.lang),
+        alpha=formatting.number(DEFAULT_ALPHA * 100, 0, ctx.lang),
+    )
+    geometries = data.boundaries(ctx.conn, ctx.snap, ctx.root.code, view.ebene)
+    drawn = bool(by_code) and any(geometries.get(a.code) for a in areas)
+    day = data.period_end(view.zeitraum)
+    image = len(areas) > svgmap.INTERACTIVE_LIMIT
+    plain = (
+        data.map_areas(ctx.conn, ctx.snap, ctx.root.code, view.ebene, day)
+        if image and drawn
+        else []
+    )
+    colours = tuple(CLUSTER_COLOURS.values())
+
+    def draw() -> str:
+        cache_key = choropleth_key(ctx.snap, ctx.root.code, view.ebene or "", day)
+        if image:
+            return svgmap.class_image_svg(
+                plain,
+                classes,
+                k=len(colours),
+                title=title,
+                cache_key=cache_key,
+                colours=colours,
+            )
+        period = level.period
+        map_areas = [
+            svgmap.MapArea(
+                code=area.code,
+                name=area.name,
+                geometry=geometries.get(area.code),
+                label=f"{area.name}: {ctx.value(period.observation(at))} – "
+                f"{t(cluster.label)}",
+                class_index=cls,
+                href=ctx.area_url(area.code),
+            )
+            for at, (area, cluster, cls) in enumerate(
+                zip(areas, shown, classes, strict=True)
+            )
+        ]
+        return svgmap.choropleth_svg(
+            map_areas,
+            k=len(colours),
+            title=title,
+            cache_key=cache_key,
+            interactive=True,
+            colours=colours,
+        )
+
+    moran = result.moran if result else None
+    key = (ctx.indicator.id, ctx.root.code, view.ebene, view.zeitraum, ctx.lang)
+    return HotspotView(
+        title=title,
+        statement=statement(ctx, result),
+        legend=tuple(legend),
+        method=method,
+        drawn=drawn,
+        pending=result is None,
+        reload_url=ctx.url(),
+        clusters={a.code: c.value for a, c in zip(areas, shown, strict=True)},
+        moran_i=moran.i if moran else None,
+        moran_p=moran.p_value if moran else None,
+        svg=Later(
+            lambda: ctx.snap.lru("indicator-hotspot-maps", data.SVG_CACHE).get_or_make(
+                key, draw
+            )
+        )
+        if drawn
+        else Later(),
+    )
