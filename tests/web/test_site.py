@@ -586,3 +586,26 @@ def test_comparison_area_on_sqlite_and_postgresql(
     for f in figures:
         gate = _gate_value(small_engine, f["indicator"]["id"], town, f["period"])
         assert gate is not None and math.isclose(f["value"], gate, rel_tol=1e-9)
+
+
+def test_a_site_file_names_the_typology_the_profiles_show(demo_sqlite: Engine) -> None:
+    """The Hannover demo site's ``typology`` file reaches the profiles: Laatzen's
+    type is the one ``stats typology`` gives for the same indicators and level."""
+    from sozialmonitor.analysis.service.typology import typology_level
+    from sozialmonitor.web.typology_setting import load_typology_setting
+
+    site = load_site(demo_site("hannover"))
+    assert site.typology is not None
+    setting = load_typology_setting(site.typology)
+    app = create_app(demo_sqlite, site=demo_site("hannover"))
+    assert app.state.typology == setting
+    with demo_sqlite.connect() as conn:
+        report = typology_level(
+            conn, indicators=setting.indicators, level=setting.level, k=setting.k
+        )
+    expected = report.typology.type_of("03241009")
+    text = " ".join(soup(TestClient(app).get("/gebiet/03241009")).get_text().split())
+    assert f"Gebietstyp: Typ {expected} von {report.typology.k}" in text
+    assert "Gebietstyp" not in soup(
+        TestClient(create_app(demo_sqlite, site="")).get("/gebiet/03241009")
+    ).get_text()
