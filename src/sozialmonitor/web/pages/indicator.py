@@ -18,6 +18,7 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.errors import UnknownIndicatorError
 from sozialmonitor.web import downloads, formatting
+from sozialmonitor.web.embedding import EmbedCode, embed_code, embed_path
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     Option,
@@ -83,6 +84,17 @@ DOWNLOADS: tuple[tuple[str, str | None, str], ...] = (
     ("svg", None, "Diagramm als Vektorgrafik (SVG)"),
 )
 """(extension, ``format``, label) of each download."""
+MAP_IMAGES = {
+    "png": "Karte als Bild (PNG)",
+    "svg": "Karte als Vektorgrafik (SVG)",
+}
+"""The image downloads' labels on the map view: there they are the map."""
+
+
+def _downloads(ansicht: str) -> tuple[tuple[str, str | None, str], ...]:
+    if ansicht != "karte":
+        return DOWNLOADS
+    return tuple((ext, fmt, MAP_IMAGES.get(ext, label)) for ext, fmt, label in DOWNLOADS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +159,8 @@ class IndicatorPage:
     change: ChangeView | None = None
     metadata: tuple[MetaItem, ...]
     downloads: tuple[Download, ...]
+    embed: EmbedCode | None = None
+    """The ``<iframe>`` that shows this view on another site (public indicators)."""
 
 
 def _options(values: list[tuple[str, str]], selected: str | None) -> tuple[Option, ...]:
@@ -252,7 +266,13 @@ def _release_text(snap: Snapshot, t: Translator) -> str:
 
 
 def indicator_page(
-    conn: Connection, snap: Snapshot, lang: Language, indicator_id: str, query: Query
+    conn: Connection,
+    snap: Snapshot,
+    lang: Language,
+    indicator_id: str,
+    query: Query,
+    *,
+    base_url: str = "",
 ) -> IndicatorPage:
     """The content of the indicator page for one view.
 
@@ -268,6 +288,8 @@ def indicator_page(
         The indicator.
     query : mapping
         The request's parameters (``raum``, ``ebene``, ``zeitraum``, …).
+    base_url : str, optional
+        The portal's public address, for an absolute address in the embed code.
 
     Returns
     -------
@@ -341,6 +363,13 @@ def indicator_page(
             for key, label in TABS.items()
         ),
         controls=_controls(ctx),
+        embed=embed_code(
+            embed_path(indicator.id, lang, view.params()),
+            f"{indicator.name}: {t(TABS[view.ansicht])}",
+            base_url=base_url,
+        )
+        if indicator.is_public
+        else None,
         metadata=_metadata(snap, indicator, t, notes, release_text),
         downloads=tuple(
             Download(
@@ -353,7 +382,7 @@ def indicator_page(
                 ),
                 format=fmt or ext,
             )
-            for ext, fmt, label in DOWNLOADS
+            for ext, fmt, label in _downloads(view.ansicht)
         ),
     )
 
@@ -371,7 +400,12 @@ def _page(request: Request, indicator_id: str) -> tuple[Snapshot, IndicatorPage]
     snap = current_snapshot(request)
     with request.app.state.engine.connect() as conn:
         return snap, indicator_page(
-            conn, snap, request_language(request), indicator_id, _query(request)
+            conn,
+            snap,
+            request_language(request),
+            indicator_id,
+            _query(request),
+            base_url=request.app.state.base_url,
         )
 
 
