@@ -37,6 +37,7 @@ from sozialmonitor.web.pages import (
     indicator_editing,
     indicator_embed,
     methods,
+    not_found,
     oidc_sign_in,
     releases_admin,
     search,
@@ -161,6 +162,8 @@ def create_app(
     app.include_router(statistics.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    # An address no route has: the German page with the search (JSON under /api/).
+    app.router.default = not_found.unknown_address
     app.mount(
         "/static",
         StaticFiles(directory=str(files("sozialmonitor.web").joinpath("static"))),

@@ -94,7 +94,9 @@ MAP_IMAGES = {
 def _downloads(ansicht: str) -> tuple[tuple[str, str | None, str], ...]:
     if ansicht != "karte":
         return DOWNLOADS
-    return tuple((ext, fmt, MAP_IMAGES.get(ext, label)) for ext, fmt, label in DOWNLOADS)
+    return tuple(
+        (ext, fmt, MAP_IMAGES.get(ext, label)) for ext, fmt, label in DOWNLOADS
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
