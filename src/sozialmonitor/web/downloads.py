@@ -284,14 +284,14 @@ def _chart(ctx: Context) -> tuple[dict[str, Any], str]:
         if shown:
             title = t(
                 "{name}: Veränderung {von}–{bis}, {root}",
-                name=ctx.indicator.name,
+                name=ctx.name,
                 von=ctx.period(view.von or ""),
                 bis=ctx.period(view.bis or ""),
                 root=ctx.root.name,
             )
             return change_spec(ctx, shown), title
     return series_spec(ctx), t(
-        "{name}: Zeitreihe, {root}", name=ctx.indicator.name, root=ctx.root.name
+        "{name}: Zeitreihe, {root}", name=ctx.name, root=ctx.root.name
     )
 
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from sozialmonitor import __version__
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
+from sozialmonitor.web.catalogue_text import catalogue_filter
 from sozialmonitor.web.i18n import Language, Translator, language_of
 from sozialmonitor.web.session import audience_of
 from sozialmonitor.web.snapshot import Snapshot, snapshot
@@ -36,6 +37,7 @@ templates = Jinja2Templates(
     directory=str(files("sozialmonitor.web").joinpath("templates"))
 )
 templates.env.filters["definition_parts"] = formatting.definition_parts
+templates.env.filters["catalogue"] = catalogue_filter
 
 
 def compile_templates() -> None:

@@ -18,6 +18,7 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.errors import UnknownIndicatorError
 from sozialmonitor.web import downloads, formatting
+from sozialmonitor.web.catalogue_text import CatalogueText, catalogue_text, german_only
 from sozialmonitor.web.embedding import EmbedCode, embed_code, embed_path
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
@@ -143,6 +144,13 @@ class Download:
 @dataclass(frozen=True, kw_only=True)
 class IndicatorPage:
     indicator: Indicator
+    name: CatalogueText
+    """The indicator's name in the page's language (or German, marked)."""
+    unit: CatalogueText
+    topic: CatalogueText
+    """The topic's name as shown (``topic_name`` is the German one of its URL)."""
+    german_only: tuple[str, ...]
+    """On the English page: the catalogue texts shown in German (their labels)."""
     topic_name: str
     topic_url: str
     view: View
@@ -232,17 +240,19 @@ def _metadata(
     def text(value: str) -> str:
         return value or formatting.NO_VALUE_SIGN
 
+    definition = catalogue_text(indicator, "definition", t.lang)
+    unit = catalogue_text(indicator, "unit", t.lang)
     return tuple(
         MetaItem(label=t(label), value=value, data=is_data)
         for label, value, is_data in (
             (
                 "Definition",
-                text(formatting.definition_parts(indicator.definition)[0]),
-                True,
+                text(formatting.definition_parts(definition.text)[0]),
+                definition.lang == "de",
             ),
             ("Zähler", text(indicator.numerator), True),
             ("Nenner (Bezugsgröße)", text(indicator.denominator), True),
-            ("Einheit", text(indicator.unit), True),
+            ("Einheit", text(unit.text), unit.lang == "de"),
             ("Art", t(KIND_WORDS[indicator.kind]), False),
             ("Bewertung", t(POLARITY_WORDS[indicator.polarity]), False),
             ("Quelle", text(indicator.source), True),
@@ -308,8 +318,16 @@ def indicator_page(
     view, messages = parse_view(snap, indicator, query, t)
     topic_name = indicator.topic
     notes: list[str] = []
+    texts = {
+        field: catalogue_text(indicator, field, lang)
+        for field in ("name", "unit", "topic", "definition")
+    }
     page = IndicatorPage(
         indicator=indicator,
+        name=texts["name"],
+        unit=texts["unit"],
+        topic=texts["topic"],
+        german_only=tuple(t(label) for label in german_only(texts)),
         topic_name=topic_name,
         topic_url=href(f"/thema/{slug(topic_name)}", lang),
         view=view,
@@ -367,7 +385,7 @@ def indicator_page(
         controls=_controls(ctx),
         embed=embed_code(
             embed_path(indicator.id, lang, view.params()),
-            f"{indicator.name}: {t(TABS[view.ansicht])}",
+            f"{texts['name'].text}: {t(TABS[view.ansicht])}",
             base_url=base_url,
         )
         if indicator.is_public
@@ -423,11 +441,11 @@ def indicator_html(request: Request, indicator_id: str) -> HTMLResponse:
     frame = frame_for(
         request,
         snap,
-        title=page.indicator.name,
+        title=page.name.text,
         crumbs=(
             (t("Start"), "/"),
             (t("Themenfelder"), "/thema"),
-            (page.topic_name, f"/thema/{slug(page.topic_name)}"),
+            (page.topic.text, f"/thema/{slug(page.topic_name)}"),
         ),
     )
     return render(request, "indicator.html", frame=frame, page=page)

@@ -67,7 +67,7 @@ def indicator_embed(request: Request, indicator_id: str) -> HTMLResponse:
     parts = [t("Quelle: {source}", source=indicator.source or "–")]
     if indicator.licence:
         parts.append(t("Lizenz: {licence}", licence=indicator.licence))
-    frame = frame_for(request, snap, title=indicator.name)
+    frame = frame_for(request, snap, title=content.name.text)
     parts.append(frame.release_text)
     view_params = content.view.params() if content.view.raum else {}
     page = EmbedPage(

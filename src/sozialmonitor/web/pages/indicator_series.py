@@ -124,7 +124,7 @@ def _series_spec(
     values: dict[tuple[str, str], Observation],
 ) -> dict[str, Any]:
     return charts.time_series_spec(
-        title=ctx.indicator.name,
+        title=ctx.name,
         unit=ctx.indicator.unit,
         series=[
             charts.Series(
@@ -167,7 +167,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
         spec = Later(partial(charts.compiled_script, chart, ctx.lang), off_thread=True)
     view = ChartView(
         chart_id="chart-series",
-        title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
+        title=ctx.t("Zeitreihe: {name}", name=ctx.name),
         columns=tuple(
             SeriesColumn(
                 code=a.code,
@@ -244,4 +244,4 @@ def series_summary(ctx: Context, names: list[str], rows: tuple[SeriesRow, ...]) 
         span = " " + "–".join(
             dict.fromkeys((rows[0].period_text, rows[-1].period_text))
         )
-    return f"{quoted(ctx.indicator.name, ctx.lang)}{span}: " + "; ".join(parts) + "."
+    return f"{quoted(ctx.name, ctx.lang)}{span}: " + "; ".join(parts) + "."

@@ -45,6 +45,8 @@ class KeyFigure:
 @dataclass(frozen=True, kw_only=True)
 class TopicSummary:
     name: str
+    name_en: str
+    """English name (empty: none; the English page shows the German one)."""
     slug: str
     url: str
     indicator_count: int
@@ -100,6 +102,7 @@ def start_page(conn: Connection, snap: Snapshot, lang: Language) -> StartPage:
         topics.append(
             TopicSummary(
                 name=topic.name,
+                name_en=topic.name_en,
                 slug=topic.slug,
                 url=href(f"/thema/{topic.slug}", lang),
                 indicator_count=len(topic.indicators),
