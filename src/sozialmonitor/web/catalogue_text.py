@@ -73,10 +73,10 @@ def catalogue_filter(
     frame = context.get("frame")
     lang = getattr(frame, "lang", "de")
     if lang == "de" or not german:
-        return Markup(escape(german))
+        return escape(german)
     english = str(getattr(record, f"{field}_en", "") or "")
     if english:
-        return Markup(escape(english))
+        return escape(english)
     marked = Markup('<span lang="de">{}</span>').format(german)
     if note:
         t = Translator(lang=lang)
