@@ -48,13 +48,21 @@ def catalogue_text(indicator: Indicator, field: str, lang: Language) -> Catalogu
     >>> ind = Indicator(id="x", name="Arbeitslose", unit="%", definition="Anzahl")
     >>> catalogue_text(ind, "definition", "en").german_only
     True
+    >>> catalogue_text(ind, "unit", "en").german_only  # no words to translate
+    False
     """
     text, found = indicator.text_in(field, lang)
+    if found == "de" and not _has_words(text):  # "%": the same in every language
+        found = lang
     return CatalogueText(
         text=text,
         lang="en" if found == "en" else "de",
-        german_only=lang != "de" and found == "de" and bool(text),
+        german_only=lang != "de" and found == "de",
     )
+
+
+def _has_words(text: str) -> bool:
+    return any(c.isalpha() for c in text)
 
 
 def german_only(texts: dict[str, CatalogueText]) -> tuple[str, ...]:
@@ -72,7 +80,7 @@ def catalogue_filter(
     german = str(getattr(record, field, "") or "")
     frame = context.get("frame")
     lang = getattr(frame, "lang", "de")
-    if lang == "de" or not german:
+    if lang == "de" or not _has_words(german):
         return escape(german)
     english = str(getattr(record, f"{field}_en", "") or "")
     if english:
