@@ -70,25 +70,37 @@ def german_only(texts: dict[str, CatalogueText]) -> tuple[str, ...]:
     return tuple(FIELD_LABELS[f] for f, t in texts.items() if t.german_only)
 
 
+def _lang_of(context: Context) -> Language:
+    frame = context.get("frame")
+    return "en" if getattr(frame, "lang", "de") == "en" else "de"
+
+
+def _german_only(record: Any, field: str, lang: Language) -> bool:
+    german = str(getattr(record, field, "") or "")
+    english = str(getattr(record, f"{field}_en", "") or "")
+    return lang != "de" and _has_words(german) and not english
+
+
 @pass_context
-def catalogue_filter(
-    context: Context, record: Any, field: str = "name", *, note: bool = True
-) -> Markup:
+def catalogue_filter(context: Context, record: Any, field: str = "name") -> Markup:
     """Template filter: ``{{ indicator | catalogue("name") }}`` — the record's
     ``field`` or, on an English page, its ``<field>_en`` where set; else the
-    German text in ``<span lang="de">`` and (with ``note``) "(only in German)"."""
+    German text in ``<span lang="de">`` (``catalogue_note`` says so)."""
+    lang = _lang_of(context)
     german = str(getattr(record, field, "") or "")
-    frame = context.get("frame")
-    lang = getattr(frame, "lang", "de")
-    if lang == "de" or not _has_words(german):
-        return escape(german)
+    if _german_only(record, field, lang):
+        return Markup('<span lang="de">{}</span>').format(german)
     english = str(getattr(record, f"{field}_en", "") or "")
-    if english:
-        return escape(english)
-    marked = Markup('<span lang="de">{}</span>').format(german)
-    if note:
-        t = Translator(lang=lang)
-        marked += Markup(' <span class="german-only">({})</span>').format(
-            t("nur auf Deutsch")
-        )
-    return marked
+    return escape(english if lang != "de" and english else german)
+
+
+@pass_context
+def catalogue_note(context: Context, record: Any, field: str = "name") -> Markup:
+    """Template filter: " (only in German)" after a text ``catalogue`` shows in
+    German on an English page, else nothing."""
+    lang = _lang_of(context)
+    if not _german_only(record, field, lang):
+        return Markup("")
+    return Markup(' <span class="german-only">({})</span>').format(
+        Translator(lang=lang)("nur auf Deutsch")
+    )

@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from sozialmonitor import __version__
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
-from sozialmonitor.web.catalogue_text import catalogue_filter
+from sozialmonitor.web.catalogue_text import catalogue_filter, catalogue_note
 from sozialmonitor.web.i18n import Language, Translator, language_of
 from sozialmonitor.web.session import audience_of
 from sozialmonitor.web.snapshot import Snapshot, snapshot
@@ -38,6 +38,7 @@ templates = Jinja2Templates(
 )
 templates.env.filters["definition_parts"] = formatting.definition_parts
 templates.env.filters["catalogue"] = catalogue_filter
+templates.env.filters["catalogue_note"] = catalogue_note
 
 
 def compile_templates() -> None:
