@@ -189,3 +189,33 @@ def test_the_demo_speaks_english(demo_sqlite: Engine) -> None:
     start = soup(client.get("/?lang=en").text)
     topics = {a.get_text() for a in start.select("h3 a")}
     assert {"Employment", "Population", "Income"} <= topics
+
+
+def test_migration_0011_keeps_the_indicators_and_adds_empty_english_texts(
+    catalogue: Engine,
+) -> None:
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    from sozialmonitor.store import schema
+    from sozialmonitor.store.database import _alembic_config, schema_is_current
+
+    with catalogue.connect() as conn:
+        differences = [
+            d
+            for d in compare_metadata(MigrationContext.configure(conn), schema.metadata)
+            if "_en" in repr(d)
+        ]
+    assert differences == []
+    command.downgrade(_alembic_config(catalogue), "0010")
+    columns = {c["name"] for c in inspect(catalogue).get_columns("indicator")}
+    assert "name_en" not in columns and "name" in columns
+    command.upgrade(_alembic_config(catalogue), "head")
+    assert schema_is_current(catalogue)
+    with catalogue.connect() as conn:
+        found = {i.id: i for i in queries.list_indicators(conn)}
+    assert set(found) == {"unemployed", "debtors"}
+    assert found["unemployed"].name == "Arbeitslose"
+    assert found["unemployed"].name_en == ""
