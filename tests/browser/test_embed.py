@@ -153,6 +153,11 @@ def test_another_site_may_frame_the_embed_but_no_other_page(
         embed = frames.get(EMBEDS["map"].split("?")[0])
         assert embed is not None, [f.url for f in page.frames]
         embed.wait_for_selector("svg.sm-map", timeout=10_000)
+        # Skipping the map stays within the frame (the other links open the portal).
+        embed.focus("a.skip-map")
+        embed.press("a.skip-map", "Enter")
+        assert page.url == host + "/"
+        assert embed.evaluate("document.activeElement.id") == "after-map"
         # The start page refuses to be framed: the browser shows its error page.
         start = page.locator("#start").element_handle()
         assert start is not None
