@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from .common import DemoSet, demo_entries, fmt, lookup, obs
+from .english import english
 
 NAME = "berlin"
 BERLIN = "11000000"
@@ -54,7 +55,7 @@ def indicator(
     """One catalogue entry with all catalogue fields in the documented order."""
     defaults = {"share": 100, "rate": 1000}
     links = {"change_of": change_of, "change_base": change_base} if change_of else {}
-    return {
+    entry = {
         "id": id_,
         "name": name,
         "short_name": short or name,
@@ -77,6 +78,7 @@ def indicator(
         **links,
         "keywords": list(keywords),
     }
+    return entry | english(entry)
 
 
 def berlin_lor(shared: Path) -> pd.DataFrame:

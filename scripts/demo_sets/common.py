@@ -19,6 +19,8 @@ import shapely
 import yaml
 from shapely.geometry import mapping
 
+from .english import english
+
 DEMO_MAPPINGS = Path(__file__).resolve().parents[1] / "demo_mappings"
 WGS84_DECIMALS = 5
 OBS_COLUMNS = [
@@ -59,7 +61,7 @@ LINK_FIELDS = {
     "last_period": ("change_of", "change_base"),
 }
 """Optional fields (links between indicators), written after the field named
-only where an entry has them."""
+only where an entry has them. The English texts (``english.py``) come last."""
 
 DL_DE = "dl-de/by-2-0"
 ZENSUS_NOTE = (
@@ -111,7 +113,7 @@ def catalogue_entry(fields: dict[str, Any]) -> dict[str, Any]:
     entry["short_name"] = entry["short_name"] or entry["name"]
     entry["definition"] = " ".join(str(entry["definition"]).split())
     entry["keywords"] = list(entry["keywords"])
-    return entry
+    return entry | english(entry)
 
 
 def demo_entries() -> dict[str, dict[str, Any]]:

@@ -59,9 +59,10 @@ SETTINGS: dict[str, Setting] = {
             name="frame-ancestors",
             env="SOZIALMONITOR_FRAME_ANCESTORS",
             default="'none'",
-            help="Sites that may show the portal in a frame (CSP frame-ancestors), "
-            "separated by spaces, e.g. 'self' https://www.example.org; "
-            "'none' forbids embedding.",
+            help="Sites that may show the portal's embeddable views (/einbetten/…) "
+            "in a frame (CSP frame-ancestors), separated by spaces, e.g. 'self' "
+            "https://www.example.org; 'none' forbids embedding. Other pages are "
+            "never framed.",
         ),
         Setting(
             name="base-url",

@@ -51,6 +51,11 @@ def test_yaml_catalogue_with_all_fields(engine: Engine) -> None:
         "denominator_indicator": "",
         "change_of": "",
         "change_base": "",
+        "name_en": "Children under 15 in SGB II benefit communities",
+        "short_name_en": "Child poverty",
+        "unit_en": "",
+        "topic_en": "Social affairs",
+        "definition_en": "",
     }
 
 

@@ -190,6 +190,7 @@ def surface_urls(
             view = f"ebene={level}&zeitraum={period}"
             for tab in ("karte", "diagramm", "tabelle"):
                 urls.append(f"/indikator/{indicator}?{view}&ansicht={tab}")
+                urls.append(f"/einbetten/indikator/{indicator}?{view}&ansicht={tab}")
             for ext in ("csv", "json", "xlsx"):
                 urls.append(
                     f"/indikator/{indicator}/download.{ext}?{view}&ansicht=tabelle"

@@ -227,12 +227,18 @@ def test_frame_ancestors_come_from_the_setting(
 ) -> None:
     allowed = "'self' https://www.hannover.de"
     monkeypatch.setenv("SOZIALMONITOR_FRAME_ANCESTORS", allowed)
-    response = TestClient(create_app(demo_sqlite)).get("/")
+    embed = "/einbetten/indikator/unemployment_share"
+    response = TestClient(create_app(demo_sqlite)).get(embed)
     policy = csp_directives(response.headers["content-security-policy"])
     assert policy["frame-ancestors"] == allowed
     assert "x-frame-options" not in response.headers
+    # Only the embeddable views: every other page is never framed.
+    response = TestClient(create_app(demo_sqlite)).get("/")
+    policy = csp_directives(response.headers["content-security-policy"])
+    assert policy["frame-ancestors"] == "'none'"
+    assert response.headers["x-frame-options"] == "DENY"
     # The argument wins over the environment.
-    response = TestClient(create_app(demo_sqlite, ancestors="'none'")).get("/")
+    response = TestClient(create_app(demo_sqlite, ancestors="'none'")).get(embed)
     policy = csp_directives(response.headers["content-security-policy"])
     assert policy["frame-ancestors"] == "'none'"
     assert response.headers["x-frame-options"] == "DENY"

@@ -75,7 +75,21 @@ TEXT_FIELDS = (
     "source",
     "licence",
     "update_cycle",
+    "name_en",
+    "short_name_en",
+    "unit_en",
+    "topic_en",
+    "definition_en",
 )
+ENGLISH_FIELDS: dict[str, str] = {
+    "name": "name_en",
+    "short_name": "short_name_en",
+    "unit": "unit_en",
+    "topic": "topic_en",
+    "definition": "definition_en",
+}
+"""German catalogue field → the field with its English text (empty: the English
+pages show the German text and say so)."""
 
 
 def plain_text(value: str) -> str:
@@ -178,6 +192,17 @@ class Indicator(BaseModel):
     change_base: str = Field(
         default="", description="The period a change_of indicator is measured from."
     )
+    name_en: str = Field(
+        default="",
+        description="English name (empty: the English pages show the German one "
+        "and say so).",
+    )
+    short_name_en: str = Field(
+        default="", description="English short label (default: name_en)."
+    )
+    unit_en: str = Field(default="", description="English unit (persons, per 1,000).")
+    topic_en: str = Field(default="", description="English name of the topic.")
+    definition_en: str = Field(default="", description="English definition text.")
 
     @field_validator("id")
     @classmethod
@@ -233,6 +258,8 @@ class Indicator(BaseModel):
     def _fill_defaults(self) -> Indicator:
         if not self.short_name:
             object.__setattr__(self, "short_name", self.name)
+        if not self.short_name_en:
+            object.__setattr__(self, "short_name_en", self.name_en)
         if not self.multiplier:
             object.__setattr__(
                 self, "multiplier", DEFAULT_MULTIPLIER.get(self.kind, 1.0)
@@ -265,6 +292,26 @@ class Indicator(BaseModel):
         ``denominator_indicator``, ``change_of``), the empty ones left out."""
         fields = ("numerator_indicator", "denominator_indicator", "change_of")
         return {f: getattr(self, f) for f in fields if getattr(self, f)}
+
+    def text_in(self, field: str, lang: str) -> tuple[str, str]:
+        """A catalogue text in ``lang`` where the catalogue has it, else German:
+        ``(text, language of the text)``.
+
+        Examples
+        --------
+        >>> ind = Indicator(id="x", name="Arbeitslose", unit="Personen",
+        ...     name_en="Unemployed")
+        >>> ind.text_in("name", "en"), ind.text_in("unit", "en")
+        (('Unemployed', 'en'), ('Personen', 'de'))
+        >>> ind.text_in("name", "de")
+        ('Arbeitslose', 'de')
+        """
+        german = str(getattr(self, field))
+        if lang == "en" and field in ENGLISH_FIELDS:
+            english = str(getattr(self, ENGLISH_FIELDS[field]))
+            if english or not german:
+                return english, "en"
+        return german, "de"
 
     @property
     def is_public(self) -> bool:

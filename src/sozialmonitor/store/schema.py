@@ -100,6 +100,12 @@ indicator = Table(
     Column("denominator_indicator", String(100), nullable=False, server_default=""),
     Column("change_of", String(100), nullable=False, server_default=""),
     Column("change_base", String(10), nullable=False, server_default=""),
+    # English catalogue texts (migration 0011); empty: shown in German.
+    Column("name_en", String(300), nullable=False, server_default=""),
+    Column("short_name_en", String(200), nullable=False, server_default=""),
+    Column("unit_en", String(100), nullable=False, server_default=""),
+    Column("topic_en", String(200), nullable=False, server_default=""),
+    Column("definition_en", Text, nullable=False, server_default=""),
     # Counted up by every change of the metadata above (``writes.save_indicators``);
     # their sum is part of the data version (``data_version.data_version``).
     Column("revision", Integer, nullable=False, default=0, server_default="0"),

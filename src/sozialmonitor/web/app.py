@@ -35,8 +35,10 @@ from sozialmonitor.web.pages import (
     gaps,
     indicator,
     indicator_editing,
+    indicator_embed,
     legal,
     methods,
+    not_found,
     oidc_sign_in,
     releases_admin,
     search,
@@ -67,6 +69,7 @@ PAGE_ROUTERS = (
     start.router,
     topic.router,
     indicator.router,
+    indicator_embed.router,
     area_index.router,
     area.router,
     compare.router,
@@ -184,6 +187,8 @@ def create_app(
     app.include_router(statistics.router)
     for router in PAGE_ROUTERS:
         app.include_router(router)
+    # An address no route has: the German page with the search (JSON under /api/).
+    app.router.default = not_found.unknown_address
     app.mount(
         "/static",
         StaticFiles(directory=str(files("sozialmonitor.web").joinpath("static"))),

@@ -6,7 +6,8 @@ table, in the table's order), the series (chart: every area × period of its dat
 table) or the changes (change view: the top area, then the level's areas). Every
 file names its source, licence and release (Datenstand): CSV as columns, XLSX on a
 second sheet "Quelle", JSON and GeoJSON at the top level; PNG and SVG have title,
-source line and date burnt in.
+source line and date burnt in — on the map view they are the map with its legend
+(:mod:`sozialmonitor.web.mapfile`), on the other views the chart.
 
 Formats: ``csv`` (UTF-8, comma, decimal point), ``csv?format=csv-de`` (German Excel:
 semicolon, decimal comma, UTF-8 with BOM), ``xlsx``, ``json``, ``geojson``, ``png``,
@@ -35,7 +36,7 @@ from sozialmonitor.domain.observation import Observation, flag_names
 from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.export import to_bytes, xlsx_bytes
 from sozialmonitor.store import queries
-from sozialmonitor.web import charts, formatting
+from sozialmonitor.web import charts, formatting, mapfile
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import current_snapshot, request_language
 from sozialmonitor.web.pages import indicator_data as data
@@ -47,6 +48,7 @@ from sozialmonitor.web.pages.indicator_views import (
     entry_flags,
     entry_note,
     level_values,
+    map_view,
 )
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.values import shown_value
@@ -305,14 +307,56 @@ def _chart(ctx: Context) -> tuple[dict[str, Any], str]:
         if shown:
             title = t(
                 "{name}: Veränderung {von}–{bis}, {root}",
-                name=ctx.indicator.name,
+                name=ctx.name,
                 von=ctx.period(view.von or ""),
                 bis=ctx.period(view.bis or ""),
                 root=ctx.root.name,
             )
             return change_spec(ctx, shown), title
     return series_spec(ctx), t(
-        "{name}: Zeitreihe, {root}", name=ctx.indicator.name, root=ctx.root.name
+        "{name}: Zeitreihe, {root}", name=ctx.name, root=ctx.root.name
+    )
+
+
+def _source_line(ctx: Context) -> str:
+    indicator = ctx.indicator
+    source = indicator.source or formatting.NO_VALUE_SIGN
+    if indicator.licence:
+        source += f" ({indicator.licence})"
+    return ctx.t("Quelle: {source}", source=source)
+
+
+def _map_file(ctx: Context, ext: str, date: str) -> DownloadFile:
+    """The map view's map as SVG or PNG, with title, legend, source and date."""
+    shown = map_view(ctx, level_values(ctx))
+    if not shown.drawn:
+        raise InvalidQueryError(
+            f"The level '{ctx.view.ebene}' has no boundaries, so there is no map to "
+            "download; download the values as CSV or choose another level."
+        )
+    t = ctx.t
+    svg = mapfile.map_file_svg(
+        shown.svg.__html__(),
+        title=shown.title,
+        legend=[
+            mapfile.LegendRow(
+                label=item.label,
+                colour=item.colour,
+                count=f"({t('{n} Gebiete', n=item.count)})"
+                if item.count != 1
+                else f"({t('1 Gebiet')})",
+            )
+            for item in shown.legend
+        ],
+        legend_title=f"{t('Legende')} ({shown.scheme_label})",
+        source=_source_line(ctx),
+        date=date,
+    )
+    content = mapfile.map_file_png(svg) if ext == "png" else svg.encode("utf-8")
+    return DownloadFile(
+        content=content,
+        media_type=MEDIA_TYPES[ext],
+        filename=_filename(ctx, f"karte_{ctx.view.zeitraum or ''}", ext),
     )
 
 
@@ -372,11 +416,13 @@ def download_file(
         )
     ctx = Context(conn=conn, snap=snap, t=t, indicator=indicator, view=view)
     if ext in ("png", "svg"):
-        spec, title = _chart(ctx)
         release = snap.release
         date = t("Datenstand: {name}", name=release.name) if release else ""
         if release is not None and release.published_at is not None:
             date += ", " + formatting.date(release.published_at, lang)
+        if view.ansicht == "karte":
+            return _map_file(ctx, ext, date)
+        spec, title = _chart(ctx)
         content = charts.export_chart(
             spec,
             fmt="png" if ext == "png" else "svg",

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from sozialmonitor import __version__
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
+from sozialmonitor.web.catalogue_text import catalogue_filter, catalogue_note
 from sozialmonitor.web.i18n import Language, Translator, language_of
 from sozialmonitor.web.session import audience_of
 from sozialmonitor.web.site import DEFAULT_SITE, Site
@@ -37,6 +38,8 @@ templates = Jinja2Templates(
     directory=str(files("sozialmonitor.web").joinpath("templates"))
 )
 templates.env.filters["definition_parts"] = formatting.definition_parts
+templates.env.filters["catalogue"] = catalogue_filter
+templates.env.filters["catalogue_note"] = catalogue_note
 
 
 def compile_templates() -> None:

@@ -1,6 +1,12 @@
 """The headers every response carries: what the browser may load and run on our
 pages, who may frame them, and what it may tell other sites about them.
 
+Only the embeddable views under ``EMBED_PREFIX`` (``/einbetten/…``, public read-only
+pages without forms that change anything) may be framed, by the sites the
+``frame-ancestors`` setting names; every other page keeps ``frame-ancestors 'none'``
+and ``X-Frame-Options: DENY`` whatever the setting says, so that no other site can
+frame the sign-in or the administration (clickjacking).
+
 One ASGI middleware, wrapped around the whole app (outside Starlette's error
 handling, so that a 500 carries the headers too). Pages load scripts, styles and
 images only from the portal itself; there is no inline script or style to allow,
@@ -20,6 +26,9 @@ from sozialmonitor.errors import ConfigurationError
 
 DEFAULT_FRAME_ANCESTORS = "'none'"
 """No site may show the portal in a frame (clickjacking)."""
+EMBED_PREFIX = "/einbetten/"
+"""The paths of the embeddable views: the only ones the ``frame-ancestors`` setting
+opens to other sites."""
 
 _SOURCE = re.compile(
     r"'none'|'self'|(?:https?://)?(?:\*\.)?[A-Za-z0-9.-]+(?::(?:\d+|\*))?(?:/[^\s;,']*)?"
@@ -183,19 +192,26 @@ def carries_credentials(headers: list[tuple[bytes, bytes]]) -> bool:
     return False
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in headers.items()
+    ]
+
+
 class SecurityHeaders:
     """ASGI middleware: sets ``security_headers`` on every HTTP response, replacing
-    any value a route gave (a route cannot loosen the policy), makes redirects
+    any value a route gave (a route cannot loosen the policy) — with the configured
+    ``ancestors`` on the embeddable views (``EMBED_PREFIX``), with
+    ``DEFAULT_FRAME_ANCESTORS`` everywhere else —, makes redirects
     to the request's own host relative (``relative_location``), and forbids caching
     the answer to any request that carries credentials (``PRIVATE``)."""
 
     def __init__(self, app: ASGIApp, ancestors: str = DEFAULT_FRAME_ANCESTORS) -> None:
         self.app = app
-        self.headers = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in security_headers(ancestors).items()
-        ]
-        self.names = {name for name, _ in self.headers}
+        self.headers = _encoded(security_headers())
+        self.embed_headers = _encoded(security_headers(ancestors))
+        self.names = {name for name, _ in self.headers + self.embed_headers}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -206,6 +222,11 @@ class SecurityHeaders:
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), ""
         )
         private = carries_credentials(scope["headers"])
+        own = (
+            self.embed_headers
+            if scope.get("path", "").startswith(EMBED_PREFIX)
+            else self.headers
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -219,7 +240,7 @@ class SecurityHeaders:
                     if private and name.lower() == b"cache-control":
                         continue
                     kept.append((name, value))
-                message["headers"] = kept + self.headers
+                message["headers"] = kept + own
                 if private:
                     message["headers"].append(PRIVATE)
             await send(message)

@@ -48,6 +48,8 @@ class Topic:
     name: str
     slug: str
     indicators: tuple[Indicator, ...]
+    name_en: str = ""
+    """The English name (the first ``topic_en`` of its indicators; empty: none)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,7 +162,12 @@ class Snapshot:
         for indicator in self.indicators:
             grouped[indicator.topic].append(indicator)
         return tuple(
-            Topic(name=name, slug=slug(name), indicators=tuple(found))
+            Topic(
+                name=name,
+                slug=slug(name),
+                indicators=tuple(found),
+                name_en=next((i.topic_en for i in found if i.topic_en), ""),
+            )
             for name, found in sorted(grouped.items(), key=lambda t: german_key(t[0]))
         )
 

@@ -19,6 +19,8 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.errors import UnknownIndicatorError
 from sozialmonitor.web import downloads, formatting
+from sozialmonitor.web.catalogue_text import CatalogueText, catalogue_text, german_only
+from sozialmonitor.web.embedding import EmbedCode, embed_code, embed_path
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     Option,
@@ -85,6 +87,19 @@ DOWNLOADS: tuple[tuple[str, str | None, str], ...] = (
     ("svg", None, "Diagramm als Vektorgrafik (SVG)"),
 )
 """(extension, ``format``, label) of each download."""
+MAP_IMAGES = {
+    "png": "Karte als Bild (PNG)",
+    "svg": "Karte als Vektorgrafik (SVG)",
+}
+"""The image downloads' labels on the map view: there they are the map."""
+
+
+def _downloads(ansicht: str) -> tuple[tuple[str, str | None, str], ...]:
+    if ansicht != "karte":
+        return DOWNLOADS
+    return tuple(
+        (ext, fmt, MAP_IMAGES.get(ext, label)) for ext, fmt, label in DOWNLOADS
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -131,6 +146,13 @@ class Download:
 @dataclass(frozen=True, kw_only=True)
 class IndicatorPage:
     indicator: Indicator
+    name: CatalogueText
+    """The indicator's name in the page's language (or German, marked)."""
+    unit: CatalogueText
+    topic: CatalogueText
+    """The topic's name as shown (``topic_name`` is the German one of its URL)."""
+    german_only: tuple[str, ...]
+    """On the English page: the catalogue texts shown in German (their labels)."""
     topic_name: str
     topic_url: str
     view: View
@@ -150,6 +172,8 @@ class IndicatorPage:
     hotspots: HotspotView | None = None
     metadata: tuple[MetaItem, ...]
     downloads: tuple[Download, ...]
+    embed: EmbedCode | None = None
+    """The ``<iframe>`` that shows this view on another site (public indicators)."""
 
 
 def _options(values: list[tuple[str, str]], selected: str | None) -> tuple[Option, ...]:
@@ -223,17 +247,19 @@ def _metadata(
     def text(value: str) -> str:
         return value or formatting.NO_VALUE_SIGN
 
+    definition = catalogue_text(indicator, "definition", t.lang)
+    unit = catalogue_text(indicator, "unit", t.lang)
     return tuple(
         MetaItem(label=t(label), value=value, data=is_data)
         for label, value, is_data in (
             (
                 "Definition",
-                text(formatting.definition_parts(indicator.definition)[0]),
-                True,
+                text(formatting.definition_parts(definition.text)[0]),
+                definition.lang == "de",
             ),
             ("Zähler", text(indicator.numerator), True),
             ("Nenner (Bezugsgröße)", text(indicator.denominator), True),
-            ("Einheit", text(indicator.unit), True),
+            ("Einheit", text(unit.text), unit.lang == "de"),
             ("Art", t(KIND_WORDS[indicator.kind]), False),
             ("Bewertung", t(POLARITY_WORDS[indicator.polarity]), False),
             ("Quelle", text(indicator.source), True),
@@ -259,7 +285,13 @@ def _release_text(snap: Snapshot, t: Translator) -> str:
 
 
 def indicator_page(
-    conn: Connection, snap: Snapshot, lang: Language, indicator_id: str, query: Query
+    conn: Connection,
+    snap: Snapshot,
+    lang: Language,
+    indicator_id: str,
+    query: Query,
+    *,
+    base_url: str = "",
 ) -> IndicatorPage:
     """The content of the indicator page for one view.
 
@@ -275,6 +307,8 @@ def indicator_page(
         The indicator.
     query : mapping
         The request's parameters (``raum``, ``ebene``, ``zeitraum``, …).
+    base_url : str, optional
+        The portal's public address, for an absolute address in the embed code.
 
     Returns
     -------
@@ -291,8 +325,16 @@ def indicator_page(
     view, messages = parse_view(snap, indicator, query, t)
     topic_name = indicator.topic
     notes: list[str] = []
+    texts = {
+        field: catalogue_text(indicator, field, lang)
+        for field in ("name", "unit", "topic", "definition")
+    }
     page = IndicatorPage(
         indicator=indicator,
+        name=texts["name"],
+        unit=texts["unit"],
+        topic=texts["topic"],
+        german_only=tuple(t(label) for label in german_only(texts)),
         topic_name=topic_name,
         topic_url=href(f"/thema/{slug(topic_name)}", lang),
         view=view,
@@ -350,6 +392,13 @@ def indicator_page(
             for key, label in TABS.items()
         ),
         controls=_controls(ctx),
+        embed=embed_code(
+            embed_path(indicator.id, lang, view.params()),
+            f"{texts['name'].text}: {t(TABS[view.ansicht])}",
+            base_url=base_url,
+        )
+        if indicator.is_public
+        else None,
         metadata=_metadata(snap, indicator, t, notes, release_text),
         downloads=tuple(
             Download(
@@ -362,7 +411,7 @@ def indicator_page(
                 ),
                 format=fmt or ext,
             )
-            for ext, fmt, label in DOWNLOADS
+            for ext, fmt, label in _downloads(view.ansicht)
         ),
     )
 
@@ -380,7 +429,12 @@ def _page(request: Request, indicator_id: str) -> tuple[Snapshot, IndicatorPage]
     snap = current_snapshot(request)
     with request.app.state.engine.connect() as conn:
         return snap, indicator_page(
-            conn, snap, request_language(request), indicator_id, _query(request)
+            conn,
+            snap,
+            request_language(request),
+            indicator_id,
+            _query(request),
+            base_url=request.app.state.base_url,
         )
 
 
@@ -396,11 +450,11 @@ def indicator_html(request: Request, indicator_id: str) -> HTMLResponse:
     frame = frame_for(
         request,
         snap,
-        title=page.indicator.name,
+        title=page.name.text,
         crumbs=(
             (t("Start"), "/"),
             (t("Themenfelder"), "/thema"),
-            (page.topic_name, f"/thema/{slug(page.topic_name)}"),
+            (page.topic.text, f"/thema/{slug(page.topic_name)}"),
         ),
     )
     return render(request, "indicator.html", frame=frame, page=page)

@@ -230,7 +230,7 @@ def change_spec(ctx: Context, entries: list[ChangeEntry]) -> dict[str, Any]:
     relative = data.uses_relative_change(ctx.indicator)
     names = distinct_names([e.area for e in entries])
     return charts.change_spec(
-        title=ctx.t("Veränderung: {name}", name=ctx.indicator.name),
+        title=ctx.t("Veränderung: {name}", name=ctx.name),
         unit=data.change_unit(ctx.indicator, ctx.lang),
         changes=[
             charts.AreaChange(n, e.measure) for n, e in zip(names, entries, strict=True)
@@ -301,7 +301,7 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
             "{root} zwischen {low} ({low_area}) und {high} ({high_area})",
             von=ctx.period(view.von),
             bis=ctx.period(view.bis),
-            name=quoted(ctx.indicator.name, ctx.lang),
+            name=quoted(ctx.name, ctx.lang),
             n=formatting.number(len(changes.order), 0, ctx.lang),
             areas=ctx.plural(),
             root=ctx.root.name,
@@ -326,7 +326,7 @@ def change_view(ctx: Context) -> tuple[ChangeView, str, str]:
                 "Veränderung {von}–{bis}: {name}",
                 von=ctx.period(view.von),
                 bis=ctx.period(view.bis),
-                name=ctx.indicator.name,
+                name=ctx.name,
             ),
             von=view.von,
             bis=view.bis,

@@ -65,6 +65,12 @@ class Context:
         return self.t.lang
 
     @property
+    def name(self) -> str:
+        """The indicator's name in the page's language where the catalogue has it
+        (``name_en``), else German."""
+        return self.indicator.text_in("name", self.lang)[0]
+
+    @property
     def root(self) -> Area:
         assert self.view.raum is not None
         return self.snap.areas[self.view.raum]

@@ -100,6 +100,22 @@ FIELDS = (
     FieldSpec(name="licence", label="Lizenz", widget="text"),
     FieldSpec(name="update_cycle", label="Aktualisierung", widget="text"),
     FieldSpec(
+        name="name_en",
+        label="Name (englisch)",
+        widget="text",
+        hint="Leer lassen: die englischen Seiten zeigen den deutschen Namen mit "
+        "einem Hinweis.",
+    ),
+    FieldSpec(
+        name="short_name_en",
+        label="Kurzname (englisch)",
+        widget="text",
+        hint="Leer lassen: wie der englische Name.",
+    ),
+    FieldSpec(name="topic_en", label="Themenfeld (englisch)", widget="text"),
+    FieldSpec(name="unit_en", label="Einheit (englisch)", widget="text"),
+    FieldSpec(name="definition_en", label="Definition (englisch)", widget="textarea"),
+    FieldSpec(
         name="keywords",
         label="Schlagwörter",
         widget="text",

@@ -131,7 +131,7 @@ def _series_spec(
     values: dict[tuple[str, str], Observation],
 ) -> dict[str, Any]:
     spec = charts.time_series_spec(
-        title=ctx.indicator.name,
+        title=ctx.name,
         unit=ctx.indicator.unit,
         series=[
             charts.Series(
@@ -214,7 +214,7 @@ def chart_view(ctx: Context) -> tuple[ChartView, str]:
     )
     view = ChartView(
         chart_id="chart-series",
-        title=ctx.t("Zeitreihe: {name}", name=ctx.indicator.name),
+        title=ctx.t("Zeitreihe: {name}", name=ctx.name),
         columns=tuple(
             SeriesColumn(
                 code=a.code,
@@ -293,4 +293,4 @@ def series_summary(ctx: Context, names: list[str], rows: tuple[SeriesRow, ...]) 
         span = " " + "–".join(
             dict.fromkeys((rows[0].period_text, rows[-1].period_text))
         )
-    return f"{quoted(ctx.indicator.name, ctx.lang)}{span}: " + "; ".join(parts) + "."
+    return f"{quoted(ctx.name, ctx.lang)}{span}: " + "; ".join(parts) + "."

@@ -264,7 +264,7 @@ def first_by_name(entries: list[Any]) -> Any:
 def level_summary(ctx: Context, level: LevelValues) -> str:
     """The text alternative of map and table: range, extremes, the top area."""
     assert ctx.view.zeitraum is not None
-    t, name, root = ctx.t, ctx.indicator.name, ctx.root
+    t, name, root = ctx.t, ctx.name, ctx.root
     phrase = period_phrase(ctx.view.zeitraum, ctx.lang)
     shown = level.period.shown
     total = len(shown)
@@ -339,7 +339,7 @@ def table_view(ctx: Context, level: LevelValues) -> tuple[TableView, str]:
         TableView(
             caption=ctx.t(
                 "{name}: {areas} im Gebiet {root}, {period}",
-                name=ctx.indicator.name,
+                name=ctx.name,
                 areas=ctx.level(),
                 root=ctx.root.name,
                 period=ctx.period(ctx.view.zeitraum),
@@ -428,7 +428,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
     geometries = data.boundaries(ctx.conn, ctx.snap, ctx.root.code, view.ebene)
     title = t(
         "{name} {period} nach {level}",
-        name=ctx.indicator.name,
+        name=ctx.name,
         period=ctx.period(view.zeitraum),
         level=ctx.level(),
     )

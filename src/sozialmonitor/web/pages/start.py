@@ -54,6 +54,8 @@ class KeyFigure:
 @dataclass(frozen=True, kw_only=True)
 class TopicSummary:
     name: str
+    name_en: str
+    """English name (empty: none; the English page shows the German one)."""
     slug: str
     url: str
     indicator_count: int
@@ -157,6 +159,7 @@ def start_page(
         topics.append(
             TopicSummary(
                 name=topic.name,
+                name_en=topic.name_en,
                 slug=topic.slug,
                 url=href(f"/thema/{topic.slug}", lang),
                 indicator_count=len(topic.indicators),

@@ -92,6 +92,8 @@ class TopicRow:
 @dataclass(frozen=True, kw_only=True)
 class TopicLink:
     name: str
+    name_en: str
+    """English name (empty: none; the English page shows the German one)."""
     slug: str
     url: str
     indicator_count: int
@@ -104,6 +106,7 @@ class TopicLink:
 @dataclass(frozen=True, kw_only=True)
 class TopicPage:
     name: str
+    name_en: str
     slug: str
     rows: tuple[TopicRow, ...]
     other_topics: tuple[TopicLink, ...]
@@ -121,6 +124,7 @@ class TopicIndexPage:
 def _topic_link(topic: Topic, lang: Language) -> TopicLink:
     return TopicLink(
         name=topic.name,
+        name_en=topic.name_en,
         slug=topic.slug,
         url=href(f"/thema/{topic.slug}", lang),
         indicator_count=len(topic.indicators),
@@ -357,6 +361,7 @@ def topic_page(
             rows.append(_row(indicator, scope, found, snap, t))
     return TopicPage(
         name=topic.name,
+        name_en=topic.name_en,
         slug=topic.slug,
         rows=tuple(rows),
         other_topics=tuple(
@@ -415,7 +420,8 @@ def topic_html(request: Request, slug: str) -> HTMLResponse:
         return response
     with request.app.state.engine.connect() as conn:
         page = topic_page(conn, snap, lang, topic, site_of(request).order)
-    frame = frame_for(request, snap, title=topic.name, crumbs=crumbs)
+    title = topic.name_en if lang == "en" and topic.name_en else topic.name
+    frame = frame_for(request, snap, title=title, crumbs=crumbs)
     return render(request, "topic.html", frame=frame, page=page)
 
 

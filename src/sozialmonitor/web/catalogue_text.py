@@ -1,0 +1,106 @@
+"""Catalogue texts (indicator names, units, topics, definitions) in the page's
+language: English where the catalogue has it (``name_en``, …), else German — and
+then the page says so and marks the text ``lang="de"`` for screen readers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
+
+from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.web.i18n import Language, Translator
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "short_name": "Kurzname",
+    "unit": "Einheit",
+    "topic": "Themenfeld",
+    "definition": "Definition",
+}
+"""German labels of the translatable fields (for the note naming them)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CatalogueText:
+    """One catalogue text as a page shows it."""
+
+    text: str
+    lang: Language
+    """The language the text is in."""
+    german_only: bool
+    """The page is English, but the catalogue has this text only in German."""
+
+
+def catalogue_text(indicator: Indicator, field: str, lang: Language) -> CatalogueText:
+    """The indicator's ``field`` for a page in ``lang``.
+
+    Examples
+    --------
+    >>> ind = Indicator(id="x", name="Arbeitslose", unit="%", name_en="Unemployed")
+    >>> catalogue_text(ind, "name", "en").text
+    'Unemployed'
+    >>> catalogue_text(ind, "definition", "en").german_only
+    False
+    >>> ind = Indicator(id="x", name="Arbeitslose", unit="%", definition="Anzahl")
+    >>> catalogue_text(ind, "definition", "en").german_only
+    True
+    >>> catalogue_text(ind, "unit", "en").german_only  # no words to translate
+    False
+    """
+    text, found = indicator.text_in(field, lang)
+    if found == "de" and not _has_words(text):  # "%": the same in every language
+        found = lang
+    return CatalogueText(
+        text=text,
+        lang="en" if found == "en" else "de",
+        german_only=lang != "de" and found == "de",
+    )
+
+
+def _has_words(text: str) -> bool:
+    return any(c.isalpha() for c in text)
+
+
+def german_only(texts: dict[str, CatalogueText]) -> tuple[str, ...]:
+    """The German labels of the fields shown in German on an English page."""
+    return tuple(FIELD_LABELS[f] for f, t in texts.items() if t.german_only)
+
+
+def _lang_of(context: Context) -> Language:
+    frame = context.get("frame")
+    return "en" if getattr(frame, "lang", "de") == "en" else "de"
+
+
+def _german_only(record: Any, field: str, lang: Language) -> bool:
+    german = str(getattr(record, field, "") or "")
+    english = str(getattr(record, f"{field}_en", "") or "")
+    return lang != "de" and _has_words(german) and not english
+
+
+@pass_context
+def catalogue_filter(context: Context, record: Any, field: str = "name") -> Markup:
+    """Template filter: ``{{ indicator | catalogue("name") }}`` — the record's
+    ``field`` or, on an English page, its ``<field>_en`` where set; else the
+    German text in ``<span lang="de">`` (``catalogue_note`` says so)."""
+    lang = _lang_of(context)
+    german = str(getattr(record, field, "") or "")
+    if _german_only(record, field, lang):
+        return Markup('<span lang="de">{}</span>').format(german)
+    english = str(getattr(record, f"{field}_en", "") or "")
+    return escape(english if lang != "de" and english else german)
+
+
+@pass_context
+def catalogue_note(context: Context, record: Any, field: str = "name") -> Markup:
+    """Template filter: " (only in German)" after a text ``catalogue`` shows in
+    German on an English page, else nothing."""
+    lang = _lang_of(context)
+    if not _german_only(record, field, lang):
+        return Markup("")
+    return Markup(' <span class="german-only">({})</span>').format(
+        Translator(lang=lang)("nur auf Deutsch")
+    )
