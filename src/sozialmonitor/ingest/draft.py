@@ -1,9 +1,17 @@
 """The one tail of every observation import: values into a draft release, inside
 the import's transaction, and at the end the import recorded — or, when nothing
-changed, everything taken back."""
+changed, everything taken back.
+
+A file read in chunks is written while the next chunk is read and checked: the
+writes run in one worker thread (SQLite and the PostgreSQL driver let go of the
+interpreter while they work, so reading and writing share the two cores), one
+chunk at a time, with at most one more waiting — memory holds three chunks at most.
+Only the worker uses the connection until the writes are settled (``settle``)."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
@@ -62,6 +70,9 @@ class DraftWrite:
         self.target: Release | None = None
         self.written = 0
         self._stack = ExitStack()
+        self._waiting: queue.Queue[pd.DataFrame | None] = queue.Queue(maxsize=1)
+        self._worker: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
     def __enter__(self) -> DraftWrite:
         return self
@@ -72,12 +83,57 @@ class DraftWrite:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._stack.close()
+        try:
+            self._stop()
+        finally:
+            self._stack.close()
 
     def write(self, rows: pd.DataFrame) -> None:
-        """Store validated rows (``store_observations``'s columns) in the draft."""
+        """Store validated rows (``store_observations``'s columns) in the draft: hand
+        them to the writer and return (waiting while it still has a chunk waiting).
+
+        Raises
+        ------
+        Exception
+            What a write of an earlier chunk raised.
+        """
         if self.dry_run or rows.empty:
             return
+        self._raise_failure()
+        if self._worker is None:
+            self._worker = threading.Thread(
+                target=self._write_waiting, name="draft-write", daemon=True
+            )
+            self._worker.start()
+        self._waiting.put(rows)
+
+    def settle(self) -> None:
+        """Wait until every chunk handed over is written; after it the caller may
+        use the connection again (e.g. for the checks across the whole file).
+
+        Raises
+        ------
+        Exception
+            What a write raised.
+        """
+        self._waiting.join()
+        self._raise_failure()
+
+    def _write_waiting(self) -> None:
+        """The worker: writes the chunks handed over until told to stop; after a
+        failure it takes the remaining chunks without writing them."""
+        while (rows := self._waiting.get()) is not None:
+            try:
+                if self._failure is None:
+                    self._write_now(rows)
+            except BaseException as error:  # noqa: BLE001 - raised in the caller
+                self._failure = error
+            finally:
+                del rows
+                self._waiting.task_done()
+        self._waiting.task_done()
+
+    def _write_now(self, rows: pd.DataFrame) -> None:
         if self.target is None:
             self.target = draft_release(self.conn, self.release)
             self._stack.enter_context(
@@ -86,6 +142,18 @@ class DraftWrite:
         self.written += store_observations(
             self.conn, self.target, rows, chunk_rows=self.chunk_rows
         )
+
+    def _stop(self) -> None:
+        """Let the worker finish what it has and end."""
+        if self._worker is None:
+            return
+        self._waiting.put(None)
+        self._worker.join()
+        self._worker = None
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
     def finish(
         self,

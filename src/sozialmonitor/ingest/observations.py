@@ -3,7 +3,7 @@ all in one transaction (a file with an error anywhere writes nothing)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -42,11 +42,14 @@ def checked_chunks(
     *,
     indicator: str | None = None,
     chunk_rows: int = READ_CHUNK_ROWS,
+    settle: Callable[[], None] = lambda: None,
 ) -> Iterator[pd.DataFrame]:
     """Read and check a file chunk by chunk; yields each chunk's rows ready to store
     while the file has no error, and checks across all rows at the end. Findings go
     to ``report``; once it has an error nothing more is yielded, but the rest of
-    the file is still checked (the report counts all findings).
+    the file is still checked (the report counts all findings). ``settle`` is
+    called before the checks across all rows read the database (a writer of the
+    yielded rows in another thread finishes first: ``DraftWrite.settle``).
 
     A file that cannot be read further (a broken row) leaves only that finding in
     the report."""
@@ -87,6 +90,7 @@ def checked_chunks(
             "data.",
         )
         return
+    settle()
     validator.finish()
 
 
@@ -188,7 +192,12 @@ def import_observations(
             expected_rows=_expected_rows(path),
         ) as draft:
             for rows in checked_chunks(
-                conn, path, report, indicator=indicator, chunk_rows=chunk_rows
+                conn,
+                path,
+                report,
+                indicator=indicator,
+                chunk_rows=chunk_rows,
+                settle=draft.settle,
             ):
                 draft.write(rows)
             if not report.is_valid:
