@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--browser", action="store_true", help="Also run the Chromium browser tests."
     )
     parser.addoption(
-        "--screenshots",
+        "--update-screenshots",
         action="store_true",
         help="Refresh the README's screenshots in docs/screenshots (a normal run "
         "writes them to a temporary folder and leaves the checkout clean).",

@@ -29,13 +29,16 @@ PHONE = {"width": 390, "height": 844}
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCREENSHOTS = Path(tempfile.gettempdir()) / "sozialmonitor-screenshots"
-"""Where screenshots go; the README's folder only with ``--screenshots``, so that a
-normal run never rewrites a tracked file."""
+"""Where screenshots go; the README's folder only with ``--update-screenshots``, so
+that a normal run never rewrites a tracked file."""
+SCREENSHOT_MAX_HEIGHT = 5_000
+"""A longer page is shown down to here (the Sozialindex page with its 91 focus areas
+is some 16,000 pixels long)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global SCREENSHOTS
-    if config.getoption("--screenshots", default=False):
+    if config.getoption("--update-screenshots", default=False):
         SCREENSHOTS = README_SCREENSHOTS
 
 
@@ -188,10 +191,16 @@ def wait_for_charts(page: Any) -> int:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    """Write ``<name>.png`` (full page) to ``SCREENSHOTS``."""
+    """Write ``<name>.png`` (the full page, at most ``SCREENSHOT_MAX_HEIGHT``
+    pixels of it) to ``SCREENSHOTS``."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, animations="disabled")
+    width, height = page.evaluate(
+        "() => [document.documentElement.scrollWidth,"
+        " document.documentElement.scrollHeight]"
+    )
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, SCREENSHOT_MAX_HEIGHT)}
+    page.screenshot(path=str(path), full_page=True, clip=clip, animations="disabled")
     return path
 
 
@@ -214,6 +223,8 @@ PAGE_TYPES = (
     "gaps",
     "gaps-table",
     "search",
+    "sozialindex",
+    "embed",
 )
 
 
@@ -262,6 +273,8 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "gaps": "/datenluecken",
         "gaps-table": "/datenluecken?ansicht=tabelle",
         "search": f"/suche?q={SEARCH_WORD}",
+        "sozialindex": "/sozialindex/mss",
+        "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
     }
     tabs: dict[str, str] = {}
 
