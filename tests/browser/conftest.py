@@ -199,7 +199,8 @@ def screenshot(page: Any, name: str) -> Path:
         "() => [document.documentElement.scrollWidth,"
         " document.documentElement.scrollHeight]"
     )
-    clip = {"x": 0, "y": 0, "width": width, "height": min(height, SCREENSHOT_MAX_HEIGHT)}
+    shown = min(height, SCREENSHOT_MAX_HEIGHT)
+    clip = {"x": 0, "y": 0, "width": width, "height": shown}
     page.screenshot(path=str(path), full_page=True, clip=clip, animations="disabled")
     return path
 
