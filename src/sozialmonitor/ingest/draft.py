@@ -168,6 +168,8 @@ class DraftWrite:
         or changed nothing (``also_changed``: what else the import changed, e.g.
         indicators it declared) — importing a file twice changes nothing, and
         leaves no empty draft and no log entry."""
+        self.settle()
+        self._stop()
         self._stack.close()  # e.g. SQLite's index built again, before the log entry
         if self.dry_run:
             if self.release is not None:
