@@ -23,6 +23,21 @@ from sozialmonitor.store.queries import (
 
 JUMP_INDICATORS_AT_ONCE = 8
 """Indicators whose published values are read at once for the jump check."""
+BLOCK_VALUES = (1 << 16, 1 << 22)
+"""Fewest and most values a block of the ledger holds (4 M: 16 MB a field of four
+bytes). The ledger keeps its values in a few large blocks, not in one small array a
+chunk: the small ones, kept to the end among the chunks' freed memory, leave the
+heap full of holes it cannot give back (a Germany-size file grew the process by
+some 200 MB that way)."""
+
+_DTYPES = {
+    "indicator": np.int32,
+    "area": np.int32,
+    "period": np.int32,
+    "row": np.int32,
+    "value": np.float32,
+    "column": np.int16,
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,7 +67,10 @@ class KeyLedger:
         *,
         indicator_codes: dict[int, str],
         area_codes: dict[int, str],
+        expected: int = 0,
     ) -> None:
+        """``expected``: about how many values the file holds (the size of the
+        ledger's blocks, within ``BLOCK_VALUES``)."""
         self.indicator_codes = indicator_codes
         self.area_codes = area_codes
         self.columns: list[str] = []
@@ -63,9 +81,11 @@ class KeyLedger:
         self.period_codes: list[str] = []
         """Their codes (``2021``, ``2021-H1``)."""
         self._period_index: dict[tuple[str, str], int] = {}
-        self._parts: dict[str, list[np.ndarray]] = {
-            name: [] for name in Entries.__dataclass_fields__
-        }
+        fewest, most = BLOCK_VALUES
+        self._block = min(max(expected, fewest), most)
+        self._blocks: dict[str, list[np.ndarray]] = {name: [] for name in _DTYPES}
+        self._filled = 0
+        """Values in the last block."""
 
     def add(
         self,
@@ -91,13 +111,32 @@ class KeyLedger:
         )
         columns, names = pd.factorize(column)
         known = np.array([self._column(str(n)) for n in names], dtype=np.int16)
-        self._parts["column"].append(known[columns])
-        parts = self._parts
-        parts["indicator"].append(indicator.to_numpy(dtype=np.int32))
-        parts["area"].append(area.to_numpy(dtype=np.int32))
-        parts["period"].append(index[positions])
-        parts["row"].append(row.to_numpy(dtype=np.int32))
-        parts["value"].append(value.to_numpy(dtype=np.float32))
+        self._append(
+            {
+                "indicator": indicator.to_numpy(dtype=np.int32),
+                "area": area.to_numpy(dtype=np.int32),
+                "period": index[positions],
+                "row": row.to_numpy(dtype=np.int32),
+                "value": value.to_numpy(dtype=np.float64),
+                "column": known[columns],
+            }
+        )
+
+    def _append(self, fields: dict[str, np.ndarray]) -> None:
+        """Copy one chunk's fields into the blocks (a new block when one is full)."""
+        count = len(fields["row"])
+        done = 0
+        while done < count:
+            if not self._blocks["row"] or self._filled == self._block:
+                for name, dtype in _DTYPES.items():
+                    self._blocks[name].append(np.empty(self._block, dtype=dtype))
+                self._filled = 0
+            take = min(count - done, self._block - self._filled)
+            for name, values in fields.items():
+                block = self._blocks[name][-1]
+                block[self._filled : self._filled + take] = values[done : done + take]
+            self._filled += take
+            done += take
 
     def _period(self, text: str, code: str) -> int:
         found = self._period_index.get((text, code))
@@ -115,19 +154,22 @@ class KeyLedger:
         return found
 
     def entries(self) -> Entries:
-        """All values kept, one field after the other joined (and its parts let go)."""
+        """All values kept: the one block of each field (a view of its filled part),
+        or its blocks joined one field after the other (and let go)."""
         joined = {}
-        for name, parts in self._parts.items():
-            joined[name] = np.concatenate(parts) if parts else np.zeros(0)
-            parts.clear()
-        return Entries(
-            indicator=joined["indicator"].astype(np.int32, copy=False),
-            area=joined["area"].astype(np.int32, copy=False),
-            period=joined["period"].astype(np.int32, copy=False),
-            row=joined["row"].astype(np.int32, copy=False),
-            value=joined["value"].astype(np.float32, copy=False),
-            column=joined["column"].astype(np.int16, copy=False),
-        )
+        for name, dtype in _DTYPES.items():
+            blocks = self._blocks[name]
+            if blocks:
+                blocks[-1] = blocks[-1][: self._filled]
+            joined[name] = (
+                blocks[0]
+                if len(blocks) == 1
+                else np.concatenate(blocks)
+                if blocks
+                else np.zeros(0, dtype=dtype)
+            )
+            blocks.clear()
+        return Entries(**joined)
 
     # --- duplicates ------------------------------------------------------------------
 

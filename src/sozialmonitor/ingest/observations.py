@@ -73,7 +73,11 @@ def checked_chunks(
                     else _sample_style(path, layout)
                 )
                 validator = ObservationValidator(
-                    conn, report, columns=layout.roles, style=style
+                    conn,
+                    report,
+                    columns=layout.roles,
+                    style=style,
+                    expected_values=_expected_rows(path),
                 )
             rows = validator.check(long)
             del long

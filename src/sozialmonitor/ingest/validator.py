@@ -51,6 +51,8 @@ class ObservationValidator:
         Role → the file's column name, for messages.
     style
         How the file writes its numbers.
+    expected_values
+        About how many values the file holds (for the ledger's blocks).
     """
 
     def __init__(
@@ -60,6 +62,7 @@ class ObservationValidator:
         *,
         columns: dict[str, str],
         style: NumberStyle,
+        expected_values: int = 0,
     ) -> None:
         self.conn = conn
         self.report = report
@@ -76,6 +79,7 @@ class ObservationValidator:
         self.ledger = KeyLedger(
             indicator_codes={i: code for code, (i, _) in self.indicators.items()},
             area_codes={i: code for code, i in self.areas.items()},
+            expected=expected_values,
         )
         self.lost_zeros: dict[str, str] = {}
         self.periods: dict[str, str | None] = {}
