@@ -43,9 +43,10 @@ class Table:
     """For text files: the encoding found."""
 
 
-READ_CHUNK_ROWS = 100_000
+READ_CHUNK_ROWS = 20_000
 """Rows of a file read, checked and written at once by a streamed import: a chunk's
-cells, findings and driver rows are held for one chunk, not for the whole file."""
+cells, findings and driver rows are held for one chunk, not for the whole file (20,000
+rows of a wide file of ten periods are 200,000 values)."""
 
 
 @dataclass(frozen=True, kw_only=True)

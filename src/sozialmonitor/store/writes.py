@@ -58,7 +58,7 @@ OBSERVATION_COLUMNS = (
 )
 KEY = ["indicator_id", "area_id", "period"]
 CONTENT = ["value", "numerator", "denominator", "flags", "note"]
-INSERT_CHUNK = 200_000
+INSERT_CHUNK = 50_000
 WRITE_CHUNK_ROWS = 1_000_000
 """Rows ``store_observations`` compares and writes at once: the comparison with the
 stored values and the driver's rows are held for one chunk, not for the whole file."""
