@@ -102,7 +102,7 @@ class DraftWrite:
         self._raise_failure()
         if self._worker is None:
             self._worker = threading.Thread(
-                target=self._write_waiting, name="draft-write", daemon=True
+                target=self._write_waiting, name="DraftWrite", daemon=True
             )
             self._worker.start()
         self._waiting.put(rows)
