@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -420,9 +421,9 @@ def _store_chunk(conn: Connection, release: Release, frame: pd.DataFrame) -> int
     if frame.empty:
         return 0
     incoming = _normalise(frame)
-    indicator_ids = sorted(int(i) for i in incoming["indicator_id"].unique())
-    published = _published_state(conn, indicator_ids)
-    drafted = _release_rows(conn, release.id, indicator_ids)
+    within = _Within.of(incoming)
+    published = _published_state(conn, within)
+    drafted = _release_rows(conn, release.id, within)
     as_published = _equal_rows(incoming, published)
     to_write = incoming.loc[~as_published & ~_equal_rows(incoming, drafted)]
     # Draft rows to drop: those replaced now, and those whose value went back to the
@@ -484,12 +485,40 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _published_state(conn: Connection, indicator_ids: list[int]) -> pd.DataFrame:
-    """The newest published row per key for these indicators."""
+@dataclass(frozen=True)
+class _Within:
+    """The keys a chunk can meet among the stored rows: its indicators, its periods
+    (when they are few) and the range of its area ids. A chunk compares with these
+    rows only, not with every stored row of its indicators — which a file read in
+    many chunks would read again for each (quadratic in the rows of an indicator)."""
+
+    indicator_ids: list[int]
+    periods: list[str] | None
+    first_area: int
+    last_area: int
+
+    @classmethod
+    def of(cls, incoming: pd.DataFrame) -> _Within:
+        periods = sorted(str(p) for p in incoming["period"].unique())
+        areas = incoming["area_id"]
+        return cls(
+            indicator_ids=sorted(int(i) for i in incoming["indicator_id"].unique()),
+            periods=periods if len(periods) <= MAX_PERIODS_LISTED else None,
+            first_area=int(areas.min()),
+            last_area=int(areas.max()),
+        )
+
+
+MAX_PERIODS_LISTED = 500
+"""Up to so many periods a chunk's comparison names them; more: all periods."""
+
+
+def _published_state(conn: Connection, within: _Within) -> pd.DataFrame:
+    """The newest published row per key for the chunk's keys (``within``)."""
     priorities = release_priorities(conn, as_of=None, audience=Audience.INTERNAL)
     if not priorities:
         return pd.DataFrame(columns=KEY + CONTENT)
-    frame = _rows(conn, list(priorities), indicator_ids)
+    frame = _rows(conn, list(priorities), within)
     if frame.empty:
         return frame
     frame["rank"] = frame["release_id"].map(priorities)
@@ -498,16 +527,12 @@ def _published_state(conn: Connection, indicator_ids: list[int]) -> pd.DataFrame
     return frame[KEY + CONTENT]
 
 
-def _release_rows(
-    conn: Connection, release_id: int, indicator_ids: list[int]
-) -> pd.DataFrame:
-    frame = _rows(conn, [release_id], indicator_ids)
+def _release_rows(conn: Connection, release_id: int, within: _Within) -> pd.DataFrame:
+    frame = _rows(conn, [release_id], within)
     return frame[KEY + CONTENT] if not frame.empty else pd.DataFrame(columns=KEY)
 
 
-def _rows(
-    conn: Connection, release_ids: list[int], indicator_ids: list[int]
-) -> pd.DataFrame:
+def _rows(conn: Connection, release_ids: list[int], within: _Within) -> pd.DataFrame:
     o = schema.observation
     sel = select(
         o.c.indicator_id,
@@ -519,7 +544,13 @@ def _rows(
         o.c.denominator,
         o.c.flags,
         o.c.note,
-    ).where(o.c.release_id.in_(release_ids), o.c.indicator_id.in_(indicator_ids))
+    ).where(
+        o.c.release_id.in_(release_ids),
+        o.c.indicator_id.in_(within.indicator_ids),
+        o.c.area_id.between(within.first_area, within.last_area),
+    )
+    if within.periods is not None:
+        sel = sel.where(o.c.period.in_(within.periods))
     rows = conn.execute(sel).all()
     frame = pd.DataFrame(
         rows,
