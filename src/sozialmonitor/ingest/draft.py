@@ -3,9 +3,10 @@ the import's transaction, and at the end the import recorded — or, when nothin
 changed, everything taken back.
 
 A file read in chunks is written while the next chunk is read and checked: the
-writes run in one worker thread (SQLite and the PostgreSQL driver let go of the
-interpreter while they work, so reading and writing share the two cores), one
-chunk at a time, with at most one more waiting — memory holds three chunks at most.
+writes run in one worker thread, one chunk at a time, with at most one more waiting —
+memory holds three chunks at most. SQLite and the PostgreSQL driver let go of the
+interpreter while they wait for the disk or the server, and only then do the two
+overlap: on a Germany-size file the import takes about as long as its CPU time.
 Only the worker uses the connection until the writes are settled (``settle``)."""
 
 from __future__ import annotations
