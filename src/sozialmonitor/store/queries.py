@@ -378,6 +378,22 @@ def visible_indicators(
     return {row.code: indicator_from_row(row) for row in conn.execute(query)}
 
 
+AREA_CHECK_BATCH = 1000
+"""Area codes looked up at once (well under every driver's limit of parameters)."""
+
+
+def _check_area_codes(conn: Connection, codes: Sequence[str]) -> None:
+    """Raise the clear error for the first code that names no area."""
+    wanted = list(dict.fromkeys(codes))
+    known: set[str] = set()
+    code = schema.area.c.code
+    for start in range(0, len(wanted), AREA_CHECK_BATCH):
+        batch = wanted[start : start + AREA_CHECK_BATCH]
+        known.update(conn.scalars(select(code).where(code.in_(batch))))
+    for missing in (c for c in wanted if c not in known):
+        raise UnknownAreaError(f"There is no area with the code '{missing}'.")
+
+
 def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None:
     """A sub-select of the ids of the requested areas (None: all areas)."""
     if query.areas is None and query.level is None:
@@ -385,8 +401,7 @@ def _area_scope(conn: Connection, query: ObservationQuery) -> Select[Any] | None
     a = schema.area
     scope = select(a.c.id)
     if query.areas is not None:
-        for code in query.areas:
-            area_id(conn, code)  # raises the clear error for an unknown code
+        _check_area_codes(conn, query.areas)
         scope = scope.where(a.c.code.in_(list(query.areas)))
     if query.level is not None:
         scope = scope.where(a.c.level_id == level_id(conn, query.level))

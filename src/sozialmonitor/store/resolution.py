@@ -98,10 +98,16 @@ def stored_rows(
         o.c.flags,
         o.c.note,
     ).join(a, o.c.area_id == a.c.id)
-    if scope is not None and scope.whereclause is not None:
-        # The scope's conditions on the joined areas, not "area_id IN (…)": the
-        # planner then reads a map (one indicator and period, all areas) along the
-        # primary key and a profile (one area) along the area index.
+    if query.areas is not None and scope is not None:
+        # Named areas (a profile, a comparison, the rows of a table page): their
+        # values along the area index, "area_id IN (SELECT …)". On the joined
+        # area codes SQLite would read every value of the indicator (~100,000
+        # at Germany size) and keep 500 of them: 90 ms instead of 0.5 ms.
+        sel = sel.where(o.c.area_id.in_(scope))
+    elif scope is not None and scope.whereclause is not None:
+        # A level: the scope's conditions on the joined areas, not "area_id IN
+        # (…)": the planner then reads a map (one indicator and period, all areas)
+        # along the primary key.
         sel = sel.where(scope.whereclause)
     rows: Iterable[Any] = chain.from_iterable(
         _plain_batches(conn.execute(sel.where(*conditions)))
