@@ -228,6 +228,12 @@ def missing_periods(codes: Sequence[str]) -> tuple[str, ...]:
     >>> missing_periods(["2015", "2016", "2019"])
     ('2017', '2018')
     """
+    return _missing_periods(tuple(codes))
+
+
+@functools.lru_cache(maxsize=1024)
+def _missing_periods(codes: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`missing_periods`, kept: the series of a level share their periods."""
     found = {parse_period(c) for c in codes}
     present = sorted(found)
     gaps, current = [], present[-1].code if present else ""
