@@ -323,8 +323,21 @@ def area_profile(
         {(i, b.code, p) for i, p in latest.items() for b in {*benchmarks}},
     )
 
+    # The area's whole series were read for the profile (unless a parent area's
+    # computed values were read for some periods only): tested on them.
+    complete = values.computed_periods in ("", "all")
     trends = indicator_trends(
-        conn, snap, [i for i in snap.indicators if i.id in latest], code, t
+        conn,
+        snap,
+        [i for i in snap.indicators if i.id in latest],
+        code,
+        t,
+        known={
+            (indicator, code): series.values()
+            for indicator, series in values.by_indicator.items()
+        }
+        if complete
+        else None,
     )
     topics = []
     sources: set[str] = set()

@@ -10,7 +10,7 @@ each result for the data version in the snapshot.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -79,27 +79,43 @@ Direction = tuple[TrendDirection, tuple[str, ...]]
 """A kept result: the direction and the periods tested."""
 
 
+Series = Mapping[tuple[str, str], Iterable[Observation]]
+"""(indicator, area) → every value of the area's series, as the gate reads them."""
+
+
 def _directions(
     conn: Connection,
     snap: Snapshot,
     indicators: Sequence[Indicator],
     codes: Sequence[str],
+    known: Series | None = None,
 ) -> dict[tuple[str, str], Direction]:
-    """The trends of these indicators in these areas: kept ones, the rest from one
-    read through the gate."""
+    """The trends of these indicators in these areas: kept ones, those of the
+    ``known`` series the page has read already (a parent area's values are sums
+    of thousands of values: not read twice), the rest from one read through the
+    gate."""
     cache = snap.lru("trend-markers", TREND_CACHE)
     keys = [(i.id, code) for i in indicators for code in codes]
     found, missing = cache.lookup(keys)
     if missing:
         by_id = {i.id: i for i in indicators}
+        given = known or {}
         series: dict[tuple[str, str], list[Observation]] = defaultdict(list)
-        for obs in queries.read_observations(
-            conn,
-            queries.ObservationQuery(
-                indicators=sorted({i for i, _ in missing}),
-                areas=sorted({code for _, code in missing}),
-            ),
-            audience=snap.audience,
+        for key in missing:
+            if key in given:
+                series[key] = list(given[key])
+        unread = [key for key in missing if key not in given]
+        for obs in (
+            queries.read_observations(
+                conn,
+                queries.ObservationQuery(
+                    indicators=sorted({i for i, _ in unread}),
+                    areas=sorted({code for _, code in unread}),
+                ),
+                audience=snap.audience,
+            )
+            if unread
+            else ()
         ):
             series[(obs.indicator, obs.area)].append(obs)
         made: dict[tuple[str, str], Direction] = {}
@@ -122,9 +138,10 @@ def area_trends(
     indicator: Indicator,
     codes: Sequence[str],
     t: Translator,
+    known: Series | None = None,
 ) -> dict[str, TrendMarker]:
     """The trend markers of one indicator in these areas (table, chart)."""
-    found = _directions(conn, snap, [indicator], codes)
+    found = _directions(conn, snap, [indicator], codes, known)
     return {code: marker(*found[(indicator.id, code)], t) for code in codes}
 
 
@@ -134,9 +151,10 @@ def indicator_trends(
     indicators: Sequence[Indicator],
     code: str,
     t: Translator,
+    known: Series | None = None,
 ) -> dict[str, TrendMarker]:
     """The trend markers of these indicators in one area (the area profile)."""
-    found = _directions(conn, snap, indicators, [code])
+    found = _directions(conn, snap, indicators, [code], known)
     return {i.id: marker(*found[(i.id, code)], t) for i in indicators}
 
 
