@@ -195,6 +195,7 @@ def surface_urls(
                 urls.append(
                     f"/indikator/{indicator}/download.{ext}?{view}&ansicht=tabelle"
                 )
+            urls.append(f"/indikator/{indicator}/download.csv?{view}&ansicht=hotspots")
             urls.append(
                 f"/api/v1/statistics/compare?indicator={indicator}&level={level}&period={period}"
             )
@@ -211,6 +212,7 @@ def surface_urls(
             )
     for code in areas:
         urls.append(f"/gebiet/{code}")
+        urls.append(f"/einbetten/gebiet/{code}?indikator={indicator}")
         urls.append(f"/api/v1/observations?area={code}")
         urls.append(f"/api/v1/statistics/trend?indicator={indicator}&area={code}")
     for first, second in zip(areas, areas[1:], strict=False):

@@ -81,6 +81,13 @@ class IndexDefinition(BaseModel):
     description: str = Field(default="", description="What the index shows.")
     source: str = Field(default="", description="Publisher of the method.")
     topic: str = Field(default="Sozialindex", description="Topic of the results.")
+    name_en: str = Field(
+        default="",
+        description="English name; with the English texts of the parts (label_en, "
+        "name_en) the derived indicators get English texts.",
+    )
+    description_en: str = Field(default="", description="English description.")
+    topic_en: str = Field(default="", description="English topic (Social index).")
     level: str = Field(description="Area level the index is computed on.")
     period: str = Field(description="Reference period (Stichtag), e.g. 2020-12-31.")
     population: str | None = Field(

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Engine
 
-from sozialmonitor.analysis.index_definition import IndexDefinition
+from sozialmonitor.analysis.index_categories import APPENDIX_MARK
+from sozialmonitor.analysis.index_definition import (
+    IndexDefinition,
+    IndexDimension,
+    IndexIndicator,
+)
 from sozialmonitor.analysis.index_inputs import read_and_compute
 from sozialmonitor.analysis.index_result import IndexResult
 from sozialmonitor.domain.access import Audience
@@ -49,6 +54,26 @@ class DerivedColumn:
     """Column whose text goes into each value's note (class labels)."""
 
 
+ENGLISH_UNITS = {"z-Wert": "z-score", "Index": "index", "Klasse": "class"}
+"""The units of derived indicators in English."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text:
+    """A derived indicator's name and explanation in German and, where the
+    definition has the English texts of its parts, in English ("" otherwise)."""
+
+    name: str
+    explain: str
+    name_en: str = ""
+    explain_en: str = ""
+
+
+def english(*parts: str) -> bool:
+    """Whether every English part a text is made of is given."""
+    return all(parts)
+
+
 def derived_columns(
     definition: IndexDefinition, sources: dict[str, Indicator] | None = None
 ) -> list[DerivedColumn]:
@@ -56,30 +81,50 @@ def derived_columns(
 
     Ids are ``<index id>.<what>``: ``mss.status_index``, ``mss.status_class``,
     ``mss.z_s1`` …; the dot keeps them apart from stored indicators such as the
-    officially published ``mss_status_index``.
+    officially published ``mss_status_index``. Their English texts (``name_en`` …
+    ``definition_en``) are written from the definition's English texts (``name_en``,
+    ``description_en``, ``topic_en``, each dimension's ``name_en`` and each
+    indicator's ``label_en``); a text whose English parts are missing stays German
+    only, and the English pages say so.
     """
     sources = sources or {}
     public = all(s.visibility is Visibility.PUBLIC for s in sources.values())
     licences = sorted({s.licence for s in sources.values() if s.licence})
+    inputs = ", ".join(definition.source_indicators)
     trace = (
         f"Berechnet von Sozialmonitor nach der Indexdefinition '{definition.id}' "
-        f"(SHA-256 {definition.digest}); Eingangsindikatoren: "
-        f"{', '.join(definition.source_indicators)}.\n\n"
-        f"Indexdefinition:\n\n{definition.text}"
+        f"(SHA-256 {definition.digest}); Eingangsindikatoren: {inputs}."
+        f"{APPENDIX_MARK}{definition.text}"
+    )
+    trace_en = (
+        f"Computed by Sozialmonitor from the index definition '{definition.id}' "
+        f"(SHA-256 {definition.digest}); input indicators: {inputs}."
     )
 
-    def make(
-        suffix: str, name: str, unit: str, explain: str, **extra: object
-    ) -> Indicator:
+    def make(suffix: str, text: Text, unit: str, **extra: object) -> Indicator:
+        name_en = (
+            f"{text.name_en} ({definition.name_en})"
+            if english(text.name_en, definition.name_en)
+            else ""
+        )
         data: dict[str, object] = {
             "id": f"{definition.id}.{suffix}",
-            "name": f"{name} ({definition.name})",
-            "short_name": name,
+            "name": f"{text.name} ({definition.name})",
+            "short_name": text.name,
             "unit": unit,
             "topic": definition.topic,
             "definition": "\n\n".join(
-                part for part in (explain, definition.description, trace) if part
+                part for part in (text.explain, definition.description, trace) if part
             ),
+            "name_en": name_en,
+            "short_name_en": text.name_en if name_en else "",
+            "unit_en": ENGLISH_UNITS[unit],
+            "topic_en": definition.topic_en,
+            "definition_en": "\n\n".join(
+                (text.explain_en, definition.description_en, trace_en)
+            )
+            if english(text.explain_en, definition.description_en)
+            else "",
             "kind": IndicatorKind.INDEX,
             "multiplier": 1.0,
             "decimals": 2,
@@ -96,71 +141,78 @@ def derived_columns(
     found: list[DerivedColumn] = []
     for dim_name, dim in definition.dimensions.items():
         for ind in dim.indicators:
-            origin = (
-                f"Veränderung von {ind.change_of} über {ind.periods} Zeitraum/Zeiträume"
-                if ind.change_of
-                else f"Indikator {ind.indicator}"
-            )
             found.append(
                 DerivedColumn(
-                    indicator=make(
-                        f"z_{ind.key}",
-                        f"z-Wert {ind.label}",
-                        "z-Wert",
-                        f"Standardisierter Wert ({definition.standardisation}) von "
-                        f"{origin}, Gewicht {ind.weight:g}, {ind.polarity.value}.",
-                    ),
+                    indicator=make(f"z_{ind.key}", _z_text(definition, ind), "z-Wert"),
                     column=f"z_{ind.key}",
                 )
             )
+        labels = ", ".join(i.label for i in dim.indicators)
+        labels_en = ", ".join(i.label_en for i in dim.indicators)
+        all_en = english(dim.name_en, *(i.label_en for i in dim.indicators))
         found.append(
             DerivedColumn(
                 indicator=make(
                     f"{dim_name}_sum",
-                    f"{dim.name}: Summe",
+                    Text(
+                        name=f"{dim.name}: Summe",
+                        explain=f"{definition.aggregation} der gewichteten "
+                        f"z-Werte: {labels}.",
+                        name_en=f"{dim.name_en}: sum" if all_en else "",
+                        explain_en=f"{definition.aggregation} of the weighted "
+                        f"z-scores: {labels_en}."
+                        if all_en
+                        else "",
+                    ),
                     "z-Wert",
-                    f"{definition.aggregation} der gewichteten z-Werte: "
-                    + ", ".join(i.label for i in dim.indicators)
-                    + ".",
                 ),
                 column=f"{dim_name}_sum",
             )
         )
+        again = definition.standardise_index
         found.append(
             DerivedColumn(
                 indicator=make(
                     f"{dim_name}_index",
-                    dim.name,
-                    "Index",
-                    f"{dim.name}: "
-                    + (
-                        "die Summe erneut standardisiert."
-                        if definition.standardise_index
-                        else "die Summe selbst."
+                    Text(
+                        name=dim.name,
+                        explain=f"{dim.name}: "
+                        + (
+                            "die Summe erneut standardisiert."
+                            if again
+                            else "die Summe selbst."
+                        ),
+                        name_en=dim.name_en,
+                        explain_en=f"{dim.name_en}: "
+                        + (
+                            "the sum, standardised again."
+                            if again
+                            else "the sum itself."
+                        )
+                        if dim.name_en
+                        else "",
                     ),
+                    "Index",
                 ),
                 column=f"{dim_name}_index",
             )
-        )
-        bounds = "; ".join(
-            f"{c.code} = {c.label}"
-            + (
-                f" (< {_german(c.below)})"
-                if c.below is not None
-                else f" (≤ {_german(c.up_to)})"
-                if c.up_to is not None
-                else " (übrige)"
-            )
-            for c in dim.classes
         )
         found.append(
             DerivedColumn(
                 indicator=make(
                     f"{dim_name}_class",
-                    f"{dim.name}: Klasse",
+                    Text(
+                        name=f"{dim.name}: Klasse",
+                        explain=f"Klasse des {dim.name}: {_bounds(dim, 'de')}. Die "
+                        "Anmerkung nennt die Klasse in Worten.",
+                        name_en=f"{dim.name_en}: class" if dim.name_en else "",
+                        explain_en=f"Class of the {dim.name_en}: "
+                        f"{_bounds(dim, 'en')}. The note names the class in words "
+                        "(the official German label)."
+                        if dim.name_en
+                        else "",
+                    ),
                     "Klasse",
-                    f"Klasse des {dim.name}: {bounds}. Die Anmerkung nennt die "
-                    "Klasse in Worten.",
                     decimals=0,
                 ),
                 column=f"{dim_name}_class",
@@ -168,15 +220,24 @@ def derived_columns(
             )
         )
     if definition.combined is not None:
+        combined = definition.combined
         found.append(
             DerivedColumn(
                 indicator=make(
                     "cell",
-                    definition.combined.name,
+                    Text(
+                        name=combined.name,
+                        explain=f"Feld der Matrix aus Status- und Dynamikklasse als "
+                        f"Zahl ({combined.code}); die Anmerkung nennt das Feld "
+                        f"({combined.cell}) in Worten.",
+                        name_en=combined.name_en,
+                        explain_en=f"Cell of the matrix of status and dynamics class "
+                        f"as a number ({combined.code}); the note names the cell "
+                        f"({combined.cell}) in words (the official German label)."
+                        if combined.name_en
+                        else "",
+                    ),
                     "Klasse",
-                    f"Feld der Matrix aus Status- und Dynamikklasse als Zahl "
-                    f"({definition.combined.code}); die Anmerkung nennt das Feld "
-                    f"({definition.combined.cell}) in Worten.",
                     decimals=0,
                     polarity=Polarity.NEUTRAL,
                 ),
@@ -187,9 +248,48 @@ def derived_columns(
     return found
 
 
-def _german(number: float) -> str:
-    """``-1,5`` for -1.5: a bound as the portal writes it."""
-    return f"{number:g}".replace(".", ",")
+def _z_text(definition: IndexDefinition, ind: IndexIndicator) -> Text:
+    """Name and explanation of an index indicator's z-score."""
+    if ind.change_of:
+        origin = (
+            f"Veränderung von {ind.change_of} über {ind.periods} Zeitraum/Zeiträume"
+        )
+        origin_en = f"the change of {ind.change_of} over {ind.periods} period(s)"
+    else:
+        origin = f"Indikator {ind.indicator}"
+        origin_en = f"indicator {ind.indicator}"
+    return Text(
+        name=f"z-Wert {ind.label}",
+        explain=f"Standardisierter Wert ({definition.standardisation}) von {origin}, "
+        f"Gewicht {ind.weight:g}, {ind.polarity.value}.",
+        name_en=f"z-score {ind.label_en}" if ind.label_en else "",
+        explain_en=f"Standardised value ({definition.standardisation}) of "
+        f"{origin_en}, weight {ind.weight:g}, {ind.polarity.value}."
+        if ind.label_en
+        else "",
+    )
+
+
+def _bounds(dim: IndexDimension, lang: str) -> str:
+    """``1 = hoch (< -1); 2 = mittel (≤ 1); …``: a dimension's classes with their
+    bounds, as the portal writes numbers in ``lang`` (the labels are official)."""
+
+    def number(value: float) -> str:
+        written = f"{value:g}"
+        return written.replace(".", ",") if lang == "de" else written
+
+    rest = " (übrige)" if lang == "de" else " (the rest)"
+    return "; ".join(
+        f"{c.code} = {c.label}"
+        + (
+            f" (< {number(c.below)})"
+            if c.below is not None
+            else f" (≤ {number(c.up_to)})"
+            if c.up_to is not None
+            else rest
+        )
+        for c in dim.classes
+    )
 
 
 def result_frame(

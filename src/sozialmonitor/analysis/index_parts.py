@@ -29,6 +29,11 @@ class IndexIndicator(BaseModel):
         description="Short name within the index (s1, d3): names its z-score column."
     )
     label: str = Field(description="Label as the publication writes it.")
+    label_en: str = Field(
+        default="",
+        description="English label (empty: the derived indicators "
+        "have no English texts).",
+    )
     indicator: str | None = Field(
         default=None, description="Id of a stored indicator whose values are used."
     )
@@ -118,6 +123,9 @@ class IndexDimension(BaseModel):
     model_config = FROZEN
 
     name: str = Field(description="Name of the index (Status-Index, Dynamik-Index).")
+    name_en: str = Field(
+        default="", description="English name (Status index, Dynamics index)."
+    )
     indicators: tuple[IndexIndicator, ...] = Field(
         min_length=1, description="The indicators combined."
     )
@@ -177,6 +185,7 @@ class CombinedMatrix(BaseModel):
         default="Gesamtindex",
         description="Name (MSS: Gesamtindex Soziale Ungleichheit).",
     )
+    name_en: str = Field(default="", description="English name.")
     cell: str = Field(
         default="{status_code}{dynamics_symbol}",
         description="How a cell is written (MSS: 2-).",

@@ -37,6 +37,11 @@ from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.export import to_bytes, xlsx_bytes
 from sozialmonitor.store import queries
 from sozialmonitor.web import charts, formatting, mapfile
+from sozialmonitor.web.hotspot_download import (
+    HOTSPOT_COLUMNS,
+    cluster_cells,
+    local_clusters,
+)
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import current_snapshot, request_language
 from sozialmonitor.web.pages import indicator_data as data
@@ -139,6 +144,8 @@ def view_rows(ctx: Context) -> ViewRows:
         if categories_of(indicator):
             # A class: its label beside the official number (issue 13).
             rows = with_category_labels(rows, indicator)
+        if view.ansicht == "hotspots":
+            rows = with_hotspot_columns(rows, ctx)
         return rows
     if view.ansicht == "diagramm":
         areas, periods, values = series_data(ctx)
@@ -207,6 +214,19 @@ def with_category_labels(rows: ViewRows, indicator: Indicator) -> ViewRows:
             r | {"value_label": category_label(indicator, r["value"]) or ""}
             for r in rows.rows
         ),
+    )
+
+
+def with_hotspot_columns(rows: ViewRows, ctx: Context) -> ViewRows:
+    """The rows with each area's cluster (as the hot-spot map shows it) and the
+    pseudo p-value of its local Moran statistic after the value (issue 13)."""
+    found = local_clusters(ctx)
+    after = "value_label" if "value_label" in rows.columns else "value"
+    at = rows.columns.index(after) + 1
+    return dataclasses.replace(
+        rows,
+        columns=(*rows.columns[:at], *HOTSPOT_COLUMNS, *rows.columns[at:]),
+        rows=tuple(r | cluster_cells(r["area"], found, ctx.t) for r in rows.rows),
     )
 
 

@@ -35,6 +35,7 @@ from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import UnknownAreaError
 from sozialmonitor.web import formatting
+from sozialmonitor.web.embedding import EmbedCode
 from sozialmonitor.web.figure import (
     PROFILE_CHANGE_SPANS,
     ChangeCell,
@@ -54,6 +55,7 @@ from sozialmonitor.web.page import (
     request_language,
     site_of,
 )
+from sozialmonitor.web.pages.area_embed import profile_embed
 from sozialmonitor.web.pages.area_lineage import (
     LineageStep,
     lineage_steps,
@@ -147,6 +149,9 @@ class ProfileRow:
     """CSS class: ``better`` or ``worse`` (the words say it too)."""
     trend: TrendMarker | None = None
     """The trend test of the area's series (as ``sozialmonitor stats trend``)."""
+    embed: EmbedCode | None = None
+    """The embed code of the row's chart (``/einbetten/gebiet/…``); None for an
+    internal indicator."""
     sparkline: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -288,6 +293,7 @@ def area_profile(
     gebietsstand: str | None = None,
     site: Site = DEFAULT_SITE,
     typology: TypologySetting | None = None,
+    base_url: str = "",
 ) -> AreaProfile:
     """The profile of one area; its series on today's area or as it was
     (``gebietsstand``, see :mod:`boundary_state`), and its type in ``typology``.
@@ -413,6 +419,7 @@ def area_profile(
                     reading=reading.text,
                     result_class=_RESULT_CLASS.get(reading.result, ""),
                     trend=trends.get(indicator.id),
+                    embed=profile_embed(area, indicator, lang, t, base_url),
                     sparkline=sparkline(points, indicator.short_name, lang),
                 )
             )
@@ -558,6 +565,7 @@ def _profile(request: Request, code: str) -> tuple[Snapshot, AreaProfile]:
             gebietsstand=asked,
             site=site_of(request),
             typology=getattr(request.app.state, "typology", None),
+            base_url=request.app.state.base_url,
         )
 
 

@@ -43,6 +43,7 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+    site_of,
 )
 from sozialmonitor.web.pages.area import AreaRef
 from sozialmonitor.web.pages.area_values import area_values
@@ -55,6 +56,7 @@ from sozialmonitor.web.pages.compare_form import (
     option_groups,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 from sozialmonitor.web.values import shown_value
@@ -156,8 +158,10 @@ def compare_page(
     *,
     areas: list[str],
     indicator: str = "",
+    order: Order = NO_ORDER,
 ) -> ComparePage:
-    """The comparison of two areas (or the form to choose them).
+    """The comparison of two areas (or the form to choose them), topic by topic
+    in the site's ``order``.
 
     Raises
     ------
@@ -221,7 +225,7 @@ def compare_page(
         values_a = area_values(conn, snap, snap.areas[ref_a.code]).by_indicator
         values_b = area_values(conn, snap, snap.areas[ref_b.code]).by_indicator
         codes = [ref_a.code, ref_b.code]
-        for topic in snap.topics:
+        for topic in order.arrange(snap.topics):
             rows = []
             for ind in topic.indicators:
                 pa, pb = values_a.get(ind.id), values_b.get(ind.id)
@@ -347,14 +351,17 @@ def _page(
 ) -> tuple[Snapshot, ComparePage]:
     snap = current_snapshot(request)
     lang = request_language(request)
+    order = site_of(request).order
 
     def build() -> ComparePage:
         with request.app.state.engine.connect() as conn:
-            return compare_page(conn, snap, lang, areas=areas, indicator=indicator)
+            return compare_page(
+                conn, snap, lang, areas=areas, indicator=indicator, order=order
+            )
 
     # A comparison lines up every indicator of two areas (~40 ms at Germany size)
     # and changes only with the data: kept per data version, page and twin alike.
-    key = (tuple(areas), indicator, lang)
+    key = (tuple(areas), indicator, lang, order.key)
     return snap, snap.lru("compare-pages", PAGE_CACHE).get_or_make(key, build)
 
 

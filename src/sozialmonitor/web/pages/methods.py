@@ -29,6 +29,7 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+    site_of,
 )
 from sozialmonitor.web.pages.methods_availability import Availability, availability
 from sozialmonitor.web.pages.methods_catalogue import (
@@ -46,6 +47,7 @@ from sozialmonitor.web.pages.methods_release import (
     release_history,
 )
 from sozialmonitor.web.problems import problem
+from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Snapshot
 
 router = APIRouter()
@@ -93,6 +95,7 @@ def methods_page(
     thema: str = "",
     q: str = "",
     datenstand: str | None = None,
+    order: Order = NO_ORDER,
 ) -> MethodsPage:
     """The methods & data page.
 
@@ -111,6 +114,8 @@ def methods_page(
         search: umlauts and word forms do not matter).
     datenstand
         The release whose changes are shown; default the newest published one.
+    order
+        The site's order of topics and indicators (filter and catalogue).
 
     Returns
     -------
@@ -132,11 +137,11 @@ def methods_page(
             q=q,
             topics=tuple(
                 Option(value=topic.slug, label=topic.name, selected=topic.slug == thema)
-                for topic in snap.topics
+                for topic in order.arrange(snap.topics)
             ),
             unknown_topic=unknown_topic,
         ),
-        catalogue=catalogue(snap, shown, t),
+        catalogue=catalogue(snap, shown, t, order),
         shown=len(shown),
         total=len(snap.indicators),
         sources=sources(snap, t),
@@ -162,6 +167,7 @@ def _page(
             thema=thema,
             q=q,
             datenstand=datenstand,
+            order=site_of(request).order,
         )
     return snap, page
 

@@ -8,11 +8,12 @@ filter (a topic, and words for the indicator search: :func:`shown_indicators`).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind, Polarity
 from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
 
@@ -86,13 +87,19 @@ def shown_indicators(
 
 
 def catalogue(
-    snap: Snapshot, shown: list[Indicator], t: Translator
+    snap: Snapshot, shown: list[Indicator], t: Translator, order: Order = NO_ORDER
 ) -> tuple[CatalogueTopic, ...]:
-    """The shown indicators by topic, each in German name order."""
+    """The shown indicators by topic in the site's ``order``; within a topic the
+    indicators the site names first, in its order, the others in German name
+    order."""
     lang = t.lang
     ids = {i.id for i in shown}
+    by_name = tuple(
+        replace(topic, indicators=tuple(sorted(topic.indicators, key=_german_name)))
+        for topic in snap.topics
+    )
     found = []
-    for topic in snap.topics:
+    for topic in order.arrange(by_name):
         entries = tuple(
             CatalogueEntry(
                 indicator=i,
@@ -100,7 +107,7 @@ def catalogue(
                 kind_text=t(KIND_WORDS[i.kind]),
                 polarity_text=t(POLARITY_WORDS[i.polarity]),
             )
-            for i in sorted(topic.indicators, key=lambda i: german_key(i.name))
+            for i in topic.indicators
             if i.id in ids
         )
         if entries:
@@ -113,6 +120,10 @@ def catalogue(
                 )
             )
     return tuple(found)
+
+
+def _german_name(indicator: Indicator) -> str:
+    return german_key(indicator.name)
 
 
 def sources(snap: Snapshot, t: Translator) -> tuple[SourceEntry, ...]:

@@ -23,8 +23,10 @@ from sozialmonitor.web.page import (
     json_response,
     render,
     request_language,
+    site_of,
 )
 from sozialmonitor.web.pages.area_lineage import validity_text
+from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
 
@@ -210,7 +212,9 @@ def _indicator_result(hit: SearchHit, query: str, t: Translator) -> IndicatorRes
     )
 
 
-def _topic_results(snap: Snapshot, lang: Language) -> tuple[TopicResult, ...]:
+def _topic_results(
+    snap: Snapshot, lang: Language, order: Order
+) -> tuple[TopicResult, ...]:
     return tuple(
         TopicResult(
             name=topic.name,
@@ -218,7 +222,7 @@ def _topic_results(snap: Snapshot, lang: Language) -> tuple[TopicResult, ...]:
             url=href(f"/thema/{topic.slug}", lang),
             indicator_count=len(topic.indicators),
         )
-        for topic in snap.topics
+        for topic in order.arrange(snap.topics)
     )
 
 
@@ -238,7 +242,9 @@ def _status(indicators: int, areas: int, topics: int, t: Translator) -> str:
     return t("Gefunden: {parts}", parts=", ".join(parts))
 
 
-def search_page(snap: Snapshot, lang: Language, q: str) -> SearchPage:
+def search_page(
+    snap: Snapshot, lang: Language, q: str, order: Order = NO_ORDER
+) -> SearchPage:
     """Indicators, areas and topics matching ``q`` (no value is read).
 
     Parameters
@@ -249,6 +255,8 @@ def search_page(snap: Snapshot, lang: Language, q: str) -> SearchPage:
         Language of texts and links.
     q
         The query as typed.
+    order
+        The site's order of topics (found topics and suggestions).
 
     Returns
     -------
@@ -258,7 +266,7 @@ def search_page(snap: Snapshot, lang: Language, q: str) -> SearchPage:
     """
     t = Translator(lang=lang)
     query = " ".join(q.split())[:MAX_QUERY]
-    all_topics = _topic_results(snap, lang)
+    all_topics = _topic_results(snap, lang, order)
     if not normalise(query):
         return SearchPage(
             query=query,
@@ -318,7 +326,7 @@ def search_page(snap: Snapshot, lang: Language, q: str) -> SearchPage:
 
 def _page(request: Request, q: str) -> tuple[Snapshot, SearchPage]:
     snap = current_snapshot(request)
-    return snap, search_page(snap, request_language(request), q)
+    return snap, search_page(snap, request_language(request), q, site_of(request).order)
 
 
 @router.get("/suche", response_class=HTMLResponse, include_in_schema=False)

@@ -27,6 +27,7 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.pages.area_values import cached_values
 from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
+from sozialmonitor.web.pages.start_median import LevelMedian, level_median
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.site.config import DEFAULT_NAME
 from sozialmonitor.web.snapshot import Snapshot, Topic
@@ -39,16 +40,32 @@ FIGURES_PER_TOPIC = 3
 
 @dataclass(frozen=True, kw_only=True)
 class KeyFigure:
-    """The newest value of an indicator for its top-level area."""
+    """The newest value of an indicator for its top-level area (or the site's
+    comparison area) — or, where that area has none, the median of the areas of
+    the next level below it (``median``)."""
 
     indicator: Indicator
     area: Area
     period: str
     value: float | None
+    """The area's own value; None with ``median`` (the area has none)."""
     text: str
-    """``12,5 %`` (or ``–``)."""
+    """``12,5 %`` (or ``–``): the value, or the median."""
     period_text: str
     url: str
+    median: LevelMedian | None = None
+    """The median and range of the areas below, where the area has no value."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pick:
+    """An indicator chosen as a key figure, with the area and period of its value
+    (or the median of the areas below the area)."""
+
+    indicator: Indicator
+    area: Area
+    period: str
+    median: LevelMedian | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,11 +106,16 @@ class StartPage:
 
 
 def _picks(
-    snap: Snapshot, topic: Topic, compare_area: Area | None
-) -> list[tuple[Indicator, Area, str]]:
+    conn: Connection,
+    snap: Snapshot,
+    topic: Topic,
+    compare_area: Area | None,
+    lang: Language,
+) -> list[Pick]:
     """Up to ``FIGURES_PER_TOPIC`` indicators of a topic with the area and period
-    of their key figure: the comparison area's newest period where it has one,
-    else (without a comparison area) the top-level area's."""
+    of their key figure: the comparison area's newest period where it has one, else
+    the median of the next level below it with values (``start_median``); without
+    a comparison area the top-level area's newest period."""
     picks = []
     for indicator in topic.indicators:
         if compare_area is not None:
@@ -103,14 +125,29 @@ def _picks(
             )
             periods = scope.periods_by_level.get(compare_area.level) if scope else None
             if periods:
-                picks.append((indicator, compare_area, periods[-1]))
+                picks.append(
+                    Pick(indicator=indicator, area=compare_area, period=periods[-1])
+                )
+            elif scope is not None:
+                median = level_median(conn, snap, indicator, compare_area, scope, lang)
+                if median is not None:
+                    picks.append(
+                        Pick(
+                            indicator=indicator,
+                            area=compare_area,
+                            period=median.period,
+                            median=median,
+                        )
+                    )
         else:
             scope = next(
                 (s for s in snap.scopes_for(indicator) if s.root.level in s.levels),
                 None,
             )
             if scope is not None and scope.latest:
-                picks.append((indicator, scope.root, scope.latest))
+                picks.append(
+                    Pick(indicator=indicator, area=scope.root, period=scope.latest)
+                )
         if len(picks) == FIGURES_PER_TOPIC:
             break
     return picks
@@ -123,7 +160,9 @@ def start_page(
     site's comparison area (else of each indicator's top-level area)."""
     compare_area = snap.areas.get(site.compare_area) if site.compare_area else None
     topics_in_order = site.order.arrange(snap.topics)
-    chosen = {t.slug: _picks(snap, t, compare_area) for t in topics_in_order}
+    chosen = {
+        t.slug: _picks(conn, snap, t, compare_area, lang) for t in topics_in_order
+    }
     top = top_values(conn, snap)
     below: Mapping[tuple[str, str, str], Observation | None] = {}
     if compare_area is not None and compare_area.parent:
@@ -132,7 +171,12 @@ def start_page(
         below = cached_values(
             conn,
             snap,
-            {(i.id, a.code, p) for picks in chosen.values() for i, a, p in picks},
+            {
+                (p.indicator.id, p.area.code, p.period)
+                for picks in chosen.values()
+                for p in picks
+                if p.median is None
+            },
         )
 
     def observation(indicator: str, code: str, period: str) -> Observation | None:
@@ -143,17 +187,25 @@ def start_page(
     topics = []
     for topic in topics_in_order:
         figures = []
-        for indicator, area, period in chosen[topic.slug]:
-            value = shown_value(observation(indicator.id, area.code, period))
+        for pick in chosen[topic.slug]:
+            indicator = pick.indicator
+            value = (
+                None
+                if pick.median is not None
+                else shown_value(observation(indicator.id, pick.area.code, pick.period))
+            )
             figures.append(
                 KeyFigure(
                     indicator=indicator,
-                    area=area,
-                    period=period,
+                    area=pick.area,
+                    period=pick.period,
                     value=value,
-                    text=formatting.with_unit(value, indicator, lang),
-                    period_text=formatting.period_label(period, lang),
+                    text=formatting.with_unit(
+                        pick.median.value if pick.median else value, indicator, lang
+                    ),
+                    period_text=formatting.period_label(pick.period, lang),
                     url=href(f"/indikator/{indicator.id}", lang),
+                    median=pick.median,
                 )
             )
         topics.append(

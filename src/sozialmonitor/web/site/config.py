@@ -36,6 +36,12 @@ class Order:
     topics: tuple[str, ...] = ()
     indicators: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """The order as a hashable value, for the keys of pages kept per data
+        version (apps with different site files may share a snapshot)."""
+        return (self.topics, tuple(self.indicators.items()))
+
     def arrange(self, topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
         """The topics in the site's order, each with its indicators in order."""
         rank = {slug: i for i, slug in enumerate(self.topics)}
