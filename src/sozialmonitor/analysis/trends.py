@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import math
+import statistics
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -87,19 +89,19 @@ def mann_kendall(values: Sequence[float]) -> MannKendall:
     >>> mk.s, round(mk.p_value, 3), mk.exact
     (4, 0.333, True)
     """
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
+    # Plain Python: a monitoring series has some 10 to 40 values, for which
+    # NumPy's per-call overhead costs more than the pairs (a page tests 100s).
+    x = [float(v) for v in values if not math.isnan(v)]
     n = len(x)
     if n < 2:
         raise ValueError("the Mann-Kendall test needs at least two values")
-    s = int(np.sign(x[None, :] - x[:, None])[_pairs(n)].sum())
-    _, ties = np.unique(x, return_counts=True)
+    s = sum((b > a) - (b < a) for i, a in enumerate(x) for b in x[i + 1 :])
+    ties = Counter(x).values()
     var_s = (
-        float(n * (n - 1) * (2 * n + 5) - np.sum(ties * (ties - 1) * (2 * ties + 5)))
-        / 18
-    )
+        n * (n - 1) * (2 * n + 5) - sum(t * (t - 1) * (2 * t + 5) for t in ties)
+    ) / 18
     z = 0.0 if s == 0 or var_s == 0 else (s - math.copysign(1, s)) / math.sqrt(var_s)
-    exact = n <= EXACT_UP_TO and bool(np.all(ties == 1))
+    exact = n <= EXACT_UP_TO and all(t == 1 for t in ties)
     p = _exact_p(n, s) if exact else _two_sided_normal_p(z)
     return MannKendall(
         n=n, s=s, var_s=var_s, z=z, p_value=p, tau=s / (n * (n - 1) / 2), exact=exact
@@ -113,13 +115,6 @@ def _two_sided_normal_p(z: float) -> float:
     0.05
     """
     return math.erfc(abs(z) / math.sqrt(2))
-
-
-@functools.lru_cache(maxsize=64)
-def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The index pairs (i < j) of n values; pages test thousands of series of the
-    same length, so they are made once per length."""
-    return np.triu_indices(n, 1)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -143,13 +138,18 @@ def sens_slope(times: Sequence[float], values: Sequence[float]) -> float:
     >>> sens_slope([2019, 2020, 2021, 2022], [10.0, 12.0, 13.0, 16.0])
     2.0
     """
-    t, x = np.asarray(times, dtype=float), np.asarray(values, dtype=float)
-    keep = ~(np.isnan(t) | np.isnan(x))
-    t, x = t[keep], x[keep]
-    if len(t) < 2:
+    points = [
+        (float(t), float(x))
+        for t, x in zip(times, values, strict=True)
+        if not (math.isnan(t) or math.isnan(x))
+    ]
+    if len(points) < 2:
         raise ValueError("Sen's slope needs at least two points")
-    i, j = _pairs(len(t))
-    return float(np.median((x[j] - x[i]) / (t[j] - t[i])))
+    return statistics.median(
+        (x2 - x1) / (t2 - t1)
+        for i, (t1, x1) in enumerate(points)
+        for t2, x2 in points[i + 1 :]
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

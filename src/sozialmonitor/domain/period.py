@@ -126,6 +126,8 @@ def parse_period(raw: object) -> Period:
     >>> parse_period(2015.0).code
     '2015'
     """
+    if type(raw) is str:  # the common case first: pages parse codes by thousands
+        return _parse_text(raw.strip())
     if isinstance(raw, dt.datetime):
         return Period.date_of(raw.date())
     if isinstance(raw, dt.date):
