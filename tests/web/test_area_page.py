@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -361,3 +362,33 @@ def test_number_format_of_the_profile_is_german(demo: TestClient) -> None:
         == formatting.number(population["figure"]["value"], 0, "de") + "\u202fPersonen"
     )
     assert "." in population["figure"]["text"]  # thousands separator
+
+
+def test_warmed_benchmark_values_equal_a_cold_read(demo_sqlite: Engine) -> None:
+    """``warm_data`` reads the parents' latest values for every profile at once;
+    a profile served from them equals one that read them itself."""
+    from sozialmonitor.domain.access import Audience
+    from sozialmonitor.store.database import connect
+    from sozialmonitor.web.app import warm_data
+    from sozialmonitor.web.snapshot import snapshot
+
+    url = demo_sqlite.url.render_as_string(hide_password=False)
+    warm, cold = connect(url), connect(url)
+    try:
+        warm_data(warm, gaps=False)
+        warm_snap = snapshot(warm, Audience.PUBLIC)
+        cold_snap = snapshot(cold, Audience.PUBLIC)
+        assert len(warm_snap.lru("area-values", 1)) > 0
+        assert len(cold_snap.lru("area-values", 1)) == 0
+        leaves = sorted(
+            code for code in warm_snap.areas if not warm_snap.children.get(code)
+        )
+        with warm.connect() as w, cold.connect() as c:
+            for code in [*leaves[:: max(1, len(leaves) // 12)], LAATZEN]:
+                # The locator map's element id is drawn at random.
+                served = area_page.area_profile(w, warm_snap, "de", code)
+                read = area_page.area_profile(c, cold_snap, "de", code)
+                assert replace(served, locator="") == replace(read, locator="")
+    finally:
+        warm.dispose()
+        cold.dispose()

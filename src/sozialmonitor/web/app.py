@@ -238,7 +238,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     before the first request but in the keep-warm thread). Nearly free when the
     data version has not changed. (A reader with an area scope builds its own on
     first use.)"""
-    from sozialmonitor.web.pages.area_values import derive
+    from sozialmonitor.web.pages.area_values import derive, warm_benchmarks
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.pages.sozialindex_data import read_newest_results
@@ -252,6 +252,8 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
             read_newest_results(conn, snap)
         derive(snap)
+        with engine.connect() as conn:
+            warm_benchmarks(conn, snap)
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
 

@@ -268,3 +268,45 @@ def area_values(conn: Connection, snap: Snapshot, area: Area) -> AreaValues:
     for key, obs in cached_values(conn, snap, wanted).items():
         by_indicator[key[0]][key[2]] = obs
     return AreaValues(by_indicator=dict(by_indicator), computed_periods=mode)
+
+
+def warm_benchmarks(conn: Connection, snap: Snapshot) -> None:
+    """Read the values a profile compares with — each indicator's latest period in
+    every area between the top areas and the smallest ones (a municipality's Kreis
+    and Land) — for all such areas at once, one read a level, into the cache of
+    :func:`cached_values`. At Germany size a Kreis's values are computed from its
+    municipalities: ~20 ms a Kreis on a profile's first request, some seconds for
+    all 400 here, in ``warm_data``, once per data version."""
+    derived = derive(snap)
+    # The latest period of each level's series: a profile compares its own latest
+    # period, which its parent may not have (then its key is kept as "none").
+    latest: set[tuple[str, str, str]] = {
+        (indicator_id, root, periods[-1])
+        for (indicator_id, root), scope in derived.scope.items()
+        for periods in scope.periods_by_level.values()
+        if periods
+    }
+    levels = {
+        area.level
+        for code, area in snap.areas.items()
+        if snap.children.get(code) and snap.root_of.get(code) != code
+    }
+    cache = _values(snap)
+    periods = sorted({period for _, _, period in latest})
+    for level in sorted(levels):
+        wanted = {
+            (indicator_id, area.code, period)
+            for area in snap.areas.values()
+            if area.level == level and snap.children.get(area.code)
+            for indicator_id, root, period in latest
+            if snap.root_of.get(area.code) == root
+        }
+        if len(wanted) > VALUE_CACHE_SIZE // 2:
+            continue  # more than the cache keeps: left to the requests
+        query = queries.ObservationQuery(level=level, periods=periods)
+        found = {
+            obs.key: obs
+            for obs in queries.read_observations(conn, query, audience=snap.audience)
+            if obs.key in wanted
+        }
+        cache.store({key: found.get(key) for key in wanted})
