@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from portal_index import store_index
 from portal_urls import PageCase, cases
 from sqlalchemy import Engine, event, text
 
@@ -392,6 +393,24 @@ def germany_engine(out: Path, shared: Path) -> Engine:
     return engine
 
 
+def _page_names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def chosen(page_cases: list[PageCase], names: list[str] | None) -> list[PageCase]:
+    """The cases named (all without ``--pages``); stops on a name no case has."""
+    if names is None:
+        return page_cases
+    known = [c.name for c in page_cases]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(
+            f"--pages: no page type {', '.join(map(repr, unknown))} in this data; "
+            f"known: {', '.join(known)}"
+        )
+    return [c for c in page_cases if c.name in names]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -410,13 +429,22 @@ def main(argv: list[str] | None = None) -> int:
         "internal view); default: the public",
     )
     parser.add_argument("--scope", help="the signed-in account's area scope (a code)")
+    parser.add_argument(
+        "--pages",
+        type=_page_names,
+        help="time only these page types, comma-separated by their names in the "
+        "table (e.g. 'sozialindex,start'; 'indicator: map' with its space quoted); "
+        "default: all",
+    )
     args = parser.parse_args(argv)
     who = f"signed in as {args.role}" + (f" within {args.scope}" if args.scope else "")
     who = who if args.role else "public"
     args.out.mkdir(parents=True, exist_ok=True)
 
     demo = demo_engine(args.out)
-    demo_cases = cases(demo, level="municipality", period="2021", runs=args.runs)
+    demo_cases = chosen(
+        cases(demo, level="municipality", period="2021", runs=args.runs), args.pages
+    )
     print_table(
         f"Demo data (Region Hannover, Berlin), {who}",
         measure(demo, demo_cases, args.role, args.scope),
@@ -424,7 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_germany:
         return 0
     germany = germany_engine(args.out, args.shared)
-    germany_cases = cases(germany, level="municipality", period="2021", runs=args.runs)
+    store_index(germany, args.out)
+    germany_cases = chosen(
+        cases(germany, level="municipality", period="2021", runs=args.runs),
+        args.pages,
+    )
     print_table(
         "Germany size (10,786 municipalities, 100 indicators, 10 years; SQLite), "
         + who,
