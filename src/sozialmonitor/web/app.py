@@ -46,6 +46,7 @@ from sozialmonitor.web.pages import (
     site_assets,
     sozialindex,
     sozialindex_download,
+    sozialindex_list,
     start,
     topic,
     uploads,
@@ -73,6 +74,7 @@ PAGE_ROUTERS = (
     area_index.router,
     area.router,
     compare.router,
+    sozialindex_list.router,
     sozialindex.router,
     sozialindex_download.router,
     methods.router,
@@ -239,7 +241,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     from sozialmonitor.web.pages.area_values import derive
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
-    from sozialmonitor.web.pages.sozialindex_data import read_newest_results
+    from sozialmonitor.web.pages.sozialindex_data import read_stored_results
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
 
@@ -248,7 +250,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
         with engine.connect() as conn:
             top_values(conn, snap)
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
-            read_newest_results(conn, snap)
+            read_stored_results(conn, snap)
         derive(snap)
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
