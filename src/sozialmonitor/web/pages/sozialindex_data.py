@@ -136,13 +136,9 @@ class PeriodResults:
     left_out: dict[str, int]
     """Why areas have no class (not suppressed ones) → how many."""
 
-    def cell_of(self, d: IndexDefinition, at: int) -> Category | None:
-        """The combined cell of the area at position ``at``."""
-        code = self.cell[at]
-        return None if code != code else _cells(d).get(int(code))
 
-
-def _cells(d: IndexDefinition) -> dict[int, Category]:
+def cells_by_code(d: IndexDefinition) -> dict[int, Category]:
+    """The combined cells by their codes."""
     return {c.code: c for c in cell_categories(d)}
 
 
@@ -302,7 +298,7 @@ def _focus(d: IndexDefinition, results: PeriodResults) -> tuple[FocusArea, ...]:
         index=[a.code for a in results.areas],
     )
     if d.dynamics is not None:
-        cells = _cells(d)
+        cells = cells_by_code(d)
         frame["dynamics_class"] = whole_codes(results.dynamics_class)
         frame["cell"] = [
             "" if c != c or int(c) not in cells else cells[int(c)].symbol

@@ -60,7 +60,8 @@ def result_rows(
         "status_label": labels("status", found.status_class),
     }
     if d.dynamics is not None:
-        cells = [found.cell_of(d, at) for at in range(len(codes))]
+        by_code = results.cells_by_code(d)
+        cells = [None if c != c else by_code.get(int(c)) for c in found.cell.tolist()]
         frame |= {
             "dynamics_index": found.dynamics_index,
             "dynamics_class": classes(found.dynamics_class),

@@ -1,0 +1,135 @@
+"""The Sozialindex page with more focus areas than it lists (issue 13, Germany
+size): the table shows the first ``FOCUS_SHOWN`` by name and says how many there
+are; the JSON twin counts them all and the downloads mark them all.
+
+130 planning areas of a made-up city, named out of code order; one status
+indicator, and a definition whose focus classes are all three status classes, so
+that every indexed area is a focus area. The expected focus areas come from
+``compute_from_database`` (the analysis the CLI runs), not from the page's code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from sozialmonitor.analysis.index_definition import parse_definition
+from sozialmonitor.analysis.index_derived import compute_and_store
+from sozialmonitor.analysis.index_inputs import compute_from_database
+from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.collation import german_key
+from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.store import queries
+from sozialmonitor.store.writes import (
+    draft_release,
+    publish_release,
+    save_areas,
+    save_indicators,
+    store_observations,
+)
+from sozialmonitor.web.app import create_app
+from sozialmonitor.web.pages.sozialindex import FOCUS_SHOWN
+
+AREAS = 130
+PERIOD = "2020-12-31"
+DEFINITION = parse_definition(
+    """
+id: viele
+name: Index mit vielen Fokusgebieten
+level: planning_area
+period: 2020-12-31
+population: null
+status:
+  name: Status-Index
+  indicators:
+    - {key: a, label: A Arbeitslosigkeit, indicator: share_a}
+  classes:
+    - {code: 1, label: hoch, below: -0.5}
+    - {code: 2, label: mittel, up_to: 0.5}
+    - {code: 3, label: niedrig}
+focus:
+  status_classes: [1, 2, 3]
+  drivers: 1
+""",
+    origin="test",
+)
+
+
+def _name(n: int) -> str:
+    """Names out of code order (and with an umlaut), so the order is the names'."""
+    initial = "ÄZB"[n % 3]
+    return f"{initial}-Viertel {(n * 37) % AREAS:03d}"
+
+
+@pytest.fixture
+def many(engine: Engine) -> Engine:
+    codes = [f"V{n:03d}" for n in range(AREAS)]
+    with engine.begin() as conn:
+        save_indicators(conn, [Indicator(id="share_a", name="Anteil A", unit="%")])
+        save_areas(
+            conn,
+            [Area(code="V", name="Vielstadt", level="region")]
+            + [
+                Area(code=c, name=_name(n), level="planning_area", parent="V")
+                for n, c in enumerate(codes)
+            ],
+        )
+        release = draft_release(conn, "Daten")
+        rows = [
+            {
+                "indicator_id": queries.indicator_id(conn, "share_a"),
+                "area_id": queries.area_id(conn, code),
+                "period": PERIOD,
+                "value": 2.0 + (n * 7 % AREAS) * 0.1,
+                "numerator": None,
+                "denominator": None,
+                "flags": 0,
+                "note": None,
+            }
+            for n, code in enumerate(codes)
+        ]
+        store_observations(conn, release, pd.DataFrame(rows))
+        publish_release(conn, "Daten")
+    compute_and_store(engine, DEFINITION, release="Index")
+    with engine.begin() as conn:
+        publish_release(conn, "Index")
+    return engine
+
+
+def test_the_page_lists_the_first_focus_areas_by_name_and_counts_all(
+    many: Engine,
+) -> None:
+    with many.connect() as conn:
+        expected = compute_from_database(conn, DEFINITION, audience=Audience.PUBLIC)
+    assert len(expected.focus) == AREAS > FOCUS_SHOWN  # the test can fail
+    first = sorted((f.name for f in expected.focus), key=german_key)[:FOCUS_SHOWN]
+    client = TestClient(create_app(many))
+
+    page = BeautifulSoup(client.get("/sozialindex/viele").text, "html.parser")
+    rows = page.select("table.index-focus tbody tr")
+    assert [r.th.get_text(strip=True) for r in rows] == first
+    intro = page.select_one("#index-focus ~ p")
+    assert intro is not None
+    assert intro.get_text(" ", strip=True).startswith(f"{AREAS} Gebiete mit Status")
+    assert f"die ersten {FOCUS_SHOWN} nach dem Namen" in intro.get_text()
+    assert intro.select_one('a[href="#index-downloads"]') is not None
+
+    twin = client.get("/api/v1/pages/sozialindex/viele").json()
+    assert twin["focus_count"] == AREAS
+    assert [f["name"] for f in twin["focus"]] == first
+
+    response = client.get("/sozialindex/viele/download.csv")
+    assert response.status_code == 200
+    found = list(
+        csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert {r["area"] for r in found if r["focus"] == "ja"} == {
+        f.code for f in expected.focus
+    }
