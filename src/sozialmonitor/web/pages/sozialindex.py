@@ -1,7 +1,7 @@
 """The Sozialindex page: ``/sozialindex/<id>``, one page per stored index.
 
 For the index's stored results in the chosen period (read through the read gate:
-:mod:`sozialindex_data`): the combined map on the areas' boundaries in the
+:mod:`sozialindex_data`): the combined map (:mod:`sozialindex_map`) in the
 definition's colours, the matrix of status × dynamics classes with the areas per
 cell and class, the focus areas (Gebiete mit besonderem Aufmerksamkeitsbedarf) with
 the indicators that drive them in words, the method written from the definition
@@ -17,10 +17,8 @@ indices is :mod:`sozialindex_list`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -28,12 +26,11 @@ from sozialmonitor.analysis.index_categories import (
     DIMENSION_WORDS,
     Category,
     cell_categories,
-    class_categories,
 )
 from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.analysis.index_result import Driver
 from sozialmonitor.web import formatting, svgmap
-from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import (
     Later,
     Option,
@@ -46,6 +43,7 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages import sozialindex_data as results
+from sozialmonitor.web.pages import sozialindex_map as index_map
 from sozialmonitor.web.pages.indicator_params import level_label
 from sozialmonitor.web.pages.indicator_views import choropleth_key
 from sozialmonitor.web.pages.sozialindex_list import unknown_index
@@ -257,94 +255,6 @@ def _transition(
     )
 
 
-def _map_categories(d: IndexDefinition) -> list[Category]:
-    """What the map colours: the combined cells, or the status classes."""
-    if d.dynamics is not None:
-        return list(cell_categories(d))
-    return list(class_categories(d, "status"))
-
-
-def _drawn_codes(
-    d: IndexDefinition, found: results.PeriodResults
-) -> results.FloatArray:
-    """Each area's code of what the map colours (NaN: none)."""
-    return found.cell if d.dynamics is not None else found.status_class
-
-
-def _draw(
-    stored: results.StoredIndex,
-    found: results.PeriodResults,
-    geometries: dict[str, str | None],
-    title: str,
-    cache_key: str,
-    lang: Language,
-) -> str:
-    """One labelled link per area to its profile."""
-    d = stored.definition
-    t = Translator(lang=lang)
-    categories = _map_categories(d)
-    by_code = {c.code: (i, c) for i, c in enumerate(categories)}
-    suffix = href("/", lang)[1:]
-    areas = []
-    for at, (area, code) in enumerate(
-        zip(found.areas, _drawn_codes(d, found).tolist(), strict=True)
-    ):
-        position, category = (
-            by_code.get(int(code), (None, None)) if code == code else (None, None)
-        )
-        if category is not None:
-            text = f"{category.symbol}: {category.label}"
-        elif found.suppressed[at]:
-            text = t("nicht ausgewiesen")
-        else:
-            text = found.reasons[at] or t("keine Angabe")
-        areas.append(
-            svgmap.MapArea(
-                code=area.code,
-                name=area.name,
-                geometry=geometries.get(area.code),
-                label=f"{area.name}: {text}",
-                class_index=position,
-                href=f"/gebiet/{area.code}{suffix}",
-            )
-        )
-    return svgmap.choropleth_svg(
-        areas,
-        k=len(categories),
-        title=title,
-        cache_key=cache_key,
-        colours=[c.colour for c in categories],
-    )
-
-
-def _draw_image(
-    stored: results.StoredIndex,
-    found: results.PeriodResults,
-    plain: Sequence[svgmap.MapArea],
-    title: str,
-    cache_key: str,
-) -> str:
-    """One image for many areas (``plain``: the level's areas as
-    ``data.map_areas`` keeps them), a path per class."""
-    d = stored.definition
-    categories = _map_categories(d)
-    codes = _drawn_codes(d, found)
-    at = found.positions.of([a.code for a in plain])
-    wanted = np.where(at >= 0, codes[at], np.nan)  # NaN: no class, or not indexed
-    classes: list[int | None] = [None] * len(plain)
-    for i, c in enumerate(categories):
-        for k in np.flatnonzero(wanted == c.code).tolist():
-            classes[k] = i
-    return svgmap.class_image_svg(
-        plain,
-        classes,
-        k=len(categories),
-        title=title,
-        cache_key=cache_key,
-        colours=[c.colour for c in categories],
-    )
-
-
 # --- the page -----------------------------------------------------------------------
 
 
@@ -436,9 +346,9 @@ def index_page(
         return snap.lru("index-maps", 8).get_or_make(
             (d.id, period, lang),
             lambda: (
-                _draw(stored, found, geometries, title, cache_key, lang)
+                index_map.linked_map(stored, found, geometries, title, cache_key, lang)
                 if linked
-                else _draw_image(stored, found, plain, title, cache_key)
+                else index_map.image_map(stored, found, plain, title, cache_key)
             ),
         )
 
