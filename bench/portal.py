@@ -41,6 +41,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -48,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from portal_index import store_index
 from portal_urls import PageCase, cases
 from sqlalchemy import Engine, event, text
 
@@ -58,6 +60,12 @@ DEFAULT_SHARED = REPO.parent / "shared" / "data"
 RUNS = 30
 TARGET_P95_MS = 100.0
 TARGET_BYTES = 300 * 1024
+BACKGROUND_THREADS = (
+    "sozialmonitor-gap-count",
+    "sozialmonitor-keep-warm",
+    "sozialmonitor-lisa",
+)
+"""Names of the app's background threads, whose reads are no request's."""
 REPLAY_BUDGET_S = 10.0
 """Seconds one bare replay series may take; slower statements run three times."""
 
@@ -124,8 +132,12 @@ class StatementLog:
         _context: Any,
         _many: bool,
     ) -> None:
-        # Reads only: the connection's own BEGIN (SQLite recipe) is not the page's.
+        # Reads only: the connection's own BEGIN (SQLite recipe) is not the page's;
+        # nor what the app's background threads read meanwhile (the map of data
+        # gaps that warm_up starts: a scan of every value, ~1 minute bare).
         first = statement.lstrip()[:6].upper()
+        if threading.current_thread().name.startswith(BACKGROUND_THREADS):
+            return
         if self.recording and (first == "SELECT" or first.startswith("WITH")):
             self.statements.append((statement, parameters))
 
@@ -410,6 +422,24 @@ def germany_engine(out: Path, shared: Path) -> Engine:
     return engine
 
 
+def _page_names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def chosen(page_cases: list[PageCase], names: list[str] | None) -> list[PageCase]:
+    """The cases named (all without ``--pages``); stops on a name no case has."""
+    if names is None:
+        return page_cases
+    known = [c.name for c in page_cases]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(
+            f"--pages: no page type {', '.join(map(repr, unknown))} in this data; "
+            f"known: {', '.join(known)}"
+        )
+    return [c for c in page_cases if c.name in names]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -428,13 +458,22 @@ def main(argv: list[str] | None = None) -> int:
         "internal view); default: the public",
     )
     parser.add_argument("--scope", help="the signed-in account's area scope (a code)")
+    parser.add_argument(
+        "--pages",
+        type=_page_names,
+        help="time only these page types, comma-separated by their names in the "
+        "table (e.g. 'sozialindex,start'; 'indicator: map' with its space quoted); "
+        "default: all",
+    )
     args = parser.parse_args(argv)
     who = f"signed in as {args.role}" + (f" within {args.scope}" if args.scope else "")
     who = who if args.role else "public"
     args.out.mkdir(parents=True, exist_ok=True)
 
     demo = demo_engine(args.out)
-    demo_cases = cases(demo, level="municipality", period="2021", runs=args.runs)
+    demo_cases = chosen(
+        cases(demo, level="municipality", period="2021", runs=args.runs), args.pages
+    )
     print_table(
         f"Demo data (Region Hannover, Berlin), {who}",
         measure(demo, demo_cases, args.role, args.scope),
@@ -442,7 +481,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_germany:
         return 0
     germany = germany_engine(args.out, args.shared)
-    germany_cases = cases(germany, level="municipality", period="2021", runs=args.runs)
+    store_index(germany, args.out)
+    germany_cases = chosen(
+        cases(germany, level="municipality", period="2021", runs=args.runs),
+        args.pages,
+    )
     print_table(
         "Germany size (10,786 municipalities, 100 indicators, 10 years; SQLite), "
         + who,

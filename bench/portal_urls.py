@@ -225,8 +225,9 @@ def cases(engine: Engine, *, level: str, period: str, runs: int) -> list[PageCas
         "methods": _methods_urls(snap, words),
         "search": (href("/suche", "de", q=w) for w in search_words),
     }
-    # The Sozialindex pages of the stored indices, each period (none at Germany
-    # size, where no index is stored: then the case is left out).
+    # The Sozialindex pages of the stored indices, each period in both languages
+    # (the demo's MSS 2021; at Germany size the SYNTHETIC benchmark index that
+    # portal_index.py stores; without a stored index the case is left out).
     from sozialmonitor.web.pages.sozialindex_data import stored_indices
 
     index_urls = [

@@ -47,6 +47,7 @@ from sozialmonitor.web.pages import (
     site_assets,
     sozialindex,
     sozialindex_download,
+    sozialindex_list,
     start,
     topic,
     uploads,
@@ -75,6 +76,7 @@ PAGE_ROUTERS = (
     area_index.router,
     area.router,
     compare.router,
+    sozialindex_list.router,
     sozialindex.router,
     sozialindex_download.router,
     methods.router,
@@ -241,7 +243,7 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     from sozialmonitor.web.pages.area_values import derive, warm_benchmarks
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_views import prepare_maps
-    from sozialmonitor.web.pages.sozialindex_data import read_newest_results
+    from sozialmonitor.web.pages.sozialindex_data import read_stored_results
     from sozialmonitor.web.snapshot import snapshot
     from sozialmonitor.web.values import top_values
 
@@ -250,10 +252,11 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
         with engine.connect() as conn:
             top_values(conn, snap)
             snap.remember("maps-prepared", partial(prepare_maps, conn, snap))
-            read_newest_results(conn, snap)
+            read_stored_results(conn, snap)
         derive(snap)
         with engine.connect() as conn:
-            warm_benchmarks(conn, snap)
+            # Once per data version (the keep-warm thread calls every few seconds).
+            snap.remember("benchmarks-warm", partial(warm_benchmarks, conn, snap))
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
 

@@ -1,12 +1,18 @@
 """The Sozialindex page: ``/sozialindex/<id>``, one page per stored index.
 
 For the index's stored results in the chosen period (read through the read gate:
-:mod:`sozialindex_data`): the combined map on the areas' boundaries in the
+:mod:`sozialindex_data`): the combined map (:mod:`sozialindex_map`) in the
 definition's colours, the matrix of status × dynamics classes with the areas per
 cell and class, the focus areas (Gebiete mit besonderem Aufmerksamkeitsbedarf) with
 the indicators that drive them in words, the method written from the definition
 (:mod:`sozialindex_method`), the downloads of the results, and — where the index is
 stored for several periods — how many areas moved from which class to which.
+
+The results of every period are read once per data version (``warm_data``); a view
+counts, lists and draws from their columns. At Germany size (11,000
+municipalities) the map is one image (``svgmap.INTERACTIVE_LIMIT``) and the focus
+list shows its first ``FOCUS_SHOWN`` areas, the downloads all of them. The list of
+indices is :mod:`sozialindex_list`.
 """
 
 from __future__ import annotations
@@ -14,18 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from sozialmonitor.analysis.index_categories import (
     DIMENSION_WORDS,
     Category,
     cell_categories,
-    class_categories,
 )
 from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.analysis.index_result import Driver
 from sozialmonitor.web import formatting, svgmap
-from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import (
     Later,
     Option,
@@ -38,8 +43,10 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages import sozialindex_data as results
+from sozialmonitor.web.pages import sozialindex_map as index_map
 from sozialmonitor.web.pages.indicator_params import level_label
 from sozialmonitor.web.pages.indicator_views import choropleth_key
+from sozialmonitor.web.pages.sozialindex_list import unknown_index
 from sozialmonitor.web.pages.sozialindex_method import method_paragraphs
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.snapshot import Snapshot
@@ -53,6 +60,10 @@ STRONG = 2.0
 """A z-score from here on is "weit über dem Durchschnitt"."""
 CLEAR = 1.0
 """From here on "deutlich über dem Durchschnitt"."""
+FOCUS_SHOWN = 100
+"""Focus areas the page lists (in name order); the downloads mark all of them.
+A city has tens (the MSS 2021: 91 of 536 planning areas); an index over Germany's
+11,000 municipalities has over 1,600, which would weigh ~100 KB gzip."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -155,29 +166,18 @@ class IndexPage:
     suppressed: int
     """Areas whose class may not be shown to this reader."""
     focus: tuple[FocusRow, ...]
+    """The first ``FOCUS_SHOWN`` focus areas in name order."""
+    focus_count: int
+    """All focus areas."""
     focus_rule: str
     method: tuple[str, ...]
     transitions: tuple[TransitionTable, ...]
     downloads: tuple[Download, ...]
     url: str
     map_title: str
+    map_linked: bool
+    """One link per area to its profile (else one image: too many areas)."""
     map: Later = made_later()
-
-
-@dataclass(frozen=True, kw_only=True)
-class IndexLink:
-    id: str
-    name: str
-    url: str
-    level_text: str
-    periods_text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class IndexListPage:
-    indices: tuple[IndexLink, ...]
-    missing: str
-    """The id asked for that has no stored results (404), else empty."""
 
 
 # --- pieces ---------------------------------------------------------------------
@@ -233,11 +233,11 @@ def driver_text(driver: Driver, d: IndexDefinition, t: Translator) -> DriverText
 def _transition(
     d: IndexDefinition,
     dimension: str,
+    moved: list[tuple[Category, list[int]]],
     before: results.PeriodResults,
     after: results.PeriodResults,
     t: Translator,
 ) -> TransitionTable:
-    moved = results.transitions(d, dimension, before, after)
     columns = [c for c, _ in moved]
     column_totals = [sum(row[i] for _, row in moved) for i in range(len(columns))]
     return TransitionTable(
@@ -255,54 +255,6 @@ def _transition(
     )
 
 
-def _draw(
-    snap: Snapshot,
-    stored: results.StoredIndex,
-    found: results.PeriodResults,
-    geometries: dict[str, str | None],
-    title: str,
-    lang: Language,
-) -> str:
-    d = stored.definition
-    t = Translator(lang=lang)
-    if d.dynamics is not None:
-        categories = list(cell_categories(d))
-    else:
-        categories = list(class_categories(d, "status"))
-    position = {c.code: i for i, c in enumerate(categories)}
-    suffix = href("/", lang)[1:]
-    areas = []
-    for r in found.areas:
-        if d.dynamics is not None:
-            category = r.cell
-        else:
-            category = next((c for c in categories if c.code == r.status_class), None)
-        if category is not None:
-            text = f"{category.symbol}: {category.label}"
-        elif r.suppressed:
-            text = t("nicht ausgewiesen")
-        else:
-            text = r.reason or t("keine Angabe")
-        areas.append(
-            svgmap.MapArea(
-                code=r.area.code,
-                name=r.area.name,
-                geometry=geometries.get(r.area.code),
-                label=f"{r.area.name}: {text}",
-                class_index=None if category is None else position[category.code],
-                href=f"/gebiet/{r.area.code}{suffix}",
-            )
-        )
-    day = data.period_end(found.period)
-    return svgmap.choropleth_svg(
-        areas,
-        k=len(categories),
-        title=title,
-        cache_key=choropleth_key(snap, stored.scope.root.code, d.level, day),
-        colours=[c.colour for c in categories],
-    )
-
-
 # --- the page -----------------------------------------------------------------------
 
 
@@ -313,6 +265,8 @@ def index_page(
     lang = request_language(request)
     t = Translator(lang=lang)
     d = stored.definition
+    root = stored.scope.root.code
+    day = data.period_end(period)
     engine = request.app.state.engine
     with engine.connect() as conn:
         found = results.read_results(conn, snap, stored, period)
@@ -321,7 +275,10 @@ def index_page(
         before = (
             results.read_results(conn, snap, stored, earlier[-1]) if earlier else None
         )
-        geometries = data.boundaries(conn, snap, stored.scope.root.code, d.level)
+        geometries = data.boundaries(conn, snap, root, d.level)
+        # Read now: the page draws the map after the connection is closed.
+        linked = len(found.areas) <= svgmap.INTERACTIVE_LIMIT
+        plain = () if linked else data.map_areas(conn, snap, root, d.level, day)
     status_counts = tuple(
         _counted(c, n) for c, n in results.class_counts(d, "status", found)
     )
@@ -347,10 +304,6 @@ def index_page(
         if per_row
         else ()
     )
-    left: dict[str, int] = {}
-    for r in found.areas:
-        if not r.included and not r.suppressed and r.reason:
-            left[r.reason] = left.get(r.reason, 0) + 1
     level_text = level_label(snap, d.level, t)
     period_text = formatting.period_label(period, lang)
     title = t(
@@ -370,7 +323,7 @@ def index_page(
             cell_label=next((c.label for c in cell_list if c.symbol == f.cell), ""),
             drivers=tuple(driver_text(x, d, t) for x in f.drivers),
         )
-        for f in found.focus
+        for f in found.focus[:FOCUS_SHOWN]
     )
     rule = [
         f"{DIMENSION_WORDS[name]} "
@@ -380,15 +333,23 @@ def index_page(
     ]
     url = href(f"/sozialindex/{d.id}", lang, zeitraum=period)
     transitions = (
-        tuple(_transition(d, name, before, found, t) for name in d.dimensions)
+        tuple(
+            _transition(d, name, moved, before, found, t)
+            for name, moved in results.transitions(d, before, found).items()
+        )
         if before is not None
         else ()
     )
+    cache_key = choropleth_key(snap, root, d.level, day)
 
     def draw() -> str:
         return snap.lru("index-maps", 8).get_or_make(
             (d.id, period, lang),
-            lambda: _draw(snap, stored, found, geometries, title, lang),
+            lambda: (
+                index_map.linked_map(stored, found, geometries, title, cache_key, lang)
+                if linked
+                else index_map.image_map(stored, found, plain, title, cache_key)
+            ),
         )
 
     return IndexPage(
@@ -397,7 +358,7 @@ def index_page(
         description=d.description,
         level=d.level,
         level_text=level_text,
-        root=stored.scope.root.code,
+        root=root,
         root_name=stored.scope.root.name,
         period=period,
         period_text=period_text,
@@ -410,16 +371,17 @@ def index_page(
             for p in reversed(periods)
         ),
         internal=snap.audience.internal,
-        indexed=len(found.included),
+        indexed=int(found.included.sum()),
         status_name=d.status.name,
         dynamics_name=d.dynamics.name if d.dynamics else "",
         status_counts=status_counts,
         dynamics_counts=dynamics_counts,
         matrix=matrix,
         matrix_name=d.combined.name if d.combined and d.dynamics else "",
-        left_out=tuple(LeftOut(reason=k, count=v) for k, v in left.items()),
-        suppressed=sum(1 for r in found.areas if r.suppressed),
+        left_out=tuple(LeftOut(reason=k, count=v) for k, v in found.left_out.items()),
+        suppressed=int(found.suppressed.sum()),
         focus=focus,
+        focus_count=len(found.focus),
         focus_rule=t(" oder ").join(rule),
         method=method_paragraphs(d, t, level_text),
         transitions=transitions,
@@ -432,40 +394,11 @@ def index_page(
         ),
         url=url,
         map_title=title,
+        map_linked=linked,
         map=Later(draw)
-        if any(geometries.get(r.area.code) for r in found.areas)
+        if any(geometries.get(a.code) for a in found.areas)
         else Later(),
     )
-
-
-def index_links(
-    snap: Snapshot, lang: Language, topic: str | None = None
-) -> tuple[IndexLink, ...]:
-    """Links to the stored indices (of one topic: those whose results belong to
-    it or that read one of its indicators)."""
-    t = Translator(lang=lang)
-    chosen = (
-        results.stored_indices(snap).values()
-        if topic is None
-        else results.indices_of_topic(snap, topic)
-    )
-    return tuple(
-        IndexLink(
-            id=stored.definition.id,
-            name=stored.definition.name,
-            url=href(f"/sozialindex/{stored.definition.id}", lang),
-            level_text=level_label(snap, stored.definition.level, t),
-            periods_text=", ".join(
-                formatting.period_label(p, lang) for p in stored.periods
-            ),
-        )
-        for stored in chosen
-    )
-
-
-def index_list_page(snap: Snapshot, lang: Language, missing: str = "") -> IndexListPage:
-    """Every stored index with its level and periods."""
-    return IndexListPage(indices=index_links(snap, lang), missing=missing)
 
 
 def chosen_period(stored: results.StoredIndex, asked: str | None) -> str | None:
@@ -479,46 +412,6 @@ def chosen_period(stored: results.StoredIndex, asked: str | None) -> str | None:
 # --- routes -----------------------------------------------------------------------
 
 
-def _unknown(request: Request, snap: Snapshot, index_id: str) -> HTMLResponse:
-    t = Translator(lang=request_language(request))
-    frame = frame_for(
-        request,
-        snap,
-        title=t("Sozialindex nicht gefunden"),
-        crumbs=((t("Start"), "/"),),
-    )
-    response = render(
-        request,
-        "sozialindex_list.html",
-        frame=frame,
-        page=index_list_page(snap, request_language(request), missing=index_id),
-    )
-    response.status_code = 404
-    return response
-
-
-@router.get("/sozialindex", response_class=HTMLResponse, include_in_schema=False)
-def index_list_html(request: Request) -> HTMLResponse:
-    snap = current_snapshot(request)
-    t = Translator(lang=request_language(request))
-    frame = frame_for(
-        request, snap, title=t("Sozialindex"), crumbs=((t("Start"), "/"),)
-    )
-    return render(
-        request,
-        "sozialindex_list.html",
-        frame=frame,
-        page=index_list_page(snap, request_language(request)),
-    )
-
-
-@router.get("/api/v1/pages/sozialindex", tags=["pages"])
-def index_list_json(request: Request) -> JSONResponse:
-    """The stored indices as JSON."""
-    snap = current_snapshot(request)
-    return json_response(index_list_page(snap, request_language(request)))
-
-
 @router.get(
     "/sozialindex/{index_id}", response_class=HTMLResponse, include_in_schema=False
 )
@@ -526,10 +419,10 @@ def index_html(request: Request, index_id: str) -> HTMLResponse:
     snap = current_snapshot(request)
     stored = results.stored_indices(snap).get(index_id)
     if stored is None:
-        return _unknown(request, snap, index_id)
+        return unknown_index(request, snap, index_id)
     period = chosen_period(stored, request.query_params.get("zeitraum"))
     if period is None:
-        return _unknown(request, snap, index_id)
+        return unknown_index(request, snap, index_id)
     page = index_page(request, snap, stored, period)
     t = Translator(lang=request_language(request))
     frame = frame_for(

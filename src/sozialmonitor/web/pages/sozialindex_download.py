@@ -39,49 +39,58 @@ def result_rows(
 ) -> pd.DataFrame:
     """The results of one period as a table, one row per area."""
     d = stored.definition
-    labels = {
-        name: {c.code: c.label for c in class_categories(d, name)}
-        for name in d.dimensions
-    }
     focus = {f.code: f for f in found.focus}
     release = snap.release.name if snap.release else ""
-    rows: list[dict[str, Any]] = []
-    for r in found.areas:
-        f = focus.get(r.area.code)
-        row: dict[str, Any] = {
-            "index": d.id,
-            "area": r.area.code,
-            "area_name": r.area.name,
-            "period": found.period,
-            "status_index": r.status_index,
-            "status_class": r.status_class,
-            "status_label": labels["status"].get(r.status_class or -1, ""),
+    codes = found.codes
+
+    def classes(column: results.FloatArray) -> pd.Series:
+        return pd.Series(results.whole_codes(column), dtype="Int64")
+
+    def labels(dimension: str, column: results.FloatArray) -> list[str]:
+        named = {c.code: c.label for c in class_categories(d, dimension)}
+        return [named.get(int(v), "") if v == v else "" for v in column.tolist()]
+
+    frame: dict[str, Any] = {
+        "index": d.id,
+        "area": codes,
+        "area_name": [a.name for a in found.areas],
+        "period": found.period,
+        "status_index": found.status_index,
+        "status_class": classes(found.status_class),
+        "status_label": labels("status", found.status_class),
+    }
+    if d.dynamics is not None:
+        by_code = results.cells_by_code(d)
+        cells = [None if c != c else by_code.get(int(c)) for c in found.cell.tolist()]
+        frame |= {
+            "dynamics_index": found.dynamics_index,
+            "dynamics_class": classes(found.dynamics_class),
+            "dynamics_label": labels("dynamics", found.dynamics_class),
+            "cell": [c.symbol if c else "" for c in cells],
+            "cell_code": pd.Series(
+                [c.code if c else None for c in cells], dtype="Int64"
+            ),
+            "cell_label": [c.label if c else "" for c in cells],
         }
-        if d.dynamics is not None:
-            row |= {
-                "dynamics_index": r.dynamics_index,
-                "dynamics_class": r.dynamics_class,
-                "dynamics_label": labels["dynamics"].get(r.dynamics_class or -1, ""),
-                "cell": r.cell.symbol if r.cell else "",
-                "cell_code": r.cell.code if r.cell else None,
-                "cell_label": r.cell.label if r.cell else "",
-            }
-        row |= {f"z_{i.key}": r.zscores[i.key] for i in d.indicators}
-        row |= {
-            "focus": f is not None,
-            "drivers": "; ".join(driver_text(x, d, t).text for x in f.drivers)
-            if f
-            else "",
-            "left_out": "nicht ausgewiesen" if r.suppressed else r.reason,
-            "source": f"Sozialmonitor, Index '{d.id}'",
-            "release": release,
-        }
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for column in ("status_class", "dynamics_class", "cell_code"):
-        if column in frame:
-            frame[column] = frame[column].astype("Int64")
-    return frame
+    frame |= {f"z_{i.key}": found.zscores[i.key] for i in d.indicators}
+    frame |= {
+        "focus": [code in focus for code in codes],
+        "drivers": [
+            "; ".join(driver_text(x, d, t).text for x in focus[code].drivers)
+            if code in focus
+            else ""
+            for code in codes
+        ],
+        "left_out": [
+            "nicht ausgewiesen" if hidden else reason
+            for hidden, reason in zip(
+                found.suppressed.tolist(), found.reasons, strict=True
+            )
+        ],
+        "source": f"Sozialmonitor, Index '{d.id}'",
+        "release": release,
+    }
+    return pd.DataFrame(frame)
 
 
 @router.get("/sozialindex/{index_id}/download.{ext}", include_in_schema=False)

@@ -26,7 +26,7 @@ from sozialmonitor.web.page import (
     site_of,
 )
 from sozialmonitor.web.pages.area_values import cached_values
-from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
+from sozialmonitor.web.pages.sozialindex_list import IndexLink, index_links
 from sozialmonitor.web.pages.start_median import LevelMedian, level_median
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.site.config import DEFAULT_NAME

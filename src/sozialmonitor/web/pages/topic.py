@@ -30,7 +30,7 @@ from sozialmonitor.web.page import (
     request_language,
     site_of,
 )
-from sozialmonitor.web.pages.sozialindex import IndexLink, index_links
+from sozialmonitor.web.pages.sozialindex_list import IndexLink, index_links
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.site.config import NO_ORDER, Order
 from sozialmonitor.web.snapshot import Scope, Snapshot, Topic
