@@ -30,7 +30,7 @@ from sozialmonitor.store.writes import (
     save_indicators,
     store_observations,
 )
-from sozialmonitor.web.app import create_app
+from sozialmonitor.web.app import create_app, warm_data
 from sozialmonitor.web.pages import indicator_hotspots
 from tests.cli_access import cli_env
 from tests.fixtures import INDICATORS
@@ -183,10 +183,12 @@ def test_hot_spots_equal_the_command_line_and_hide_the_secret_value(
 def test_a_large_level_is_analysed_in_the_background(
     grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above ``IN_REQUEST_LIMIT`` areas (Germany's municipalities) the first view
-    answers at once and says the analysis is being computed; a later one shows it,
-    with the command line's numbers."""
+    """Above ``IN_REQUEST_LIMIT`` areas (Germany's municipalities) a view not
+    computed ahead is analysed in the background: the page waits up to
+    ``FIRST_VIEW_WAIT`` for it, and says it is being computed when that is not
+    enough; a later request shows it, with the command line's numbers."""
     monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 0.0)
     client = TestClient(create_app(grid_engine))
     params = {"raum": ROOT, "ebene": "municipality", "ansicht": "hotspots"}
     first = client.get(f"/indikator/{SHARE}", params=params)
@@ -208,6 +210,53 @@ def test_a_large_level_is_analysed_in_the_background(
     assert content["clusters"] == {
         a["code"]: a["cluster"]["code"] for a in expected["areas"]
     }
+    # With time to wait, the first request of another view shows its map.
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 30.0)
+    other = page_json(client, **params, zeitraum="2018")["hotspots"]
+    assert not other["pending"] and other["moran_i"] is not None
+
+
+def test_a_large_level_is_computed_ahead_for_every_period(
+    grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keep-warm round computes the hot spots of every indicator and period of
+    a large level ahead (issue 13: the first request of any view draws the map at
+    once), with the numbers of ``stats spatial`` for that period."""
+    monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 0.0)
+    warm_data(grid_engine)
+    # Nothing left to compute for this data version.
+    assert indicator_hotspots.precompute(grid_engine) == 0
+    client = TestClient(create_app(grid_engine))
+    for period in ("2015", "2019", "2021"):
+        params = {
+            "raum": ROOT,
+            "ebene": "municipality",
+            "ansicht": "hotspots",
+            "zeitraum": period,
+        }
+        content = page_json(client, **params)["hotspots"]
+        assert not content["pending"]
+        expected = cli_json(
+            grid_engine,
+            "stats",
+            "spatial",
+            "--indicator",
+            SHARE,
+            "--level",
+            "municipality",
+            "--period",
+            period,
+        )
+        assert content["moran_p"] == expected["moran"]["p_value"]
+        assert content["clusters"] == {
+            a["code"]: a["cluster"]["code"] for a in expected["areas"]
+        }
+        page = BeautifulSoup(
+            client.get(f"/indikator/{SHARE}", params=params).text, "html.parser"
+        )
+        assert page.select_one(".view-hotspots svg") is not None
+        assert page.select_one('.view-hotspots [role="status"]') is None
 
 
 def test_trend_markers_equal_the_command_line(grid_engine: Engine) -> None:
