@@ -93,6 +93,10 @@ CLASSES: tuple[Cluster, ...] = tuple(CLUSTER_COLOURS)
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sozialmonitor-lisa")
 """One analysis at a time: each takes a core and, at Germany size, some 200 MB."""
 _pending = threading.BoundedSemaphore(MAX_PENDING)
+_precomputing = threading.Lock()
+"""One round of :func:`precompute` at a time: the keep-warm thread starts one every
+few seconds, and a caller waiting for the round (``bench/portal.py``) must not
+compute the same analyses beside it."""
 
 
 _KINDS: tuple[Cluster, ...] = tuple(Cluster)
@@ -221,7 +225,13 @@ def precompute(engine: Engine, audience: Audience = Audience.PUBLIC) -> int:
     ``IN_REQUEST_LIMIT`` areas, newest periods first, into the cache the page
     reads; stops when the data version changes. For the keep-warm thread: at
     Germany size (100 indicators × 10 periods of 10,786 municipalities) some
-    minutes of one core per data version. Returns how many it computed."""
+    minutes of one core per data version. A second caller waits for the round
+    under way, then finds its results. Returns how many it computed."""
+    with _precomputing:
+        return _precompute(engine, audience)
+
+
+def _precompute(engine: Engine, audience: Audience) -> int:
     snap = snapshot(engine, audience)
     cache = snap.lru("indicator-hotspots", HOTSPOT_CACHE)
     large = {
