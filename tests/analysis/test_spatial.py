@@ -21,6 +21,9 @@ from sozialmonitor.analysis.spatial import (
 
 RTOL = 1e-9
 PUBLISHED_3DP = 0.5e-3
+MONTE_CARLO = 0.015
+"""Two pseudo p-values of 9,999 permutations each differ by chance: by at most
+0.007 in one standard deviation (p = 0.5), so three of them bound them both."""
 
 
 def square(x: float, y: float, size: float = 1.0) -> str:
@@ -96,28 +99,33 @@ def test_esda_published_examples(
 
 
 def test_same_numbers_as_esda_on_columbus():
+    # Moran's I, its z and each local I are esda's to rounding; the pseudo p-values
+    # come from another random stream (analysis/permutation.py), so they agree up
+    # to chance, and the clusters agree wherever esda's p is clearly on one side.
     frame, shapes = example("columbus.shp")
     codes = [f"{k:02d}" for k in range(len(frame))]
     y = frame["CRIME"].to_numpy(dtype=float)
-    found = analyse(codes, shapes, list(y), rule="queen", seed=7)
+    found = analyse(codes, shapes, list(y), rule="queen", seed=7, permutations=9999)
     w = libpysal.weights.Queen.from_dataframe(frame, use_index=False)
     w.transform = "r"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        moran = esda.Moran(y, w, permutations=999)
-        lisa = esda.Moran_Local(y, w, permutations=999, seed=7)
+        moran = esda.Moran(y, w, permutations=9999)
+        lisa = esda.Moran_Local(y, w, permutations=9999, seed=7)
     assert found.moran is not None
     assert found.moran.i == pytest.approx(moran.I, rel=RTOL)
     assert found.moran.z == pytest.approx(moran.z_norm, rel=RTOL)
+    assert found.moran.p_normal == pytest.approx(moran.p_norm, rel=RTOL)
     assert found.moran.p_value == pytest.approx(moran.p_sim, abs=0.002)  # both tiny
     quadrant = {1: "high-high", 2: "low-high", 3: "low-low", 4: "high-low"}
     for result, local_i, p, q in zip(
         found.local, lisa.Is, lisa.p_sim, lisa.q, strict=True
     ):
         assert result.local_i == pytest.approx(local_i, rel=RTOL)
-        assert result.p_value == pytest.approx(p, rel=RTOL)
-        expected = quadrant[int(q)] if p <= 0.05 else "not_significant"
-        assert result.cluster.value == expected
+        assert result.p_value == pytest.approx(p, abs=MONTE_CARLO)
+        if p < 0.03 or p > 0.07:  # clearly significant or not at 5 %
+            expected = quadrant[int(q)] if p <= 0.05 else "not_significant"
+            assert result.cluster.value == expected
 
 
 def test_lisa_finds_hot_and_cold_spots():
@@ -143,9 +151,8 @@ def test_quadrants_match_value_and_neighbour_mean():
     y = np.random.default_rng(3).normal(size=36) + np.repeat(np.arange(6), 6)
     found = analyse(codes, shapes, list(y), alpha=1.0)  # every area "significant"
     w = contiguity_weights(codes, shapes, "queen")
-    w.transform = "r"
     z = y - y.mean()
-    lag = w.sparse @ z
+    lag = w.matrix @ z / w.counts  # the neighbours' mean
     for result, zi, li in zip(found.local, z, lag, strict=True):
         expected = ("high" if zi > 0 else "low") + "-" + ("high" if li > 0 else "low")
         assert result.cluster.value == expected
@@ -232,6 +239,6 @@ def test_stored_wgs84_boundaries_of_the_demo():
     shapes = [json.dumps(f["geometry"]) for f in towns]
     w = contiguity_weights(codes, shapes)
     hannover = "03241001"
-    assert "03241010" in w.neighbors[hannover]  # Langenhagen borders Hannover
+    assert "03241010" in w.of(hannover)  # Langenhagen borders Hannover
     found = analyse(codes, shapes, [float(i) for i in range(len(codes))])
     assert len(found.local) == len(codes)

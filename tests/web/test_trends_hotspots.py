@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
+from sozialmonitor.analysis.service.clusters import level_contiguity, spatial_level
+from sozialmonitor.analysis.spatial import Contiguity
 from sozialmonitor.cli import app as cli
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Flag
+from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.store import queries
 from sozialmonitor.store.writes import (
     draft_release,
@@ -26,7 +30,7 @@ from sozialmonitor.store.writes import (
     save_indicators,
     store_observations,
 )
-from sozialmonitor.web.app import create_app
+from sozialmonitor.web.app import create_app, warm_data
 from sozialmonitor.web.pages import indicator_hotspots
 from tests.cli_access import cli_env
 from tests.fixtures import INDICATORS
@@ -179,10 +183,12 @@ def test_hot_spots_equal_the_command_line_and_hide_the_secret_value(
 def test_a_large_level_is_analysed_in_the_background(
     grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above ``IN_REQUEST_LIMIT`` areas (Germany's municipalities) the first view
-    answers at once and says the analysis is being computed; a later one shows it,
-    with the command line's numbers."""
+    """Above ``IN_REQUEST_LIMIT`` areas (Germany's municipalities) a view not
+    computed ahead is analysed in the background: the page waits up to
+    ``FIRST_VIEW_WAIT`` for it, and says it is being computed when that is not
+    enough; a later request shows it, with the command line's numbers."""
     monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 0.0)
     client = TestClient(create_app(grid_engine))
     params = {"raum": ROOT, "ebene": "municipality", "ansicht": "hotspots"}
     first = client.get(f"/indikator/{SHARE}", params=params)
@@ -204,6 +210,53 @@ def test_a_large_level_is_analysed_in_the_background(
     assert content["clusters"] == {
         a["code"]: a["cluster"]["code"] for a in expected["areas"]
     }
+    # With time to wait, the first request of another view shows its map.
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 30.0)
+    other = page_json(client, **params, zeitraum="2018")["hotspots"]
+    assert not other["pending"] and other["moran_i"] is not None
+
+
+def test_a_large_level_is_computed_ahead_for_every_period(
+    grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keep-warm round computes the hot spots of every indicator and period of
+    a large level ahead (issue 13: the first request of any view draws the map at
+    once), with the numbers of ``stats spatial`` for that period."""
+    monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 0.0)
+    warm_data(grid_engine)
+    # Nothing left to compute for this data version.
+    assert indicator_hotspots.precompute(grid_engine) == 0
+    client = TestClient(create_app(grid_engine))
+    for period in ("2015", "2019", "2021"):
+        params = {
+            "raum": ROOT,
+            "ebene": "municipality",
+            "ansicht": "hotspots",
+            "zeitraum": period,
+        }
+        content = page_json(client, **params)["hotspots"]
+        assert not content["pending"]
+        expected = cli_json(
+            grid_engine,
+            "stats",
+            "spatial",
+            "--indicator",
+            SHARE,
+            "--level",
+            "municipality",
+            "--period",
+            period,
+        )
+        assert content["moran_p"] == expected["moran"]["p_value"]
+        assert content["clusters"] == {
+            a["code"]: a["cluster"]["code"] for a in expected["areas"]
+        }
+        page = BeautifulSoup(
+            client.get(f"/indikator/{SHARE}", params=params).text, "html.parser"
+        )
+        assert page.select_one(".view-hotspots svg") is not None
+        assert page.select_one('.view-hotspots [role="status"]') is None
 
 
 def test_trend_markers_equal_the_command_line(grid_engine: Engine) -> None:
@@ -270,3 +323,81 @@ def test_trend_markers_in_english(grid_engine: Engine) -> None:
     assert marker.get_text(" ", strip=True) == "▼ decreasing, significant (2015–2021)"
     note = page.select_one(".trend-note")
     assert note is not None and note.get_text().startswith("Trend: Mann-Kendall test")
+
+
+def test_contiguity_is_built_once_and_anew_after_an_area_import(
+    grid_engine: Engine, tmp_path: Path
+) -> None:
+    """Every indicator and period of a level shares one contiguity (issue 13: at
+    Germany size building it takes seconds); an import of areas builds it anew."""
+    rule = Contiguity.QUEEN
+    with grid_engine.connect() as conn:
+        first = level_contiguity(conn, "municipality", rule)
+        for period in ("2021", "2019"):
+            spatial_level(conn, indicator=SHARE, level="municipality", period=period)
+        assert level_contiguity(conn, "municipality", rule) is first
+        assert level_contiguity(conn, "municipality", Contiguity.ROOK) is not first
+    assert first is not None and first.of(cell(0)) == (
+        cell(1),
+        cell(GRID),
+        cell(GRID + 1),
+    )
+    # Rasterort 02 moves far away: it borders nobody any more.
+    moved = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "code": cell(1),
+                    "name": "Rasterort 02",
+                    "level": "municipality",
+                    "parent": ROOT,
+                },
+                "geometry": json.loads(square(1))
+                | {
+                    "coordinates": [
+                        [[50, 50], [50.1, 50], [50.1, 50.1], [50, 50.1], [50, 50]]
+                    ]
+                },
+            }
+        ],
+    }
+    path = tmp_path / "moved.geojson"
+    path.write_text(json.dumps(moved), encoding="utf-8")
+    import_areas(grid_engine, path)
+    with grid_engine.connect() as conn:
+        rebuilt = level_contiguity(conn, "municipality", rule)
+        report = spatial_level(conn, indicator=SHARE, level="municipality")
+    assert rebuilt is not first and rebuilt is not None
+    assert rebuilt.of(cell(1)) == ()
+    assert cell(1) in report.analysis.islands
+
+
+def test_the_analysis_reads_one_period_only(grid_engine: Engine) -> None:
+    """The values of the view's period (or, without one, of the newest), never
+    every period's (issue 13)."""
+    sent: list[str] = []
+
+    def keep(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any
+    ) -> None:
+        sent.append(f"{statement} {parameters}")
+
+    event.listen(grid_engine, "before_cursor_execute", keep)
+    try:
+        with grid_engine.connect() as conn:
+            for period in ("2019", None):
+                sent.clear()
+                report = spatial_level(
+                    conn, indicator=SHARE, level="municipality", period=period
+                )
+                reads = [s for s in sent if "observation" in s and "period" in s]
+                assert reads
+                shown = report.period
+                others = {p for p in PERIODS if p != shown}
+                assert not [s for s in reads if any(f"'{p}'" in s for p in others)]
+                assert any(f"'{shown}'" in s for s in reads)
+    finally:
+        event.remove(grid_engine, "before_cursor_execute", keep)
+    assert report.period == "2021"

@@ -2,9 +2,10 @@
 
 Neighbours are areas sharing a boundary point (queen) or a boundary segment (rook),
 built with libpysal from the boundaries as stored (GeoJSON text in WGS84; contiguity
-needs no projection); weights are row-standardised. Moran's I and the local Moran
-statistics come from esda (Anselin 1995). The permutation tests are seeded, so the
-same data give the same result.
+needs no projection) and kept as a sparse matrix; weights are row-standardised.
+Moran's I and the local Moran statistics are esda's (Anselin 1995; the tests compare
+them with esda's own figures); their permutation tests (:mod:`.permutation`) are
+seeded, so the same data give the same result.
 
 Areas without a value or boundary are left out; areas without a neighbour among the
 rest (islands) are reported and left out of the statistics, whose mean and variance
@@ -16,14 +17,22 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
-import esda
 import numpy as np
 import shapely
-from libpysal.weights import Queen, Rook, W
+from libpysal.weights import Queen, Rook
+from scipy import sparse, stats
+
+from sozialmonitor.analysis.permutation import (
+    at_least,
+    folded_p,
+    global_simulated,
+    local_larger,
+)
 
 MIN_AREAS = 4
 """Fewest areas with neighbours: Moran's I's variance under randomisation needs 4."""
@@ -62,12 +71,13 @@ _CLUSTER_LABELS = {
     Cluster.NO_NEIGHBOURS: "ohne Nachbargebiet",
     Cluster.NOT_ANALYSED: "nicht untersucht",
 }
-# esda's quadrants (geoda_quads=False): 1 HH, 2 LH, 3 LL, 4 HL.
+# (value above the mean, neighbours' mean above the mean) -> quadrant, as esda's
+# q (1 HH, 2 LH, 3 LL, 4 HL).
 _QUADRANTS = {
-    1: Cluster.HIGH_HIGH,
-    2: Cluster.LOW_HIGH,
-    3: Cluster.LOW_LOW,
-    4: Cluster.HIGH_LOW,
+    (True, True): Cluster.HIGH_HIGH,
+    (False, True): Cluster.LOW_HIGH,
+    (False, False): Cluster.LOW_LOW,
+    (True, False): Cluster.HIGH_LOW,
 }
 
 
@@ -84,7 +94,7 @@ class GlobalMoran:
     p_normal: float
     """Two-sided p-value under the normality assumption."""
     p_value: float
-    """Pseudo p-value from the (seeded) permutations, as esda computes it."""
+    """Pseudo p-value from the (seeded) permutations (:mod:`.permutation`)."""
     permutations: int
     """Number of permutations."""
 
@@ -118,12 +128,79 @@ class SpatialAnalysis:
     """Why there are no statistics, if there are none."""
 
 
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Neighbours:
+    """Binary contiguity of areas: which areas share a boundary point (queen) or
+    segment (rook)."""
+
+    codes: tuple[str, ...]
+    """The areas, in the matrix's order."""
+    matrix: sparse.csr_array
+    """Symmetric, 1 where two areas are neighbours, 0 on the diagonal."""
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {code: at for at, code in enumerate(self.codes)}
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """Each area's number of neighbours."""
+        return np.diff(self.matrix.indptr)
+
+    @property
+    def islands(self) -> tuple[str, ...]:
+        """Areas without a neighbour."""
+        return tuple(self.codes[at] for at in np.flatnonzero(self.counts == 0))
+
+    def of(self, code: str) -> tuple[str, ...]:
+        """The neighbours of ``code``, sorted."""
+        at = self.position[code]
+        row = self.matrix.indices[self.matrix.indptr[at] : self.matrix.indptr[at + 1]]
+        return tuple(sorted(self.codes[j] for j in row))
+
+    def among(self, keep: Sequence[str]) -> Neighbours:
+        """The contiguity among the areas ``keep`` only, in that order: whether two
+        areas are neighbours depends on their boundaries alone, so this is what
+        building it for ``keep`` anew gives, without the geometry work.
+
+        Examples
+        --------
+        >>> chain = Neighbours.from_pairs(["a", "b", "c"], [("a", "b"), ("b", "c")])
+        >>> sub = chain.among(["c", "a"])
+        >>> sub.of("a"), sub.islands
+        ((), ('c', 'a'))
+        """
+        if tuple(keep) == self.codes:
+            return self
+        at = np.array([self.position[code] for code in keep], dtype=np.int64)
+        matrix = sparse.csr_array(self.matrix[at][:, at])
+        matrix.sort_indices()
+        return Neighbours(codes=tuple(keep), matrix=matrix)
+
+    @classmethod
+    def from_pairs(
+        cls, codes: Sequence[str], pairs: Iterable[tuple[str, str]]
+    ) -> Neighbours:
+        """Contiguity from pairs of neighbouring codes (each pair once)."""
+        at = {code: i for i, code in enumerate(codes)}
+        found = [(at[a], at[b]) for a, b in pairs if a != b]
+        rows = [i for i, j in found] + [j for i, j in found]
+        cols = [j for i, j in found] + [i for i, j in found]
+        matrix = sparse.csr_array(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(codes), len(codes))
+        )
+        matrix.sum_duplicates()
+        matrix.data[:] = 1.0
+        matrix.sort_indices()
+        return cls(codes=tuple(codes), matrix=matrix)
+
+
 def contiguity_weights(
     codes: Sequence[str],
     geometries: Sequence[str],
     rule: Contiguity | str = Contiguity.QUEEN,
-) -> W:
-    """Contiguity weights of areas from their GeoJSON boundaries (not standardised).
+) -> Neighbours:
+    """The contiguity of areas from their GeoJSON boundaries.
 
     Examples
     --------
@@ -131,50 +208,31 @@ def contiguity_weights(
     ...     '{"type": "Polygon", "coordinates": [[[0,0],[1,0],[1,1],[0,1],[0,0]]]}',
     ...     '{"type": "Polygon", "coordinates": [[[1,1],[2,1],[2,2],[1,2],[1,1]]]}',
     ... ]
-    >>> contiguity_weights(["a", "b"], squares, "queen").neighbors
-    {'a': ['b'], 'b': ['a']}
-    >>> contiguity_weights(["a", "b"], squares, "rook").neighbors
-    {'a': [], 'b': []}
+    >>> contiguity_weights(["a", "b"], squares, "queen").of("a")
+    ('b',)
+    >>> contiguity_weights(["a", "b"], squares, "rook").of("a")
+    ()
     """
     builder = Rook if Contiguity(rule) is Contiguity.ROOK else Queen
     shapes = [shapely.from_geojson(text) for text in geometries]
     with warnings.catch_warnings():  # islands are reported by the caller
         warnings.simplefilter("ignore")
         w = builder.from_iterable(shapes, ids=list(codes), silence_warnings=True)
-        # libpysal sorts the ids; the rows must follow the values' order.
-        w.id_order = list(codes)
-    return w
-
-
-def restricted(w: W, keep: Sequence[str]) -> W:
-    """Binary contiguity ``w`` among the areas ``keep`` only, in that order: whether
-    two areas are neighbours depends on their boundaries alone, so this is what
-    building the weights of ``keep`` anew gives, without the geometry work.
-
-    Examples
-    --------
-    >>> w = W({"a": ["b"], "b": ["a", "c"], "c": ["b"]})
-    >>> sub = restricted(w, ["c", "a"])
-    >>> sub.neighbors, sub.id_order, sorted(sub.islands)
-    ({'c': [], 'a': []}, ['c', 'a'], ['a', 'c'])
-    """
-    kept = set(keep)
-    neighbours = {code: [n for n in w.neighbors[code] if n in kept] for code in keep}
-    with warnings.catch_warnings():  # islands are reported by the caller
-        warnings.simplefilter("ignore")
-        return W(neighbours, id_order=list(keep), silence_warnings=True)
+    return Neighbours.from_pairs(
+        codes, ((a, b) for a, near in w.neighbors.items() for b in near if a < b)
+    )
 
 
 def analyse(
     codes: Sequence[str],
-    geometries: Sequence[str | None],
+    geometries: Sequence[str | None] | None,
     values: Sequence[float | None],
     *,
     rule: Contiguity | str = Contiguity.QUEEN,
     permutations: int = DEFAULT_PERMUTATIONS,
     seed: int = DEFAULT_SEED,
     alpha: float = DEFAULT_ALPHA,
-    weights: W | None = None,
+    weights: Neighbours | None = None,
 ) -> SpatialAnalysis:
     """Global Moran's I and LISA clusters of one indicator's values.
 
@@ -183,10 +241,12 @@ def analyse(
     codes, geometries, values
         One entry per area: its code, its boundary as GeoJSON text (None: no
         boundary) and its value (None or NaN: no value, e.g. left out for size).
+        With ``weights``, ``geometries`` may be None: an area has a boundary when
+        it is among ``weights.codes``.
     rule
         ``queen`` (a shared point makes neighbours) or ``rook`` (a shared edge).
     permutations, seed
-        Conditional randomisation of the local and global tests.
+        Permutations of the local and global tests (:mod:`.permutation`).
     alpha
         Local results with a pseudo p-value above this are "nicht signifikant".
     weights
@@ -209,6 +269,10 @@ def analyse(
     >>> single.moran is None, single.local[0].cluster.value
     (True, 'no_neighbours')
     """  # noqa: E501
+    if geometries is None:
+        if weights is None:
+            raise ValueError("without weights, the geometries are needed")
+        geometries = [code if code in weights.position else None for code in codes]
     if not len(codes) == len(geometries) == len(values):
         raise ValueError("codes, geometries and values must have the same length")
     if len(set(codes)) < len(codes):
@@ -221,16 +285,17 @@ def analyse(
     kept = set(usable)
     left_out = tuple(code for i, code in enumerate(codes) if i not in kept)
     islands: tuple[str, ...] = ()
-    w: W | None = None
+    w: Neighbours | None = None
     if usable:
         with_value = [codes[i] for i in usable]
         w = (
             contiguity_weights(with_value, [geometries[i] or "" for i in usable], rule)
             if weights is None
-            else restricted(weights, with_value)
+            else weights.among(with_value)
         )
-        islands = tuple(str(code) for code in w.islands)
-        usable = [i for i in usable if codes[i] not in islands]
+        islands = w.islands
+        lonely = set(islands)
+        usable = [i for i in usable if codes[i] not in lonely]
     by_code: dict[str, LocalResult] = {
         code: LocalResult(area=code, cluster=Cluster.NO_NEIGHBOURS) for code in islands
     }
@@ -248,51 +313,79 @@ def analyse(
     subset = [codes[i] for i in usable]
     # Leaving the islands out takes no neighbour from any other area.
     assert w is not None
-    w = restricted(w, subset)
-    w.transform = "r"
-    moran = _global_moran(y, w, permutations, seed)
-    with warnings.catch_warnings(), np.errstate(all="ignore"):
-        # esda announces a future change of its default alternative; its pseudo
-        # p-value (folded, as GeoDa's) is what we report and keep.
-        warnings.simplefilter("ignore")
-        lisa = esda.Moran_Local(y, w, permutations=permutations, seed=seed, n_jobs=1)
-    for code, local_i, p, quadrant in zip(
-        subset, lisa.Is, lisa.p_sim, lisa.q, strict=True
+    binary = w.among(subset).matrix
+    rng = np.random.default_rng(seed)
+    moran = _global_moran(y, binary, permutations, rng)
+    for code, local_i, p, cluster in zip(
+        subset, *_local_moran(y, binary, permutations, rng), strict=True
     ):
         # An area at exactly the mean has a local I of 0 under every permutation,
-        # which esda's folded pseudo p-value would call significant.
+        # which the folded pseudo p-value would call significant.
         significant = p <= alpha and local_i != 0
-        cluster = _QUADRANTS[int(quadrant)] if significant else Cluster.NOT_SIGNIFICANT
         by_code[code] = LocalResult(
-            area=code, cluster=cluster, local_i=float(local_i), p_value=float(p)
+            area=code,
+            cluster=cluster if significant else Cluster.NOT_SIGNIFICANT,
+            local_i=float(local_i),
+            p_value=float(p),
         )
     return _result(codes, by_code, islands, left_out, len(usable), moran, "")
 
 
-def _global_moran(y: np.ndarray, w: W, permutations: int, seed: int) -> GlobalMoran:
-    """esda's Moran's I, with the permutations drawn from a seeded generator.
+def _row_standardised(binary: sparse.csr_array) -> sparse.csr_array:
+    counts = np.diff(binary.indptr)
+    weights = binary.copy()
+    weights.data = weights.data / np.repeat(counts, counts)
+    return weights
 
-    esda.Moran draws from NumPy's global random state; ours does not touch it.
-    """
-    found = esda.Moran(y, w, permutations=0)
+
+def _global_moran(
+    y: np.ndarray, binary: sparse.csr_array, permutations: int, rng: np.random.Generator
+) -> GlobalMoran:
+    """Moran's I as esda computes it (row-standardised weights, variance under the
+    normality assumption) and its seeded permutation test."""
+    n = len(y)
+    w = _row_standardised(binary)
+    z = y - y.mean()
+    s0 = float(w.sum())
+    both = w + w.T
+    s1 = float((both.multiply(both)).sum()) / 2
+    s2 = float(((np.asarray(w.sum(axis=1)) + np.asarray(w.sum(axis=0))) ** 2).sum())
+    i = n / s0 * float(z @ (w @ z)) / float(z @ z)
+    expected = -1.0 / (n - 1)
+    variance = (n * n * s1 - n * s2 + 3 * s0 * s0) / ((n - 1) * (n + 1) * s0 * s0)
+    z_norm = (i - expected) / math.sqrt(variance - expected * expected)
     p_value = math.nan
     if permutations:
-        z = y - y.mean()
-        rng = np.random.default_rng(seed)
-        shuffled = np.array([rng.permutation(z) for _ in range(permutations)])
-        lagged = np.asarray(w.sparse @ shuffled.T).T
-        simulated = len(y) / w.s0 * (shuffled * lagged).sum(axis=1) / (z @ z)
-        larger = int((simulated >= found.I).sum())
-        larger = min(larger, permutations - larger)  # folded, as esda does
-        p_value = (larger + 1) / (permutations + 1)
+        larger = at_least(global_simulated(z, w, permutations, rng), i)
+        p_value = float(folded_p(np.array([larger]), permutations)[0])
     return GlobalMoran(
-        i=float(found.I),
-        expected=float(found.EI),
-        z=float(found.z_norm),
-        p_normal=float(found.p_norm),
+        i=i,
+        expected=expected,
+        z=z_norm,
+        p_normal=2 * float(stats.norm.sf(abs(z_norm))),
         p_value=p_value,
         permutations=permutations,
     )
+
+
+def _local_moran(
+    y: np.ndarray, binary: sparse.csr_array, permutations: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, list[Cluster]]:
+    """Local Moran statistics as esda computes them, their pseudo p-values
+    (conditional randomisation) and quadrants."""
+    n = len(y)
+    with np.errstate(all="ignore"):
+        z = (y - y.mean()) / y.std()
+    lag = _row_standardised(binary) @ z
+    local_i = (n - 1) * z * lag / float(z @ z)
+    p = np.full(n, math.nan)
+    if permutations:
+        p = folded_p(local_larger(z, binary, permutations, rng), permutations)
+    quadrants = [
+        _QUADRANTS[(bool(high), bool(near))]
+        for high, near in zip(z > 0, lag > 0, strict=True)
+    ]
+    return local_i, p, quadrants
 
 
 def _result(

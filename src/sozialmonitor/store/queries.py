@@ -26,6 +26,7 @@ from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.domain.observation import Observation
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import (
     UnknownAreaError,
@@ -150,6 +151,19 @@ def indicator_id(conn: Connection, code: str) -> int:
     if found is None:
         raise UnknownIndicatorError(f"There is no indicator with the id '{code}'.")
     return int(found)
+
+
+def stored_periods(conn: Connection, indicator: str) -> list[str]:
+    """The periods with stored values of an indicator in any release and level,
+    newest first: candidates only (the read gate decides what may be seen), for
+    finding the newest period without reading every period's values."""
+    obs = schema.observation
+    found = conn.scalars(
+        select(obs.c.period)
+        .where(obs.c.indicator_id == indicator_id(conn, indicator))
+        .distinct()
+    )
+    return sorted(found, key=period_order, reverse=True)
 
 
 def level_id(conn: Connection, code: str) -> int:

@@ -214,7 +214,7 @@ def warm_up(engine: Engine) -> None:
     )
     from sozialmonitor.web.snapshot import snapshot
 
-    warm_data(engine, gaps=False)
+    warm_data(engine, gaps=False, hotspots=False)
     for audience in COUNTED:
         start_gap_matrix(engine, audience, chosen_top(snapshot(engine, audience), ""))
     compile_templates()
@@ -231,7 +231,7 @@ def settle_memory() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def warm_data(engine: Engine, *, gaps: bool = True) -> None:
+def warm_data(engine: Engine, *, gaps: bool = True, hotspots: bool = True) -> None:
     """Read what the pages of the current data version share, for the public and
     for the signed-in administration: the catalogue snapshot (with the coverage of
     every indicator), the top areas' values, the map paths of the levels, what
@@ -239,9 +239,12 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
     gaps (one scan of the values for both: half a minute at Germany size, so not
     before the first request but in the keep-warm thread). Nearly free when the
     data version has not changed. (A reader with an area scope builds its own on
-    first use.)"""
+    first use.) With ``hotspots``, then the public hot-spot analyses of the levels
+    too large to analyse during a request (``indicator_hotspots.precompute``:
+    minutes at Germany size, once per data version)."""
     from sozialmonitor.web.pages.area_values import derive, warm_benchmarks
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
+    from sozialmonitor.web.pages.indicator_hotspots import precompute
     from sozialmonitor.web.pages.indicator_views import prepare_maps
     from sozialmonitor.web.pages.sozialindex_data import read_stored_results
     from sozialmonitor.web.snapshot import snapshot
@@ -259,6 +262,8 @@ def warm_data(engine: Engine, *, gaps: bool = True) -> None:
             snap.remember("benchmarks-warm", partial(warm_benchmarks, conn, snap))
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
+    if hotspots:
+        precompute(engine)
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from sozialmonitor.analysis.service.shared import (
     area_dict,
@@ -22,6 +24,7 @@ from sozialmonitor.analysis.service.shared import (
 from sozialmonitor.analysis.spatial import (
     DEFAULT_SEED,
     Contiguity,
+    Neighbours,
     SpatialAnalysis,
     analyse,
     contiguity_weights,
@@ -29,9 +32,18 @@ from sozialmonitor.analysis.spatial import (
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area, AreaLevel
 from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release
 from sozialmonitor.errors import InvalidQueryError, MissingBoundariesError
 from sozialmonitor.store import queries
+from sozialmonitor.store.data_version import data_version
+from sozialmonitor.web.cache import Lru
+
+CONTIGUITY_CACHE = 8
+"""Contiguities kept per database (level × rule × data version; 10,988
+municipalities: some 2 MB each, 2.5 s to build)."""
+_contiguities: weakref.WeakKeyDictionary[Engine, Lru] = weakref.WeakKeyDictionary()
+_building = threading.Lock()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,8 +57,8 @@ class SpatialReport:
     release: Release | None
     areas: tuple[Area, ...]
     values: tuple[float | None, ...]
-    neighbours: dict[str, tuple[str, ...]]
-    """Each area's neighbours on the level (by boundary, whatever their values)."""
+    neighbours: Neighbours
+    """The areas' neighbours on the level (by boundary, whatever their values)."""
     analysis: SpatialAnalysis
     seed: int = DEFAULT_SEED
 
@@ -81,7 +93,11 @@ class SpatialReport:
                     },
                     "local_i": finite(local.local_i),
                     "p_value": finite(local.p_value),
-                    "neighbours": list(self.neighbours.get(area.code, ())),
+                    "neighbours": list(
+                        self.neighbours.of(area.code)
+                        if area.code in self.neighbours.position
+                        else ()
+                    ),
                 }
                 for area, value, local in zip(
                     self.areas, self.values, a.local, strict=True
@@ -124,32 +140,21 @@ def spatial_level(
         ) from None
     found = queries.get_indicator(conn, indicator, audience=audience)
     lvl = level_named(conn, level)
-    wanted = period_code(period)
-    values = read_values(
-        conn, [found.id], level=level, period=wanted, as_of=as_of, audience=audience
+    wanted, values = _period_values(
+        conn, found.id, level, period_code(period), as_of, audience
     )
-    wanted = wanted or latest_period(values)
-    areas = areas_of_period(conn, level, wanted, with_geometry=True)
-    shaped = [a for a in areas if a.geometry]
-    if not shaped:
+    weights = level_contiguity(conn, level, contiguity)
+    if weights is None:
         raise MissingBoundariesError(
             f"The areas of the level '{level}' ({lvl.label}) have no stored "
             "boundaries, so they have no neighbours. Import them with boundaries "
             "(sozialmonitor import areas FILE.geojson, or a GeoPackage or Shapefile)."
         )
+    areas = areas_of_period(conn, level, wanted)
     by_area = {o.area: o.value for o in values if o.period == wanted}
     row = tuple(by_area.get(a.code) for a in areas)
-    weights = contiguity_weights(
-        [a.code for a in shaped], [a.geometry or "" for a in shaped], contiguity
-    )
-    result = analyse(
-        [a.code for a in areas],
-        [a.geometry for a in areas],
-        row,
-        rule=contiguity,
-        seed=DEFAULT_SEED,
-        weights=weights,
-    )
+    codes = [a.code for a in areas]
+    result = analyse(codes, None, row, seed=DEFAULT_SEED, weights=weights)
     return SpatialReport(
         indicator=found,
         level=lvl,
@@ -158,9 +163,81 @@ def spatial_level(
         release=release_as_of(conn, as_of),
         areas=tuple(areas),
         values=row,
-        neighbours={
-            code: tuple(sorted(str(n) for n in near))
-            for code, near in weights.neighbors.items()
-        },
+        neighbours=weights.among([c for c in codes if c in weights.position]),
         analysis=result,
     )
+
+
+def level_contiguity(
+    conn: Connection, level: str, rule: Contiguity
+) -> Neighbours | None:
+    """The contiguity of every area of ``level`` with a stored boundary (of every
+    boundary vintage), None when none has one.
+
+    Built once per database, level, rule and data version (an import of areas
+    makes a new data version) and kept in a small cache, so that every indicator
+    and period of the level shares it: building it for Germany's municipalities
+    takes seconds, taking the areas of one period from it milliseconds.
+    """
+    cache = _contiguities.get(conn.engine)
+    if cache is None:
+        with _building:
+            cache = _contiguities.setdefault(conn.engine, Lru(CONTIGUITY_CACHE))
+    key = (level, rule.value, data_version(conn))
+    missing = object()
+    found = cache.get(key, missing)
+    if found is missing:
+        with _building:  # one build at a time: each takes a core for seconds
+            found = cache.get(key, missing)
+            if found is missing:
+                shaped = [
+                    a
+                    for a in queries.list_areas(conn, level=level, with_geometry=True)
+                    if a.geometry
+                ]
+                found = (
+                    contiguity_weights(
+                        [a.code for a in shaped],
+                        [a.geometry or "" for a in shaped],
+                        rule,
+                    )
+                    if shaped
+                    else None
+                )
+                cache.put(key, found)
+    assert found is None or isinstance(found, Neighbours)
+    return found
+
+
+def _period_values(
+    conn: Connection,
+    indicator: str,
+    level: str,
+    period: str | None,
+    as_of: str | None,
+    audience: Audience,
+) -> tuple[str | None, list[Observation]]:
+    """The values of one period through the read gate: ``period``'s, or else the
+    newest period's with a value (the stored periods newest first, each read until
+    one has a value the audience may see) — never every period's."""
+    if period is not None:
+        return period, read_values(
+            conn,
+            [indicator],
+            level=level,
+            period=period,
+            as_of=as_of,
+            audience=audience,
+        )
+    for candidate in queries.stored_periods(conn, indicator):
+        values = read_values(
+            conn,
+            [indicator],
+            level=level,
+            period=candidate,
+            as_of=as_of,
+            audience=audience,
+        )
+        if latest_period(values) is not None:
+            return candidate, values
+    return None, []

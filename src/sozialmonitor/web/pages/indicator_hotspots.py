@@ -8,15 +8,21 @@ page calls the same service function
 the read gate, so a suppressed value is no value — its area is drawn hatched, not
 classified, and takes no part in its neighbours' statistics. The analysis covers
 every area of the level (as the command does); the map draws those under the page's
-top area. A result is kept per data version. At Germany size the neighbours and 999
-permutations of 10,786 municipalities take some 15 seconds: such a level is analysed
-in the background, one analysis at a time, and the page says so until it is done.
+top area. A result is kept per data version.
+
+At Germany size one analysis of 10,786 municipalities takes about half a second
+(reading the period's values, 999 permutations; the contiguity is built once per
+level), too long for a page. So the keep-warm thread computes every indicator and
+period of such a level ahead (:func:`precompute`, newest periods first, for the
+public) and the page reads the result. A view not computed yet is analysed in the
+background, one analysis at a time; the page waits up to ``FIRST_VIEW_WAIT`` for it
+and otherwise says it is being computed.
 """
 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -31,6 +37,7 @@ from sozialmonitor.analysis.spatial import (
     GlobalMoran,
 )
 from sozialmonitor.domain.access import Audience
+from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import MissingBoundariesError
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.cache import Lru
@@ -42,7 +49,7 @@ from sozialmonitor.web.pages.indicator_views import (
     LevelValues,
     choropleth_key,
 )
-from sozialmonitor.web.snapshot import Snapshot
+from sozialmonitor.web.snapshot import Snapshot, snapshot
 
 METHOD_TEXT = (
     "Lokale Moran-Statistik (LISA, Anselin 1995) über alle {n} Gebiete der Ebene "
@@ -55,13 +62,18 @@ METHOD_TEXT = (
 """How the clusters are found (translated: ``translations/en``)."""
 RULE = Contiguity.QUEEN
 """Neighbours share a boundary point: the default of ``stats spatial``."""
-HOTSPOT_CACHE = 64
-"""Analyses kept per data version (indicator × level × period; the cluster of each
-area and Moran's I, some 100 KB at Germany size)."""
+HOTSPOT_CACHE = 4096
+"""Analyses kept per data version (indicator × level × period): each a byte per
+area and Moran's I, some 11 KB at Germany size, so 100 indicators × 10 periods of
+the municipalities take some 11 MB."""
 IN_REQUEST_LIMIT = svgmap.INTERACTIVE_LIMIT
 """Levels with up to this many areas are analysed while the request waits (the
-demo's 542 planning areas: a fraction of a second); larger ones in the background
-(10,786 municipalities: about 15 s), and the page says so meanwhile."""
+demo's 542 planning areas: some 20 ms); larger ones ahead by the keep-warm thread
+(:func:`precompute`) or in the background."""
+FIRST_VIEW_WAIT = 3.0
+"""Seconds a request waits for the background analysis of a view not computed
+ahead (10,786 municipalities: about half a second) before the page says it is
+being computed."""
 MAX_PENDING = 4
 """Background analyses queued at most: more distinct views asked for at once are
 told to come back, so that no crowd of first views piles up work."""
@@ -81,19 +93,38 @@ CLASSES: tuple[Cluster, ...] = tuple(CLUSTER_COLOURS)
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sozialmonitor-lisa")
 """One analysis at a time: each takes a core and, at Germany size, some 200 MB."""
 _pending = threading.BoundedSemaphore(MAX_PENDING)
+_precomputing = threading.Lock()
+"""One round of :func:`precompute` at a time: the keep-warm thread starts one every
+few seconds, and a caller waiting for the round (``bench/portal.py``) must not
+compute the same analyses beside it."""
+
+
+_KINDS: tuple[Cluster, ...] = tuple(Cluster)
 
 
 @dataclass(frozen=True, kw_only=True)
 class HotspotResult:
-    """What the page keeps of ``stats spatial``'s report."""
+    """What the page keeps of ``stats spatial``'s report, compactly: a byte per
+    area (one result per indicator and period is kept ahead)."""
 
-    clusters: dict[str, Cluster]
-    """Area code → cluster, every area of the level."""
+    positions: dict[str, int]
+    """Area code → its byte in ``kinds``; shared by the results of a level."""
+    kinds: bytes
+    """Each area's cluster, as its index in ``Cluster``."""
     n: int
     """Areas in the statistics."""
     moran: GlobalMoran | None
     note: str
     """Why there is no Moran's I (the report's note; empty with one)."""
+
+    @property
+    def analysed(self) -> bool:
+        """Whether the level had boundaries to analyse."""
+        return bool(self.positions)
+
+    def cluster(self, code: str) -> Cluster:
+        at = self.positions.get(code)
+        return Cluster.NOT_ANALYSED if at is None else _KINDS[self.kinds[at]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,7 +148,7 @@ class HotspotView:
     svg: Later = made_later()
 
 
-def _analyse(engine: Engine, audience: Audience, key: tuple[str, ...]) -> HotspotResult:
+def _analyse(snap: Snapshot, engine: Engine, key: tuple[str, ...]) -> HotspotResult:
     indicator, level, period = key
     with engine.connect() as conn:
         try:
@@ -127,15 +158,20 @@ def _analyse(engine: Engine, audience: Audience, key: tuple[str, ...]) -> Hotspo
                 level=level,
                 period=period,
                 rule=RULE.value,
-                audience=audience,
+                audience=snap.audience,
             )
         except MissingBoundariesError as error:
-            return HotspotResult(clusters={}, n=0, moran=None, note=error.message)
+            return HotspotResult(
+                positions={}, kinds=b"", n=0, moran=None, note=error.message
+            )
+    codes = tuple(area.code for area in report.areas)
+    positions = snap.remember(
+        ("hotspot-positions", level, codes),
+        lambda: {code: at for at, code in enumerate(codes)},
+    )
     return HotspotResult(
-        clusters={
-            area.code: local.cluster
-            for area, local in zip(report.areas, report.analysis.local, strict=True)
-        },
+        positions=positions,
+        kinds=bytes(_KINDS.index(local.cluster) for local in report.analysis.local),
         n=report.analysis.n,
         moran=report.analysis.moran,
         note=report.analysis.note,
@@ -145,7 +181,7 @@ def _analyse(engine: Engine, audience: Audience, key: tuple[str, ...]) -> Hotspo
 def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     """The analysis of the view's level and period, the same as ``sozialmonitor
     stats spatial``; None while it is computed in the background (a level of more
-    than ``IN_REQUEST_LIMIT`` areas)."""
+    than ``IN_REQUEST_LIMIT`` areas not computed ahead, after ``FIRST_VIEW_WAIT``)."""
     view, snap = ctx.view, ctx.snap
     assert view.ebene is not None and view.zeitraum is not None
     key = (ctx.indicator.id, view.ebene, view.zeitraum)
@@ -155,7 +191,7 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
         return found
     engine = ctx.conn.engine
     if areas <= IN_REQUEST_LIMIT:
-        found = _analyse(engine, snap.audience, key)
+        found = _analyse(snap, engine, key)
         cache.put(key, found)
         return found
     job_key = ("hotspot-job", *key)
@@ -163,12 +199,14 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     def start() -> Future[HotspotResult] | None:
         if not _pending.acquire(blocking=False):
             return None
-        job = _worker.submit(_analyse, engine, snap.audience, key)
+        job = _worker.submit(_analyse, snap, engine, key)
         job.add_done_callback(lambda _: _pending.release())
         job.add_done_callback(lambda done: _keep(cache, key, done))
         return job
 
     job: Future[HotspotResult] | None = snap.remember(job_key, start)
+    if job is not None:
+        wait([job], timeout=FIRST_VIEW_WAIT)
     if job is None or (job.done() and job.exception() is not None):
         # Too many at once, or failed (the database briefly away): the next
         # request tries again.
@@ -182,6 +220,45 @@ def _keep(cache: Lru, key: tuple[str, ...], job: Future[HotspotResult]) -> None:
         cache.put(key, job.result())
 
 
+def precompute(engine: Engine, audience: Audience = Audience.PUBLIC) -> int:
+    """Analyse ahead every indicator and period of each level with more than
+    ``IN_REQUEST_LIMIT`` areas, newest periods first, into the cache the page
+    reads; stops when the data version changes. For the keep-warm thread: at
+    Germany size (100 indicators × 10 periods of 10,786 municipalities) some
+    minutes of one core per data version. A second caller waits for the round
+    under way, then finds its results. Returns how many it computed."""
+    with _precomputing:
+        return _precompute(engine, audience)
+
+
+def _precompute(engine: Engine, audience: Audience) -> int:
+    snap = snapshot(engine, audience)
+    cache = snap.lru("indicator-hotspots", HOTSPOT_CACHE)
+    large = {
+        lvl.code for lvl in snap.levels if level_size(snap, lvl.code) > IN_REQUEST_LIMIT
+    }
+    queue: list[tuple[int, tuple[str, str, str]]] = []
+    for indicator in snap.indicators:
+        for level in large:
+            periods = {
+                period
+                for scope in snap.scopes_for(indicator)
+                for period in scope.periods_by_level.get(level, ())
+            }
+            ordered = sorted(periods, key=period_order, reverse=True)
+            queue += [(age, (indicator.id, level, p)) for age, p in enumerate(ordered)]
+    queue.sort(key=lambda item: item[0])  # stable: the catalogue's order in each
+    computed = 0
+    for _, key in queue:
+        if cache.get(key) is not None:
+            continue
+        if snapshot(engine, audience) is not snap:
+            break  # a new data version: its own round starts over
+        cache.put(key, _analyse(snap, engine, key))
+        computed += 1
+    return computed
+
+
 def statement(ctx: Context, result: HotspotResult | None) -> str:
     """Moran's I in a sentence."""
     t = ctx.t
@@ -191,7 +268,7 @@ def statement(ctx: Context, result: HotspotResult | None) -> str:
             "berechnet (das dauert einige Sekunden). Bitte laden Sie die Seite "
             "gleich neu."
         )
-    if not result.clusters:
+    if not result.analysed:
         return t("Ohne Gebietsgrenzen lässt sich kein räumliches Muster prüfen.")
     moran = result.moran
     if moran is None:
@@ -232,8 +309,7 @@ def hotspot_view(ctx: Context, level: LevelValues) -> HotspotView:
     assert view.ebene is not None and view.zeitraum is not None
     areas = level.period.areas
     result = hotspot_result(ctx, level_size(ctx.snap, view.ebene))
-    by_code = result.clusters if result else {}
-    shown = [by_code.get(a.code, Cluster.NOT_ANALYSED) for a in areas]
+    shown = [result.cluster(a.code) if result else Cluster.NOT_ANALYSED for a in areas]
     classes = [CLASSES.index(c) if c in CLUSTER_COLOURS else None for c in shown]
     legend = [
         LegendItem(label=t(cluster.label), colour=CLUSTER_COLOURS[cluster], count=count)
@@ -263,7 +339,11 @@ def hotspot_view(ctx: Context, level: LevelValues) -> HotspotView:
         alpha=formatting.number(DEFAULT_ALPHA * 100, 0, ctx.lang),
     )
     geometries = data.boundaries(ctx.conn, ctx.snap, ctx.root.code, view.ebene)
-    drawn = bool(by_code) and any(geometries.get(a.code) for a in areas)
+    drawn = (
+        result is not None
+        and result.analysed
+        and any(geometries.get(a.code) for a in areas)
+    )
     day = data.period_end(view.zeitraum)
     image = len(areas) > svgmap.INTERACTIVE_LIMIT
     plain = (
