@@ -198,3 +198,27 @@ def test_a_map_of_more_areas_than_it_links_is_one_image_by_class(
     assert hatched.count("M") == (~expected.areas["included"]).sum()
     caption = page.select_one("figure.map figcaption").get_text()
     assert "ein Bild ohne Verweise" in caption
+    # Counts in the German way: "3.005 Gebiete indexiert", not "3005".
+    indexed = int(expected.areas["included"].sum())
+    assert indexed >= 1000
+    german = f"{indexed:,}".replace(",", ".")
+    assert f"{german} Gebiete indexiert" in page.select_one("p.meta").get_text()
+    largest = max(counts.values())
+    assert largest >= 1000
+    assert f"({largest:,} Gebiete)".replace(",", ".") in page.get_text()
+
+
+def test_an_indicator_map_drawn_as_one_image_says_it_has_no_links(
+    mapped: Engine,
+) -> None:
+    client = TestClient(create_app(mapped))
+    for view in ("karte", "hotspots"):
+        page = BeautifulSoup(
+            client.get(f"/indikator/share_a?ansicht={view}&ebene=planning_area").text,
+            "html.parser",
+        )
+        svg = page.select_one("figure.map svg")
+        assert svg is not None and not svg.select("a"), view
+        caption = page.select_one("figure.map figcaption").get_text()
+        assert "ein Bild ohne Verweise" in caption, view
+        assert "führt zu seinem Profil" not in caption, view

@@ -12,6 +12,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 
 FIELD_LABELS: dict[str, str] = {
@@ -70,7 +71,8 @@ def german_only(texts: dict[str, CatalogueText]) -> tuple[str, ...]:
     return tuple(FIELD_LABELS[f] for f, t in texts.items() if t.german_only)
 
 
-def _lang_of(context: Context) -> Language:
+def page_lang(context: Context) -> Language:
+    """The language of the page a template renders (its ``frame``)."""
     frame = context.get("frame")
     return "en" if getattr(frame, "lang", "de") == "en" else "de"
 
@@ -86,7 +88,7 @@ def catalogue_filter(context: Context, record: Any, field: str = "name") -> Mark
     """Template filter: ``{{ indicator | catalogue("name") }}`` — the record's
     ``field`` or, on an English page, its ``<field>_en`` where set; else the
     German text in ``<span lang="de">`` (``catalogue_note`` says so)."""
-    lang = _lang_of(context)
+    lang = page_lang(context)
     german = str(getattr(record, field, "") or "")
     if _german_only(record, field, lang):
         return Markup('<span lang="de">{}</span>').format(german)
@@ -98,9 +100,16 @@ def catalogue_filter(context: Context, record: Any, field: str = "name") -> Mark
 def catalogue_note(context: Context, record: Any, field: str = "name") -> Markup:
     """Template filter: " (only in German)" after a text ``catalogue`` shows in
     German on an English page, else nothing."""
-    lang = _lang_of(context)
+    lang = page_lang(context)
     if not _german_only(record, field, lang):
         return Markup("")
     return Markup(' <span class="german-only">({})</span>').format(
         Translator(lang=lang)("nur auf Deutsch")
     )
+
+
+@pass_context
+def count_filter(context: Context, value: int) -> str:
+    """Template filter: ``{{ n | count }}`` — a count in the page's language
+    (``8.610`` on a German page, ``8,610`` on an English one)."""
+    return formatting.number(value, 0, page_lang(context))

@@ -27,7 +27,11 @@ from pydantic import BaseModel
 from sozialmonitor import __version__
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
-from sozialmonitor.web.catalogue_text import catalogue_filter, catalogue_note
+from sozialmonitor.web.catalogue_text import (
+    catalogue_filter,
+    catalogue_note,
+    count_filter,
+)
 from sozialmonitor.web.i18n import Language, Translator, language_of
 from sozialmonitor.web.session import audience_of
 from sozialmonitor.web.site import DEFAULT_SITE, Site
@@ -40,6 +44,7 @@ templates = Jinja2Templates(
 templates.env.filters["definition_parts"] = formatting.definition_parts
 templates.env.filters["catalogue"] = catalogue_filter
 templates.env.filters["catalogue_note"] = catalogue_note
+templates.env.filters["count"] = count_filter
 
 
 def compile_templates() -> None:
