@@ -138,6 +138,8 @@ class HotspotView:
     """How the clusters are found, named once."""
     drawn: bool
     """Whether the map is drawn (boundaries there, the analysis done)."""
+    linked: bool = True
+    """Whether each area links to its profile (not in a map drawn as one image)."""
     pending: bool
     """Whether the analysis is still being computed (the page says so)."""
     reload_url: str
@@ -391,6 +393,7 @@ def hotspot_view(ctx: Context, level: LevelValues) -> HotspotView:
     moran = result.moran if result else None
     key = (ctx.indicator.id, ctx.root.code, view.ebene, view.zeitraum, ctx.lang)
     return HotspotView(
+        linked=not image,
         title=title,
         statement=statement(ctx, result),
         legend=tuple(legend),

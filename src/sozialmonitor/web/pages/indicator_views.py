@@ -90,6 +90,8 @@ class MapView:
     """About the classes: a sample, fewer classes than asked for."""
     drawn: bool
     """Whether the level has boundaries to draw."""
+    linked: bool = True
+    """Whether each area links to its profile (not in a map drawn as one image)."""
     choices: ChoiceGroup
     """Every area of the level, for the "Gebiet wählen" form."""
     svg: Later = made_later()
@@ -488,6 +490,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         legend=tuple(legend),
         note=" ".join(notes),
         drawn=drawn,
+        linked=not image,
         choices=choice_group(ctx, view.ebene, day=day),
         svg=Later(
             lambda: ctx.snap.lru("indicator-maps", data.SVG_CACHE).get_or_make(
