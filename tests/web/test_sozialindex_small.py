@@ -210,6 +210,8 @@ def test_two_periods_give_a_period_choice_and_the_transitions(
         ], origin
     older = client.get("/api/v1/pages/sozialindex/muster?zeitraum=2018-12-31").json()
     assert older["transitions"] == []  # nothing before the first period
+    # The method names the period shown, not the definition's reference period.
+    assert "zum Stichtag 31.12.2018 berechnet" in older["method"][0]
     assert {c["label"]: c["count"] for c in older["status_counts"]} == {
         f"Status {k}": v for k, v in before.counts()["status"].items()
     }

@@ -383,7 +383,7 @@ def index_page(
         focus=focus,
         focus_count=len(found.focus),
         focus_rule=t(" oder ").join(rule),
-        method=method_paragraphs(d, t, level_text),
+        method=method_paragraphs(d, t, level_text, period),
         transitions=transitions,
         downloads=tuple(
             Download(

@@ -102,15 +102,17 @@ def class_bounds(dim: IndexDimension, t: Translator) -> str:
 
 
 def method_paragraphs(
-    d: IndexDefinition, t: Translator, level_label: str
+    d: IndexDefinition, t: Translator, level_label: str, period: str
 ) -> tuple[str, ...]:
-    """The method of ``d`` as paragraphs of plain text."""
+    """The method of ``d`` as paragraphs of plain text, for the results of
+    ``period`` (the page's period, not the definition's reference period: the index
+    is computed for each period with the same rules)."""
     found = [
         t(
             "Der Index wird für die Gebiete der Raumebene {level} zum Stichtag "
             "{period} berechnet.",
             level=level_label,
-            period=formatting.period_label(d.period, t.lang),
+            period=formatting.period_label(period, t.lang),
         )
     ]
     for dim in d.dimensions.values():
