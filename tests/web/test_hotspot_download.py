@@ -119,6 +119,8 @@ def test_a_level_analysed_in_the_background_waits_then_has_the_clusters(
     grid_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(indicator_hotspots, "IN_REQUEST_LIMIT", GRID * GRID - 1)
+    # No wait for the background analysis (the page waits up to 3 s for it).
+    monkeypatch.setattr(indicator_hotspots, "FIRST_VIEW_WAIT", 0.0)
     client = TestClient(create_app(grid_engine))
     url = f"/indikator/{SHARE}/download.csv"
     first = client.get(url, params=PARAMS)

@@ -36,9 +36,10 @@ RETRY_AFTER = 10
 
 @dataclass(frozen=True, kw_only=True)
 class LocalClusters:
-    """Area code → cluster and → pseudo p-value (None: not analysed)."""
+    """The page's analysis (each area's cluster) and area code → pseudo p-value
+    (None: not analysed)."""
 
-    clusters: dict[str, Cluster]
+    result: hotspots.HotspotResult
     p_values: dict[str, float | None]
 
 
@@ -63,7 +64,7 @@ def local_clusters(ctx: Context) -> LocalClusters:
     # The page's limit, read when asked (a setting of the page's module).
     in_request = size <= hotspots.IN_REQUEST_LIMIT
     p_values = _p_values(ctx) if in_request else {}
-    return LocalClusters(clusters=result.clusters, p_values=p_values)
+    return LocalClusters(result=result, p_values=p_values)
 
 
 def _p_values(ctx: Context) -> dict[str, float | None]:
@@ -97,7 +98,7 @@ def _p_values(ctx: Context) -> dict[str, float | None]:
 
 def cluster_cells(area: str, found: LocalClusters, t: Translator) -> dict[str, Any]:
     """The hot-spot columns of one area's row."""
-    cluster = found.clusters.get(area, Cluster.NOT_ANALYSED)
+    cluster = found.result.cluster(area)
     analysed = cluster is not Cluster.NOT_ANALYSED
     return {
         "cluster": cluster.value,
