@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select
 
 from sozialmonitor.domain.area import Area
+from sozialmonitor.lru import Lru
 from sozialmonitor.store import schema
 from sozialmonitor.store.coverage import read_coverage
 from sozialmonitor.store.indicator_edit import (
@@ -18,7 +19,6 @@ from sozialmonitor.store.indicator_edit import (
 )
 from sozialmonitor.store.writes import save_areas
 from sozialmonitor.web.app import create_app
-from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import snapshot
 from tests.fixtures import FIRST_RELEASE, REGION, TOWNS
 

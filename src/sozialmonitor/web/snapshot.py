@@ -31,10 +31,10 @@ from sozialmonitor.domain.period import period_order
 from sozialmonitor.domain.release import Release
 from sozialmonitor.domain.search import IndicatorSearch
 from sozialmonitor.errors import UnknownAreaError, UnknownIndicatorError
+from sozialmonitor.lru import Lru
 from sozialmonitor.store import queries
 from sozialmonitor.store.coverage import Coverage, read_coverage
 from sozialmonitor.store.data_version import data_version
-from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.urls import slug
 
 T = TypeVar("T")

@@ -34,7 +34,7 @@ from markupsafe import escape
 from pyproj import Transformer
 
 from sozialmonitor.errors import MissingBoundariesError, UnknownAreaError
-from sozialmonitor.web.cache import Lru
+from sozialmonitor.lru import Lru
 
 # The palette and the legend live in maplegend; ``X as X`` keeps them importable
 # from here as before.

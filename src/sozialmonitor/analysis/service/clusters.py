@@ -35,9 +35,9 @@ from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release
 from sozialmonitor.errors import InvalidQueryError, MissingBoundariesError
+from sozialmonitor.lru import Lru
 from sozialmonitor.store import queries
 from sozialmonitor.store.data_version import data_version
-from sozialmonitor.web.cache import Lru
 
 CONTIGUITY_CACHE = 8
 """Contiguities kept per database (level × rule × data version; 10,988

@@ -29,8 +29,8 @@ from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import step_back
+from sozialmonitor.lru import Lru
 from sozialmonitor.store import queries
-from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.snapshot import Scope, Snapshot
 from sozialmonitor.web.values import Key, top_values
 

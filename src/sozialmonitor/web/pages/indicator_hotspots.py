@@ -39,8 +39,8 @@ from sozialmonitor.analysis.spatial import (
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.errors import MissingBoundariesError
+from sozialmonitor.lru import Lru
 from sozialmonitor.web import formatting, svgmap
-from sozialmonitor.web.cache import Lru
 from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.indicator_context import Context

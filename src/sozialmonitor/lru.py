@@ -1,9 +1,11 @@
-"""The one cache of the web layer: a small thread-safe least-recently-used store.
+"""A small thread-safe least-recently-used store: the one bounded cache of the
+project.
 
 Pages keep what they read between requests only through their snapshot
 (:meth:`sozialmonitor.web.snapshot.Snapshot.lru` and
 :meth:`~sozialmonitor.web.snapshot.Snapshot.remember`), so that a new data version
-drops everything at once; the drawing module keeps prepared map paths in one, too.
+drops everything at once; the drawing module keeps prepared map paths in one, and
+the spatial statistics their contiguities (``analysis/service/clusters.py``).
 """
 
 from __future__ import annotations
