@@ -4,6 +4,8 @@ results as ``sozialmonitor stats trend|spatial``, suppressed values kept hidden.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 from typer.testing import CliRunner
 
+from sozialmonitor.analysis.service import cluster_worker
 from sozialmonitor.analysis.service.clusters import level_contiguity, spatial_level
 from sozialmonitor.analysis.spatial import Contiguity
 from sozialmonitor.cli import app as cli
@@ -401,3 +404,27 @@ def test_the_analysis_reads_one_period_only(grid_engine: Engine) -> None:
     finally:
         event.remove(grid_engine, "before_cursor_execute", keep)
     assert report.period == "2021"
+
+
+def test_large_levels_are_analysed_in_a_worker_process(grid_engine: Engine) -> None:
+    """The analyses computed ahead or in the background run in a child process,
+    not in the one serving pages (whose requests they would otherwise slow), and
+    give what the same analysis gives here — for the public and for the
+    administration, whose values differ."""
+    results = []
+    for audience in (Audience.PUBLIC, Audience.INTERNAL):
+        job = cluster_worker.ClusterJob(
+            indicator=SHARE,
+            level="municipality",
+            period="2021",
+            rule="queen",
+            audience=audience,
+        )
+        there = cluster_worker.submit(grid_engine, job).result(timeout=120)
+        assert there == cluster_worker.compact_clusters(grid_engine, job)
+        results.append(there)
+    workers = multiprocessing.active_children()
+    assert workers and all(worker.pid != os.getpid() for worker in workers)
+    public, internal = results
+    # The secret value: not analysed for the public, analysed inside.
+    assert public.codes == internal.codes and public.kinds != internal.kinds

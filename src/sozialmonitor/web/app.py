@@ -239,9 +239,10 @@ def warm_data(engine: Engine, *, gaps: bool = True, hotspots: bool = True) -> No
     gaps (one scan of the values for both: half a minute at Germany size, so not
     before the first request but in the keep-warm thread). Nearly free when the
     data version has not changed. (A reader with an area scope builds its own on
-    first use.) With ``hotspots``, then the public hot-spot analyses of the levels
-    too large to analyse during a request (``indicator_hotspots.precompute``:
-    minutes at Germany size, once per data version)."""
+    first use.) With ``hotspots``, then the hot-spot analyses of the levels too
+    large to analyse during a request, for the public and then for the
+    administration (``indicator_hotspots.precompute``: minutes of a worker
+    process at Germany size, once per data version)."""
     from sozialmonitor.web.pages.area_values import derive, warm_benchmarks
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_hotspots import precompute
@@ -263,7 +264,8 @@ def warm_data(engine: Engine, *, gaps: bool = True, hotspots: bool = True) -> No
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
     if hotspots:
-        precompute(engine)
+        for audience in (Audience.PUBLIC, Audience.INTERNAL):
+            precompute(engine, audience)
 
 
 def _keep_warm(engine: Engine, stop: threading.Event, seconds: float) -> None:

@@ -10,24 +10,32 @@ classified, and takes no part in its neighbours' statistics. The analysis covers
 every area of the level (as the command does); the map draws those under the page's
 top area. A result is kept per data version.
 
-At Germany size one analysis of 10,786 municipalities takes about half a second
+At Germany size one analysis of 10,786 municipalities takes about a second
 (reading the period's values, 999 permutations; the contiguity is built once per
-level), too long for a page. So the keep-warm thread computes every indicator and
-period of such a level ahead (:func:`precompute`, newest periods first, for the
-public) and the page reads the result. A view not computed yet is analysed in the
-background, one analysis at a time; the page waits up to ``FIRST_VIEW_WAIT`` for it
-and otherwise says it is being computed.
+level), too long for a page. So the keep-warm thread has every indicator and period
+of such a level computed ahead (:func:`precompute`, newest periods first, for the
+public and then for the administration) and the page reads the result. A view not
+computed yet is analysed in the background; the page waits up to
+``FIRST_VIEW_WAIT`` for it and otherwise says it is being computed. Both run in a
+worker process (:mod:`sozialmonitor.analysis.service.cluster_worker`), one analysis
+at a time, so that they do not slow the pages served meanwhile.
 """
 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from sozialmonitor.analysis.service.clusters import spatial_level
+from sozialmonitor.analysis.service import cluster_worker
+from sozialmonitor.analysis.service.cluster_worker import (
+    KINDS,
+    ClusterJob,
+    CompactClusters,
+    compact_clusters,
+)
 from sozialmonitor.analysis.spatial import (
     DEFAULT_ALPHA,
     DEFAULT_PERMUTATIONS,
@@ -38,7 +46,6 @@ from sozialmonitor.analysis.spatial import (
 )
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.period import period_order
-from sozialmonitor.errors import MissingBoundariesError
 from sozialmonitor.lru import Lru
 from sozialmonitor.web import formatting, svgmap
 from sozialmonitor.web.page import Later, made_later
@@ -90,16 +97,11 @@ ColorBrewer RdBu; areas without a value or not analysed are hatched."""
 CLASSES: tuple[Cluster, ...] = tuple(CLUSTER_COLOURS)
 """The drawn categories in legend order."""
 
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sozialmonitor-lisa")
-"""One analysis at a time: each takes a core and, at Germany size, some 200 MB."""
 _pending = threading.BoundedSemaphore(MAX_PENDING)
 _precomputing = threading.Lock()
 """One round of :func:`precompute` at a time: the keep-warm thread starts one every
 few seconds, and a caller waiting for the round (``bench/portal.py``) must not
 compute the same analyses beside it."""
-
-
-_KINDS: tuple[Cluster, ...] = tuple(Cluster)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -124,7 +126,7 @@ class HotspotResult:
 
     def cluster(self, code: str) -> Cluster:
         at = self.positions.get(code)
-        return Cluster.NOT_ANALYSED if at is None else _KINDS[self.kinds[at]]
+        return Cluster.NOT_ANALYSED if at is None else KINDS[self.kinds[at]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,33 +152,31 @@ class HotspotView:
     svg: Later = made_later()
 
 
-def _analyse(snap: Snapshot, engine: Engine, key: tuple[str, ...]) -> HotspotResult:
+def _job(snap: Snapshot, key: tuple[str, str, str]) -> ClusterJob:
     indicator, level, period = key
-    with engine.connect() as conn:
-        try:
-            report = spatial_level(
-                conn,
-                indicator=indicator,
-                level=level,
-                period=period,
-                rule=RULE.value,
-                audience=snap.audience,
-            )
-        except MissingBoundariesError as error:
-            return HotspotResult(
-                positions={}, kinds=b"", n=0, moran=None, note=error.message
-            )
-    codes = tuple(area.code for area in report.areas)
+    return ClusterJob(
+        indicator=indicator,
+        level=level,
+        period=period,
+        rule=RULE.value,
+        audience=snap.audience,
+    )
+
+
+def _result(snap: Snapshot, level: str, found: CompactClusters) -> HotspotResult:
+    """The page's result of an analysis; the areas' positions are shared by the
+    results of a level (one dict, not one per indicator and period)."""
+    codes = found.codes
     positions = snap.remember(
         ("hotspot-positions", level, codes),
         lambda: {code: at for at, code in enumerate(codes)},
     )
     return HotspotResult(
         positions=positions,
-        kinds=bytes(_KINDS.index(local.cluster) for local in report.analysis.local),
-        n=report.analysis.n,
-        moran=report.analysis.moran,
-        note=report.analysis.note,
+        kinds=found.kinds,
+        n=found.n,
+        moran=found.moran,
+        note=found.note,
     )
 
 
@@ -193,7 +193,7 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
         return found
     engine = ctx.conn.engine
     if areas <= IN_REQUEST_LIMIT:
-        found = _analyse(snap, engine, key)
+        found = _result(snap, view.ebene, compact_clusters(engine, _job(snap, key)))
         cache.put(key, found)
         return found
     job_key = ("hotspot-job", *key)
@@ -201,12 +201,12 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     def start() -> Future[HotspotResult] | None:
         if not _pending.acquire(blocking=False):
             return None
-        job = _worker.submit(_analyse, snap, engine, key)
+        job = cluster_worker.submit(engine, _job(snap, key))
         job.add_done_callback(lambda _: _pending.release())
-        job.add_done_callback(lambda done: _keep(cache, key, done))
+        job.add_done_callback(lambda done: _keep(snap, cache, key, done))
         return job
 
-    job: Future[HotspotResult] | None = snap.remember(job_key, start)
+    job: Future[CompactClusters] | None = snap.remember(job_key, start)
     if job is not None:
         wait([job], timeout=FIRST_VIEW_WAIT)
     if job is None or (job.done() and job.exception() is not None):
@@ -214,12 +214,17 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
         # request tries again.
         snap.forget(job_key, job)
         return None
-    return job.result() if job.done() else None
+    return _result(snap, view.ebene, job.result()) if job.done() else None
 
 
-def _keep(cache: Lru, key: tuple[str, ...], job: Future[HotspotResult]) -> None:
+def _keep(
+    snap: Snapshot,
+    cache: Lru,
+    key: tuple[str, str, str],
+    job: Future[CompactClusters],
+) -> None:
     if job.exception() is None:
-        cache.put(key, job.result())
+        cache.put(key, _result(snap, key[1], job.result()))
 
 
 def precompute(engine: Engine, audience: Audience = Audience.PUBLIC) -> int:
@@ -227,8 +232,9 @@ def precompute(engine: Engine, audience: Audience = Audience.PUBLIC) -> int:
     ``IN_REQUEST_LIMIT`` areas, newest periods first, into the cache the page
     reads; stops when the data version changes. For the keep-warm thread: at
     Germany size (100 indicators × 10 periods of 10,786 municipalities) some
-    minutes of one core per data version. A second caller waits for the round
-    under way, then finds its results. Returns how many it computed."""
+    minutes of one core of the worker process per data version and audience; this
+    thread only waits for each result. A second caller waits for the round under
+    way, then finds its results. Returns how many it computed."""
     with _precomputing:
         return _precompute(engine, audience)
 
@@ -256,7 +262,10 @@ def _precompute(engine: Engine, audience: Audience) -> int:
             continue
         if snapshot(engine, audience) is not snap:
             break  # a new data version: its own round starts over
-        cache.put(key, _analyse(snap, engine, key))
+        # One at a time, so that a first view asked for meanwhile waits for one
+        # analysis in the worker's queue, not for the round.
+        found = cluster_worker.submit(engine, _job(snap, key)).result()
+        cache.put(key, _result(snap, key[1], found))
         computed += 1
     return computed
 
