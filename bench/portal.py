@@ -269,9 +269,14 @@ def measure(
     page_cases: list[PageCase],
     role: str | None = None,
     scope: str | None = None,
+    during_round: str | None = None,
 ) -> list[Figures]:
     """The figures of every page type, for the public, or with ``role`` for an
-    account of that role (and area ``scope``) signed in first."""
+    account of that role (and area ``scope``) signed in first. With
+    ``during_round`` (``worker`` or ``thread``), timed while the keep-warm round
+    computes the hot spots of the large levels — as after every start and data
+    version — in the worker process or, for comparison, in a thread of the
+    serving process as before; otherwise after the round."""
     from fastapi.testclient import TestClient
     from signed_in import development_cookies, sign_in
 
@@ -296,10 +301,11 @@ def measure(
         # The map of data gaps, which `serve` computes in the background after
         # start-up (half a minute at Germany size): one-time work, waited for here
         # so that it does not share the processor with the timed requests.
-        warm_data(engine)
+        warm_data(engine, hotspots=during_round is None)
         if role is not None:
             sign_in(client, engine, role, scope)
         settle_memory()
+        round_ = None if during_round is None else hotspot_round(engine, during_round)
         try:
             return [
                 _figures(client, engine, c, behind[c.name][0], colds[c.name])
@@ -308,6 +314,30 @@ def measure(
         finally:
             gc.unfreeze()
             gc.set_threshold(*defaults)
+            if round_ is not None:
+                print(
+                    "The hot-spot round was still running after the last timed "
+                    f"request: {'yes' if round_.is_alive() else 'NO'}."
+                )
+
+
+def hotspot_round(engine: Engine, where: str) -> threading.Thread:
+    """Start the keep-warm round of hot-spot analyses in a thread (it hands each
+    analysis to the worker process, or with ``where == "thread"`` computes it in
+    that thread, as the portal did before the worker process)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sozialmonitor.analysis.service import cluster_worker
+    from sozialmonitor.web.app import warm_data
+
+    if where == "thread":
+        in_thread = ThreadPoolExecutor(max_workers=1)
+        cluster_worker.submit = lambda eng, job: in_thread.submit(
+            cluster_worker.compact_clusters, eng, job
+        )
+    started = threading.Thread(target=warm_data, args=(engine,), daemon=True)
+    started.start()
+    return started
 
 
 def print_table(title: str, figures: list[Figures]) -> None:
@@ -465,6 +495,13 @@ def main(argv: list[str] | None = None) -> int:
         "table (e.g. 'sozialindex,start'; 'indicator: map' with its space quoted); "
         "default: all",
     )
+    parser.add_argument(
+        "--during-round",
+        choices=["worker", "thread"],
+        help="time the pages while the hot-spot round of the large levels runs (as "
+        "after every start and data version), in the worker process or, for "
+        "comparison, in a thread of the serving process; default: after it",
+    )
     args = parser.parse_args(argv)
     who = f"signed in as {args.role}" + (f" within {args.scope}" if args.scope else "")
     who = who if args.role else "public"
@@ -476,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(
         f"Demo data (Region Hannover, Berlin), {who}",
-        measure(demo, demo_cases, args.role, args.scope),
+        measure(demo, demo_cases, args.role, args.scope, args.during_round),
     )
     if args.skip_germany:
         return 0
@@ -489,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(
         "Germany size (10,786 municipalities, 100 indicators, 10 years; SQLite), "
         + who,
-        measure(germany, germany_cases, args.role, args.scope),
+        measure(germany, germany_cases, args.role, args.scope, args.during_round),
     )
     return 0
 
