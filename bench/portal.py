@@ -317,8 +317,28 @@ def measure(
             if round_ is not None:
                 print(
                     "The hot-spot round was still running after the last timed "
-                    f"request: {'yes' if round_.is_alive() else 'NO'}."
+                    f"request: {'yes' if round_.is_alive() else 'NO'}. " + memory_line()
                 )
+
+
+def memory_line() -> str:
+    """Peak and current resident memory of this process and its children (the
+    hot-spot worker process), MB."""
+    import multiprocessing
+
+    parts = []
+    for name, pid in [("this process", "self")] + [
+        (f"worker {child.pid}", str(child.pid))
+        for child in multiprocessing.active_children()
+    ]:
+        status = dict(
+            line.split(":", 1)
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if ":" in line
+        )
+        peak, now = (int(status[k].split()[0]) / 1024 for k in ("VmHWM", "VmRSS"))
+        parts.append(f"{name}: peak {peak:.0f} MB, resident {now:.0f} MB")
+    return "; ".join(parts) + "."
 
 
 def hotspot_round(engine: Engine, where: str) -> threading.Thread:
