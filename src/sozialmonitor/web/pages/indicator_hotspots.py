@@ -198,7 +198,7 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
         return found
     job_key = ("hotspot-job", *key)
 
-    def start() -> Future[HotspotResult] | None:
+    def start() -> Future[CompactClusters] | None:
         if not _pending.acquire(blocking=False):
             return None
         job = cluster_worker.submit(engine, _job(snap, key))
