@@ -394,7 +394,7 @@ def area_profile(
                 ProfileRow(
                     indicator=indicator.id,
                     name=indicator.short_name,
-                    unit=indicator.unit,
+                    unit=formatting.unit(indicator, lang),
                     kind=indicator.kind.value,
                     polarity=indicator.polarity.value,
                     url=href(f"/indikator/{indicator.id}", lang, gebiet=area.code),
