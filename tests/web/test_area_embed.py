@@ -9,49 +9,29 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sozialmonitor.access.roles import Role
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.store.queries import ObservationQuery, read_observations
 from sozialmonitor.web import formatting
 from sozialmonitor.web.app import create_app
-from tests.access.accounts_data import add_account
-from tests.web.sign_in_client import portal, sign_in
-from tests.web.test_roles_surfaces import PUB_TOWN, SEC_TOWN, build
+from tests.web.conftest import EMBED_SITES, frame_ancestors, soup
+from tests.web.test_roles_surfaces import PUB_TOWN, SEC_TOWN
 
 AREA = "03241009"
 """Laatzen."""
 INDICATOR = "unemployment_share"
 URL = f"/einbetten/gebiet/{AREA}?indikator={INDICATOR}"
-ALLOWED = "'self' https://www.hannover.de"
-
-
-@pytest.fixture(scope="module")
-def demo(demo_sqlite: Engine) -> TestClient:
-    return TestClient(create_app(demo_sqlite, ancestors=ALLOWED))
-
-
-def soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "html.parser")
-
-
-def frame_ancestors(response: object) -> str:
-    policy = response.headers["content-security-policy"]  # type: ignore[attr-defined]
-    found = [d for d in policy.split("; ") if d.startswith("frame-ancestors ")]
-    assert len(found) == 1, policy
-    return str(found[0].removeprefix("frame-ancestors "))
 
 
 def test_the_embed_shows_the_series_of_the_area_alone(
-    demo: TestClient, demo_sqlite: Engine
+    embed_demo: TestClient, demo_sqlite: Engine
 ) -> None:
-    response = demo.get(URL)
+    response = embed_demo.get(URL)
     assert response.status_code == 200
     assert "set-cookie" not in response.headers
-    assert frame_ancestors(response) == ALLOWED
+    assert frame_ancestors(response) == EMBED_SITES
     page = soup(response.text)
     assert page.select("header, footer.site, form, nav, .skip") == []
     h1 = page.select_one("h1")
@@ -83,11 +63,11 @@ def test_the_embed_shows_the_series_of_the_area_alone(
     base = page.select_one("head base")
     assert base is not None and base["target"] == "_top"
     # Nothing but the embeds may be framed.
-    assert frame_ancestors(demo.get(f"/gebiet/{AREA}")) == "'none'"
+    assert frame_ancestors(embed_demo.get(f"/gebiet/{AREA}")) == "'none'"
 
 
-def test_the_embed_speaks_english(demo: TestClient) -> None:
-    page = soup(demo.get(URL + "&lang=en").text)
+def test_the_embed_speaks_english(embed_demo: TestClient) -> None:
+    page = soup(embed_demo.get(URL + "&lang=en").text)
     assert page.html is not None and page.html["lang"] == "en"
     h1 = page.select_one("h1")
     assert h1 is not None and h1.get_text() == "Unemployment share: Laatzen"
@@ -107,8 +87,10 @@ def test_the_embed_speaks_english(demo: TestClient) -> None:
         f"/einbetten/gebiet/{AREA}?indikator=mss_s1_unemployment",
     ],
 )
-def test_unknown_area_or_indicator_is_a_404_page(demo: TestClient, url: str) -> None:
-    response = demo.get(url)
+def test_unknown_area_or_indicator_is_a_404_page(
+    embed_demo: TestClient, url: str
+) -> None:
+    response = embed_demo.get(url)
     assert response.status_code == 404
     assert "set-cookie" not in response.headers
     assert "Traceback" not in response.text
@@ -116,9 +98,9 @@ def test_unknown_area_or_indicator_is_a_404_page(demo: TestClient, url: str) -> 
 
 
 def test_the_profile_offers_the_code_under_each_chart(
-    demo: TestClient, demo_sqlite: Engine
+    embed_demo: TestClient, demo_sqlite: Engine
 ) -> None:
-    page = soup(demo.get(f"/gebiet/{AREA}").text)
+    page = soup(embed_demo.get(f"/gebiet/{AREA}").text)
     rows = page.select("tbody.indicator")
     charts = [r for r in rows if r.select_one("svg.sparkline")]
     assert charts and len(charts) == len(page.select("details.row-embed"))
@@ -133,7 +115,7 @@ def test_the_profile_offers_the_code_under_each_chart(
         assert src.path == f"/einbetten/gebiet/{AREA}"
         indicator = parse_qs(src.query)["indikator"][0]
         assert field["id"] == f"embed-{indicator}"
-        assert demo.get(str(frame["src"])).status_code == 200
+        assert embed_demo.get(str(frame["src"])).status_code == 200
     # With the portal's public address the code is absolute.
     public = TestClient(create_app(demo_sqlite, public_url="https://sm.example.org"))
     field = soup(public.get(f"/gebiet/{AREA}").text).select_one(
@@ -145,17 +127,10 @@ def test_the_profile_offers_the_code_under_each_chart(
     assert str(frame["src"]).startswith("https://sm.example.org/einbetten/gebiet/")
 
 
-@pytest.fixture
-def county(engine: Engine) -> Engine:
-    with engine.begin() as conn:
-        build(conn)
-    add_account(engine, "leser", Role.READER)
-    return engine
-
-
-def test_an_embed_is_public_even_in_a_signed_in_browser(county: Engine) -> None:
-    client = TestClient(portal(county))
-    sign_in(client, county, "leser")
+def test_an_embed_is_public_even_in_a_signed_in_browser(
+    county_reader: TestClient,
+) -> None:
+    client = county_reader
     profile = client.get("/api/v1/pages/gebiet/M1").json()
     embeds = {r["indicator"]: r["embed"] for t in profile["topics"] for r in t["rows"]}
     # The reader sees the internal indicator, but no embed is offered for it.

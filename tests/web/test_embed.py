@@ -12,42 +12,23 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from sozialmonitor.access.roles import Role
 from sozialmonitor.web.app import create_app
-from tests.access.accounts_data import add_account
-from tests.web.sign_in_client import portal, sign_in
-from tests.web.test_roles_surfaces import PUB_TOWN, SEC_TOWN, build
+from tests.web.conftest import EMBED_SITES, frame_ancestors, soup
+from tests.web.test_roles_surfaces import PUB_TOWN, SEC_TOWN
 
 INDICATOR = "unemployment_share"
-ALLOWED = "'self' https://www.hannover.de"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 pytestmark = pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
 MAX_DOWNLOAD_BYTES = 2_000_000
 """A map file of the demo's 78 municipalities stays well under this."""
 
 
-@pytest.fixture(scope="module")
-def demo(demo_sqlite: Engine) -> TestClient:
-    return TestClient(create_app(demo_sqlite, ancestors=ALLOWED))
-
-
-def soup(text: str) -> BeautifulSoup:
-    return BeautifulSoup(text, "html.parser")
-
-
-def frame_ancestors(response: object) -> str:
-    policy = response.headers["content-security-policy"]  # type: ignore[attr-defined]
-    found = [d for d in policy.split("; ") if d.startswith("frame-ancestors ")]
-    assert len(found) == 1, policy
-    return str(found[0].removeprefix("frame-ancestors "))
-
-
 @pytest.mark.parametrize("ansicht", ["karte", "diagramm", "tabelle", "veraenderung"])
 def test_the_embed_shows_the_view_alone_with_source_and_full_view(
-    demo: TestClient, ansicht: str
+    embed_demo: TestClient, ansicht: str
 ) -> None:
     url = f"/einbetten/indikator/{INDICATOR}?ansicht={ansicht}&zeitraum=2019"
-    response = demo.get(url)
+    response = embed_demo.get(url)
     assert response.status_code == 200
     page = soup(response.text)
     assert page.select("header, footer.site, form, nav.crumbs, .skip") == []
@@ -73,15 +54,15 @@ def test_the_embed_shows_the_view_alone_with_source_and_full_view(
     assert "set-cookie" not in response.headers
 
 
-def test_the_embed_keeps_the_permalink_parameters(demo: TestClient) -> None:
-    full = soup(demo.get(f"/indikator/{INDICATOR}?ansicht=karte").text)
+def test_the_embed_keeps_the_permalink_parameters(embed_demo: TestClient) -> None:
+    full = soup(embed_demo.get(f"/indikator/{INDICATOR}?ansicht=karte").text)
     level = full.select_one("#ctl-ebene option:not([selected])")
     assert level is not None, "the demo indicator has a second level"
     url = (
         f"/einbetten/indikator/{INDICATOR}?ansicht=tabelle&zeitraum=2018"
         f"&ebene={level['value']}"
     )
-    page = soup(demo.get(url).text)
+    page = soup(embed_demo.get(url).text)
     link = page.select_one("footer.embed-source a")
     assert link is not None
     params = parse_qs(urlsplit(str(link["href"])).query)
@@ -91,8 +72,10 @@ def test_the_embed_keeps_the_permalink_parameters(demo: TestClient) -> None:
     assert caption is not None and "2018" in caption.get_text()
 
 
-def test_the_embed_speaks_english_and_marks_the_german_name(demo: TestClient) -> None:
-    page = soup(demo.get(f"/einbetten/indikator/{INDICATOR}?lang=en").text)
+def test_the_embed_speaks_english_and_marks_the_german_name(
+    embed_demo: TestClient,
+) -> None:
+    page = soup(embed_demo.get(f"/einbetten/indikator/{INDICATOR}?lang=en").text)
     html = page.select_one("html")
     assert html is not None and html["lang"] == "en"
     source = page.select_one("footer.embed-source")
@@ -104,13 +87,13 @@ def test_the_embed_speaks_english_and_marks_the_german_name(demo: TestClient) ->
 
 
 def test_only_embeds_may_be_framed_and_only_by_the_configured_sites(
-    demo: TestClient, demo_sqlite: Engine
+    embed_demo: TestClient, demo_sqlite: Engine
 ) -> None:
-    embed = demo.get(f"/einbetten/indikator/{INDICATOR}")
-    assert frame_ancestors(embed) == ALLOWED
+    embed = embed_demo.get(f"/einbetten/indikator/{INDICATOR}")
+    assert frame_ancestors(embed) == EMBED_SITES
     assert "x-frame-options" not in embed.headers
     for url in ("/", f"/indikator/{INDICATOR}", "/anmelden", "/gibtsnicht"):
-        response = demo.get(url)
+        response = embed_demo.get(url)
         assert frame_ancestors(response) == "'none'", url
         assert response.headers["x-frame-options"] == "DENY", url
     # Without the setting nobody may frame the embeds either.
@@ -122,10 +105,10 @@ def test_only_embeds_may_be_framed_and_only_by_the_configured_sites(
 
 
 def test_the_indicator_page_offers_the_embed_code_of_its_view(
-    demo: TestClient, demo_sqlite: Engine
+    embed_demo: TestClient, demo_sqlite: Engine
 ) -> None:
     url = f"/indikator/{INDICATOR}?ansicht=tabelle&zeitraum=2019"
-    page = soup(demo.get(url).text)
+    page = soup(embed_demo.get(url).text)
     field = page.select_one("textarea#embed-code[readonly]")
     assert field is not None
     label = page.select_one("label[for=embed-code]")
@@ -137,7 +120,7 @@ def test_the_indicator_page_offers_the_embed_code_of_its_view(
     params = parse_qs(src.query)
     assert params["ansicht"] == ["tabelle"] and params["zeitraum"] == ["2019"]
     # The embedded address works as it is given.
-    assert demo.get(str(frame["src"])).status_code == 200
+    assert embed_demo.get(str(frame["src"])).status_code == 200
     # With the portal's public address the code is absolute.
     public = TestClient(create_app(demo_sqlite, public_url="https://sm.example.org"))
     field = soup(public.get(url).text).select_one("textarea#embed-code")
@@ -147,17 +130,10 @@ def test_the_indicator_page_offers_the_embed_code_of_its_view(
     assert str(frame["src"]).startswith("https://sm.example.org/einbetten/indikator/")
 
 
-@pytest.fixture
-def county(engine: Engine) -> Engine:
-    with engine.begin() as conn:
-        build(conn)
-    add_account(engine, "leser", Role.READER)
-    return engine
-
-
-def test_an_embed_is_public_even_in_a_signed_in_browser(county: Engine) -> None:
-    client = TestClient(portal(county))
-    sign_in(client, county, "leser")
+def test_an_embed_is_public_even_in_a_signed_in_browser(
+    county_reader: TestClient,
+) -> None:
+    client = county_reader
     # The reader's own page shows the internal indicator ...
     assert client.get("/indikator/sec?ebene=municipality").status_code == 200
     # ... its embed does not exist, and the public one shows public values only.
@@ -184,14 +160,14 @@ def png_size(content: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_the_map_view_downloads_the_map_as_svg(demo: TestClient) -> None:
+def test_the_map_view_downloads_the_map_as_svg(embed_demo: TestClient) -> None:
     view = "ansicht=karte&zeitraum=2019"
-    page = soup(demo.get(f"/indikator/{INDICATOR}?{view}").text)
+    page = soup(embed_demo.get(f"/indikator/{INDICATOR}?{view}").text)
     links = {a.get_text(strip=True): str(a["href"]) for a in page.select("a[href]")}
     assert "Karte als Vektorgrafik (SVG)" in links
     assert "Karte als Bild (PNG)" in links
     assert "Diagramm als Bild (PNG)" not in links
-    response = demo.get(links["Karte als Vektorgrafik (SVG)"])
+    response = embed_demo.get(links["Karte als Vektorgrafik (SVG)"])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("image/svg+xml")
     assert len(response.content) < MAX_DOWNLOAD_BYTES
@@ -213,9 +189,9 @@ def test_the_map_view_downloads_the_map_as_svg(demo: TestClient) -> None:
     assert not svg.select("a"), "no links to the portal in a file"
 
 
-def test_the_map_view_downloads_the_map_as_png(demo: TestClient) -> None:
-    svg = demo.get(f"/indikator/{INDICATOR}/download.svg?ansicht=karte").content
-    png = demo.get(f"/indikator/{INDICATOR}/download.png?ansicht=karte")
+def test_the_map_view_downloads_the_map_as_png(embed_demo: TestClient) -> None:
+    svg = embed_demo.get(f"/indikator/{INDICATOR}/download.svg?ansicht=karte").content
+    png = embed_demo.get(f"/indikator/{INDICATOR}/download.png?ansicht=karte")
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
     assert "karte" in png.headers["content-disposition"]
@@ -227,7 +203,7 @@ def test_the_map_view_downloads_the_map_as_png(demo: TestClient) -> None:
     assert height == round(float(root["height"]) * 1.5)
     assert len(png.content) < MAX_DOWNLOAD_BYTES
     # The other views keep the chart.
-    chart = demo.get(f"/indikator/{INDICATOR}/download.png?ansicht=diagramm")
+    chart = embed_demo.get(f"/indikator/{INDICATOR}/download.png?ansicht=diagramm")
     assert png_size(chart.content) != (width, height)
 
 
@@ -243,9 +219,9 @@ def test_the_map_view_downloads_the_map_as_png(demo: TestClient) -> None:
     ],
 )
 def test_an_unknown_address_gets_the_german_page_with_the_search(
-    demo: TestClient, path: str
+    embed_demo: TestClient, path: str
 ) -> None:
-    response = demo.get(path)
+    response = embed_demo.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
     assert "set-cookie" not in response.headers
@@ -259,8 +235,8 @@ def test_an_unknown_address_gets_the_german_page_with_the_search(
     assert len(response.content) < 50_000
 
 
-def test_an_unknown_address_in_english(demo: TestClient) -> None:
-    response = demo.get("/gibtsnicht?lang=en")
+def test_an_unknown_address_in_english(embed_demo: TestClient) -> None:
+    response = embed_demo.get("/gibtsnicht?lang=en")
     assert response.status_code == 404
     page = soup(response.text)
     h1 = page.select_one("h1")
@@ -270,9 +246,9 @@ def test_an_unknown_address_in_english(demo: TestClient) -> None:
 
 @pytest.mark.parametrize("path", ["/api/v1/gibtsnicht", "/api/v1/pages/x/y/z"])
 def test_an_unknown_api_address_gets_a_problem_document(
-    demo: TestClient, path: str
+    embed_demo: TestClient, path: str
 ) -> None:
-    response = demo.get(path)
+    response = embed_demo.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404

@@ -104,3 +104,93 @@ def test_a_definition_without_english_texts_stays_german_only() -> None:
         assert found.topic_en == ""
         # The unit is written by the code, so it is English in any case.
         assert found.unit_en in ("z-score", "index", "class")
+
+
+MSS_NAME_EN = (
+    "Monitoring of Social Urban Development 2021 – Overall index of social inequality"
+)
+MSS_NAME_DE = (
+    "Monitoring Soziale Stadtentwicklung 2021 – Gesamtindex Soziale Ungleichheit"
+)
+PLANNING_AREA = "01100101"
+"""Stülerstraße, a Berlin planning area with a class in the MSS."""
+
+
+def index_link(page: BeautifulSoup, index_id: str) -> Any:
+    found = page.select(f'main a[href^="/sozialindex/{index_id}"]')
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_english_pages_name_the_index_in_english_issue_13(demo: TestClient) -> None:
+    page = soup(demo.get("/sozialindex/mss?lang=en"))
+    h1 = page.select_one("h1")
+    assert h1 is not None and h1.get_text() == MSS_NAME_EN
+    assert h1.get("lang") is None  # the page's own language
+    assert page.title is not None and page.title.get_text().startswith(MSS_NAME_EN)
+    lead = page.select_one("p.lead")
+    assert lead is not None and lead.get_text().startswith("Status index (unemployment")
+    caption = page.select_one("table.index-matrix caption")
+    assert caption is not None
+    assert caption.get_text().startswith("Overall index of social inequality:")
+    assert page.select(".german-only") == []
+    twin = demo.get("/api/v1/pages/sozialindex/mss?lang=en").json()
+    assert twin["name"] == {"text": MSS_NAME_EN, "lang": "en", "german_only": False}
+    assert twin["german_only"] == []
+    # Every page that links the index names it in English.
+    for address in ("/?lang=en", "/sozialindex?lang=en", "/thema/sozialindex?lang=en"):
+        link = index_link(soup(demo.get(address)), "mss")
+        assert link.get_text() == MSS_NAME_EN, address
+        assert link.select('[lang="de"]') == [], address
+    start = demo.get("/api/v1/pages/start?lang=en").json()
+    assert [i["name"]["text"] for i in start["indices"]] == [MSS_NAME_EN]
+    profile = soup(demo.get(f"/gebiet/{PLANNING_AREA}?lang=en"))
+    position = profile.select_one(".index-position dt")
+    assert position is not None
+    assert position.get_text() == "Overall index of social inequality"
+    twin = demo.get(f"/api/v1/pages/gebiet/{PLANNING_AREA}?lang=en").json()
+    assert [p["name"]["text"] for p in twin["index_positions"]] == [
+        "Overall index of social inequality"
+    ]
+    # The German pages keep the German name.
+    german = soup(demo.get("/sozialindex/mss")).select_one("h1")
+    assert german is not None and german.get_text() == MSS_NAME_DE
+    assert index_link(soup(demo.get("/")), "mss").get_text() == MSS_NAME_DE
+    position = soup(demo.get(f"/gebiet/{PLANNING_AREA}")).select_one(
+        ".index-position dt"
+    )
+    assert position is not None
+    assert position.get_text() == "Gesamtindex Soziale Ungleichheit"
+
+
+def test_an_index_without_english_texts_is_marked_german_issue_13(
+    public_index: Engine,
+) -> None:
+    client = TestClient(create_app(public_index))
+    page = soup(client.get("/sozialindex/muster?lang=en"))
+    h1 = page.select_one("h1")
+    assert h1 is not None and h1.get_text() == "Musterindex"
+    assert h1.get("lang") == "de"
+    lead = page.select_one("p.lead")
+    assert lead is not None and lead.get("lang") == "de"
+    note = page.select_one("p.note.german-only")
+    assert note is not None and note.get_text(strip=True) == (
+        "Only available in German: Name, Description, Names of the sub-indices."
+    )
+    twin = client.get("/api/v1/pages/sozialindex/muster?lang=en").json()
+    assert twin["name"] == {"text": "Musterindex", "lang": "de", "german_only": True}
+    for address in ("/?lang=en", "/sozialindex?lang=en"):
+        link = index_link(soup(client.get(address)), "muster")
+        marked = link.select_one('span[lang="de"]')
+        assert marked is not None and marked.get_text() == "Musterindex", address
+        after = link.find_next_sibling("span", class_="german-only")
+        assert after is not None and after.get_text() == "(only in German)", address
+    profile = soup(client.get("/gebiet/M01?lang=en"))
+    position = profile.select_one(".index-position dt")
+    assert position is not None
+    assert position.get_text(" ", strip=True) == "Gesamtindex (only in German)"
+    assert position.select_one('span[lang="de"]') is not None
+    # The German page has no note.
+    german = soup(client.get("/sozialindex/muster"))
+    assert german.select(".german-only") == []
+    assert german.select_one("h1[lang]") is None

@@ -1,10 +1,10 @@
-"""The Sozialindex page on a small index built by the test itself (issue 13):
+"""The Sozialindex page on a small index built by the tests (issue 13):
 declared colours, two periods with their transition table, and an index computed
 from an internal indicator, which only a signed-in reader sees.
 
 Twelve planning areas of a "Musterstadt", two status indicators and one stored
 change on 31.12.2018 and 31.12.2020, a definition of its own with three status and
-three dynamics classes. Expected counts and transitions come from
+three dynamics classes (``sozialindex_data``). Expected counts and transitions come from
 ``compute_from_database`` (the analysis the CLI runs), not from the page's code.
 """
 
@@ -12,145 +12,17 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pandas as pd
-import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
-from sozialmonitor.access.roles import Role
 from sozialmonitor.analysis.index_categories import categories_of
-from sozialmonitor.analysis.index_definition import parse_definition
-from sozialmonitor.analysis.index_derived import compute_and_store
 from sozialmonitor.analysis.index_inputs import compute_from_database
 from sozialmonitor.domain.access import Audience
-from sozialmonitor.domain.area import Area
-from sozialmonitor.domain.indicator import Indicator, Visibility
 from sozialmonitor.store import queries
-from sozialmonitor.store.writes import (
-    draft_release,
-    publish_release,
-    save_areas,
-    save_indicators,
-    store_observations,
-)
-from tests.access.accounts_data import add_account
+from tests.web.conftest import READER
 from tests.web.sign_in_client import portal, sign_in
-
-PERIODS = ("2018-12-31", "2020-12-31")
-AREAS = [f"M{n:02d}" for n in range(1, 13)]
-DEFINITION = parse_definition(
-    """
-id: muster
-name: Musterindex
-description: Ein kleiner Index für Tests.
-level: planning_area
-period: 2020-12-31
-population: null
-status:
-  name: Status-Index
-  indicators:
-    - {key: a, label: A Arbeitslosigkeit, indicator: share_a}
-    - {key: b, label: B Transferbezug, indicator: share_b}
-  classes:
-    - {code: 1, label: hoch, below: -0.5}
-    - {code: 2, label: mittel, up_to: 0.5}
-    - {code: 3, label: niedrig}
-dynamics:
-  name: Dynamik-Index
-  indicators:
-    - {key: d, label: D Veränderung, indicator: change_d}
-  classes:
-    - {code: 1, label: positiv, symbol: "+", below: -0.5}
-    - {code: 3, label: stabil, symbol: "+/-", up_to: 0.5}
-    - {code: 5, label: negativ, symbol: "-"}
-focus:
-  status_classes: [3]
-  dynamics_classes: [5]
-  drivers: 2
-colours:
-  status: {3: "#800026"}
-  cells: {"3-": "#000000"}
-""",
-    origin="test",
-)
-
-
-def values(period: str) -> dict[str, dict[str, float]]:
-    """Distinct numbers per area, shuffled differently in each period so that
-    areas change class."""
-    shift = PERIODS.index(period) * 5
-    return {
-        "share_a": {c: 3.0 + ((n * 7 + shift) % 12) * 1.1 for n, c in enumerate(AREAS)},
-        "share_b": {c: 8.0 + ((n * 5 + shift) % 12) * 0.9 for n, c in enumerate(AREAS)},
-        "change_d": {
-            c: ((n * 11 + shift) % 12 - 5.5) * 0.3 for n, c in enumerate(AREAS)
-        },
-    }
-
-
-def build(conn: Connection, *, internal: bool) -> None:
-    save_indicators(
-        conn,
-        [
-            Indicator(
-                id="share_a",
-                name="Anteil A",
-                unit="%",
-                visibility=Visibility.INTERNAL if internal else Visibility.PUBLIC,
-            ),
-            Indicator(id="share_b", name="Anteil B", unit="%"),
-            Indicator(id="change_d", name="Veränderung D", unit="Pp.", kind="index"),
-        ],
-    )
-    save_areas(
-        conn,
-        [Area(code="M", name="Musterstadt", level="region")]
-        + [
-            Area(code=c, name=f"Quartier {c}", level="planning_area", parent="M")
-            for c in AREAS
-        ],
-    )
-    release = draft_release(conn, "Daten")
-    rows = [
-        {
-            "indicator_id": queries.indicator_id(conn, indicator),
-            "area_id": queries.area_id(conn, code),
-            "period": period,
-            "value": value,
-            "numerator": None,
-            "denominator": None,
-            "flags": 0,
-            "note": None,
-        }
-        for period in PERIODS
-        for indicator, by_area in values(period).items()
-        for code, value in by_area.items()
-    ]
-    store_observations(conn, release, pd.DataFrame(rows))
-    publish_release(conn, "Daten")
-
-
-def with_index(engine: Engine, *, internal: bool) -> Engine:
-    with engine.begin() as conn:
-        build(conn, internal=internal)
-    for period in PERIODS:
-        compute_and_store(engine, DEFINITION, period=period, release="Index")
-    with engine.begin() as conn:
-        publish_release(conn, "Index")
-    return engine
-
-
-@pytest.fixture
-def public_index(engine: Engine) -> Engine:
-    return with_index(engine, internal=False)
-
-
-@pytest.fixture
-def internal_index(engine: Engine) -> Engine:
-    with_index(engine, internal=True)
-    add_account(engine, "leser", Role.READER)
-    return engine
+from tests.web.sozialindex_data import SMALL_AREAS, SMALL_DEFINITION, SMALL_PERIODS
 
 
 def test_declared_colours_and_labels_of_the_class_indicators(
@@ -188,12 +60,14 @@ def test_two_periods_give_a_period_choice_and_the_transitions(
     client = TestClient(portal(public_index))
     with public_index.connect() as conn:
         before, after = (
-            compute_from_database(conn, DEFINITION, period=p, audience=Audience.PUBLIC)
-            for p in PERIODS
+            compute_from_database(
+                conn, SMALL_DEFINITION, period=p, audience=Audience.PUBLIC
+            )
+            for p in SMALL_PERIODS
         )
     moved = Counter(
         (before.areas.loc[c, "status_label"], after.areas.loc[c, "status_label"])
-        for c in AREAS
+        for c in SMALL_AREAS
     )
     assert sum(n for (a, b), n in moved.items() if a != b) > 0  # the test can fail
     page = BeautifulSoup(client.get("/sozialindex/muster").text, "html.parser")
@@ -228,14 +102,14 @@ def test_an_index_of_internal_inputs_is_only_for_signed_in_readers(
     assert start.select_one('a[href^="/sozialindex/muster"]') is None
 
     reader = TestClient(portal(internal_index))
-    sign_in(reader, internal_index, "leser")
+    sign_in(reader, internal_index, READER)
     twin = reader.get("/api/v1/pages/sozialindex/muster")
     assert twin.status_code == 200
     data = twin.json()
     assert data["internal"] is True
     with internal_index.connect() as conn:
         expected = compute_from_database(
-            conn, DEFINITION, period=PERIODS[1], audience=Audience.INTERNAL
+            conn, SMALL_DEFINITION, period=SMALL_PERIODS[1], audience=Audience.INTERNAL
         )
     assert {c["label"]: c["count"] for c in data["status_counts"]} == {
         f"Status {k}": v for k, v in expected.counts()["status"].items()

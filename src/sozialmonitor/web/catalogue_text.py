@@ -62,6 +62,37 @@ def catalogue_text(indicator: Indicator, field: str, lang: Language) -> Catalogu
     )
 
 
+def english_or_german(german: str, english: str, lang: Language) -> CatalogueText:
+    """A text kept in German and English (an index definition's ``name`` and
+    ``name_en``, …) for a page in ``lang``: the English one where set, else the
+    German one, marked — the rule of the indicators' catalogue texts.
+
+    Examples
+    --------
+    >>> english_or_german("Sozialindex", "Social index", "en").text
+    'Social index'
+    >>> english_or_german("Sozialindex", "", "en").german_only
+    True
+    >>> english_or_german("Sozialindex", "Social index", "de").text
+    'Sozialindex'
+    """
+    if lang != "de" and english:
+        return CatalogueText(text=english, lang="en", german_only=False)
+    if not _has_words(german):  # "2021": the same in every language
+        return CatalogueText(text=german, lang=lang, german_only=False)
+    return CatalogueText(text=german, lang="de", german_only=lang != "de")
+
+
+def record_text(record: Any, field: str, lang: Language) -> CatalogueText:
+    """A record's ``field`` (``name`` of an index definition, a dimension, …) with
+    its English text from ``<field>_en``, for a page in ``lang``."""
+    return english_or_german(
+        str(getattr(record, field, "") or ""),
+        str(getattr(record, f"{field}_en", "") or ""),
+        lang,
+    )
+
+
 def _has_words(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
@@ -78,6 +109,8 @@ def page_lang(context: Context) -> Language:
 
 
 def _german_only(record: Any, field: str, lang: Language) -> bool:
+    if isinstance(record, CatalogueText):
+        return record.german_only
     german = str(getattr(record, field, "") or "")
     english = str(getattr(record, f"{field}_en", "") or "")
     return lang != "de" and _has_words(german) and not english
@@ -87,8 +120,13 @@ def _german_only(record: Any, field: str, lang: Language) -> bool:
 def catalogue_filter(context: Context, record: Any, field: str = "name") -> Markup:
     """Template filter: ``{{ indicator | catalogue("name") }}`` — the record's
     ``field`` or, on an English page, its ``<field>_en`` where set; else the
-    German text in ``<span lang="de">`` (``catalogue_note`` says so)."""
+    German text in ``<span lang="de">`` (``catalogue_note`` says so). A
+    ``CatalogueText`` (``{{ page.name | catalogue }}``) is shown as it is."""
     lang = page_lang(context)
+    if isinstance(record, CatalogueText):
+        if record.german_only:
+            return Markup('<span lang="de">{}</span>').format(record.text)
+        return escape(record.text)
     german = str(getattr(record, field, "") or "")
     if _german_only(record, field, lang):
         return Markup('<span lang="de">{}</span>').format(german)
@@ -99,7 +137,8 @@ def catalogue_filter(context: Context, record: Any, field: str = "name") -> Mark
 @pass_context
 def catalogue_note(context: Context, record: Any, field: str = "name") -> Markup:
     """Template filter: " (only in German)" after a text ``catalogue`` shows in
-    German on an English page, else nothing."""
+    German on an English page (a record's ``field``, or a ``CatalogueText``),
+    else nothing."""
     lang = page_lang(context)
     if not _german_only(record, field, lang):
         return Markup("")

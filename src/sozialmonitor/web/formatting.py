@@ -93,16 +93,42 @@ def rounded_as_shown(value: float, decimals: int) -> float:
     return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
 
 
+def unit(indicator: Indicator, lang: Language) -> str:
+    """The indicator's unit in ``lang``: its ``unit_en`` on an English page where
+    the catalogue has one, else the German unit (as names do).
+
+    Examples
+    --------
+    >>> people = Indicator(id="x", name="x", unit="Personen", unit_en="persons")
+    >>> unit(people, "en"), unit(people, "de")
+    ('persons', 'Personen')
+    >>> unit(Indicator(id="y", name="y", unit="Fälle"), "en")
+    'Fälle'
+    """
+    return indicator.text_in("unit", lang)[0]
+
+
 def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:
-    """A value with the indicator's unit: ``12,5 %``, ``48,3 je 1.000 EW``; a
-    class indicator's value in words (``Status mittel``)."""
+    """A value with the indicator's unit in ``lang``: ``12,5 %``, ``48,3 je 1.000
+    EW``; a class indicator's value in words (``Status mittel``).
+
+    Examples
+    --------
+    >>> people = Indicator(id="x", name="x", unit="Personen", unit_en="persons",
+    ...     decimals=0)
+    >>> with_unit(31402, people, "en") == "31,402\u202fpersons"
+    True
+    >>> with_unit(31402, people, "de") == "31.402\u202fPersonen"
+    True
+    """
     label = category_label(indicator, value)
     if label is not None:
         return label
     text = number(value, indicator.decimals, lang)
-    if value is None or not indicator.unit:
+    shown = unit(indicator, lang)
+    if value is None or not shown:
         return text
-    return f"{text}{NARROW_NBSP}{indicator.unit}"
+    return f"{text}{NARROW_NBSP}{shown}"
 
 
 def change(
@@ -127,7 +153,8 @@ def change(
     text = change_number(value, indicator.decimals, lang)
     if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
         return f"{text} {'Prozentpunkte' if lang == 'de' else 'percentage points'}"
-    return f"{text}{NARROW_NBSP}{indicator.unit}" if indicator.unit else text
+    shown = unit(indicator, lang)
+    return f"{text}{NARROW_NBSP}{shown}" if shown else text
 
 
 EXTRA_CHANGE_DECIMALS = 3

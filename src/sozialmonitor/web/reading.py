@@ -193,7 +193,8 @@ def difference_text(value: float, indicator: Indicator, lang: Language) -> str:
     text = formatting.number(abs(value), indicator.decimals, lang)
     if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
         return f"{text} {PHRASES[lang]['percentage_points']}"
-    return f"{text}{formatting.NARROW_NBSP}{indicator.unit}" if indicator.unit else text
+    unit = formatting.unit(indicator, lang)
+    return f"{text}{formatting.NARROW_NBSP}{unit}" if unit else text
 
 
 def read_value(

@@ -394,7 +394,7 @@ def area_profile(
                 ProfileRow(
                     indicator=indicator.id,
                     name=indicator.short_name,
-                    unit=indicator.unit,
+                    unit=formatting.unit(indicator, lang),
                     kind=indicator.kind.value,
                     polarity=indicator.polarity.value,
                     url=href(f"/indikator/{indicator.id}", lang, gebiet=area.code),
@@ -501,6 +501,7 @@ def area_profile(
             area,
             values.by_indicator,
             lambda index, period: href(f"/sozialindex/{index}", lang, zeitraum=period),
+            lang,
         ),
         trend_note=trend_note(t) if all_rows else "",
         area_type=area_type(conn, snap, area, typology, t),

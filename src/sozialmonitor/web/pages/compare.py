@@ -323,7 +323,7 @@ def _row(
     return CompareRow(
         indicator=indicator.id,
         name=indicator.short_name,
-        unit=indicator.unit,
+        unit=formatting.unit(indicator, lang),
         url=href(f"/indikator/{indicator.id}", lang),
         chart_url=href("/vergleich", lang, gebiete=codes, kennzahl=indicator.id)
         + "#diagramm",

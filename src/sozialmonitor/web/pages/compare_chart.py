@@ -103,7 +103,7 @@ def compare_chart(
     names = _chart_names(*refs)
     spec = time_series_spec(
         title=indicator.name,
-        unit=indicator.unit,
+        unit=formatting.unit(indicator, lang),
         series=[
             Series(
                 name, [(formatting.period_label(p.period, lang), p.value) for p in s]

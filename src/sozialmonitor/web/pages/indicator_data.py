@@ -453,4 +453,4 @@ def change_unit(indicator: Indicator, lang: Language) -> str:
         return "%"
     if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
         return "Prozentpunkte" if lang == "de" else "percentage points"
-    return indicator.unit
+    return formatting.unit(indicator, lang)

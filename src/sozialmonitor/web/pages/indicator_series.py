@@ -14,7 +14,7 @@ from typing import Any
 from sozialmonitor.analysis.index_categories import Category, categories_of
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation
-from sozialmonitor.web import charts
+from sozialmonitor.web import charts, formatting
 from sozialmonitor.web.page import Later, made_later
 from sozialmonitor.web.pages import indicator_data as data
 from sozialmonitor.web.pages.boundary_state import (
@@ -132,7 +132,7 @@ def _series_spec(
 ) -> dict[str, Any]:
     spec = charts.time_series_spec(
         title=ctx.name,
-        unit=ctx.indicator.unit,
+        unit=formatting.unit(ctx.indicator, ctx.lang),
         series=[
             charts.Series(
                 name,

@@ -399,7 +399,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         labels = class_labels(
             found.bins,
             decimals=ctx.indicator.decimals,
-            unit=ctx.indicator.unit,
+            unit=formatting.unit(ctx.indicator, ctx.lang),
             lang=ctx.lang,
         )
         colours = svgmap.palette(len(labels)) if labels else ()

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.search import MIN_INFIX, IndicatorSearch, SearchHit, normalise
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -204,7 +205,7 @@ def _indicator_result(hit: SearchHit, query: str, t: Translator) -> IndicatorRes
         url=href(f"/indikator/{indicator.id}", t.lang),
         topic=indicator.topic,
         topic_url=href(f"/thema/{slug(indicator.topic)}", t.lang),
-        unit=indicator.unit,
+        unit=formatting.unit(indicator, t.lang),
         keywords=keywords,
         matched=hit.matched,
         matched_text=", ".join(t(FIELD_WORDS[f]) for f in shown),

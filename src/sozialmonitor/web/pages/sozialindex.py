@@ -30,7 +30,8 @@ from sozialmonitor.analysis.index_categories import (
 from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.analysis.index_result import Driver
 from sozialmonitor.web import formatting, svgmap
-from sozialmonitor.web.i18n import Translator
+from sozialmonitor.web.catalogue_text import CatalogueText, record_text
+from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     Later,
     Option,
@@ -140,8 +141,11 @@ class Download:
 @dataclass(frozen=True, kw_only=True)
 class IndexPage:
     id: str
-    name: str
-    description: str
+    name: CatalogueText
+    """The definition's name in the page's language (or German, marked)."""
+    description: CatalogueText
+    german_only: tuple[str, ...]
+    """On the English page: the definition's texts shown in German (their labels)."""
     level: str
     level_text: str
     root: str
@@ -181,6 +185,39 @@ class IndexPage:
 
 
 # --- pieces ---------------------------------------------------------------------
+
+GERMAN_ONLY_LABELS = {
+    "name": "Name",
+    "description": "Beschreibung",
+    "dimensions": "Namen der Teilindizes",
+}
+"""German labels of the definition's texts, for the note naming those shown in
+German on an English page."""
+
+
+def dimension_names(d: IndexDefinition, lang: Language) -> dict[str, CatalogueText]:
+    """The names of status, dynamics and (with dynamics) the combined matrix."""
+    named = {name: record_text(dim, "name", lang) for name, dim in d.dimensions.items()}
+    if d.combined is not None and d.dynamics is not None:
+        named["combined"] = record_text(d.combined, "name", lang)
+    return named
+
+
+def german_only_texts(d: IndexDefinition, lang: Language) -> tuple[str, ...]:
+    """The German labels of the definition's texts an English page shows in German.
+
+    Examples
+    --------
+    >>> from sozialmonitor.analysis.index_definition import find_definition
+    >>> german_only_texts(find_definition("mss"), "en")
+    ()
+    """
+    shown = {
+        "name": record_text(d, "name", lang).german_only,
+        "description": record_text(d, "description", lang).german_only,
+        "dimensions": any(n.german_only for n in dimension_names(d, lang).values()),
+    }
+    return tuple(GERMAN_ONLY_LABELS[k] for k, german in shown.items() if german)
 
 
 def _counted(category: Category, count: int) -> ClassCount:
@@ -241,7 +278,7 @@ def _transition(
     columns = [c for c, _ in moved]
     column_totals = [sum(row[i] for _, row in moved) for i in range(len(columns))]
     return TransitionTable(
-        dimension=d.dimensions[dimension].name,
+        dimension=record_text(d.dimensions[dimension], "name", t.lang).text,
         before=before.period,
         before_text=formatting.period_label(before.period, t.lang),
         after=after.period,
@@ -306,9 +343,10 @@ def index_page(
     )
     level_text = level_label(snap, d.level, t)
     period_text = formatting.period_label(period, lang)
+    names = dimension_names(d, lang)
     title = t(
         "{name}, {period} nach {level}",
-        name=d.combined.name if d.combined and d.dynamics else d.status.name,
+        name=results.results_name(d, lang).text,
         period=period_text,
         level=level_text,
     )
@@ -354,8 +392,9 @@ def index_page(
 
     return IndexPage(
         id=d.id,
-        name=d.name,
-        description=d.description,
+        name=record_text(d, "name", lang),
+        description=record_text(d, "description", lang),
+        german_only=tuple(t(label) for label in german_only_texts(d, lang)),
         level=d.level,
         level_text=level_text,
         root=root,
@@ -372,12 +411,12 @@ def index_page(
         ),
         internal=snap.audience.internal,
         indexed=int(found.included.sum()),
-        status_name=d.status.name,
-        dynamics_name=d.dynamics.name if d.dynamics else "",
+        status_name=names["status"].text,
+        dynamics_name=names["dynamics"].text if "dynamics" in names else "",
         status_counts=status_counts,
         dynamics_counts=dynamics_counts,
         matrix=matrix,
-        matrix_name=d.combined.name if d.combined and d.dynamics else "",
+        matrix_name=names["combined"].text if "combined" in names else "",
         left_out=tuple(LeftOut(reason=k, count=v) for k, v in found.left_out.items()),
         suppressed=int(found.suppressed.sum()),
         focus=focus,
@@ -428,7 +467,7 @@ def index_html(request: Request, index_id: str) -> HTMLResponse:
     frame = frame_for(
         request,
         snap,
-        title=stored.definition.name,
+        title=page.name.text,
         crumbs=((t("Start"), "/"), (t("Sozialindex"), "/sozialindex")),
     )
     return render(request, "sozialindex.html", frame=frame, page=page)

@@ -34,6 +34,8 @@ from sozialmonitor.domain.collation import german_key
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.store import queries
+from sozialmonitor.web.catalogue_text import CatalogueText, record_text
+from sozialmonitor.web.i18n import Language
 from sozialmonitor.web.pages.indicator_data import SUPPRESSED
 from sozialmonitor.web.positions import Positions
 from sozialmonitor.web.snapshot import Scope, Snapshot
@@ -365,8 +367,8 @@ class IndexPosition:
     """Where an area stands in a stored index (its profile shows it)."""
 
     index: str
-    name: str
-    """The index's (combined) name."""
+    name: CatalogueText
+    """The index's (combined) name in the page's language (or German, marked)."""
     period: str
     text: str
     """``Status mittel, Dynamik negativ``, or why the area has no class."""
@@ -375,11 +377,21 @@ class IndexPosition:
     url: str
 
 
+def results_name(d: IndexDefinition, lang: Language) -> CatalogueText:
+    """The name of what the index's classes are: the combined matrix's (with
+    dynamics) or the status dimension's, in ``lang`` where the definition has it."""
+    named = (
+        d.combined if d.combined is not None and d.dynamics is not None else d.status
+    )
+    return record_text(named, "name", lang)
+
+
 def area_positions(
     snap: Snapshot,
     area: Area,
     by_indicator: dict[str, dict[str, Observation]],
     url_of: Callable[[str, str], str],
+    lang: Language,
 ) -> tuple[IndexPosition, ...]:
     """The area's classes in each stored index of its level, newest period, from
     the values its profile read (through the read gate)."""
@@ -414,7 +426,7 @@ def area_positions(
         found.append(
             IndexPosition(
                 index=d.id,
-                name=d.combined.name if d.combined and d.dynamics else d.status.name,
+                name=results_name(d, lang),
                 period=period,
                 text=text,
                 cell=cell,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from sozialmonitor.web import formatting
+from sozialmonitor.web.catalogue_text import CatalogueText, record_text
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -29,7 +30,8 @@ router = APIRouter()
 @dataclass(frozen=True, kw_only=True)
 class IndexLink:
     id: str
-    name: str
+    name: CatalogueText
+    """The definition's name in the page's language (or German, marked)."""
     url: str
     level_text: str
     periods_text: str
@@ -56,7 +58,7 @@ def index_links(
     return tuple(
         IndexLink(
             id=stored.definition.id,
-            name=stored.definition.name,
+            name=record_text(stored.definition, "name", lang),
             url=href(f"/sozialindex/{stored.definition.id}", lang),
             level_text=level_label(snap, stored.definition.level, t),
             periods_text=", ".join(

@@ -15,6 +15,7 @@ from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release
 from sozialmonitor.web import formatting
+from sozialmonitor.web.catalogue_text import catalogue_text
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -50,7 +51,10 @@ class KeyFigure:
     value: float | None
     """The area's own value; None with ``median`` (the area has none)."""
     text: str
-    """``12,5 %`` (or ``–``): the value, or the median."""
+    """``12,5 %`` (or ``–``): the value, or the median, with the unit in the page's
+    language (the German one where the catalogue has no English unit)."""
+    unit_german_only: bool
+    """The page is English, but the unit in ``text`` is only in German."""
     period_text: str
     url: str
     median: LevelMedian | None = None
@@ -203,6 +207,9 @@ def start_page(
                     text=formatting.with_unit(
                         pick.median.value if pick.median else value, indicator, lang
                     ),
+                    unit_german_only=catalogue_text(
+                        indicator, "unit", lang
+                    ).german_only,
                     period_text=formatting.period_label(pick.period, lang),
                     url=href(f"/indikator/{indicator.id}", lang),
                     median=pick.median,
