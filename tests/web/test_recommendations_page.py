@@ -79,7 +79,7 @@ def test_internal_records_are_never_public(public: TestClient) -> None:
     assert {r["code"] for r in twin["findings"]} == {"E-1"}
     assert "text_html" not in twin["findings"][0]
     (advice,) = twin["recommendations"]
-    assert advice["findings"] == [{"text": "E-1", "url": "#E-1"}]
+    assert advice["findings"] == [{"text": FINDING.title, "url": "#E-1"}]
     assert advice["history"][0]["by"] == ""
     for url in (f"/gebiet/{TOWNS[0]}", "/thema/arbeit"):
         assert SECRET_TITLE not in public.get(url).text, url

@@ -161,10 +161,15 @@ def _source_text(record: QualitativeRecord, t: Translator) -> str:
 
 
 def record_view(
-    record: QualitativeRecord, snap: Snapshot, t: Translator, codes: set[str]
+    record: QualitativeRecord,
+    snap: Snapshot,
+    t: Translator,
+    codes: set[str],
+    titles: dict[str, str],
 ) -> RecordView:
     """A record as the list shows it; ``codes``: the records on the page (findings
-    linked from a recommendation link to their place in the list)."""
+    linked from a recommendation link to their place in the list); ``titles``:
+    the titles of the records the reader may see, by code."""
     lang = t.lang
     topic = next((x for x in snap.topics if x.name == record.topic), None)
     status = record.status
@@ -201,7 +206,7 @@ def record_view(
         else "",
         findings=tuple(
             Link(
-                text=c,
+                text=titles.get(c, c),
                 url=f"#{c}" if c in codes else href(LIST_PATH, lang) + f"#{c}",
             )
             for c in record.findings
@@ -310,7 +315,8 @@ def recommendations_page(
         else everything
     )
     codes = {r.code for r in records}
-    views = [record_view(r, snap, t, codes) for r in records]
+    titles = {r.code: r.title for r in everything}
+    views = [record_view(r, snap, t, codes, titles) for r in records]
     linked_areas = sorted(
         {c for r in everything for c in r.areas if c in snap.areas},
         key=lambda c: snap.areas[c].name,
