@@ -26,7 +26,7 @@ from sozialmonitor.errors import StatusChangeError
 from sozialmonitor.store import schema
 from sozialmonitor.store.database import _alembic_config, schema_is_current
 from sozialmonitor.store.qualitative import RecordFilter, read_records, save_record
-from tests.fixtures import TOWNS
+from tests.fixtures import REGION, TOWNS
 
 NEW_TABLES = ("qualitative_record", "qualitative_link", "recommendation_status")
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -126,6 +126,21 @@ def test_the_public_never_reads_internal_records_or_links(
     assert public["E-1"].indicators == ("unemployment_share",)
     assert public["H-1"].findings == ("E-1",)
     assert {r.code for r in by_area} == {"E-1", "H-1"}
+
+
+@pytest.mark.parametrize(
+    ("scope", "sees_internal"),
+    [(REGION, True), (TOWNS[0], True), (TOWNS[1], False)],
+)
+def test_staff_of_an_area_see_the_internal_records_about_it_only(
+    small_engine: Engine, scope: str, sees_internal: bool
+) -> None:
+    _store(small_engine)
+    with small_engine.connect() as conn:
+        found = {r.code: r for r in read_records(conn, audience=Audience.within(scope))}
+    assert ("E-2" in found) is sees_internal
+    assert {"E-1", "H-1"} <= set(found)
+    assert found["H-1"].findings == (("E-1", "E-2") if sees_internal else ("E-1",))
 
 
 def test_filters(small_engine: Engine) -> None:

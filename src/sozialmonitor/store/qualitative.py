@@ -1,7 +1,8 @@
 """Findings and recommendations: reads through one visibility gate, and writes.
 
 ``read_records`` is the only read of the records, and ``_visible`` the one place that
-decides who sees which: an internal record is never returned to ``Audience.PUBLIC``,
+decides who sees which: an internal record is never returned to ``Audience.PUBLIC``
+(and to staff scoped to an area only when it is about areas of their scope),
 and neither is a link to an internal indicator, an area of an internal level or an
 internal finding. The status history of a recommendation is append-only (the database
 refuses to change an entry, migration 0012).
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, or_, select, update
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Visibility
@@ -31,6 +32,7 @@ from sozialmonitor.domain.qualitative import (
 )
 from sozialmonitor.errors import StatusChangeError
 from sozialmonitor.store import schema
+from sozialmonitor.store.area_rules import subtree
 
 INDICATOR = "indicator"
 AREA = "area"
@@ -57,12 +59,26 @@ class RecordFilter:
 NO_FILTER = RecordFilter()
 
 
-def _visible(query: Select[Any], audience: Audience) -> Select[Any]:
-    """The records ``audience`` may see: the public only public ones."""
-    if audience.internal:
-        return query
+def _visible(conn: Connection, query: Select[Any], audience: Audience) -> Select[Any]:
+    """The records ``audience`` may see: the public only public ones; the
+    administration all; staff scoped to an area (``Audience.within``) the public
+    ones and the internal ones about areas of their scope only (each linked area
+    inside it: an internal record about no area, or about others, is not theirs)."""
     rec = schema.qualitative_record
-    return query.where(rec.c.visibility == RecordVisibility.PUBLIC.value)
+    public = rec.c.visibility == RecordVisibility.PUBLIC.value
+    if not audience.internal:
+        return query.where(public)
+    if audience.scope is None:
+        return query
+    inside = subtree(conn, audience.scope)
+    link = schema.qualitative_link
+    areas: dict[int, set[str]] = {}
+    for row in conn.execute(
+        select(link.c.record_id, link.c.target).where(link.c.role == AREA)
+    ):
+        areas.setdefault(row.record_id, set()).add(row.target)
+    ours = [rid for rid, codes in areas.items() if codes <= inside]
+    return query.where(or_(public, rec.c.id.in_(ours)))
 
 
 def _visible_targets(conn: Connection, audience: Audience) -> dict[str, set[str]]:
@@ -75,7 +91,9 @@ def _visible_targets(conn: Connection, audience: Audience) -> dict[str, set[str]
         areas = areas.where(lvl.c.visibility == Visibility.PUBLIC.value)
     rec = schema.qualitative_record
     findings = _visible(
-        select(rec.c.code).where(rec.c.kind == RecordKind.FINDING.value), audience
+        conn,
+        select(rec.c.code).where(rec.c.kind == RecordKind.FINDING.value),
+        audience,
     )
     shown_indicators = set(conn.scalars(indicators))
     return {
@@ -100,7 +118,7 @@ def read_records(
     level, an internal finding) are left out of each record.
     """
     rec, link = schema.qualitative_record, schema.qualitative_link
-    query = _visible(select(rec), audience)
+    query = _visible(conn, select(rec), audience)
     if where.kind is not None:
         query = query.where(rec.c.kind == where.kind.value)
     if where.topic is not None:
