@@ -200,3 +200,35 @@ def test_the_export_is_formula_safe_and_imports_unchanged(
     before = snapshot(small_engine)
     assert import_records(small_engine, path).rows_written == 0
     assert snapshot(small_engine) == before
+
+
+def test_an_excel_file_with_date_and_number_cells(
+    small_engine: Engine, tmp_path: Path
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(list(COLUMNS))
+    cells = {
+        **FINDING,
+        "source_date": dt.datetime(2024, 3, 5),
+        "participants": 12,
+        "period": 2021,
+    }
+    sheet.append([cells.get(c) for c in COLUMNS])
+    bad = {**SECRET, "source_date": "gestern", "participants": 2.5}
+    sheet.append([bad.get(c) for c in COLUMNS])
+    path = tmp_path / "q.xlsx"
+    book.save(path)
+    assert where(failing(small_engine, path)) == {
+        ("invalid-date", 3, "source_date"),
+        ("invalid-number", 3, "participants"),
+    }
+    sheet.delete_rows(3)
+    book.save(path)
+    import_records(small_engine, path)
+    with small_engine.connect() as conn:
+        (stored,) = read_records(conn)
+    assert stored.source is not None
+    assert (stored.source.date, stored.source.participants) == (dt.date(2024, 3, 5), 12)
+    assert stored.period == "2021"
