@@ -81,18 +81,31 @@ def _visible(conn: Connection, query: Select[Any], audience: Audience) -> Select
     return query.where(or_(public, rec.c.id.in_(ours)))
 
 
-def _visible_targets(conn: Connection, audience: Audience) -> dict[str, set[str]]:
-    """Per link role, the codes ``audience`` may see linked (internal ones: all)."""
+def _visible_targets(
+    conn: Connection, audience: Audience, linked: dict[str, set[str]]
+) -> dict[str, set[str]]:
+    """Per link role, which of the ``linked`` codes ``audience`` may see: an
+    indicator that is public, an area of a public level, a finding it may read
+    (the administration: every one that exists). Only the linked codes are looked
+    up, not every area of a Germany-size database."""
     ind, area, lvl = schema.indicator, schema.area, schema.area_level
-    indicators = select(ind.c.code)
-    areas = select(area.c.code).join(lvl, lvl.c.id == area.c.level_id)
+    wanted_indicators = list(linked.get(INDICATOR, set()) | linked.get(OUTCOME, set()))
+    indicators = select(ind.c.code).where(ind.c.code.in_(wanted_indicators))
+    areas = (
+        select(area.c.code)
+        .join(lvl, lvl.c.id == area.c.level_id)
+        .where(area.c.code.in_(list(linked.get(AREA, set()))))
+    )
     if not audience.internal:
         indicators = indicators.where(ind.c.visibility == Visibility.PUBLIC.value)
         areas = areas.where(lvl.c.visibility == Visibility.PUBLIC.value)
     rec = schema.qualitative_record
     findings = _visible(
         conn,
-        select(rec.c.code).where(rec.c.kind == RecordKind.FINDING.value),
+        select(rec.c.code).where(
+            rec.c.kind == RecordKind.FINDING.value,
+            rec.c.code.in_(list(linked.get(FINDING, set()))),
+        ),
         audience,
     )
     shown_indicators = set(conn.scalars(indicators))
@@ -141,14 +154,16 @@ def read_records(
         return []
     ids = [r.id for r in rows]
     links: dict[int, dict[str, list[str]]] = {}
+    by_role: dict[str, set[str]] = {}
     for row in conn.execute(
         select(link)
         .where(link.c.record_id.in_(ids))
         .order_by(link.c.record_id, link.c.role, link.c.position)
     ):
         links.setdefault(row.record_id, {}).setdefault(row.role, []).append(row.target)
+        by_role.setdefault(row.role, set()).add(row.target)
     history = _histories(conn, ids)
-    shown = _visible_targets(conn, audience)
+    shown = _visible_targets(conn, audience, by_role)
     found = []
     for row in rows:
         mine = links.get(row.id, {})
