@@ -79,6 +79,12 @@ class StaleEditError(SozialmonitorError):
     code = "stale-edit"
 
 
+class StatusChangeError(SozialmonitorError):
+    """A recommendation's status change the order of statuses does not allow."""
+
+    code = "invalid-status-change"
+
+
 class InvalidPeriodError(SozialmonitorError):
     code = "invalid-period"
 

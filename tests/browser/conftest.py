@@ -226,6 +226,7 @@ PAGE_TYPES = (
     "search",
     "sozialindex",
     "embed",
+    "recommendations",
 )
 
 
@@ -276,6 +277,7 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "search": f"/suche?q={SEARCH_WORD}",
         "sozialindex": "/sozialindex/mss",
         "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
+        "recommendations": "/empfehlungen",
     }
     tabs: dict[str, str] = {}
 

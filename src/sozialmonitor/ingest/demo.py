@@ -13,6 +13,7 @@ from sozialmonitor.ingest.areas import import_areas
 from sozialmonitor.ingest.indicators import import_indicators
 from sozialmonitor.ingest.lineage import import_lineage
 from sozialmonitor.ingest.observations import import_observations
+from sozialmonitor.ingest.qualitative import import_records
 from sozialmonitor.store.database import init_database
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import publish_release
@@ -26,6 +27,9 @@ lineage.csv that links them to their successors (Berlin's 447 planning areas unt
 2020)."""
 DEMO_INDICES = ("mss",)
 """Shipped index definitions computed into the demo release (Berlin's MSS 2021)."""
+DEMO_EXAMPLES = ("examples/hannover-qualitative.csv",)
+"""Example findings and recommendations (invented, each marked "Beispiel", without
+figures or personal data; ``demo/examples/README.md``)."""
 DEMO_SITES = ("hannover", "berlin")
 """Site configurations shipped with the demo (``demo/sites/<name>/site.toml``):
 ``sozialmonitor demo --site hannover``."""
@@ -63,4 +67,6 @@ def build_demo_database(engine: Engine) -> bool:
         compute_and_store(engine, find_definition(index), release=DEMO_RELEASE)
     with engine.begin() as conn:
         publish_release(conn, DEMO_RELEASE)
+    for name in DEMO_EXAMPLES:
+        import_records(engine, root / name)
     return True

@@ -322,6 +322,66 @@ import_job = Table(
     Index("ix_import_job_created_at", "created_at"),
 )
 
+# Qualitative records (store/qualitative.py): findings and recommendations, their links
+# to indicators, areas and findings, and the status history of recommendations.
+
+qualitative_record = Table(
+    "qualitative_record",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(60), nullable=False, unique=True),
+    # finding or recommendation (domain.qualitative.RecordKind)
+    Column("kind", String(20), nullable=False),
+    Column("title", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    # public or internal: the read gate never gives an internal one to the public.
+    Column("visibility", String(20), nullable=False),
+    Column("topic", String(200), nullable=False, server_default=""),
+    Column("period", String(10), nullable=False, server_default=""),
+    # The source of a finding: no personal data, only kind, group, date and count.
+    Column("source_kind", String(20), nullable=False, server_default=""),
+    Column("source_group", String(200), nullable=False, server_default=""),
+    Column("source_date", Date, nullable=True),
+    Column("participants", Integer, nullable=True),
+    Column("rationale", Text, nullable=False, server_default=""),
+    Column("addressee", String(20), nullable=False, server_default=""),
+    Column("responsible_unit", String(200), nullable=False, server_default=""),
+    Column("estimated_cost", Float, nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+qualitative_link = Table(
+    "qualitative_link",
+    metadata,
+    # What a record is about: role indicator, area, finding (a recommendation's
+    # findings) or outcome (the indicators that show whether it works); the target
+    # is a code, so that a link survives a re-import of areas or indicators.
+    Column("record_id", Integer, ForeignKey("qualitative_record.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("target", String(100), nullable=False),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("record_id", "role", "target"),
+    Index("ix_qualitative_link_target", "role", "target"),
+)
+
+recommendation_status = Table(
+    "recommendation_status",
+    metadata,
+    # Append-only, like the audit log: a trigger refuses updates and deletes.
+    Column("id", Integer, primary_key=True),
+    Column(
+        "record_id",
+        Integer,
+        ForeignKey("qualitative_record.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("status", String(20), nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 __all__ = [
     "account",
     "account_recovery_code",
@@ -337,6 +397,9 @@ __all__ = [
     "metadata",
     "observation",
     "oidc_login",
+    "qualitative_link",
+    "qualitative_record",
+    "recommendation_status",
     "release",
     "sign_in_attempt",
     "suppressed_cell",

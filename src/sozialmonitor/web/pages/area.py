@@ -76,6 +76,7 @@ from sozialmonitor.web.pages.boundary_state import (
     today_values,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.pages.recommendations import QualitativeBlock, linked_block
 from sozialmonitor.web.pages.sozialindex_data import IndexPosition, area_positions
 from sozialmonitor.web.pages.trend_marker import (
     TrendMarker,
@@ -216,6 +217,8 @@ class AreaProfile:
     """The trend test's method, named once."""
     area_type: AreaTypeInfo | None = None
     """The area's type, where a typology is configured for its level."""
+    qualitative: QualitativeBlock | None = None
+    """The findings and recommendations linked to the area (None: none)."""
     locator: Markup = field(default=Markup(""), metadata={"html_only": True})
 
 
@@ -459,6 +462,7 @@ def area_profile(
         else ""
     )
     return AreaProfile(
+        qualitative=linked_block(conn, snap, lang, area=area.code),
         area=area_ref(snap, area, lang, t),
         title=f"{profile_kind} {area.name}",
         profile_kind=profile_kind,

@@ -53,6 +53,7 @@ from sozialmonitor.web.pages.indicator_views import (
     table_view,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.pages.recommendations import QualitativeBlock, linked_block
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
 
@@ -174,6 +175,8 @@ class IndicatorPage:
     downloads: tuple[Download, ...]
     embed: EmbedCode | None = None
     """The ``<iframe>`` that shows this view on another site (public indicators)."""
+    qualitative: QualitativeBlock | None = None
+    """The findings and recommendations linked to the indicator (None: none)."""
 
 
 def _options(values: list[tuple[str, str]], selected: str | None) -> tuple[Option, ...]:
@@ -338,6 +341,7 @@ def indicator_page(
         topic_name=topic_name,
         topic_url=href(f"/thema/{slug(topic_name)}", lang),
         view=view,
+        qualitative=linked_block(conn, snap, lang, indicator=indicator.id),
         messages=messages,
         summary=t("Für diese Kennzahl sind noch keine Werte veröffentlicht."),
         root_name="",

@@ -30,6 +30,7 @@ from sozialmonitor.web.page import (
     request_language,
     site_of,
 )
+from sozialmonitor.web.pages.recommendations import QualitativeBlock, linked_block
 from sozialmonitor.web.pages.sozialindex_list import IndexLink, index_links
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.site.config import NO_ORDER, Order
@@ -112,6 +113,8 @@ class TopicPage:
     other_topics: tuple[TopicLink, ...]
     indices: tuple[IndexLink, ...] = ()
     """The stored Sozialindex results of the topic or reading its indicators."""
+    qualitative: QualitativeBlock | None = None
+    """The findings and recommendations filed under the topic (None: none)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -370,6 +373,7 @@ def topic_page(
             if other.slug != topic.slug
         ),
         indices=index_links(snap, lang, topic.name),
+        qualitative=linked_block(conn, snap, lang, topic=topic.name),
     )
 
 
