@@ -93,7 +93,7 @@ def test_every_example_command_runs_as_written_issue_16(
                 + "".join(printed)
             )
     assert set(skipped) <= set(NOT_RUN)
-    assert not (ROOT / "kreis.db").exists()
+    assert (tmp_path / "kreis.db").is_file()  # ran here, not in the checkout
 
 
 def test_the_broken_example_and_its_report_are_shown_issue_16() -> None:
