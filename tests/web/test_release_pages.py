@@ -313,6 +313,21 @@ def test_an_unknown_release_is_a_clean_404(signed_in: Client) -> None:
     assert posted.status_code == 404
 
 
+def test_publishing_a_draft_with_errors_is_refused_issue_16(
+    signed_in: Client, draft_engine: Engine
+) -> None:
+    add_bad_share(draft_engine)  # never validated: publishing runs the checks
+    client = signed_in("paul")
+    refused = client.post(f"{DRAFT_URL}/veroeffentlichen", data={"csrf": csrf(client)})
+    assert refused.status_code == 409
+    message = page(refused).select_one("#release-message").get_text()
+    assert "Die Prüfung hat Fehler gefunden" in message
+    assert status(draft_engine) is ReleaseStatus.DRAFT
+    with draft_engine.connect() as conn:
+        published = audit.events(conn, action="release-published")
+    assert [e for e in published if e.target == DRAFT] == []
+
+
 def test_publishing_twice_is_refused_with_a_message(
     signed_in: Client, draft_engine: Engine
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -18,11 +20,15 @@ from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
     print_json,
+    state,
     use_db,
     user_errors,
 )
+from sozialmonitor.errors import ReleaseCheckError
 from sozialmonitor.store import queries, writes
+from sozialmonitor.store.publication import publish_checked
 from sozialmonitor.store.release_diff import release_diff as changes_between
+from sozialmonitor.store.release_review import Finding, release_findings
 
 release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
 
@@ -51,6 +57,32 @@ def release_list(
         typer.echo(f"{r.name}\t{r.status.value}\t{when}".rstrip())
 
 
+def print_findings(findings: Sequence[Finding]) -> None:
+    """The checks' report on standard error: one line a finding, errors first."""
+    for f in sorted(findings, key=lambda f: not f.is_error):
+        typer.echo(f"{f.severity.upper()}: {f.message} ({f.code})", err=True)
+
+
+@contextmanager
+def check_report(name: str, doing: str) -> Iterator[None]:
+    """A draft the checks refuse: its report and what to do (exit 1), no traceback."""
+    try:
+        yield
+    except ReleaseCheckError as exc:
+        if state.debug:
+            raise
+        found: list[Finding] = [f for f in exc.findings if isinstance(f, Finding)]
+        print_findings(found)
+        errors = len(found)
+        typer.echo(
+            f"'{name}' was not {doing}: the checks found {errors} "
+            f"error{'s' if errors != 1 else ''}; it stays a draft. Correct the data "
+            "with a new import into the draft, then try again.",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+
+
 @release_app.command("publish")
 def release_publish(
     name: str,
@@ -58,15 +90,17 @@ def release_publish(
     user: UserOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Publish a draft: it becomes what the portal shows."""
+    """Publish a draft after the checks of 'release validate': refused with their
+    report when they find errors (warnings are printed and do not block)."""
     use_db(db)
     use_caller(user, token)
-    with user_errors():
+    with user_errors(), check_report(name, "published"):
         eng, caller = authorised(Action.PUBLISH)
         with eng.begin() as conn:
-            rel = writes.publish_release(
+            rel, findings = publish_checked(
                 conn, name, actor=actor_of(caller), address=caller.address
             )
+    print_findings(findings)
     typer.echo(f"Published '{rel.name}' (release number {rel.sequence}).")
 
 
@@ -77,15 +111,20 @@ def release_validate(
     user: UserOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Mark a draft as checked and ready to publish."""
+    """Check a draft and mark it as ready to publish: refused with the report when
+    the checks find errors (an empty release, a share above its total, a negative
+    count); warnings (large jumps, removed values) do not block."""
     use_db(db)
     use_caller(user, token)
-    with user_errors():
+    with user_errors(), check_report(name, "validated"):
         eng, caller = authorised(Action.PREPARE_RELEASE)
         with eng.begin() as conn:
             writes.validate_release(
                 conn, name, actor=actor_of(caller), address=caller.address
             )
+            rel = queries.get_release(conn, name)
+            findings = release_findings(conn, rel)
+    print_findings(findings)
     typer.echo(f"'{name}' is validated.")
 
 

@@ -18,6 +18,7 @@ from sozialmonitor.cli.console import (
     use_db,
     user_errors,
 )
+from sozialmonitor.cli.entry import Language, RootGroup
 from sozialmonitor.cli.export import export_app
 from sozialmonitor.cli.gaps import gaps_app
 from sozialmonitor.cli.imports import import_app
@@ -32,6 +33,7 @@ from sozialmonitor.cli.users import audit_app, user_app
 from sozialmonitor.store.database import init_database
 
 app = typer.Typer(
+    cls=RootGroup,
     help="Sozialmonitor: the indicator database and portal for social monitoring.",
     no_args_is_help=True,
     add_completion=False,
@@ -52,6 +54,14 @@ def main(
     user: UserOption = None,
     token: TokenOption = None,
     debug: Annotated[bool, typer.Option(help="Show tracebacks.")] = False,
+    lang: Annotated[  # noqa: ARG001 (RootGroup reads it before the command runs)
+        Language | None,
+        typer.Option(
+            "--lang",
+            help="Language of the help: de (German) or en (English); default: from "
+            "the locale (LC_ALL, LC_MESSAGES, LANG), else English.",
+        ),
+    ] = None,
     version: Annotated[  # noqa: ARG001 (its callback prints it)
         bool,
         typer.Option(

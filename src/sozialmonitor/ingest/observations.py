@@ -153,7 +153,10 @@ def validate_observations(
 
 
 def _expected_rows(path: Path) -> int:
-    """About how many values a file holds, from its size (for ``bulk_write``)."""
+    """About how many values a file holds, from its size (for ``bulk_write``); 0
+    for a file that is not there (the reader reports it, naming the file)."""
+    if not path.is_file():
+        return 0
     return path.stat().st_size // BYTES_PER_VALUE
 
 

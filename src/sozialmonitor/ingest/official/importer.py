@@ -57,6 +57,10 @@ def _refuse(report: ValidationReport) -> ImportValidationError:
 
 def _read(path: Path, report: ValidationReport) -> OfficialTable:
     try:
+        if not path.is_file():
+            raise ReadError(
+                path, "the file does not exist. Check the path and the file name."
+            )
         export = recognise(path)
         if export is not None and export.source == BA:
             return read_ba(path)

@@ -21,6 +21,7 @@ from sozialmonitor.access.roles import Action, Role, may
 from sozialmonitor.domain.indicator import CONTROL_CHARACTERS
 from sozialmonitor.errors import ReleaseStateError, SozialmonitorError
 from sozialmonitor.store import queries, writes
+from sozialmonitor.store.publication import publish_checked
 from sozialmonitor.store.release_review import MAX_PAGE
 from sozialmonitor.web.page import current_snapshot, frame_for, render, request_language
 from sozialmonitor.web.pages.administration import (
@@ -281,14 +282,15 @@ def confirm_publication(request: Request, release_name: str) -> Response:
 
 @router.post(LIST_PATH + "/{release_name:path}/veroeffentlichen")
 def publish(request: Request, release_name: str) -> Response:
-    """Publish a draft (publishers); a failure writes nothing."""
+    """Publish a draft (publishers) after the checks of "Prüfen": refused when
+    they find errors; a failure writes nothing."""
     name = release_name
     user = _allowed(request, Action.PUBLISH, Role.PUBLISHER)
     if not isinstance(user, SignedIn):
         return user
     try:
         with engine_of(request).begin() as conn:
-            writes.publish_release(
+            publish_checked(
                 conn,
                 name,
                 actor=user.account.name,

@@ -152,9 +152,17 @@ def read_yaml(path: Path) -> Any:
         When it is not UTF-8 or not valid YAML (``finding`` ``wrong-encoding``,
         ``invalid-yaml``).
     """
+    if not path.is_file():
+        raise ReadError(
+            path, "the file does not exist. Check the path and the file name."
+        )
     check_file_size(path, MAX_YAML_BYTES)
     try:
         text = path.read_text(encoding="utf-8-sig")
+    except PermissionError:
+        raise ReadError(
+            path, "the file may not be read. Check its permissions."
+        ) from None
     except UnicodeDecodeError as exc:
         raise ReadError(
             path,
