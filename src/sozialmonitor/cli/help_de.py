@@ -647,6 +647,40 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         "Write the whole audit log to FILE as JSON Lines.",
         "Das ganze Protokoll als JSON Lines in FILE schreiben.",
     ),
+    # sozialmonitor qualitative
+    (
+        "Findings and recommendations: import and export them as CSV or Excel.",
+        "Erkenntnisse und Empfehlungen: als CSV oder Excel importieren und "
+        "exportieren.",
+    ),
+    (
+        "Import findings and recommendations (CSV or Excel): new ones are added, "
+        "stored ones (by code) updated, a new status appended to the history. A file "
+        "with any error writes nothing.",
+        "Erkenntnisse und Empfehlungen importieren (CSV oder Excel): neue werden "
+        "hinzugefügt, gespeicherte (nach Kennung) aktualisiert, ein neuer Status wird "
+        "an den Verlauf angehängt. Eine Datei mit einem Fehler schreibt nichts.",
+    ),
+    (
+        "The file of findings and recommendations.",
+        "Die Datei mit Erkenntnissen und Empfehlungen.",
+    ),
+    (
+        "Write the findings and recommendations in the import's format (public ones "
+        "only, unless --internal).",
+        "Die Erkenntnisse und Empfehlungen im Format des Imports schreiben (nur "
+        "öffentliche, außer mit --internal).",
+    ),
+    (
+        "The file to write: .csv (UTF-8) or .xlsx.",
+        "Die zu schreibende Datei: .csv (UTF-8) oder .xlsx.",
+    ),
+    (
+        "Include internal records; on a server database with --user or --token "
+        "allowed to read-internal.",
+        "Auch interne Einträge; auf einer Server-Datenbank mit --user oder --token, "
+        "die read-internal dürfen.",
+    ),
 )
 
 
