@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -428,3 +429,31 @@ def test_large_levels_are_analysed_in_a_worker_process(grid_engine: Engine) -> N
     public, internal = results
     # The secret value: not analysed for the public, analysed inside.
     assert public.codes == internal.codes and public.kinds != internal.kinds
+
+
+def test_without_a_worker_process_the_analyses_run_here(
+    grid_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Where no process can be started (a program embedding the app without the
+    main-module guard), the analyses run in a thread of this process, with a
+    warning, instead of failing every round."""
+
+    def refused() -> None:
+        raise RuntimeError("An attempt has been made to start a new process …")
+
+    monkeypatch.setattr(cluster_worker, "_process", refused)
+    monkeypatch.setattr(cluster_worker, "_warned", threading.Event())
+    job = cluster_worker.ClusterJob(
+        indicator=SHARE,
+        level="municipality",
+        period="2021",
+        rule="queen",
+        audience=Audience.PUBLIC,
+    )
+    with caplog.at_level("WARNING"):
+        found = cluster_worker.submit(grid_engine, job).result(timeout=120)
+    assert found == cluster_worker.compact_clusters(grid_engine, job)
+    assert found.codes and found.moran is not None
+    assert "no worker process could be started" in caplog.text

@@ -17,6 +17,7 @@ request waits.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -106,13 +107,28 @@ def submit(engine: Engine, job: ClusterJob) -> Future[CompactClusters]:
     token = _token(engine)
     with _lock:
         try:
-            return _process().submit(_in_child, url, token, job)
-        except BrokenProcessPool:  # the worker died (killed, out of memory)
+            try:
+                return _process().submit(_in_child, url, token, job)
+            except BrokenProcessPool:  # the worker died (killed, out of memory)
+                _reset()
+                return _process().submit(_in_child, url, token, job)
+        except (OSError, RuntimeError) as error:
+            # No process can be started here (a program that embeds the app
+            # without the ``if __name__ == "__main__"`` guard, a process limit):
+            # slower pages while the analyses run, but the analyses still run.
             _reset()
-            return _process().submit(_in_child, url, token, job)
+            if not _warned.is_set():
+                _warned.set()
+                logging.getLogger(__name__).warning(
+                    "The hot-spot analyses run in this process: no worker process "
+                    "could be started (%s).",
+                    error,
+                )
+    return _threads().submit(compact_clusters, engine, job)
 
 
 _lock = threading.Lock()
+_warned = threading.Event()
 _pool: Executor | None = None
 _thread_pool: Executor | None = None
 _tokens: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
