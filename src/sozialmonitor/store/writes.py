@@ -13,7 +13,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from sozialmonitor.access import audit
 from sozialmonitor.domain.access import Audience
@@ -474,30 +485,41 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Within:
-    """The keys a chunk can meet among the stored rows: its indicators, its periods
-    (when they are few) and the range of its area ids. A chunk compares with these
-    rows only, not with every stored row of its indicators — which a file read in
-    many chunks would read again for each (quadratic in the rows of an indicator)."""
+    """The keys a chunk can meet among the stored rows: per indicator the range of
+    its area ids, and the chunk's periods (when they are few). A chunk compares with
+    these rows only, not with every stored row of its indicators — which a file read
+    in many chunks would read again for each (quadratic in the rows of an
+    indicator); nor with the rows of the chunks before it in a file sorted by
+    indicator and area (one range of all areas would take in the indicator the
+    chunk before ended with)."""
 
-    indicator_ids: list[int]
+    areas: dict[int, tuple[int, int]]
+    """Indicator id → its first and last area id in the chunk."""
     periods: list[str] | None
-    first_area: int
-    last_area: int
 
     @classmethod
     def of(cls, incoming: pd.DataFrame) -> _Within:
         periods = sorted(str(p) for p in incoming["period"].unique())
-        areas = incoming["area_id"]
+        ranges = incoming.groupby("indicator_id", sort=True)["area_id"].agg(
+            ["min", "max"]
+        )
         return cls(
-            indicator_ids=sorted(int(i) for i in incoming["indicator_id"].unique()),
+            areas={
+                int(i): (int(first), int(last))
+                for i, first, last in ranges.itertuples(index=True)
+            },
             periods=periods if len(periods) <= MAX_PERIODS_LISTED else None,
-            first_area=int(areas.min()),
-            last_area=int(areas.max()),
         )
 
 
 MAX_PERIODS_LISTED = 500
 """Up to so many periods a chunk's comparison names them; more: all periods."""
+MAX_PERIODS_BOUND = 2_000
+"""The periods are named with each indicator while the indicators times the periods
+are at most so many (else once for all: SQLite binds at most 32,766 values)."""
+MAX_INDICATORS_LISTED = 200
+"""Up to so many indicators a chunk's comparison takes each with its own range of
+areas; more: one range of areas for all of them."""
 
 
 def _published_state(conn: Connection, within: _Within) -> pd.DataFrame:
@@ -531,14 +553,46 @@ def _rows(conn: Connection, release_ids: list[int], within: _Within) -> pd.DataF
         o.c.denominator,
         o.c.flags,
         o.c.note,
-    ).where(
-        o.c.release_id.in_(release_ids),
-        o.c.indicator_id.in_(within.indicator_ids),
-        o.c.area_id.between(within.first_area, within.last_area),
+    ).where(o.c.release_id.in_(release_ids))
+    periods = [] if within.periods is None else [o.c.period.in_(within.periods)]
+    if len(within.areas) > MAX_INDICATORS_LISTED:
+        firsts, lasts = zip(*within.areas.values(), strict=True)
+        return _frame(
+            conn,
+            sel.where(
+                o.c.indicator_id.in_(list(within.areas)),
+                o.c.area_id.between(min(firsts), max(lasts)),
+                *periods,
+            ),
+        )
+    if len(within.areas) * len(within.periods or []) > MAX_PERIODS_BOUND:
+        sel, periods = sel.where(*periods), []  # the periods once, not per indicator
+    # The periods in each indicator's branch: SQLite then seeks the primary key
+    # (indicator, period, area) in each instead of scanning an indicator's rows.
+    return _frame(
+        conn,
+        sel.where(
+            or_(
+                *(
+                    and_(
+                        o.c.indicator_id == indicator,
+                        *periods,
+                        o.c.area_id.between(first, last),
+                    )
+                    for indicator, (first, last) in within.areas.items()
+                )
+            )
+        ),
     )
-    if within.periods is not None:
-        sel = sel.where(o.c.period.in_(within.periods))
-    rows = conn.execute(sel).all()
+
+
+def _frame(conn: Connection, sel: Select[Any]) -> pd.DataFrame:
+    """The rows of ``sel`` (the columns of ``_rows``) as a frame."""
+    result = conn.execute(sel)
+    # The driver's tuples: a frame built from SQLAlchemy's rows takes ten times as
+    # long (pandas probes each row as a mapping). The columns need no conversion.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
     frame = pd.DataFrame(
         rows,
         columns=[
