@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from sozialmonitor.errors import ImportValidationError
 from sozialmonitor.ingest.observations import import_observations
+from sozialmonitor.store import writes
 from sozialmonitor.store.database import connect, init_database
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import (
@@ -149,3 +150,30 @@ def test_chunk_rows_must_be_positive_issue_12(small_engine: Engine) -> None:
         store_observations(
             conn, draft_release(conn, "2023"), pd.DataFrame(), chunk_rows=0
         )
+
+
+@pytest.mark.parametrize(("indicators", "bound"), [(1, 2_000), (200, 1)])
+def test_every_form_of_the_comparison_with_stored_rows_issue_12(
+    small_engine: Engine,
+    reference: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    indicators: int,
+    bound: int,
+) -> None:
+    """A chunk reads the stored rows of its keys per indicator and area range (the
+    periods with each), or with the periods once, or for all its indicators with
+    one range of areas: the same database and report every way."""
+    engine = _prepared(small_engine, tmp_path)
+    path = _write(tmp_path / "werte.csv", ROWS)
+    whole = import_observations(reference, path, release="2022", chunk_rows=ONE_CHUNK)
+
+    monkeypatch.setattr(writes, "MAX_INDICATORS_LISTED", indicators)
+    monkeypatch.setattr(writes, "MAX_PERIODS_BOUND", bound)
+    chunked = import_observations(engine, path, release="2022", chunk_rows=5)
+
+    assert chunked.report.to_dict() == whole.report.to_dict()
+    assert chunked.rows_written == whole.rows_written == 11
+    assert _state(engine) == _state(reference)
+    again = import_observations(engine, path, release="2022", chunk_rows=5)
+    assert again.rows_written == 0

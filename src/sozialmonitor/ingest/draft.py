@@ -23,10 +23,10 @@ from sqlalchemy import Connection, RootTransaction
 from sozialmonitor.domain.release import Release
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.store.bulk_insert import bulk_write
 from sozialmonitor.store.queries import list_releases
 from sozialmonitor.store.writes import (
     WRITE_CHUNK_ROWS,
-    bulk_write,
     draft_release,
     store_observations,
 )

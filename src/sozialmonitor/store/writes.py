@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pandas.api.types import infer_dtype
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from sozialmonitor.access import audit
 from sozialmonitor.domain.access import Audience
@@ -30,6 +39,7 @@ from sozialmonitor.errors import (
     UnknownLevelError,
 )
 from sozialmonitor.store import schema
+from sozialmonitor.store.bulk_insert import bulk_insert
 from sozialmonitor.store.queries import (
     get_release,
     level_id,
@@ -59,21 +69,9 @@ OBSERVATION_COLUMNS = (
 )
 KEY = ["indicator_id", "area_id", "period"]
 CONTENT = ["value", "numerator", "denominator", "flags", "note"]
-INSERT_CHUNK = 50_000
 WRITE_CHUNK_ROWS = 1_000_000
 """Rows ``store_observations`` compares and writes at once: the comparison with the
 stored values and the driver's rows are held for one chunk, not for the whole file."""
-SQLITE_CACHE_BYTES_PER_ROW = 64
-"""Page cache granted per inserted row on SQLite (index pages touched per row)."""
-SQLITE_CACHE_MAX_KIB = 512 * 1024
-"""At most 512 MiB of page cache for one insert."""
-ANALYZE_MIN_ROWS = 100_000
-"""From this many rows on, PostgreSQL's statistics of ``observation`` are renewed."""
-SQLITE_REBUILD_MIN_ROWS = 100_000
-"""From this many rows on, an insert into a table at most as large rebuilds the
-secondary indexes instead of updating them row by row."""
-BULK = "sozialmonitor.bulk_write"
-"""Key in ``Connection.info`` while ``bulk_write`` is active: rows written so far."""
 
 
 def now() -> dt.datetime:
@@ -441,7 +439,7 @@ def _store_chunk(conn: Connection, release: Release, frame: pd.DataFrame) -> int
         to_write = to_write.assign(
             release_id=release.id, period_end=_period_ends(to_write["period"])
         )
-        _bulk_insert(conn, to_write[list(OBSERVATION_COLUMNS)])
+        bulk_insert(conn, to_write[list(OBSERVATION_COLUMNS)])
     return len(to_write) + (len(reverted) if reverted is not None else 0)
 
 
@@ -487,30 +485,41 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _Within:
-    """The keys a chunk can meet among the stored rows: its indicators, its periods
-    (when they are few) and the range of its area ids. A chunk compares with these
-    rows only, not with every stored row of its indicators — which a file read in
-    many chunks would read again for each (quadratic in the rows of an indicator)."""
+    """The keys a chunk can meet among the stored rows: per indicator the range of
+    its area ids, and the chunk's periods (when they are few). A chunk compares with
+    these rows only, not with every stored row of its indicators — which a file read
+    in many chunks would read again for each (quadratic in the rows of an
+    indicator); nor with the rows of the chunks before it in a file sorted by
+    indicator and area (one range of all areas would take in the indicator the
+    chunk before ended with)."""
 
-    indicator_ids: list[int]
+    areas: dict[int, tuple[int, int]]
+    """Indicator id → its first and last area id in the chunk."""
     periods: list[str] | None
-    first_area: int
-    last_area: int
 
     @classmethod
     def of(cls, incoming: pd.DataFrame) -> _Within:
         periods = sorted(str(p) for p in incoming["period"].unique())
-        areas = incoming["area_id"]
+        ranges = incoming.groupby("indicator_id", sort=True)["area_id"].agg(
+            ["min", "max"]
+        )
         return cls(
-            indicator_ids=sorted(int(i) for i in incoming["indicator_id"].unique()),
+            areas={
+                int(i): (int(first), int(last))
+                for i, first, last in ranges.itertuples(index=True)
+            },
             periods=periods if len(periods) <= MAX_PERIODS_LISTED else None,
-            first_area=int(areas.min()),
-            last_area=int(areas.max()),
         )
 
 
 MAX_PERIODS_LISTED = 500
 """Up to so many periods a chunk's comparison names them; more: all periods."""
+MAX_PERIODS_BOUND = 2_000
+"""The periods are named with each indicator while the indicators times the periods
+are at most so many (else once for all: SQLite binds at most 32,766 values)."""
+MAX_INDICATORS_LISTED = 200
+"""Up to so many indicators a chunk's comparison takes each with its own range of
+areas; more: one range of areas for all of them."""
 
 
 def _published_state(conn: Connection, within: _Within) -> pd.DataFrame:
@@ -544,14 +553,46 @@ def _rows(conn: Connection, release_ids: list[int], within: _Within) -> pd.DataF
         o.c.denominator,
         o.c.flags,
         o.c.note,
-    ).where(
-        o.c.release_id.in_(release_ids),
-        o.c.indicator_id.in_(within.indicator_ids),
-        o.c.area_id.between(within.first_area, within.last_area),
+    ).where(o.c.release_id.in_(release_ids))
+    periods = [] if within.periods is None else [o.c.period.in_(within.periods)]
+    if len(within.areas) > MAX_INDICATORS_LISTED:
+        firsts, lasts = zip(*within.areas.values(), strict=True)
+        return _frame(
+            conn,
+            sel.where(
+                o.c.indicator_id.in_(list(within.areas)),
+                o.c.area_id.between(min(firsts), max(lasts)),
+                *periods,
+            ),
+        )
+    if len(within.areas) * len(within.periods or []) > MAX_PERIODS_BOUND:
+        sel, periods = sel.where(*periods), []  # the periods once, not per indicator
+    # The periods in each indicator's branch: SQLite then seeks the primary key
+    # (indicator, period, area) in each instead of scanning an indicator's rows.
+    return _frame(
+        conn,
+        sel.where(
+            or_(
+                *(
+                    and_(
+                        o.c.indicator_id == indicator,
+                        *periods,
+                        o.c.area_id.between(first, last),
+                    )
+                    for indicator, (first, last) in within.areas.items()
+                )
+            )
+        ),
     )
-    if within.periods is not None:
-        sel = sel.where(o.c.period.in_(within.periods))
-    rows = conn.execute(sel).all()
+
+
+def _frame(conn: Connection, sel: Select[Any]) -> pd.DataFrame:
+    """The rows of ``sel`` (the columns of ``_rows``) as a frame."""
+    result = conn.execute(sel)
+    # The driver's tuples: a frame built from SQLAlchemy's rows takes ten times as
+    # long (pandas probes each row as a mapping). The columns need no conversion.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
     frame = pd.DataFrame(
         rows,
         columns=[
@@ -599,134 +640,6 @@ def _delete_keys(conn: Connection, release_id: int, keys: pd.DataFrame) -> None:
             for i, a, p in keys.drop_duplicates().itertuples(index=False)
         ],
     )
-
-
-def _driver_columns(frame: pd.DataFrame) -> list[np.ndarray]:
-    """Columns as arrays of plain Python values (None for missing) for the driver."""
-    columns = []
-    for col in frame.columns:
-        series = frame[col]
-        values = series.to_numpy(dtype=object)
-        if series.dtype.kind == "f":
-            values[series.isna().to_numpy()] = None
-        elif series.dtype.kind not in "iu" and (
-            len(values) == 0 or infer_dtype(values, skipna=False) != "string"
-        ):
-            values = np.array(
-                [None if v is None else str(v) for v in values], dtype=object
-            )
-        columns.append(values)
-    return columns
-
-
-def _key_order(frame: pd.DataFrame) -> np.ndarray:
-    """Row positions in primary key order (indicator, period, area), so that the
-    key index and the table grow at their end instead of all over the file."""
-    periods = pd.factorize(frame["period"], sort=True)[0]
-    return np.lexsort(
-        (frame["area_id"].to_numpy(), periods, frame["indicator_id"].to_numpy())
-    )
-
-
-@contextmanager
-def bulk_write(conn: Connection, rows: int) -> Iterator[None]:
-    """Around many calls of ``store_observations`` of one import of about ``rows``
-    values (read and written chunk by chunk): what each large insert would do once
-    is done once for all of them — SQLite builds its secondary index anew after
-    the last chunk (when the import at least doubles the table), PostgreSQL renews
-    its statistics after the last chunk. All in the caller's transaction."""
-    if BULK in conn.info:
-        raise RuntimeError("bulk_write is active on this connection already.")
-    conn.info[BULK] = 0
-    try:
-        if conn.dialect.name == "postgresql":
-            yield
-            if conn.info[BULK] >= ANALYZE_MIN_ROWS:
-                conn.exec_driver_sql("ANALYZE observation")
-        else:
-            with _sqlite_indexes_rebuilt(conn, rows):
-                yield
-    finally:
-        del conn.info[BULK]
-
-
-def _bulk_insert(conn: Connection, frame: pd.DataFrame) -> None:
-    bulk = BULK in conn.info
-    if bulk:
-        conn.info[BULK] += len(frame)
-    frame = frame.take(_key_order(frame))
-    columns = _driver_columns(frame)
-    names = ", ".join(frame.columns)
-    if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY observation ({names}) FROM STDIN") as copy:
-            for start in range(0, len(frame), INSERT_CHUNK):
-                for row in _chunk_rows(columns, start):
-                    copy.write_row(row)
-        if not bulk and len(frame) >= ANALYZE_MIN_ROWS:
-            # Planner statistics for the new rows at once, not whenever autovacuum
-            # comes by: without them the first reads may choose the wrong plan.
-            conn.exec_driver_sql("ANALYZE observation")
-        return
-    marks = ", ".join("?" for _ in frame.columns)
-    rebuilt = nullcontext() if bulk else _sqlite_indexes_rebuilt(conn, len(frame))
-    with _sqlite_cache(conn, len(frame)), rebuilt:
-        for start in range(0, len(frame), INSERT_CHUNK):
-            conn.exec_driver_sql(
-                f"INSERT INTO observation ({names}) VALUES ({marks})",
-                _chunk_rows(columns, start),
-            )
-
-
-@contextmanager
-def _sqlite_indexes_rebuilt(conn: Connection, rows: int) -> Iterator[None]:
-    """Build the secondary indexes of ``observation`` anew after an insert that at
-    least doubles the table: one sort is much cheaper than putting millions of rows
-    into an index one by one (11 million rows: 58 s instead of 83 s for the write).
-
-    It happens inside the import's transaction, so nobody else ever sees the table
-    without its index: readers keep their snapshot, and a failed or killed import
-    rolls the whole change back (DDL is transactional with the explicit BEGIN of
-    ``store.database``)."""
-    stored = conn.exec_driver_sql("SELECT max(rowid) FROM observation").scalar()
-    if rows < SQLITE_REBUILD_MIN_ROWS or rows < (stored or 0):
-        yield
-        return
-    indexes = sorted(schema.observation.indexes, key=lambda ix: str(ix.name))
-    for index in indexes:
-        index.drop(conn)
-    try:
-        yield
-    finally:
-        for index in indexes:
-            index.create(conn)
-
-
-def _chunk_rows(columns: list[np.ndarray], start: int) -> list[tuple[Any, ...]]:
-    chunk = [c[start : start + INSERT_CHUNK].tolist() for c in columns]
-    return list(zip(*chunk, strict=True))
-
-
-@contextmanager
-def _sqlite_cache(conn: Connection, rows: int) -> Iterator[None]:
-    """A page cache that holds the indexes a large insert changes (SQLite's default
-    of 2 MB makes every index page go to disk and back many times); the previous
-    size is restored afterwards, which frees the memory."""
-    previous = int(conn.exec_driver_sql("PRAGMA cache_size").scalar_one())
-    if previous < 0:  # negative: KiB, positive: pages
-        previous_kib = -previous
-    else:
-        page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
-        previous_kib = previous * page_size // 1024
-    wanted_kib = min(rows * SQLITE_CACHE_BYTES_PER_ROW // 1024, SQLITE_CACHE_MAX_KIB)
-    if wanted_kib <= previous_kib:
-        yield
-        return
-    conn.exec_driver_sql(f"PRAGMA cache_size = {-wanted_kib}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {previous}")
 
 
 # --- import log -------------------------------------------------------------------

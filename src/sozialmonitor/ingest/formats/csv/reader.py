@@ -260,23 +260,26 @@ class _Rows:
         self.width = 0
         self.names: list[str] = []
 
-    def _next(self) -> list[str] | None:
-        """The next record that has a value, or None at the end."""
+    def _next(self) -> tuple[list[str], list[str]] | None:
+        """The next record that has a value (its cells as read and stripped), or
+        None at the end."""
         try:
             for cells in self.reader:
                 self.record += 1
-                if any(c.strip() for c in cells):
-                    return list(cells)
+                stripped = [c.strip() for c in cells]
+                if any(stripped):
+                    return cells, stripped
         except csv.Error as exc:
             raise self._csv_error(exc) from None
         return None
 
     def header(self) -> list[str]:
-        cells = self._next()
-        if cells is None:  # pragma: no cover - decode refuses blank text
+        found = self._next()
+        if found is None:  # pragma: no cover - decode refuses blank text
             raise ReadError(
                 self.path, "the file has no header row.", finding="empty-file"
             )
+        cells = found[0]
         check_width(self.path, len(cells), row=self.record)
         header = column_names(cells)
         while len(header) > 1 and header[-1].startswith("(column "):
@@ -290,16 +293,18 @@ class _Rows:
         """Up to ``count`` data rows (stripped cells) and their row numbers."""
         data: list[list[str]] = []
         numbers: list[int] = []
-        while len(data) < count and (cells := self._next()) is not None:
-            data.append([c.strip() for c in self._fit(cells)])
+        while len(data) < count and (found := self._next()) is not None:
+            data.append(self._fit(*found))
             numbers.append(self.record)
         return data, numbers
 
-    def _fit(self, cells: list[str]) -> list[str]:
+    def _fit(self, cells: list[str], stripped: list[str]) -> list[str]:
+        """The stripped cells of a record as wide as the header (``cells``: as read,
+        for the checks)."""
         path, width, delimiter = self.path, self.width, self.delimiter
         check_cells(path, cells, self.names, row=self.record)
         if len(cells) > width:
-            if any(c.strip() for c in cells[width:]):
+            if any(stripped[width:]):
                 raise ReadError(
                     path,
                     f"{len(cells)} cells where the header has {width} columns. "
@@ -308,7 +313,7 @@ class _Rows:
                     finding="extra-cell",
                     row=self.record,
                 )
-            return cells[:width]
+            return stripped[:width]
         if len(cells) < width:
             cut = self.found.ends_in_row and self.reader.line_num == self.found.lines
             raise ReadError(
@@ -323,7 +328,7 @@ class _Rows:
                 finding="truncated-file" if cut else "missing-cell",
                 row=self.record,
             )
-        return cells
+        return stripped
 
     def _csv_error(self, exc: csv.Error) -> ReadError:
         record = self.record
