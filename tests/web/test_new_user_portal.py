@@ -4,13 +4,18 @@ the German CSV."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from sozialmonitor.web import i18n
 from sozialmonitor.web.app import create_app
 from tests.fixtures import COUNTS, TOWNS
 from tests.web.expected import html, rows
+
+WEB = Path(i18n.__file__).parent
 
 
 @pytest.fixture
@@ -43,3 +48,27 @@ def test_a_count_has_no_decimals_and_a_share_one_issue_16(client: TestClient) ->
     assert cells["Einwohner"].startswith("301.000")
     assert "301.000,0" not in page.get_text()
     assert cells["Arbeitslosenanteil"].startswith("7,0")
+
+
+# --- one name for the area page ---------------------------------------------------
+
+
+def test_the_area_page_has_one_name_issue_16(client: TestClient) -> None:
+    other_names = ("Sozialstrukturprofil", "Social structure profile")
+    texts = [
+        *WEB.joinpath("templates").rglob("*.html"),
+        *WEB.joinpath("translations").rglob("*.yaml"),
+        *WEB.rglob("*.py"),
+    ]
+    assert len(texts) > 50
+    for path in texts:
+        content = path.read_text(encoding="utf-8")
+        for name in other_names:
+            assert name not in content, f"{path.name} calls the area page {name!r}"
+    municipality = html(client.get(f"/gebiet/{TOWNS[0]}"))
+    region = html(client.get("/gebiet/03241"))
+    assert municipality.select_one("h1").get_text().startswith("Gebietsprofil ")
+    assert region.select_one("h1").get_text().startswith("Gebietsprofil ")
+    assert municipality.title.get_text().startswith("Gebietsprofil ")
+    english = html(client.get(f"/gebiet/{TOWNS[0]}?lang=en"))
+    assert english.select_one("h1").get_text().startswith("Area profile ")

@@ -1,5 +1,5 @@
-"""The area profile (``/gebiet/{code}``, for municipalities the
-"Sozialstrukturprofil"): its routes, its content and the one function building it.
+"""The area profile (``/gebiet/{code}``, "Gebietsprofil" for every kind of area): its
+routes, its content and the one function building it.
 
 The profile shows every indicator with values for one area, grouped by topic: the
 latest value, the parent area's and the region's (the top-level area's) value of the
@@ -97,6 +97,8 @@ BERLIN = "11000000"
 """AGS of Berlin, whose sub-areas carry LOR numbers (Lebensweltlich orientierte
 Räume)."""
 MUNICIPALITY = "municipality"
+PROFILE_NAME = "Gebietsprofil"
+"""What the page of an area is called, for every kind of area."""
 CHANGE_HEADERS = {
     "previous": "ggü. Vorperiode",
     "5y": "in 5 Jahren",
@@ -168,7 +170,7 @@ class AreaProfile:
 
     area: AreaRef
     title: str
-    """``Sozialstrukturprofil Laatzen`` / ``Gebietsprofil Mitte``."""
+    """``Gebietsprofil Laatzen``: one name for every kind of area (issue 16)."""
     profile_kind: str
     code_label: str
     """``AGS``, ``Kreisschlüssel``, ``LOR-Schlüssel`` or ``Gebietsschlüssel``."""
@@ -448,8 +450,7 @@ def area_profile(
         ),
         key=lambda a: (snap.level_by_code[a.level].rank, german_key(a.name)),
     )
-    is_municipality = area.level == MUNICIPALITY
-    profile_kind = t("Sozialstrukturprofil" if is_municipality else "Gebietsprofil")
+    profile_kind = t(PROFILE_NAME)
     predecessors, successors = lineage_steps(
         conn, snap, area, lang, lambda other: href(f"/gebiet/{other}", lang)
     )
