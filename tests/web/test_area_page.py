@@ -346,6 +346,7 @@ def test_every_text_has_an_english_translation() -> None:
         source = module.read_text()
         texts |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', source))
     texts |= set(area_page.CHANGE_HEADERS.values())
+    texts |= {area_page.NO_BENCHMARK_AT_ALL}
     texts |= {"Gebietsprofil", "Kreisschlüssel", "LOR-Schlüssel", "Gebietsschlüssel"}
     from sozialmonitor.domain.area import DEFAULT_LEVELS
 

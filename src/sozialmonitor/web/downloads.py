@@ -362,9 +362,7 @@ def _map_file(ctx: Context, ext: str, date: str) -> DownloadFile:
             mapfile.LegendRow(
                 label=item.label,
                 colour=item.colour,
-                count=f"({t('{n} Gebiete', n=item.count)})"
-                if item.count != 1
-                else f"({t('1 Gebiet')})",
+                count=f"({t.plural('{n} Gebiet', '{n} Gebiete', item.count)})",
             )
             for item in shown.legend
         ],
