@@ -1,8 +1,11 @@
 """What a new user stumbles over in the portal (issue 16): number defaults,
-singular and plural, one missing-benchmark note and one name for the area page."""
+singular and plural, one missing-benchmark note, one name for the area page and
+the German CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import string
 from pathlib import Path
@@ -19,6 +22,7 @@ from sozialmonitor.web.pages import area as area_page
 from sozialmonitor.web.pages.release_page import FINDING_TEXTS
 from tests.fixtures import COUNTS, TOWNS
 from tests.web.expected import html, rows
+from tests.web.test_indicator_page import rich_engine  # noqa: F401 (a fixture)
 from tests.web.test_translations import PLURAL
 
 WEB = Path(i18n.__file__).parent
@@ -223,3 +227,70 @@ def test_no_note_where_the_benchmark_has_every_value_issue_16(
     body = client.get(f"/api/v1/pages/gebiet/{TOWNS[0]}").json()
     assert body["missing_benchmark"] == ""
     assert body["missing_benchmark_indicators"] == []
+
+
+# --- CSV für Excel (deutsch) --------------------------------------------------------
+
+TABLE_2021 = "/indikator/{id}/download.csv?ansicht=tabelle&zeitraum=2021"
+
+
+def german_rows(content: bytes) -> tuple[list[dict[str, str]], list[str]]:
+    """The rows of a German CSV (up to the blank line) and the lines after it."""
+    assert content.startswith(b"\xef\xbb\xbf")
+    table, _, after = content.decode("utf-8-sig").partition("\r\n\r\n")
+    reader = csv.DictReader(io.StringIO(table), delimiter=";")
+    return list(reader), after.splitlines()
+
+
+def test_german_csv_has_german_headers_and_figures_as_shown_issue_16(
+    rich_engine: Engine,  # noqa: F811 (the fixture imported above)
+) -> None:
+    client = TestClient(create_app(rich_engine))
+    url = TABLE_2021.format(id="unemployment_share")
+    found, after = german_rows(client.get(url + "&format=csv-de").content)
+    assert list(found[0]) == [
+        "Kennzahl",
+        "Gebietsschlüssel",
+        "Gebiet",
+        "Zeitraum",
+        "Rang",
+        "Wert",
+        "Zähler",
+        "Nenner",
+        "Abstand zu Region Hannover",
+        "Zeichen",
+        "Anmerkung",
+        "Quelle",
+        "Lizenz",
+        "Datenstand",
+    ]
+    by_code = {r["Gebietsschlüssel"]: r for r in found}
+    town, provisional, secret = (by_code[c] for c in TOWNS)
+    assert town["Kennzahl"] == "Arbeitslosenanteil"
+    assert (town["Wert"], town["Zähler"], town["Nenner"]) == ("7,0", "21000", "301000")
+    assert (provisional["Wert"], provisional["Zeichen"]) == ("5,5", "p")
+    assert (secret["Wert"], secret["Zeichen"]) == (".", ".")
+    assert secret["Zähler"] == secret["Nenner"] == ""
+    assert after[0].startswith("Zeichen: . = geheim zu halten oder unsicher, ")
+    # the machine CSV: English headers, full precision, an empty hidden value
+    machine = list(csv.DictReader(io.StringIO(client.get(url).text)))
+    assert list(machine[0])[:6] == ["indicator", "area", "area_name", "period"] + [
+        "rank",
+        "value",
+    ]
+    values = {r["area"]: r for r in machine}
+    assert float(values[TOWNS[0]]["value"]) == 21_000 / 301_000 * 100
+    assert values[TOWNS[2]]["value"] == "" and values[TOWNS[2]]["flags"] == (
+        "suppressed"
+    )
+    assert "Zeichen" not in client.get(url).text
+
+
+def test_german_csv_of_a_count_has_no_decimals_issue_16(client: TestClient) -> None:
+    url = TABLE_2021.format(id="population")
+    found, _ = german_rows(client.get(url + "&format=csv-de").content)
+    assert {r["Gebietsschlüssel"]: r["Wert"] for r in found} == {
+        TOWNS[0]: "301000",
+        TOWNS[1]: "20100",
+        TOWNS[2]: "–",  # no value for 2021: the page's sign
+    }
