@@ -89,8 +89,9 @@ def german_number(value: Any, decimals: int) -> str:
     number = float(value)
     if math.isnan(number):
         return ""
-    rounded = formatting.rounded_as_shown(number, decimals) + 0.0  # no "-0"
-    return f"{abs(rounded) if rounded == 0 else rounded:.{decimals}f}".replace(".", ",")
+    # -0.0 + 0.0 is 0.0: a figure rounded to zero is written without a sign
+    rounded = formatting.rounded_as_shown(number, decimals) + 0.0
+    return f"{rounded:.{decimals}f}".replace(".", ",")
 
 
 def _cell(value: Any, decimals: int, *, secret: bool, is_value: bool) -> str:
