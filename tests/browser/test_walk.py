@@ -394,11 +394,16 @@ def check_series_csv(
 
 
 def check_german_csv(content: bytes, indicator: Indicator) -> None:
-    """Excel's German CSV: BOM, semicolons, decimal commas."""
+    """Excel's German CSV: BOM, semicolons, German headers, figures with a decimal
+    comma rounded to the indicator's decimals (or a sign), a legend at the end."""
     assert content.startswith("\ufeff".encode())
-    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows and all(r["indicator"] == indicator.id for r in rows)
-    assert all(re.fullmatch(r"-?\d+(,\d+)?", r["value"]) for r in rows if r["value"])
+    table, _, legend = content.decode("utf-8-sig").partition("\r\n\r\n")
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
+    assert rows and all(r["Kennzahl"] == indicator.name for r in rows)
+    places = rf",\d{{{indicator.decimals}}}" if indicator.decimals else ""
+    figure = re.compile(rf"-?\d+{places}|[.–]")
+    assert all(figure.fullmatch(r["Wert"]) for r in rows), [r["Wert"] for r in rows]
+    assert legend.startswith("Zeichen: ")
 
 
 def download(page: Any, data_format: str) -> tuple[bytes, str]:

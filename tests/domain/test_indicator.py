@@ -46,3 +46,21 @@ def test_round_trip() -> None:
 def test_invalid_metadata_is_rejected(fields: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         Indicator.from_dict(fields)
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [("count", 0), ("share", 1), ("rate", 1), ("mean", 1), ("index", 1)],
+)
+def test_default_decimals_follow_the_kind_issue_16(kind: str, expected: int) -> None:
+    ind = Indicator(id="x", name="N", unit="Personen", kind=kind)
+    assert ind.decimals == expected
+    # an empty cell of a catalogue file is no value either
+    assert Indicator.from_dict({**ind.to_dict(), "decimals": ""}).decimals == expected
+
+
+def test_catalogue_decimals_override_the_default_issue_16() -> None:
+    assert Indicator(id="c", name="C", unit="P", kind="count", decimals=2).decimals == 2
+    assert Indicator(id="s", name="S", unit="%", decimals=0).decimals == 0
+    count = Indicator(id="c", name="C", unit="P", kind="count", decimals=1)
+    assert Indicator.from_dict(count.to_dict()).decimals == 1

@@ -89,7 +89,7 @@ def test_profile_page_shows_the_json_numbers(client: TestClient) -> None:
     town = TOWNS[0]
     body = client.get(f"/api/v1/pages/gebiet/{town}").json()
     page = html(client.get(f"/gebiet/{town}"))
-    assert page.select_one("h1").get_text() == "Sozialstrukturprofil Gemeinde 001"
+    assert page.select_one("h1").get_text() == "Gebietsprofil Gemeinde 001"
     shown_rows = {}
     for group in page.select("tbody.indicator"):
         name = group.select_one("th[scope=row] a").get_text()
@@ -270,7 +270,7 @@ def test_berlin_planning_area_profile(demo: TestClient, demo_sqlite: Engine) -> 
 def test_english_profile(demo: TestClient) -> None:
     page = html(demo.get(f"/gebiet/{LAATZEN}", params={"lang": "en"}))
     assert page.html["lang"] == "en"
-    assert page.select_one("h1").get_text() == "Social structure profile Laatzen"
+    assert page.select_one("h1").get_text() == "Area profile Laatzen"
     readings = " ".join(s.get_text() for s in page.select("tr.reading span"))
     assert "In Laatzen, the indicator “Arbeitslosenanteil” is" in readings
     headers = [th.get_text() for th in page.select("table.profile-table thead th")]
@@ -346,6 +346,7 @@ def test_every_text_has_an_english_translation() -> None:
         source = module.read_text()
         texts |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)*)"', source))
     texts |= set(area_page.CHANGE_HEADERS.values())
+    texts |= {area_page.NO_BENCHMARK_AT_ALL}
     texts |= {"Gebietsprofil", "Kreisschlüssel", "LOR-Schlüssel", "Gebietsschlüssel"}
     from sozialmonitor.domain.area import DEFAULT_LEVELS
 

@@ -112,7 +112,8 @@ def test_the_download_has_the_label_beside_the_number(demo: TestClient) -> None:
     rows = list(
         csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
     )
-    labelled = {(r["value"], r["value_label"]) for r in rows if r["value"]}
+    # German headers (issue 16); a class's value is its official number
+    labelled = {(r["Wert"], r["Klasse"]) for r in rows if r["Klasse"]}
     assert labelled == {
         ("1", "Status hoch"),
         ("2", "Status mittel"),

@@ -22,6 +22,7 @@ from sozialmonitor.cli import app as cli
 from sozialmonitor.export import FORMULA_STARTS, as_text, csv_safe, xlsx_bytes
 from sozialmonitor.store import schema
 from sozialmonitor.store.database import connect
+from sozialmonitor.web import german_csv
 from sozialmonitor.web.app import create_app
 
 INDICATOR = "saldo"
@@ -132,7 +133,14 @@ def check_csv(content: bytes, *, german: bool) -> list[dict[str, str]]:
     cells = [cell for row in table for cell in row]
     running = [c for c in cells if c.startswith(FORMULA_STARTS) and _number(c) is None]
     assert running == [], f"cells a spreadsheet would run: {running}"
-    return [dict(zip(table[0], row, strict=True)) for row in table[1:]]
+    header = table[0]
+    if german:
+        # German headers (the portal's; the command line's are English), then the
+        # rows up to the blank line before the legend
+        english = {de: en for en, de in german_csv.HEADERS.items()}
+        header = [english.get(h, h) for h in header]
+        table = table[: table.index([])] if [] in table else table
+    return [dict(zip(header, row, strict=True)) for row in table[1:]]
 
 
 def check_xlsx(content: bytes) -> dict[str, list[tuple[object, ...]]]:

@@ -288,6 +288,22 @@ def test_downloads_and_the_api(county: Engine) -> None:
     assert set(frame.release) == {"r2"}
     german = client.get("/datenluecken/download.csv?format=csv-de")
     assert german.content.startswith(b"\xef\xbb\xbf") and b";" in german.content
+    # German headers and words (issue 16); the machine CSV keeps its names
+    rows = pd.read_csv(
+        io.StringIO(german.content.decode("utf-8-sig")), sep=";", dtype=str
+    ).to_dict("records")
+    cell = next(
+        r
+        for r in rows
+        if (r["Kennung"], r["Raumebene (Kennung)"], r["Zeitraum"])
+        == ("cases", "municipality", "2020")
+    )
+    assert (cell["Status"], cell["Gebiete mit Wert"], cell["vorläufig"]) == (
+        "vorhanden",
+        "5",
+        "1",
+    )
+    assert {r["berechnet"] for r in rows} <= {"ja", "nein"}
     xlsx = client.get("/datenluecken/download.xlsx")
     sheet = pd.read_excel(io.BytesIO(xlsx.content), dtype={"period": str})
     assert len(sheet) == 2 * 2 * 3  # 2 indicators × 2 levels × 3 periods

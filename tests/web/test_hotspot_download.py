@@ -91,9 +91,9 @@ def test_german_csv_xlsx_and_english_labels(grid_engine: Engine) -> None:
     client = TestClient(create_app(grid_engine))
     german = download(client, "csv", format="csv-de", **PARAMS).content.decode()
     rows = csv_rows(german, ";")
-    hot = next(r for r in rows if r["cluster"] == "high-high")
-    assert hot["cluster_label"] == "hoch-hoch (Hot Spot)"
-    assert "," in hot["p_value"] and "." not in hot["p_value"]
+    hot = next(r for r in rows if r["Cluster"] == "high-high")
+    assert hot["Cluster (Bezeichnung)"] == "hoch-hoch (Hot Spot)"
+    assert "," in hot["p-Wert"] and "." not in hot["p-Wert"]
     book = load_workbook(io.BytesIO(download(client, "xlsx", **PARAMS).content))
     sheet = book["Werte"]
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]

@@ -127,7 +127,7 @@ def test_the_draft_page_counts_changes_and_flags_jumps(signed_in: Client) -> Non
     findings = [li.get_text(" ", strip=True) for li in doc.select("ul.findings li")]
     assert findings == [
         "Hinweis: 3 geänderte Werte sind große Sprünge (siehe Tabelle).",
-        "Hinweis: 1 veröffentlichte Werte werden entfernt.",
+        "Hinweis: 1 veröffentlichter Wert wird entfernt.",
     ]
     filtered = page(client.get(DRAFT_URL, params={"spruenge": "1"}))
     assert len(filtered.select("table.release-changes tbody tr")) == 3
@@ -177,7 +177,7 @@ def test_a_draft_with_errors_is_not_validated(
     assert doc.select_one("form.release-validate") is None
     errors = [li.get_text(" ", strip=True) for li in doc.select("ul.findings li.error")]
     assert errors == [
-        "Fehler: 1 Anteilswerte haben einen Zähler, der größer als der Nenner ist."
+        "Fehler: 1 Anteilswert hat einen Zähler, der größer als der Nenner ist."
     ]
     refused = client.post(f"{DRAFT_URL}/pruefen", data={"csrf": csrf(client)})
     assert refused.status_code == 409

@@ -70,7 +70,8 @@ def test_the_district_profile_reads_against_the_land_issue_12(
     with_land: Engine,
 ) -> None:
     client = TestClient(create_app(with_land))
-    found = rows(client.get(f"/api/v1/pages/gebiet/{REGION}").json())
+    body = client.get(f"/api/v1/pages/gebiet/{REGION}").json()
+    found = rows(body)
     share = found["unemployment_share"]
     assert share["figure"]["value"] == pytest.approx(_district_share("2021"), RTOL)
     assert share["region"]["area"] == LAND
@@ -81,7 +82,12 @@ def test_the_district_profile_reads_against_the_land_issue_12(
     # no figure of the Land for the population: none computed from its one district
     population = found["population"]
     assert population["region"]["value"] is None
-    assert "Vergleichswert in Niedersachsen fehlt" in population["reading"]
+    # said once for the profile, not in the reading (issue 16)
+    assert "Vergleichswert" not in population["reading"]
+    assert body["missing_benchmark_indicators"] == ["population"]
+    assert body["missing_benchmark"] == (
+        "Ein Vergleichswert in Niedersachsen fehlt bei 1 Kennzahl: Einwohner."
+    )
     page = html(client.get(f"/gebiet/{REGION}"))
     assert page.find(string=lambda s: s and "Niedersachsen (5,0" in s) is not None
 

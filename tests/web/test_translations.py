@@ -13,6 +13,9 @@ CALL = re.compile(
     r"""\b(?:_|t)\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*[,)]"""
 )
 
+# _.plural("…", "…", n) and t.plural(…): both forms are texts of their own.
+PLURAL = re.compile(r'\b(?:_|t)\.plural\(\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"')
+
 
 def texts() -> dict[str, str]:
     found: dict[str, str] = {}
@@ -23,6 +26,9 @@ def texts() -> dict[str, str]:
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             text = match.group(1) if match.group(1) is not None else match.group(2)
             found.setdefault(text, path.name)
+        for match in PLURAL.finditer(path.read_text(encoding="utf-8")):
+            for text in match.groups():
+                found.setdefault(text, path.name)
     return found
 
 

@@ -44,6 +44,10 @@ class Visibility(StrEnum):
 
 
 DEFAULT_MULTIPLIER = {IndicatorKind.SHARE: 100.0, IndicatorKind.RATE: 1000.0}
+DEFAULT_DECIMALS = {IndicatorKind.COUNT: 0}
+"""Decimals shown where the catalogue gives none: a count is a whole number
+("83.019.213 Personen"); every other kind gets ``OTHER_DECIMALS``."""
+OTHER_DECIMALS = 1
 DEFAULT_MIN_COUNT = 3
 DEFAULT_TOPIC = "Allgemein"
 INDICATOR_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -125,6 +129,21 @@ def plain_text(value: str) -> str:
     return value
 
 
+def default_decimals(kind: object) -> int:
+    """The decimals shown for a ``kind`` when the catalogue gives none.
+
+    Examples
+    --------
+    >>> default_decimals("count"), default_decimals("share"), default_decimals(None)
+    (0, 1, 1)
+    """
+    try:
+        chosen = IndicatorKind(str(kind)) if kind is not None else IndicatorKind.SHARE
+    except ValueError:
+        return OTHER_DECIMALS  # the kind's own validation says what is wrong
+    return DEFAULT_DECIMALS.get(chosen, OTHER_DECIMALS)
+
+
 class Indicator(BaseModel):
     """One indicator with its full metadata."""
 
@@ -150,7 +169,12 @@ class Indicator(BaseModel):
         description="value = numerator / denominator x multiplier "
         "(default 100 for shares, 1000 for rates, 1 otherwise).",
     )
-    decimals: int = Field(default=1, ge=0, le=6, description="Decimals shown.")
+    decimals: int = Field(
+        default=OTHER_DECIMALS,
+        ge=0,
+        le=6,
+        description="Decimals shown (default 0 for counts, 1 otherwise).",
+    )
     polarity: Polarity = Field(
         default=Polarity.NEUTRAL,
         description="higher_is_better, higher_is_worse or neutral.",
@@ -253,6 +277,15 @@ class Indicator(BaseModel):
     @classmethod
     def _keywords_are_plain(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(plain_text(k) for k in value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _decimals_by_kind(cls, data: Any) -> Any:
+        # The one place a default number of decimals is chosen: by the kind, where
+        # the catalogue leaves ``decimals`` out or empty; a given value overrides.
+        if isinstance(data, dict) and data.get("decimals") in (None, ""):
+            return {**data, "decimals": default_decimals(data.get("kind"))}
+        return data
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Indicator:

@@ -9,9 +9,10 @@ second sheet "Quelle", JSON and GeoJSON at the top level; PNG and SVG have title
 source line and date burnt in — on the map view they are the map with its legend
 (:mod:`sozialmonitor.web.mapfile`), on the other views the chart.
 
-Formats: ``csv`` (UTF-8, comma, decimal point), ``csv?format=csv-de`` (German Excel:
-semicolon, decimal comma, UTF-8 with BOM), ``xlsx``, ``json``, ``geojson``, ``png``,
-``svg``.
+Formats: ``csv`` (UTF-8, comma, decimal point, English headers, full precision),
+``csv?format=csv-de`` (German Excel: semicolon, decimal comma, UTF-8 with BOM, German
+headers, figures rounded as shown, see :mod:`~sozialmonitor.web.german_csv`),
+``xlsx``, ``json``, ``geojson``, ``png``, ``svg``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from sozialmonitor.errors import InvalidQueryError
 from sozialmonitor.export import to_bytes, xlsx_bytes
 from sozialmonitor.store import queries
 from sozialmonitor.web import charts, formatting, mapfile
+from sozialmonitor.web.german_csv import german_csv
 from sozialmonitor.web.hotspot_download import (
     HOTSPOT_COLUMNS,
     cluster_cells,
@@ -268,6 +270,36 @@ def _whole(column: pd.Series) -> bool:
     return bool(len(known)) and bool((known == known.round()).all())
 
 
+def _german_csv(frame: pd.DataFrame, ctx: Context) -> bytes:
+    """The view's rows for German Excel: German headers, figures rounded as the
+    page shows them, signs for hidden and missing values (issue 16)."""
+    indicator = ctx.indicator
+    shown = 0 if "value_label" in frame else indicator.decimals
+    decimals = {
+        "value": shown,
+        "value_from": shown,
+        "value_to": shown,
+        "change": shown,
+        "change_percent": 1,
+        "rank": 0,
+    }
+    for column in ("numerator", "denominator"):
+        if column in frame:
+            decimals[column] = 0 if _whole(frame[column]) else 1
+    headers = {}
+    for column in frame.columns:
+        if column.startswith("difference_to_"):
+            code = column.removeprefix("difference_to_")
+            area = ctx.snap.areas.get(code)
+            decimals[column] = shown
+            headers[column] = f"Abstand zu {area.name if area else code}"
+    german = frame.assign(indicator=indicator.name) if "indicator" in frame else frame
+    if "change_unit" in german:
+        unit = data.change_unit(indicator, "de")
+        german = german.assign(change_unit=indicator.unit if unit == "%" else unit)
+    return german_csv(german, decimals=decimals, headers=headers)
+
+
 def _xlsx(frame: pd.DataFrame, ctx: Context, url: str) -> bytes:
     t = ctx.t
     source = pd.DataFrame(
@@ -362,9 +394,7 @@ def _map_file(ctx: Context, ext: str, date: str) -> DownloadFile:
             mapfile.LegendRow(
                 label=item.label,
                 colour=item.colour,
-                count=f"({t('{n} Gebiete', n=item.count)})"
-                if item.count != 1
-                else f"({t('1 Gebiet')})",
+                count=f"({t.plural('{n} Gebiet', '{n} Gebiete', item.count)})",
             )
             for item in shown.legend
         ],
@@ -468,9 +498,10 @@ def download_file(
     rows = view_rows(ctx)
     metadata = _metadata(ctx)
     filename = _filename(ctx, rows.tag, ext)
-    if ext == "csv":
-        frame = _frame(rows, metadata)
-        content = to_bytes(frame, "csv-de" if fmt == GERMAN_CSV else "csv")
+    if ext == "csv" and fmt == GERMAN_CSV:
+        content = _german_csv(_frame(rows, metadata), ctx)
+    elif ext == "csv":
+        content = to_bytes(_frame(rows, metadata), "csv")
     elif ext == "xlsx":
         content = _xlsx(_frame(rows, metadata), ctx, url)
     elif ext == "json":

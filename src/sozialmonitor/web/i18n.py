@@ -43,7 +43,9 @@ def catalogue(lang: Language) -> Mapping[str, str]:
 class Translator:
     """``_("Themenfeld")`` → "Topic" in English; German stays German.
 
-    Placeholders use ``str.format``: ``_("{n} Gebiete", n=3)``.
+    Placeholders use ``str.format``: ``_("{n} Gebiete", n=3)``. A text with a
+    count takes its singular and plural form: ``_.plural("{n} Gebiet", "{n} Gebiete",
+    n)`` (see :meth:`plural`).
     """
 
     lang: Language
@@ -55,6 +57,40 @@ class Translator:
             self.missing.add(text)
             found = text
         return found.format(**values) if values else found
+
+    def plural(self, one: str, many: str, n: int, /, **values: object) -> str:
+        """A text with a count, in its singular or plural form: the one place the
+        portal chooses between them.
+
+        German and English both take the singular for exactly one and the plural
+        otherwise (``0 Kennzahlen``, ``1 Kennzahl``, ``2 Kennzahlen``); each form is
+        translated on its own. ``{n}`` is the count, grouped as the language groups
+        it (``1.234`` / ``1,234``).
+
+        Examples
+        --------
+        >>> de, en = Translator(lang="de"), Translator(lang="en")
+        >>> [de.plural("{n} Kennzahl", "{n} Kennzahlen", n) for n in (0, 1, 2)]
+        ['0 Kennzahlen', '1 Kennzahl', '2 Kennzahlen']
+        >>> en.plural("{n} Kennzahl", "{n} Kennzahlen", 1234)
+        '1,234 indicators'
+        """
+        text = one if n == 1 else many
+        return self(text, **values, n=count_text(n, self.lang))
+
+
+def count_text(n: int, lang: Language) -> str:
+    """A whole number grouped as ``lang`` groups it: ``1.234`` (de), ``1,234`` (en).
+
+    Examples
+    --------
+    >>> count_text(8610, "de"), count_text(-8610, "en"), count_text(7, "de")
+    ('8.610', '−8,610', '7')
+    """
+    text = f"{abs(n):,}"
+    if lang == "de":
+        text = text.replace(",", ".")
+    return ("−" if n < 0 else "") + text
 
 
 def missing_translations(texts: list[str]) -> list[str]:

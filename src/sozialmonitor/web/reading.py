@@ -12,7 +12,9 @@ stands against a benchmark (the region, else the parent area):
 - any other value: the plain difference, and the sentence says so
   (*ohne Signifikanztest*);
 - a count: its share of the benchmark's count (a town always has fewer inhabitants
-  than its region, so "less" would say nothing).
+  than its region, so "less" would say nothing);
+- no value of the benchmark: the value alone (``no_benchmark``) — the profile says
+  once which benchmark values are missing, not in every sentence (issue 16).
 
 The templates are fixed per indicator kind and language, so a reading is
 deterministic: the same numbers give the same sentence.
@@ -67,7 +69,6 @@ PHRASES: dict[Language, dict[str, str]] = {
         "({value}; ohne Signifikanztest).",
         "equal": " – genauso hoch wie {benchmark} ({value}; ohne Signifikanztest).",
         "count": " – das sind {share} des Werts {benchmark} ({value}).",
-        "no_value": "; ein Vergleichswert {benchmark} fehlt.",
         "end": ".",
         "small_count": "zu kleine Fallzahl",
         "no_interval": "kein Konfidenzintervall",
@@ -84,7 +85,6 @@ PHRASES: dict[Language, dict[str, str]] = {
         "({value}; no significance test).",
         "equal": " – as high as {benchmark} ({value}; no significance test).",
         "count": " – that is {share} of the value {benchmark} ({value}).",
-        "no_value": "; there is no value to compare with {benchmark}.",
         "end": ".",
         "small_count": "too few cases",
         "no_interval": "no confidence interval",
@@ -268,7 +268,7 @@ def read_value(
     bench = _finite(benchmark_value)
     if bench is None:
         return Reading(
-            text=subject + words["no_value"].format(benchmark=benchmark),
+            text=subject + words["end"],
             result=NO_BENCHMARK,
             tested=False,
             direction=None,

@@ -1,5 +1,5 @@
-"""The area profile (``/gebiet/{code}``, for municipalities the
-"Sozialstrukturprofil"): its routes, its content and the one function building it.
+"""The area profile (``/gebiet/{code}``, "Gebietsprofil" for every kind of area): its
+routes, its content and the one function building it.
 
 The profile shows every indicator with values for one area, grouped by topic: the
 latest value, the parent area's and the region's (the top-level area's) value of the
@@ -83,7 +83,7 @@ from sozialmonitor.web.pages.trend_marker import (
     indicator_trends,
     trend_note,
 )
-from sozialmonitor.web.reading import in_area, read_value
+from sozialmonitor.web.reading import NO_BENCHMARK, in_area, read_value
 from sozialmonitor.web.site import DEFAULT_SITE, Site
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.typology_setting import TypologySetting
@@ -98,6 +98,21 @@ BERLIN = "11000000"
 """AGS of Berlin, whose sub-areas carry LOR numbers (Lebensweltlich orientierte
 Räume)."""
 MUNICIPALITY = "municipality"
+PROFILE_NAME = "Gebietsprofil"
+NO_BENCHMARK_AT_ALL = (
+    "Ein Vergleichswert {benchmark} fehlt bei allen Kennzahlen dieses Gebietsprofils."
+)
+NO_BENCHMARK_FOR = (
+    "Ein Vergleichswert {benchmark} fehlt bei {n} Kennzahl: {names}.",
+    "Ein Vergleichswert {benchmark} fehlt bei {n} Kennzahlen: {names}.",
+)
+BENCHMARK_ONLY_FOR = (
+    "Einen Vergleichswert {benchmark} gibt es nur bei {n} Kennzahl: {names}.",
+    "Einen Vergleichswert {benchmark} gibt es nur bei {n} Kennzahlen: {names}.",
+)
+"""The profile's one note on missing benchmark values (issue 16): for every row,
+for a few (named), or only a few have one (those named); singular and plural."""
+"""What the page of an area is called, for every kind of area."""
 CHANGE_HEADERS = {
     "previous": "ggü. Vorperiode",
     "5y": "in 5 Jahren",
@@ -169,7 +184,7 @@ class AreaProfile:
 
     area: AreaRef
     title: str
-    """``Sozialstrukturprofil Laatzen`` / ``Gebietsprofil Mitte``."""
+    """``Gebietsprofil Laatzen``: one name for every kind of area (issue 16)."""
     profile_kind: str
     code_label: str
     """``AGS``, ``Kreisschlüssel``, ``LOR-Schlüssel`` or ``Gebietsschlüssel``."""
@@ -215,6 +230,11 @@ class AreaProfile:
     """Where the area stands in each stored Sozialindex of its level."""
     trend_note: str = ""
     """The trend test's method, named once."""
+    missing_benchmark: str = ""
+    """Where the benchmark has no value for some indicators: said once for the
+    profile, naming each indicator once (issue 16); empty otherwise."""
+    missing_benchmark_indicators: tuple[str, ...] = ()
+    """The ids of those indicators, in the profile's order."""
     area_type: AreaTypeInfo | None = None
     """The area's type, where a typology is configured for its level."""
     qualitative: QualitativeBlock | None = None
@@ -350,6 +370,8 @@ def area_profile(
     )
     topics = []
     sources: set[str] = set()
+    missing: dict[str, list[tuple[str, str]]] = {}
+    """Benchmark name → the (id, name) of the indicators it has no value for."""
     for topic in site.order.arrange(snap.topics):
         rows = []
         for indicator in topic.indicators:
@@ -391,6 +413,14 @@ def area_profile(
                 comparison=_comparison(indicator, obs, bench_obs),
                 lang=lang,
             )
+            if (
+                bench_area is not None
+                and shown_value(bench_obs) is None
+                and reading.result == NO_BENCHMARK
+            ):
+                missing.setdefault(bench_area.name, []).append(
+                    (indicator.id, indicator.short_name)
+                )
             if indicator.source:
                 sources.add(indicator.source)
             rows.append(
@@ -451,8 +481,7 @@ def area_profile(
         ),
         key=lambda a: (snap.level_by_code[a.level].rank, german_key(a.name)),
     )
-    is_municipality = area.level == MUNICIPALITY
-    profile_kind = t("Sozialstrukturprofil" if is_municipality else "Gebietsprofil")
+    profile_kind = t(PROFILE_NAME)
     predecessors, successors = lineage_steps(
         conn, snap, area, lang, lambda other: href(f"/gebiet/{other}", lang)
     )
@@ -508,9 +537,50 @@ def area_profile(
             lang,
         ),
         trend_note=trend_note(t) if all_rows else "",
+        missing_benchmark=_missing_benchmark_note(
+            missing, [row.name for row in all_rows], t
+        ),
+        missing_benchmark_indicators=tuple(
+            code for found in missing.values() for code, _ in found
+        ),
         area_type=area_type(conn, snap, area, typology, t),
         locator=locator(conn, snap, area, locator_title),
     )
+
+
+def _missing_benchmark_note(
+    missing: Mapping[str, list[tuple[str, str]]], shown: list[str], t: Translator
+) -> str:
+    """``Ein Vergleichswert in Berlin fehlt bei 2 Kennzahlen: A, B.``, once for the
+    whole profile (``shown``: the names of its rows); "bei allen Kennzahlen" where
+    it is missing for every row, and where it is missing for most the few that
+    have one are named instead."""
+    notes = []
+    for benchmark, found in missing.items():
+        phrase = in_area(benchmark, t.lang)
+        lacking = {name for _, name in found}
+        having = [name for name in dict.fromkeys(shown) if name not in lacking]
+        if not having:
+            notes.append(t(NO_BENCHMARK_AT_ALL, benchmark=phrase))
+        elif len(having) < len(lacking):
+            notes.append(
+                t.plural(
+                    *BENCHMARK_ONLY_FOR,
+                    len(having),
+                    benchmark=phrase,
+                    names=", ".join(having),
+                )
+            )
+        else:
+            notes.append(
+                t.plural(
+                    *NO_BENCHMARK_FOR,
+                    len(found),
+                    benchmark=phrase,
+                    names=", ".join(dict.fromkeys(name for _, name in found)),
+                )
+            )
+    return " ".join(notes)
 
 
 def _on_today_area(

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
+from sozialmonitor.analysis.gaps import GapStatus
 from sozialmonitor.errors import StillComputingError
 from sozialmonitor.export import to_bytes, xlsx_bytes
+from sozialmonitor.web.german_csv import german_csv
 from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -24,7 +26,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
-from sozialmonitor.web.pages.gaps_content import GapsPage, gaps_page
+from sozialmonitor.web.pages.gaps_content import STATUS_WORDS, GapsPage, gaps_page
 from sozialmonitor.web.pages.gaps_matrix import (
     DOWNLOAD_COLUMNS,
     chosen_top,
@@ -107,6 +109,32 @@ def gaps_json(
     return json_response(page)
 
 
+GERMAN_HEADERS = {
+    "indicator": "Kennung",
+    "indicator_name": "Kennzahl",
+    "topic": "Themenfeld",
+    "level": "Raumebene (Kennung)",
+    "level_label": "Raumebene",
+    "status": "Status",
+    "areas_with_values": "Gebiete mit Wert",
+    "areas": "Gebiete",
+    "suppressed": "geheim gehalten",
+    "provisional": "vorläufig",
+    "confidential": "vertraulich",
+    "computed": "berechnet",
+}
+"""The German CSV's headers (issue 16); the machine CSV keeps the column names."""
+
+
+def _german_csv(frame: pd.DataFrame) -> bytes:
+    """The cells for German Excel: German headers, status words and ja/nein."""
+    german = frame.assign(
+        status=frame["status"].map(lambda s: STATUS_WORDS[GapStatus(s)]),
+        computed=frame["computed"].map({True: "ja", False: "nein"}),
+    )
+    return german_csv(german, decimals={}, headers=GERMAN_HEADERS, legend=None)
+
+
 @router.get("/datenluecken/download.{ext}", include_in_schema=False)
 def gaps_download(
     request: Request,
@@ -132,7 +160,7 @@ def gaps_download(
     if ext == "xlsx":
         content = xlsx_bytes({"Datenluecken": frame})
     else:
-        content = to_bytes(frame, "csv-de" if fmt == "csv-de" else "csv")
+        content = _german_csv(frame) if fmt == "csv-de" else to_bytes(frame, "csv")
     name = "-".join(["datenluecken", *(p for p in (top, level, topic) if p)])
     return Response(
         content=content,

@@ -213,8 +213,8 @@ def _summary(cells: list[GapCell], t: Translator) -> str:
         f"{formatting.number(n, 0, t.lang)} {t(STATUS_WORDS[s])}"
         for s, n in found.items()
     )
-    return t(
-        "{n} Zellen: {parts}", n=formatting.number(len(cells), 0, t.lang), parts=parts
+    return t.plural(
+        "{n} Zelle: {parts}", "{n} Zellen: {parts}", len(cells), parts=parts
     )
 
 
@@ -335,9 +335,7 @@ def gaps_page(
                     level=lvl.code,
                     label=lvl.label,
                     areas=areas,
-                    areas_text=t("1 Gebiet")
-                    if areas == 1
-                    else t("{n} Gebiete", n=formatting.number(areas, 0, lang)),
+                    areas_text=t.plural("{n} Gebiet", "{n} Gebiete", areas),
                     periods=tuple(
                         PeriodColumn(code=p, label=labels[p]) for p in matrix.periods
                     ),

@@ -125,9 +125,7 @@ def _cell(
         periods=len(periods),
         text=period_range(periods, t.lang),
         areas=n,
-        areas_text=t("1 Gebiet")
-        if n == 1
-        else t("{n} Gebiete", n=formatting.number(n, 0, t.lang)),
+        areas_text=t.plural("{n} Gebiet", "{n} Gebiete", n),
         computed=computed,
     )
 

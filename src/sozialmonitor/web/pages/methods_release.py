@@ -239,8 +239,8 @@ def release_changes(
     changed = sum(r.changed for r in rows)
     removed = sum(r.removed for r in rows)
     if previous is None:
-        summary = t(
-            "Erstveröffentlichung: {n} Werte", n=formatting.number(new, 0, lang)
+        summary = t.plural(
+            "Erstveröffentlichung: {n} Wert", "Erstveröffentlichung: {n} Werte", new
         )
     elif not rows:
         summary = t("Keine Änderung gegenüber {previous}.", previous=previous.name)

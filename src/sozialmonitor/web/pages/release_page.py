@@ -55,16 +55,27 @@ STATUS_LABELS: dict[ReleaseStatus, str] = {
     ReleaseStatus.WITHDRAWN: "zurückgezogen",
 }
 CHANGE_LABELS = {"new": "neu", "changed": "geändert", "removed": "entfernt"}
-FINDING_TEXTS = {
-    "empty": "Der Datenstand enthält keine Werte.",
-    "share-above-total": "{count} Anteilswerte haben einen Zähler, der größer als "
-    "der Nenner ist.",
-    "negative-count": "{count} Werte haben eine negative Anzahl, einen negativen "
-    "Zähler oder Nenner.",
-    "large-jumps": "{count} geänderte Werte sind große Sprünge (siehe Tabelle).",
-    "values-removed": "{count} veröffentlichte Werte werden entfernt.",
+FINDING_TEXTS: dict[str, tuple[str, str]] = {
+    "empty": ("Der Datenstand enthält keine Werte.",) * 2,
+    "share-above-total": (
+        "{n} Anteilswert hat einen Zähler, der größer als der Nenner ist.",
+        "{n} Anteilswerte haben einen Zähler, der größer als der Nenner ist.",
+    ),
+    "negative-count": (
+        "{n} Wert hat eine negative Anzahl, einen negativen Zähler oder Nenner.",
+        "{n} Werte haben eine negative Anzahl, einen negativen Zähler oder Nenner.",
+    ),
+    "large-jumps": (
+        "{n} geänderter Wert ist ein großer Sprung (siehe Tabelle).",
+        "{n} geänderte Werte sind große Sprünge (siehe Tabelle).",
+    ),
+    "values-removed": (
+        "{n} veröffentlichter Wert wird entfernt.",
+        "{n} veröffentlichte Werte werden entfernt.",
+    ),
 }
-"""German texts of the checks' findings (``store.release_review.release_findings``)."""
+"""German texts of the checks' findings (``store.release_review.release_findings``),
+singular and plural."""
 WITHDRAWN_PREFIX = "Withdrawn: "
 """How ``store.writes.withdraw_release`` writes the reason into the note."""
 
@@ -255,10 +266,10 @@ def release_page(
 
 
 def _finding(finding: Finding, t: Translator) -> FindingRow:
-    text = FINDING_TEXTS.get(finding.code)
+    texts = FINDING_TEXTS.get(finding.code)
     return FindingRow(
         error=finding.is_error,
-        text=t(text, count=finding.count) if text else finding.message,
+        text=t.plural(*texts, finding.count) if texts else finding.message,
     )
 
 

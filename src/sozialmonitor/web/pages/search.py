@@ -231,15 +231,11 @@ def _status(indicators: int, areas: int, topics: int, t: Translator) -> str:
     """``Gefunden: 3 Kennzahlen, 1 Gebiet`` (parts without hits are left out)."""
     parts = []
     if indicators:
-        parts.append(
-            t("1 Kennzahl") if indicators == 1 else t("{n} Kennzahlen", n=indicators)
-        )
+        parts.append(t.plural("{n} Kennzahl", "{n} Kennzahlen", indicators))
     if areas:
-        parts.append(t("1 Gebiet") if areas == 1 else t("{n} Gebiete", n=areas))
+        parts.append(t.plural("{n} Gebiet", "{n} Gebiete", areas))
     if topics:
-        parts.append(
-            t("1 Themenfeld") if topics == 1 else t("{n} Themenfelder", n=topics)
-        )
+        parts.append(t.plural("{n} Themenfeld", "{n} Themenfelder", topics))
     return t("Gefunden: {parts}", parts=", ".join(parts))
 
 

@@ -37,6 +37,8 @@ from sozialmonitor.web.values import shown_value, top_values
 
 router = APIRouter()
 FIGURES_PER_TOPIC = 3
+EXAMPLES_PER_TOPIC = 3
+"""A topic without key figures names up to this many of its indicators."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +83,11 @@ class TopicSummary:
     url: str
     indicator_count: int
     figures: tuple[KeyFigure, ...]
+    examples: tuple[Indicator, ...] = ()
+    """Where the topic has no key figure: a few of its indicators with values, so
+    that the card says what the topic holds (issue 16)."""
+    more: int = 0
+    """How many of its indicators with values ``examples`` leaves out."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,6 +164,11 @@ def _picks(
     return picks
 
 
+def _has_values(snap: Snapshot, indicator: Indicator) -> bool:
+    """Whether the indicator has a value the reader may see, on any level."""
+    return any(scope.latest for scope in snap.scopes_for(indicator))
+
+
 def start_page(
     conn: Connection, snap: Snapshot, lang: Language, site: Site = DEFAULT_SITE
 ) -> StartPage:
@@ -190,6 +202,9 @@ def start_page(
 
     topics = []
     for topic in topics_in_order:
+        with_values = [i for i in topic.indicators if _has_values(snap, i)]
+        if not with_values:
+            continue  # a card with a title and nothing else says nothing
         figures = []
         for pick in chosen[topic.slug]:
             indicator = pick.indicator
@@ -223,6 +238,8 @@ def start_page(
                 url=href(f"/thema/{topic.slug}", lang),
                 indicator_count=len(topic.indicators),
                 figures=tuple(figures),
+                examples=() if figures else tuple(with_values[:EXAMPLES_PER_TOPIC]),
+                more=0 if figures else max(len(with_values) - EXAMPLES_PER_TOPIC, 0),
             )
         )
     introduction = site.introduction.get(lang) or site.introduction.get("de")
