@@ -87,7 +87,7 @@ def test_a_unit_only_in_german_is_shown_and_named_issue_13(engine: Engine) -> No
     with engine.begin() as conn:
         build(conn)  # "pub": unit "Fälle", no English unit
     client = TestClient(create_app(engine))
-    total = f"{sum(PUB_TOWN.values()):,.1f}"  # one decimal: the default
+    total = f"{sum(PUB_TOWN.values()):,.0f}"  # no decimals: a count's default
     page = soup(client.get("/?lang=en").text)
     link = page.select_one('main a[href^="/indikator/pub?"]')
     assert link is not None and link.parent is not None
