@@ -68,7 +68,7 @@ def test_sign_in_upload_fix_review_publish_and_the_public_sees_it(
     wrong, right = tmp_path / "werte.csv", tmp_path / "werte-korrigiert.csv"
     wrong.write_text(WRONG, encoding="utf-8")
     right.write_text(RIGHT, encoding="utf-8")
-    assert "20.100,0" in public_row(browser, base)
+    assert "20.100\u202fPersonen" in public_row(browser, base)
 
     context = browser.new_context(viewport=DESKTOP, locale="de-DE", bypass_csp=True)
     errors: list[str] = []
@@ -101,7 +101,8 @@ def test_sign_in_upload_fix_review_publish_and_the_public_sees_it(
         page.get_by_role("button", name="In Entwurf übernehmen").click()
         page.locator("#job-label", has_text="abgeschlossen").wait_for(timeout=30_000)
         screenshot(page, "administration-import-job")
-        assert "20.100,0" in public_row(browser, base)  # a draft is not public
+        # A draft is not public.
+        assert "20.100\u202fPersonen" in public_row(browser, base)
         page.goto(f"{base}{PUBLIC_TABLE}")
         screenshot(page, "administration-internal-view")
 
@@ -125,4 +126,4 @@ def test_sign_in_upload_fix_review_publish_and_the_public_sees_it(
     finally:
         context.close()
 
-    assert "40.000,0" in public_row(browser, base)
+    assert "40.000\u202fPersonen" in public_row(browser, base)

@@ -59,7 +59,7 @@ def test_a_publisher_publishes_a_draft_and_the_public_page_shows_it(
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{base}{PUBLIC_TABLE}")
-        assert "20.100,0" in population_of(page, "Gemeinde 002")
+        assert "20.100\u202fPersonen" in population_of(page, "Gemeinde 002")
 
         page.goto(f"{base}/verwaltung/veroeffentlichungen")
         page.get_by_label("Benutzername").fill("paul")
@@ -86,7 +86,7 @@ def test_a_publisher_publishes_a_draft_and_the_public_page_shows_it(
         assert_accessible(page, "published release with the withdrawal form")
 
         page.goto(f"{base}{PUBLIC_TABLE}")
-        assert "40.000,0" in population_of(page, "Gemeinde 002")
+        assert "40.000\u202fPersonen" in population_of(page, "Gemeinde 002")
 
         page.goto(f"{base}/verwaltung/indikatoren")
         assert_accessible(page, "indicator list")
