@@ -113,9 +113,13 @@ class Job:
         return self.status in FINISHED
 
 
-def _job(row: Row[Any]) -> Job:
+def _job(row: Row[Any], before: Progress | None) -> Job:
+    """The job of ``row``; ``before``: its progress in memory as it was before the
+    row was read. A job that finished between the two reads (its row read while
+    running, its progress gone after it was written) is shown as still running,
+    not as aborted: the next read shows how it ended."""
     status = Status(row.status)
-    live = _live(row.id)
+    live = _live(row.id) or before
     phase, done, total = row.phase, row.rows_done, row.rows_total
     if status is Status.RUNNING:
         if live is None:
@@ -144,9 +148,10 @@ def _job(row: Row[Any]) -> Job:
 
 
 def get(engine: Engine, job_id: str) -> Job | None:
+    before = _live(job_id)
     with engine.connect() as conn:
         row = conn.execute(select(import_job).where(import_job.c.id == job_id)).first()
-    return _job(row) if row is not None else None
+    return _job(row, before) if row is not None else None
 
 
 def recent(engine: Engine, account: str | None, limit: int = RECENT_JOBS) -> list[Job]:
@@ -154,8 +159,10 @@ def recent(engine: Engine, account: str | None, limit: int = RECENT_JOBS) -> lis
     query = select(import_job).order_by(import_job.c.created_at.desc()).limit(limit)
     if account is not None:
         query = query.where(import_job.c.account == account)
+    with _LOCK:
+        before = dict(_LIVE)
     with engine.connect() as conn:
-        return [_job(row) for row in conn.execute(query)]
+        return [_job(row, before.get(row.id)) for row in conn.execute(query)]
 
 
 def _bounded(text: str) -> str:
