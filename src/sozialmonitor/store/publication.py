@@ -8,10 +8,9 @@ from sqlalchemy import Connection
 
 from sozialmonitor.access import audit
 from sozialmonitor.domain.release import Release
-from sozialmonitor.errors import ReleaseCheckError
 from sozialmonitor.store import writes
 from sozialmonitor.store.queries import get_release
-from sozialmonitor.store.release_review import Finding, release_findings
+from sozialmonitor.store.release_review import Finding, passing_findings
 
 
 def publish_checked(
@@ -28,15 +27,6 @@ def publish_checked(
         ``name`` is not a draft.
     """
     rel = get_release(conn, name)
-    findings = release_findings(conn, rel) if rel.is_editable else []
-    errors = [f for f in findings if f.is_error]
-    if errors:
-        raise ReleaseCheckError(
-            f"'{name}' cannot be published: "
-            + " ".join(f.message for f in errors)
-            + " Correct the data with a new import into the draft, then publish "
-            "again.",
-            findings=errors,
-        )
+    findings = passing_findings(conn, rel, "publish") if rel.is_editable else []
     published = writes.publish_release(conn, name, actor=actor, address=address)
     return published, findings

@@ -20,7 +20,7 @@ A changed value is flagged as a *large jump* when both hold:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sozialmonitor.domain.indicator import IndicatorKind
 from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.release import Release, ReleaseStatus
+from sozialmonitor.errors import ReleaseCheckError
 from sozialmonitor.store import schema
 
 JUMP_RELATIVE = 0.5
@@ -436,5 +437,31 @@ def release_findings(
                 count=removed,
                 message=f"{removed} published values are removed.",
             )
+        )
+    return findings
+
+
+def passing_findings(
+    conn: Connection, release: Release, step: Literal["validate", "publish"]
+) -> list[Finding]:
+    """The findings of ``release_findings`` for ``step`` when none is an error
+    (warnings only): validating and publishing refuse a draft the same way.
+
+    Raises
+    ------
+    ReleaseCheckError
+        The checks found errors (in ``findings``); the message names them and
+        what to do.
+    """
+    findings = release_findings(conn, release)
+    errors = [f for f in findings if f.is_error]
+    if errors:
+        done = {"validate": "validated", "publish": "published"}[step]
+        raise ReleaseCheckError(
+            f"'{release.name}' cannot be {done}: "
+            + " ".join(f.message for f in errors)
+            + f" Correct the data with a new import into the draft, then {step} "
+            "again.",
+            findings=errors,
         )
     return findings

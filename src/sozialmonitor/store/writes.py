@@ -34,7 +34,6 @@ from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.domain.release import Release, ReleaseStatus, check_release_name
 from sozialmonitor.errors import (
-    ReleaseCheckError,
     ReleaseStateError,
     UnknownLevelError,
 )
@@ -48,7 +47,7 @@ from sozialmonitor.store.queries import (
     release_priorities,
 )
 from sozialmonitor.store.records import indicator_from_row, indicator_to_row
-from sozialmonitor.store.release_review import release_findings
+from sozialmonitor.store.release_review import passing_findings
 from sozialmonitor.store.suppression import (
     protect_release,
     reprotect_after_withdrawal,
@@ -279,22 +278,13 @@ def validate_release(
     conn: Connection, name: str, *, actor: str = audit.SYSTEM, address: str = ""
 ) -> Release:
     """Mark a draft as checked and ready to publish, after the checks of
-    ``store.release_review.release_findings``: an error among them refuses it."""
+    ``store.release_review.passing_findings``: an error among them refuses it."""
     rel = get_release(conn, name)
     if rel.status is not ReleaseStatus.DRAFT:
         raise ReleaseStateError(
             f"Only a draft can be validated; '{name}' is {rel.status.value}."
         )
-    findings = release_findings(conn, rel)
-    errors = [f for f in findings if f.is_error]
-    if errors:
-        raise ReleaseCheckError(
-            f"'{name}' cannot be validated: "
-            + " ".join(f.message for f in errors)
-            + " Correct the data with a new import into the draft, then validate "
-            "again.",
-            findings=errors,
-        )
+    findings = passing_findings(conn, rel, "validate")
     _set_status(conn, rel, status=ReleaseStatus.VALIDATED.value)
     audit.record(
         conn,
