@@ -414,7 +414,7 @@ def demo_engine(out: Path) -> Engine:
 def germany_engine(out: Path, shared: Path) -> Engine:
     """A copy of the Germany benchmark database with real boundaries."""
     from sozialmonitor.ingest.areas import import_areas
-    from sozialmonitor.store.database import connect
+    from sozialmonitor.store.database import connect, init_database
 
     source, target = out / "germany.db", out / "portal_germany.db"
     if not source.exists():
@@ -422,9 +422,12 @@ def germany_engine(out: Path, shared: Path) -> Engine:
             f"{source} is missing: run `python bench/germany.py --skip-pg` first."
         )
     if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
-        return connect(f"sqlite:///{target}")
+        engine = connect(f"sqlite:///{target}")
+        init_database(engine)  # a copy from an earlier run may lack new migrations
+        return engine
     shutil.copyfile(source, target)
     engine = connect(f"sqlite:///{target}")
+    init_database(engine)
     boundaries = shared / "germany-vg5000"
     if not (boundaries / "VG5000_GEM.shp").exists():
         raise SystemExit(f"{boundaries}/VG5000_GEM.shp is missing (BKG VG5000).")
