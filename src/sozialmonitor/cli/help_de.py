@@ -198,6 +198,50 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         "mitgelieferte aus src/sozialmonitor/ingest/official/mappings/.",
     ),
     ("File to write.", "Zu schreibende Datei."),
+    # opendata
+    (
+        "Open data: the public values of a published release as a Data Package, "
+        "and the catalogue as DCAT-AP.de.",
+        "Offene Daten: die öffentlichen Werte eines veröffentlichten Datenstands "
+        "als Data Package und der Katalog als DCAT-AP.de.",
+    ),
+    (
+        "A published release (default: the newest published one).",
+        "Ein veröffentlichter Datenstand (Standard: der neueste veröffentlichte).",
+    ),
+    ("A new or empty folder.", "Ein neuer oder leerer Ordner."),
+    (
+        "Write the Frictionless Data Package of a published release: "
+        "datapackage.json, one CSV of values per public indicator, indicators.csv "
+        "and areas.csv.",
+        "Das Frictionless Data Package eines veröffentlichten Datenstands "
+        "schreiben: datapackage.json, je öffentlicher Kennzahl eine CSV-Datei der "
+        "Werte, indicators.csv und areas.csv.",
+    ),
+    (
+        "The portal's public address (https://…), from which every link in the "
+        "document is built.",
+        "Die öffentliche Adresse des Portals (https://…), aus der jeder Verweis im "
+        "Dokument gebildet wird.",
+    ),
+    (
+        "The publishing body, e.g. 'Region Hannover'.",
+        "Die veröffentlichende Stelle, z. B. 'Region Hannover'.",
+    ),
+    (
+        "GovData's contributor IRI of the publishing body (dcatde:contributorID), "
+        "if it has one.",
+        "Die Contributor-IRI der veröffentlichenden Stelle bei GovData "
+        "(dcatde:contributorID), falls sie eine hat.",
+    ),
+    ("turtle or json-ld.", "turtle oder json-ld."),
+    (
+        "Write the DCAT-AP.de description of the public catalogue: a dataset per "
+        "public indicator with its licence, coverage and download addresses.",
+        "Die DCAT-AP.de-Beschreibung des öffentlichen Katalogs schreiben: ein "
+        "Datensatz je öffentlicher Kennzahl mit Lizenz, Abdeckung und "
+        "Download-Adressen.",
+    ),
     (
         "Also the areas directly below each --area.",
         "Auch die Gebiete direkt unter jedem --area.",
