@@ -179,4 +179,3 @@ def store_hotspot(
             return write_hotspot(conn, key, pattern, result)
     except IntegrityError:
         return False
-
