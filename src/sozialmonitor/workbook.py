@@ -23,6 +23,7 @@ as ``to_excel`` cuts it.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import math
 import re
@@ -30,7 +31,6 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
@@ -129,7 +129,7 @@ def _content_types(sheets: int) -> str:
 
 def _workbook(names: list[str]) -> str:
     sheets = "".join(
-        f'<sheet name={quoteattr(name)} sheetId="{n}" r:id="rId{n}"/>'
+        f'<sheet name="{html.escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
         for n, name in enumerate(names, start=1)
     )
     return (
@@ -153,7 +153,7 @@ def _workbook_rels(sheets: int) -> str:
 
 def _text(value: str) -> str:
     cleaned = _ILLEGAL.sub("", value[:MAX_TEXT])
-    return escape(cleaned)
+    return html.escape(cleaned, quote=False)
 
 
 def _number(value: float | int | Decimal) -> str:
