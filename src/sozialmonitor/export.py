@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from sozialmonitor.domain.area import Area
 from sozialmonitor.domain.observation import Observation, flag_names
+from sozialmonitor.workbook import workbook_bytes
 
 EXPORT_COLUMNS = (
     "indicator",
@@ -93,32 +93,14 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook with one sheet per frame (name → frame, in order).
+    """An Excel workbook with one sheet per frame (name → frame, in order), as
+    ``DataFrame.to_excel`` writes it (:mod:`sozialmonitor.workbook`).
 
     Every text cell is stored as text, never as a formula, even when it starts with
-    ``=`` (openpyxl would otherwise write it as one), and formula-like text carries
-    Excel's quote prefix, so that editing the cell does not run it either.
+    ``=``, and formula-like text carries Excel's quote prefix, so that editing the
+    cell does not run it either.
     """
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, index=False, sheet_name=name)
-            sheet = writer.sheets[name]
-            for column, header in enumerate(frame.columns, start=1):
-                if is_formula_like(header):
-                    _as_text(sheet.cell(row=1, column=column))
-                values = frame.iloc[:, column - 1]
-                if values.dtype != object and not pd.api.types.is_string_dtype(values):
-                    continue
-                for row, value in enumerate(values, start=2):
-                    if is_formula_like(value):
-                        _as_text(sheet.cell(row=row, column=column))
-    return buffer.getvalue()
-
-
-def _as_text(cell: Any) -> None:
-    cell.data_type = "s"
-    cell.quotePrefix = True
+    return workbook_bytes(sheets, is_formula_like)
 
 
 def to_bytes(frame: pd.DataFrame, fmt: ExportFormat) -> bytes:

@@ -194,3 +194,64 @@ def test_an_index_without_english_texts_is_marked_german_issue_13(
     german = soup(client.get("/sozialindex/muster"))
     assert german.select(".german-only") == []
     assert german.select_one("h1[lang]") is None
+
+
+def test_english_index_page_names_drivers_and_reasons_in_english_issue_13(
+    demo: TestClient,
+) -> None:
+    """The focus table's drivers carry the definition's English labels and the
+    reasons an area has no class are English (they were German on English pages)."""
+    labels_en = {i.label_en for i in find_definition("mss").indicators}
+    labels_de = {i.label for i in find_definition("mss").indicators}
+    page = soup(demo.get("/sozialindex/mss?lang=en"))
+    drivers = [li.get_text(strip=True) for li in page.select("ul.drivers li")]
+    assert drivers
+    for text in drivers:
+        assert any(text.startswith(f"{label} ") for label in labels_en), text
+        assert not any(text.startswith(f"{label} ") for label in labels_de), text
+    note = page.select_one("#index-focus").find_previous("p", class_="note")
+    assert note is not None
+    assert " ".join(note.get_text().split()) == (
+        "Without a class: not indexed (< 300 inhabitants): 5; outlier: 1."
+    )
+    outlier = page.select_one('.map-area[data-code="10100205"]')
+    assert outlier is not None and outlier["aria-label"].endswith(": outlier")
+    twin = demo.get("/api/v1/pages/sozialindex/mss?lang=en").json()
+    assert {item["reason"] for item in twin["left_out"]} == {
+        "not indexed (< 300 inhabitants)",
+        "outlier",
+    }
+    assert twin["focus"][0]["drivers"][0]["label"] in labels_en
+    # The German page keeps the definition's German words.
+    german = soup(demo.get("/sozialindex/mss"))
+    first = german.select_one("ul.drivers li")
+    assert first is not None
+    assert any(
+        first.get_text(strip=True).startswith(f"{label} ") for label in labels_de
+    )
+    note_de = german.select_one("#index-focus").find_previous("p", class_="note")
+    assert note_de is not None
+    assert "nicht indexiert (< 300 EW): 5; Ausreißer: 1" in note_de.get_text()
+
+
+def test_a_driver_without_an_english_label_takes_the_stored_english_name() -> None:
+    from sozialmonitor.analysis.index_parts import IndexIndicator
+    from sozialmonitor.web.i18n import Translator
+    from sozialmonitor.web.pages.sozialindex_words import driver_label, reason_text
+
+    en = Translator(lang="en")
+    names = {"u": "Unemployment share"}
+    level = IndexIndicator(key="s1", label="S1 Arbeitslosigkeit", indicator="u")
+    change = IndexIndicator(
+        key="d1", label="D1 Veränderung Arbeitslosigkeit", change_of="u", periods=2
+    )
+    assert driver_label(level, en, names) == "Unemployment share"
+    assert driver_label(change, en, names) == "Change: Unemployment share"
+    assert driver_label(change, en, {}) == "D1 Veränderung Arbeitslosigkeit"
+    assert reason_text("nicht indexiert (Einwohnerzahl fehlt)", en) == (
+        "not indexed (population missing)"
+    )
+    assert reason_text("nicht indexiert (< 12.500 EW)", en) == (
+        "not indexed (< 12,500 inhabitants)"
+    )
+    assert not en.missing

@@ -382,6 +382,50 @@ recommendation_status = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
+# Hot-spot analyses (LISA) of the large levels (store/hotspot_results.py): derived
+# data, kept so that a restarted portal serves them at once. Rows of one data version
+# only (a write removes the others'); the audience is part of the key, so that a
+# public read never gets an analysis of values it may not see.
+hotspot_result = Table(
+    "hotspot_result",
+    metadata,
+    # The data version (``data_version``) the analysis read, as text.
+    Column("version", Text, nullable=False),
+    # Whose values were analysed: public, internal or internal:<area code>.
+    Column("audience", String(60), nullable=False),
+    Column("indicator", String(100), nullable=False),
+    Column("level", String(40), nullable=False),
+    Column("period", String(10), nullable=False),
+    # Neighbour rule, permutations, seed and significance level.
+    Column("method", String(100), nullable=False),
+    # Digest of the slice's suppression pattern when the analysis started: an
+    # area scope protected anew changes the pattern but not the data version.
+    Column("pattern", String(64), nullable=False),
+    # The analysed areas, in order: ``hotspot_areas.digest``.
+    Column("areas", String(64), nullable=False),
+    # Each area's cluster as a byte (``cluster_worker.KINDS``), in hexadecimal
+    # (text: the backup format has no binary columns).
+    Column("kinds", Text, nullable=False),
+    Column("n", Integer, nullable=False),
+    # Moran's I and its statement fields as JSON; empty: none.
+    Column("moran", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint(
+        "version", "audience", "indicator", "level", "period", "method"
+    ),
+)
+
+hotspot_areas = Table(
+    "hotspot_areas",
+    metadata,
+    # SHA-256 of the codes: the analyses of a level share one row.
+    Column("digest", String(64), primary_key=True),
+    Column("version", Text, nullable=False),
+    # The area codes, one per line, in the analysis' order.
+    Column("codes", Text, nullable=False),
+)
+
 __all__ = [
     "account",
     "account_recovery_code",
@@ -391,6 +435,8 @@ __all__ = [
     "area_level",
     "area_lineage",
     "audit_event",
+    "hotspot_areas",
+    "hotspot_result",
     "import_job",
     "import_log",
     "indicator",

@@ -18,7 +18,10 @@ public and then for the administration) and the page reads the result. A view no
 computed yet is analysed in the background; the page waits up to
 ``FIRST_VIEW_WAIT`` for it and otherwise says it is being computed. Both run in a
 worker process (:mod:`sozialmonitor.analysis.service.cluster_worker`), one analysis
-at a time, so that they do not slow the pages served meanwhile.
+at a time, so that they do not slow the pages served meanwhile. Each finished
+analysis is also stored in the database, per data version and audience
+(:mod:`sozialmonitor.analysis.service.cluster_store`), and read from there before
+anything is computed: a restarted portal serves at once what it computed before.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ import threading
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from sozialmonitor.analysis.service import cluster_worker
+from sozialmonitor.analysis.service import cluster_store, cluster_worker
 from sozialmonitor.analysis.service.cluster_worker import (
     KINDS,
     ClusterJob,
@@ -152,14 +155,23 @@ class HotspotView:
     svg: Later = made_later()
 
 
-def _job(snap: Snapshot, key: tuple[str, str, str]) -> ClusterJob:
+def _job(conn: Connection, snap: Snapshot, key: tuple[str, str, str]) -> ClusterJob:
+    """The analysis of ``key`` for the snapshot's audience; a scoped reader's
+    scope holding the whole level reads the administration's values, and so is
+    given its analysis (:func:`cluster_store.analysed_audience`)."""
     indicator, level, period = key
+    audience = snap.audience
+    if audience.scoped:
+        audience = snap.remember(
+            ("hotspot-audience", level),
+            lambda: cluster_store.analysed_audience(conn, snap.audience, level),
+        )
     return ClusterJob(
         indicator=indicator,
         level=level,
         period=period,
         rule=RULE.value,
-        audience=snap.audience,
+        audience=audience,
     )
 
 
@@ -192,8 +204,15 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     if found is not None:
         return found
     engine = ctx.conn.engine
+    analysis = _job(ctx.conn, snap, key)
     if areas <= IN_REQUEST_LIMIT:
-        found = _result(snap, view.ebene, compact_clusters(engine, _job(snap, key)))
+        found = _result(snap, view.ebene, compact_clusters(engine, analysis))
+        cache.put(key, found)
+        return found
+    pattern = cluster_store.pattern_of(ctx.conn, analysis)
+    stored = cluster_store.lookup(ctx.conn, snap.version, analysis, pattern)
+    if stored is not None:
+        found = _result(snap, view.ebene, stored)
         cache.put(key, found)
         return found
     job_key = ("hotspot-job", *key)
@@ -201,9 +220,11 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     def start() -> Future[CompactClusters] | None:
         if not _pending.acquire(blocking=False):
             return None
-        job = cluster_worker.submit(engine, _job(snap, key))
+        job = cluster_worker.submit(engine, analysis)
         job.add_done_callback(lambda _: _pending.release())
-        job.add_done_callback(lambda done: _keep(snap, cache, key, done))
+        job.add_done_callback(
+            lambda done: _keep(engine, snap, cache, key, done, analysis, pattern)
+        )
         return job
 
     job: Future[CompactClusters] | None = snap.remember(job_key, start)
@@ -218,13 +239,17 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
 
 
 def _keep(
+    engine: Engine,
     snap: Snapshot,
     cache: Lru,
     key: tuple[str, str, str],
     job: Future[CompactClusters],
+    analysis: ClusterJob,
+    pattern: str,
 ) -> None:
     if job.exception() is None:
         cache.put(key, _result(snap, key[1], job.result()))
+        cluster_store.save(engine, snap.version, analysis, pattern, job.result())
 
 
 def precompute(engine: Engine, audience: Audience = Audience.PUBLIC) -> int:
@@ -262,10 +287,18 @@ def _precompute(engine: Engine, audience: Audience) -> int:
             continue
         if snapshot(engine, audience) is not snap:
             break  # a new data version: its own round starts over
+        with engine.connect() as conn:
+            analysis = _job(conn, snap, key)
+            pattern = cluster_store.pattern_of(conn, analysis)
+            stored = cluster_store.lookup(conn, snap.version, analysis, pattern)
+        if stored is not None:  # computed before a restart
+            cache.put(key, _result(snap, key[1], stored))
+            continue
         # One at a time, so that a first view asked for meanwhile waits for one
         # analysis in the worker's queue, not for the round.
-        found = cluster_worker.submit(engine, _job(snap, key)).result()
+        found = cluster_worker.submit(engine, analysis).result()
         cache.put(key, _result(snap, key[1], found))
+        cluster_store.save(engine, snap.version, analysis, pattern, found)
         computed += 1
     return computed
 

@@ -17,6 +17,7 @@ indices is :mod:`sozialindex_list`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
@@ -49,6 +50,11 @@ from sozialmonitor.web.pages.indicator_params import level_label
 from sozialmonitor.web.pages.indicator_views import choropleth_key
 from sozialmonitor.web.pages.sozialindex_list import unknown_index
 from sozialmonitor.web.pages.sozialindex_method import method_paragraphs
+from sozialmonitor.web.pages.sozialindex_words import (
+    driver_label,
+    english_names,
+    reason_text,
+)
 from sozialmonitor.web.problems import problem
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
@@ -230,8 +236,15 @@ def _counted(category: Category, count: int) -> ClassCount:
     )
 
 
-def driver_text(driver: Driver, d: IndexDefinition, t: Translator) -> DriverText:
-    """``S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)``.
+def driver_text(
+    driver: Driver,
+    d: IndexDefinition,
+    t: Translator,
+    names: Mapping[str, str] | None = None,
+) -> DriverText:
+    """``S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)``; in English
+    with the indicator's English label (``names``: stored indicator id → English
+    name, where the definition has no ``label_en``; see :func:`driver_label`).
 
     Examples
     --------
@@ -245,6 +258,7 @@ def driver_text(driver: Driver, d: IndexDefinition, t: Translator) -> DriverText
     'S1 Arbeitslosigkeit deutlich über dem Durchschnitt (z = 1,8)'
     """
     indicator = next(i for i in d.indicators if i.key == driver.key)
+    label = driver_label(indicator, t, names or {})
     higher = indicator.sign > 0
     # Judged on the z-score as written, so that "z = 2,0" is never "deutlich".
     shown = formatting.rounded_as_shown(driver.zscore, 1)
@@ -259,11 +273,9 @@ def driver_text(driver: Driver, d: IndexDefinition, t: Translator) -> DriverText
     }[(higher, step)]
     return DriverText(
         key=driver.key,
-        label=driver.label,
+        label=label,
         zscore=driver.zscore,
-        text=words.format(
-            label=driver.label, z=formatting.number(driver.zscore, 1, t.lang)
-        ),
+        text=words.format(label=label, z=formatting.number(driver.zscore, 1, t.lang)),
     )
 
 
@@ -351,6 +363,7 @@ def index_page(
         level=level_text,
     )
     suffix = href("/", lang)[1:]
+    english = english_names(snap.indicator_by_id) if lang == "en" else {}
     focus = tuple(
         FocusRow(
             code=f.code,
@@ -359,7 +372,7 @@ def index_page(
             reasons=f.reasons,
             cell=f.cell,
             cell_label=next((c.label for c in cell_list if c.symbol == f.cell), ""),
-            drivers=tuple(driver_text(x, d, t) for x in f.drivers),
+            drivers=tuple(driver_text(x, d, t, english) for x in f.drivers),
         )
         for f in found.focus[:FOCUS_SHOWN]
     )
@@ -417,7 +430,10 @@ def index_page(
         dynamics_counts=dynamics_counts,
         matrix=matrix,
         matrix_name=names["combined"].text if "combined" in names else "",
-        left_out=tuple(LeftOut(reason=k, count=v) for k, v in found.left_out.items()),
+        left_out=tuple(
+            LeftOut(reason=reason_text(k, t), count=v)
+            for k, v in found.left_out.items()
+        ),
         suppressed=int(found.suppressed.sum()),
         focus=focus,
         focus_count=len(found.focus),

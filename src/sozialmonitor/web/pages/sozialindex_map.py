@@ -19,6 +19,7 @@ from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.web import svgmap
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.pages import sozialindex_data as results
+from sozialmonitor.web.pages.sozialindex_words import reason_text
 from sozialmonitor.web.urls import href
 
 
@@ -62,7 +63,7 @@ def linked_map(
         elif found.suppressed[at]:
             text = t("nicht ausgewiesen")
         else:
-            text = found.reasons[at] or t("keine Angabe")
+            text = reason_text(found.reasons[at], t) or t("keine Angabe")
         areas.append(
             svgmap.MapArea(
                 code=area.code,
