@@ -81,7 +81,7 @@ def test_an_editor_creates_links_and_advances_records_the_public_sees_them(
         # the mistake is named at its field, and nothing is saved
         error = page.locator("#error-participants")
         error.wait_for()
-        assert "Zahl" in error.inner_text()
+        assert "ganze Zahl von 1 bis 100.000" in error.inner_text()
         assert page.locator("#field-participants").get_attribute("aria-invalid")
         for viewport, size in VIEWPORTS.items():
             page.set_viewport_size(size)

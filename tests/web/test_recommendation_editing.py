@@ -201,6 +201,7 @@ def test_an_editor_creates_links_and_advances_a_recommendation(
     [
         ("title", "", "Bitte ausfüllen."),
         ("code", "E 9!", "Bitte bis zu 60 Buchstaben"),
+        ("code", "Neu", "Dieser Code ist nicht möglich"),  # the new form's address
         ("areas", "09999999", "Es gibt kein Gebiet mit dem Schlüssel „09999999“."),
         ("outcome_indicators", "nix", "Es gibt keine Kennzahl „nix“."),
         ("findings", "E-404", "Es gibt keine Erkenntnis „E-404“."),
@@ -323,6 +324,11 @@ def test_an_editor_with_an_area_scope_links_only_areas_of_it(
     advice = advice_form(sven, areas=TOWNS[0], findings="E-10")
     refused = sven.post(NEW, data=advice)
     assert "Es gibt keine Erkenntnis „E-10“." in page(refused).text
+    # nor edit a record of his area that builds on it (the form would show its code)
+    built_on = advice_form(erika, areas=TOWNS[0], findings="E-10")
+    assert erika.post(NEW, data=built_on).status_code == 303
+    assert sven.get("/verwaltung/empfehlungen/H-9").status_code == 403
+    assert "E-10" not in sven.get("/empfehlungen/H-9").text
     with accounts_engine.connect() as conn:
         record = stored_record(conn, "E-10")
     assert record is not None and record.title == "Beispiel: Wege sind weit"

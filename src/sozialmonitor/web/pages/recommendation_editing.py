@@ -148,12 +148,17 @@ def _kind(value: str | None) -> RecordKind:
         return RecordKind.FINDING
 
 
-def _outside_scope(conn: Connection, user: SignedIn, areas: tuple[str, ...]) -> bool:
-    """Whether a record about ``areas`` is not the scoped editor's to edit."""
+def _outside_scope(conn: Connection, user: SignedIn, record: QualitativeRecord) -> bool:
+    """Whether a stored record is not the scoped editor's to edit: it is about an
+    area outside the scope (or none), or builds on a finding the editor may not
+    read (the form would show its code)."""
     if user.area_code is None:
         return False
     inside = subtree(conn, user.area_code)
-    return not areas or not set(areas) <= inside
+    if not record.areas or not set(record.areas) <= inside:
+        return True
+    readable = read_records(conn, audience=user.account.audience, codes=record.findings)
+    return len(readable) < len(set(record.findings))
 
 
 @router.get(NEW_PATH, response_class=HTMLResponse)
@@ -174,7 +179,7 @@ def edit_form(request: Request, code: str) -> Response:
         return user
     with engine_of(request).connect() as conn:
         stored = stored_record(conn, code)
-        if stored is not None and _outside_scope(conn, user, stored.areas):
+        if stored is not None and _outside_scope(conn, user, stored):
             return forbidden(request, user, Role.EDITOR)
     if stored is None:
         return _missing(request, code)
@@ -238,7 +243,9 @@ def _checked(
     errors: dict[str, str] = {}
     for finding in findings:
         errors.setdefault(finding.column or "", field_error(finding, t))
-    if stored is None and values.get("code") in known.records:
+    if stored is None and values.get("code", "").casefold() == NEW_PATH.rsplit("/")[-1]:
+        errors["code"] = t("Dieser Code ist nicht möglich; bitte einen anderen wählen.")
+    elif stored is None and values.get("code") in known.records:
         errors["code"] = t(
             "Diesen Code gibt es schon; bitte einen eigenen wählen oder den "
             "vorhandenen Eintrag bearbeiten."
@@ -281,7 +288,7 @@ async def _save(request: Request, code: str | None) -> Response:
         stored = stored_record(conn, code) if code is not None else None
         if code is not None and stored is None:
             return _missing(request, code)
-        if stored is not None and _outside_scope(conn, user, stored.areas):
+        if stored is not None and _outside_scope(conn, user, stored):
             return forbidden(request, user, Role.EDITOR)
         kind = stored.kind if stored else _kind(form.get("kind"))
         values = {spec.name: form.get(spec.name, "").strip() for spec in FIELDS[kind]}

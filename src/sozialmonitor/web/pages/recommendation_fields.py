@@ -217,4 +217,6 @@ def field_error(finding: Finding, t: Translator) -> str:
             "umgesetzt; verworfen aus jedem offenen Stand."
         ),
     }
+    if finding.code == "invalid-number" and finding.column == "participants":
+        return t("Bitte eine ganze Zahl von 1 bis 100.000 eingeben.")
     return messages.get(finding.code, t("Dieser Wert ist nicht zulässig."))
