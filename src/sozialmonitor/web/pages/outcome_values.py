@@ -8,11 +8,12 @@ signed in (``read_records`` leaves it out of the record otherwise).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from sozialmonitor.domain.period import Period, period_order
+from sozialmonitor.domain.period import Period, parse_period, period_order
 from sozialmonitor.domain.qualitative import QualitativeRecord, Status
 from sozialmonitor.store.queries import read_observations
 from sozialmonitor.store.resolution import ObservationQuery
@@ -70,50 +71,78 @@ def outcomes(
     """The outcome indicators' values of a decided recommendation's areas since the
     period of the decision; None when it is not decided or names no outcome
     indicator or area the audience may see."""
-    decided = decision_date(record)
-    indicators = [
-        code for code in record.outcome_indicators if code in snap.indicator_by_id
-    ]
-    areas = [code for code in record.areas if code in snap.areas][:MAX_AREAS]
-    if decided is None or not indicators or not areas:
-        return None
+    return outcomes_of(conn, snap, [record], lang).get(record.code)
+
+
+def outcomes_of(
+    conn: Connection,
+    snap: Snapshot,
+    records: Sequence[QualitativeRecord],
+    lang: Language,
+) -> dict[str, Outcomes]:
+    """``outcomes`` of each record that has them, by code, in one read of the
+    values (a list of fifty decided recommendations is one query, not fifty)."""
+    wanted: dict[str, tuple[dt.date, list[str], list[str]]] = {}
+    for record in records:
+        decided = decision_date(record)
+        indicators = [c for c in record.outcome_indicators if c in snap.indicator_by_id]
+        areas = [c for c in record.areas if c in snap.areas][:MAX_AREAS]
+        if decided is not None and indicators and areas:
+            wanted[record.code] = (decided, indicators, areas)
+    if not wanted:
+        return {}
     found = read_observations(
         conn,
         ObservationQuery(
-            indicators=indicators, areas=areas, period_from=Period.date_of(decided)
+            indicators=sorted({c for _, i, _ in wanted.values() for c in i}),
+            areas=sorted({c for _, _, a in wanted.values() for c in a}),
+            period_from=Period.date_of(min(d for d, _, _ in wanted.values())),
         ),
         audience=snap.audience,
     )
+    ends = {p: parse_period(p).end for p in {o.period for o in found}}
     by_cell = {(o.indicator, o.area, o.period): o for o in found}
-    tables = []
-    for code in indicators:
-        indicator = snap.indicator_by_id[code]
-        periods = sorted(
-            {o.period for o in found if o.indicator == code}, key=period_order
-        )[-MAX_PERIODS:]
-        rows = tuple(
-            OutcomeRow(
-                area=snap.areas[area].name,
-                url=href(f"/gebiet/{area}", lang),
-                values=tuple(
-                    value_text(by_cell.get((code, area, p)), indicator, lang)
-                    for p in periods
-                ),
-            )
-            for area in areas
-        )
-        tables.append(
-            OutcomeTable(
-                indicator=indicator.text_in("name", lang)[0],
-                url=href(f"/indikator/{code}", lang),
-                periods=tuple(formatting.period_label(p, lang) for p in periods),
-                rows=rows if periods else (),
-            )
-        )
     t = Translator(lang=lang)
-    return Outcomes(
-        since_text=t(
-            "seit dem Beschluss am {date}", date=formatting.date(decided, lang)
-        ),
-        tables=tuple(tables),
-    )
+    shown = {}
+    for code, (decided, indicators, areas) in wanted.items():
+        tables = []
+        for indicator_code in indicators:
+            indicator = snap.indicator_by_id[indicator_code]
+            periods = sorted(
+                {
+                    o.period
+                    for o in found
+                    if o.indicator == indicator_code
+                    and o.area in areas
+                    and ends[o.period] >= decided
+                },
+                key=period_order,
+            )[-MAX_PERIODS:]
+            rows = tuple(
+                OutcomeRow(
+                    area=snap.areas[area].name,
+                    url=href(f"/gebiet/{area}", lang),
+                    values=tuple(
+                        value_text(
+                            by_cell.get((indicator_code, area, p)), indicator, lang
+                        )
+                        for p in periods
+                    ),
+                )
+                for area in areas
+            )
+            tables.append(
+                OutcomeTable(
+                    indicator=indicator.text_in("name", lang)[0],
+                    url=href(f"/indikator/{indicator_code}", lang),
+                    periods=tuple(formatting.period_label(p, lang) for p in periods),
+                    rows=rows if periods else (),
+                )
+            )
+        shown[code] = Outcomes(
+            since_text=t(
+                "seit dem Beschluss am {date}", date=formatting.date(decided, lang)
+            ),
+            tables=tuple(tables),
+        )
+    return shown

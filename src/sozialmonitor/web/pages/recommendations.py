@@ -37,7 +37,7 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
-from sozialmonitor.web.pages.outcome_values import Outcomes, outcomes
+from sozialmonitor.web.pages.outcome_values import Outcomes, outcomes_of
 from sozialmonitor.web.session import current_user
 from sozialmonitor.web.site.markdown import render_markdown
 from sozialmonitor.web.snapshot import Snapshot
@@ -334,11 +334,9 @@ def recommendations_page(
     )
     codes = {r.code for r in records}
     titles = {r.code: r.title for r in everything}
+    shown = outcomes_of(conn, snap, records, lang)
     views = [
-        replace(
-            record_view(r, snap, t, codes, titles),
-            outcomes=outcomes(conn, snap, r, lang),
-        )
+        replace(record_view(r, snap, t, codes, titles), outcomes=shown.get(r.code))
         for r in records
     ]
     linked_areas = sorted(
