@@ -43,6 +43,13 @@ class UnknownIndicatorError(SozialmonitorError):
     code = "unknown-indicator"
 
 
+class UnknownRecordError(SozialmonitorError):
+    """A finding or recommendation that does not exist or that the reader may not
+    see (the two are answered alike)."""
+
+    code = "unknown-record"
+
+
 class UnknownLevelError(SozialmonitorError):
     code = "unknown-level"
 

@@ -227,6 +227,7 @@ PAGE_TYPES = (
     "sozialindex",
     "embed",
     "recommendations",
+    "recommendation",
 )
 
 
@@ -278,6 +279,7 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "sozialindex": "/sozialindex/mss",
         "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
         "recommendations": "/empfehlungen",
+        "recommendation": "/empfehlungen/B-H-01",
     }
     tabs: dict[str, str] = {}
 

@@ -40,7 +40,7 @@ from sozialmonitor.errors import ImportValidationError, InvalidPeriodError, Read
 from sozialmonitor.export import csv_safe, xlsx_bytes
 from sozialmonitor.ingest.journal import record_import
 from sozialmonitor.ingest.qualitative_cells import RowCells
-from sozialmonitor.ingest.report import ImportOutcome, ValidationReport
+from sozialmonitor.ingest.report import Finding, ImportOutcome, ValidationReport
 from sozialmonitor.ingest.table import cell_text, read_table
 from sozialmonitor.store import schema
 from sozialmonitor.store.qualitative import current_statuses, save_record, stored_kinds
@@ -248,6 +248,17 @@ def _record(cells: RowCells, known: Known, in_file: dict[str, RecordKind]) -> Re
         outcome_indicators=outcomes,
     )
     return RecordRow(row=cells.row, record=record, status=status, status_on=status_on)
+
+
+def check_fields(
+    fields: dict[str, str], known: Known
+) -> tuple[RecordRow | None, list[Finding]]:
+    """One record's fields (a form's, named as the file's columns) checked as an
+    import checks a row: the record when valid, and the errors (by column)."""
+    report = ValidationReport(path=Path("form"))
+    cells = RowCells(1, {k: v.strip() for k, v in fields.items() if v}, report)
+    found = _record(cells, known, {})
+    return (found if cells.ok else None), report.errors
 
 
 def validate_records(

@@ -14,6 +14,7 @@ from sozialmonitor.errors import (
     UnknownIndexError,
     UnknownIndicatorError,
     UnknownLevelError,
+    UnknownRecordError,
     UnknownReleaseError,
 )
 
@@ -23,6 +24,7 @@ NOT_FOUND = (
     UnknownIndexError,
     UnknownIndicatorError,
     UnknownLevelError,
+    UnknownRecordError,
     UnknownReleaseError,
 )
 

@@ -8,14 +8,16 @@ marked confidential.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from markupsafe import Markup
 from sqlalchemy import Connection
 
+from sozialmonitor.access.roles import Role
 from sozialmonitor.domain.qualitative import (
     Addressee,
     QualitativeRecord,
@@ -35,6 +37,8 @@ from sozialmonitor.web.page import (
     render,
     request_language,
 )
+from sozialmonitor.web.pages.outcome_values import Outcomes, outcomes_of
+from sozialmonitor.web.session import current_user
 from sozialmonitor.web.site.markdown import render_markdown
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href, slug
@@ -42,6 +46,13 @@ from sozialmonitor.web.urls import href, slug
 router = APIRouter()
 
 LIST_PATH = "/empfehlungen"
+
+
+def record_path(code: str) -> str:
+    """The path of a record's own page."""
+    return f"{LIST_PATH}/{quote(code, safe='')}"
+
+
 BLOCK_ITEMS = 5
 """Records named in the block on a topic, indicator or area page (then a link to
 all of them in the list)."""
@@ -91,6 +102,10 @@ class RecordView:
     status_text: str
     history: tuple[HistoryEntry, ...]
     rationale: str
+    url: str = ""
+    """The record's own page."""
+    outcomes: Outcomes | None = None
+    """A decided recommendation's outcome values since the decision."""
     text_html: Markup = html_only()
     rationale_html: Markup = html_only()
 
@@ -106,6 +121,8 @@ class RecommendationsPage:
     kinds: tuple[Option, ...]
     filtered: bool
     """Whether a filter is in use."""
+    may_edit: bool = False
+    """Editors and above: links to create and edit records."""
     messages: tuple[str, ...]
     """Filter values that were not understood (and left out)."""
 
@@ -224,6 +241,7 @@ def record_view(
             for h in record.history
         ),
         rationale=record.rationale,
+        url=href(record_path(record.code), lang),
         text_html=render_markdown(record.text),
         rationale_html=render_markdown(record.rationale)
         if record.rationale
@@ -316,7 +334,11 @@ def recommendations_page(
     )
     codes = {r.code for r in records}
     titles = {r.code: r.title for r in everything}
-    views = [record_view(r, snap, t, codes, titles) for r in records]
+    shown = outcomes_of(conn, snap, records, lang)
+    views = [
+        replace(record_view(r, snap, t, codes, titles), outcomes=shown.get(r.code))
+        for r in records
+    ]
     linked_areas = sorted(
         {c for r in everything for c in r.areas if c in snap.areas},
         key=lambda c: snap.areas[c].name,
@@ -377,7 +399,7 @@ def linked_block(
             kind_text=t(label(r.kind)),
             status_text=t(label(r.status)) if r.status else "",
             internal=r.internal,
-            url=href(LIST_PATH, lang, **params) + f"#{r.code}",
+            url=href(record_path(r.code), lang),
         )
         for r in records[:BLOCK_ITEMS]
     )
@@ -405,7 +427,8 @@ def _page(request: Request) -> tuple[Snapshot, RecommendationsPage]:
             addressee=params.get("adressat"),
             kind=params.get("art"),
         )
-    return snap, page
+    user = current_user(request)
+    return snap, replace(page, may_edit=user is not None and user.role >= Role.EDITOR)
 
 
 @router.get(LIST_PATH, response_class=HTMLResponse, include_in_schema=False)
