@@ -1,0 +1,160 @@
+"""The report elements of findings, recommendations and the Sozialindex: the
+qualitative records as the report's audience may see them
+(:func:`sozialmonitor.store.qualitative.read_records`, the same gate as the pages)
+and an area's position in each stored index."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from sozialmonitor.domain.qualitative import QualitativeRecord, RecordKind, label
+from sozialmonitor.reports.elements import Elements
+from sozialmonitor.store.qualitative import RecordFilter, read_records
+from sozialmonitor.web import formatting
+from sozialmonitor.web.pages.sozialindex_data import area_positions
+from sozialmonitor.web.site.markdown import render_markdown
+
+
+def _records(
+    elements: Elements, kind: RecordKind, area: str | None, topic: str | None
+) -> list[QualitativeRecord]:
+    source = elements.source
+    topic_name = next(
+        (
+            t.name
+            for t in source.snap.topics
+            if topic is not None and topic in (t.slug, t.name)
+        ),
+        topic,
+    )
+    return read_records(
+        source.conn,
+        audience=source.audience,
+        where=RecordFilter(kind=kind, area=area, topic=topic_name),
+    )
+
+
+def _record_source(elements: Elements, record: QualitativeRecord) -> str:
+    """``Fokusgruppe Fachkräfte Jugendhilfe, 12.03.2024, 9 Teilnehmende``."""
+    t, found = elements.t, record.source
+    if found is None:
+        return ""
+    parts = [" ".join(p for p in (t(label(found.kind)), found.group) if p)]
+    if found.date is not None:
+        parts.append(formatting.date(found.date, t.lang))
+    if found.participants is not None:
+        parts.append(
+            t.plural("{n} Teilnehmende", "{n} Teilnehmende", found.participants)
+        )
+    return ", ".join(parts)
+
+
+def findings(
+    elements: Elements, area: str | None = None, topic: str | None = None
+) -> Markup:
+    """The findings about an area or a topic, each with its source."""
+    t = elements.t
+    records = _records(elements, RecordKind.FINDING, area, topic)
+    if not records:
+        return elements.gap(t("Zu diesem Thema sind keine Ergebnisse erfasst."))
+    items = Markup("").join(
+        Markup(
+            '<li class="record{internal}" id="{code}"><p class="record-title">'
+            '<strong>{title}</strong>{mark}</p>{text}<p class="record-source">'
+            "{source}</p></li>"
+        ).format(
+            internal=" internal" if r.internal else "",
+            code=r.code,
+            title=r.title,
+            mark=Markup(' <span class="badge">{}</span>').format(t("intern"))
+            if r.internal
+            else "",
+            text=render_markdown(r.text),
+            source=_record_source(elements, r),
+        )
+        for r in records
+    )
+    return Markup('<ul class="report-records">{}</ul>').format(items)
+
+
+def recommendations(
+    elements: Elements, area: str | None = None, topic: str | None = None
+) -> Markup:
+    """The recommendations about an area or a topic as a table with their
+    addressee, the unit in charge and their current status."""
+    t = elements.t
+    records = _records(elements, RecordKind.RECOMMENDATION, area, topic)
+    if not records:
+        return elements.gap(
+            t("Zu diesem Thema sind keine Handlungsempfehlungen erfasst.")
+        )
+    rows = Markup("").join(
+        Markup(
+            '<tr id="{code}"><th scope="row">{title}{mark}</th><td>{addressee}</td>'
+            "<td>{unit}</td><td>{status}</td></tr>"
+        ).format(
+            code=r.code,
+            title=r.title,
+            mark=Markup(' <span class="badge">{}</span>').format(t("intern"))
+            if r.internal
+            else "",
+            addressee=t(label(r.addressee)) if r.addressee else "",
+            unit=r.responsible_unit,
+            status=t(label(r.status)) if r.status else "",
+        )
+        for r in records
+    )
+    return Markup(
+        '<figure class="report-table"><table><caption><span class="number">'
+        "{number}:</span> {caption}</caption><thead><tr>"
+        '<th scope="col">{what}</th><th scope="col">{addressee}</th>'
+        '<th scope="col">{unit}</th><th scope="col">{status}</th></tr></thead>'
+        '<tbody>{rows}</tbody></table><p class="source-line">{source}</p></figure>'
+    ).format(
+        number=elements._number("table"),
+        caption=t("Handlungsempfehlungen und ihr Stand"),
+        what=t("Handlungsempfehlung"),
+        addressee=t("Adressat"),
+        unit=t("Zuständig"),
+        status=t("Status"),
+        rows=rows,
+        source=t("Quelle: Handlungsempfehlungen des Sozialmonitors"),
+    )
+
+
+def index_position(elements: Elements, code: str) -> Markup:
+    """Where the area stands in each stored Sozialindex of its level, from the
+    values of the report's release."""
+    source, t = elements.source, elements.t
+    snap = source.snap
+    area = snap.area(code)
+    found = area_positions(
+        snap, area, source.values([code])[code], lambda _i, _p: "", source.lang
+    )
+    if not found:
+        return elements.gap(
+            t(
+                "{area} ist im Datenstand {release} in keinem Sozialindex ausgewiesen.",
+                area=area.name,
+                release=elements.release,
+            )
+        )
+    items = Markup("").join(
+        Markup("<li>{name} {period}: {cell}{text}</li>").format(
+            name=p.name.text,
+            period=formatting.period_label(p.period, source.lang),
+            cell=f"{p.cell} – " if p.cell else "",
+            text=t(p.text),
+        )
+        for p in found
+    )
+    return Markup(
+        '<div class="report-index"><ul>{items}</ul><p class="source-line">{source}'
+        "</p></div>"
+    ).format(
+        items=items,
+        source=t(
+            "Quelle: Sozialmonitor, Sozialindex · Datenstand: {release}",
+            release=elements.release,
+        ),
+    )
