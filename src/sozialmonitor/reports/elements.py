@@ -479,7 +479,8 @@ class Elements:
         legend = legend_html(build_legend(areas, class_labels=classes.labels))
         content = Markup('<div class="report-map">{}{}</div>').format(
             image(svg, caption, "report-map-image"),
-            Markup(legend),  # nosec B704 (built from escaped labels in maplegend)
+            # maplegend builds the legend from escaped labels
+            Markup(legend),  # nosec B704
         )
         return self._figure(content, caption, [indicator])
 

@@ -196,8 +196,9 @@ def render_report(
             )
         parameters["topic"] = found[0]
     placer = _Placer()
-    env = jinja2.Environment(
-        autoescape=False,  # nosec B701 (Markdown, not HTML: markdown-it escapes it)
+    # Markdown, not HTML: markdown-it escapes the text, the elements their own.
+    env = jinja2.Environment(  # nosec B701
+        autoescape=False,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
@@ -209,6 +210,7 @@ def render_report(
     html = placer.put_back(md.renderer.render(tokens, md.options, {}))
     intro, *parts = _H2.split(html)
     chapter_heads = [h for h in headings if h.level == 2]
+    # markdown-it escaped the text; the elements built their HTML escaped
     chapters = tuple(
         Chapter(id=head.id, title=head.text, html=Markup(part))  # nosec B704
         for head, part in zip(chapter_heads, parts, strict=True)
@@ -225,7 +227,6 @@ def render_report(
         lang=source.lang,
         area=area,
         topic=topic,
-        # markdown-it escaped the text; the elements built their HTML escaped
         intro=Markup(intro),  # nosec B704
         chapters=chapters,
         headings=tuple(headings),
