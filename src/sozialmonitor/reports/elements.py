@@ -261,7 +261,7 @@ class Elements:
             number=self._number("table"),
             caption=caption,
             indicator=self.t("Kennzahl"),
-            period=self.t("Stand"),
+            period=self.t("Zeitraum"),
             header=header,
             trend=self.t("Verlauf und Trend"),
             rows=Markup("").join(rows),
