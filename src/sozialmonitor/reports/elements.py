@@ -139,7 +139,7 @@ class Elements:
 
     # --- parts of every element -------------------------------------------------
 
-    def _number(self, kind: str) -> str:
+    def next_number(self, kind: str) -> str:
         self._numbers[kind] += 1
         word = self.t("Abbildung") if kind == "figure" else self.t("Tabelle")
         return f"{word} {self._numbers[kind]}"
@@ -258,7 +258,7 @@ class Elements:
             '<th scope="col">{trend}</th></tr></thead><tbody>{rows}</tbody></table>'
             "{source}</figure>"
         ).format(
-            number=self._number("table"),
+            number=self.next_number("table"),
             caption=caption,
             indicator=self.t("Kennzahl"),
             period=self.t("Zeitraum"),
@@ -291,6 +291,16 @@ class Elements:
                 topics=", ".join(missing),
             )
         )
+
+    def with_benchmarks(self, code: str) -> list[str]:
+        """The area and the areas it is compared with (parent, region)."""
+        return [code, *(a.code for a in self._benchmarks(code))]
+
+    def has_data(self, code: str, indicator_id: str) -> bool:
+        """Whether the release has a value of the indicator for the area or for an
+        area directly below it."""
+        codes = [code, *(c.code for c in self.children(code))]
+        return any(v.get(indicator_id) for v in self.source.values(codes).values())
 
     # --- one indicator --------------------------------------------------------------
 
@@ -331,24 +341,32 @@ class Elements:
             indicator=name,
             areas=", ".join(s.area_name for s in series),
         )
-        return self._figure(
+        return self.figure(
             image(chart_svg(spec, lang=lang), caption, "report-chart"),
             caption,
             [indicator],
         )
 
-    def _figure(
-        self, content: Markup, caption: str, indicators: Iterable[Indicator]
+    def figure(
+        self,
+        content: Markup,
+        caption: str,
+        indicators: Iterable[Indicator],
+        source: str = "",
     ) -> Markup:
+        """A numbered figure with its caption and source line (the indicators'
+        sources, or ``source`` as written)."""
         return Markup(
             '<figure class="report-figure">{content}<figcaption>'
             '<span class="number">{number}:</span> {caption}</figcaption>'
             "{source}</figure>"
         ).format(
             content=content,
-            number=self._number("figure"),
+            number=self.next_number("figure"),
             caption=caption,
-            source=self.source_line(indicators),
+            source=Markup('<p class="source-line">{}</p>').format(source)
+            if source
+            else self.source_line(indicators),
         )
 
     def _children_values(
@@ -412,7 +430,7 @@ class Elements:
             '<th scope="col">{area}</th><th scope="col" class="num">{value}</th>'
             "</tr></thead><tbody>{body}</tbody>{foot}</table>{source}</figure>"
         ).format(
-            number=self._number("table"),
+            number=self.next_number("table"),
             caption=caption,
             area=self.t("Gebiet"),
             value=formatting.unit(indicator, self.source.lang) or self.t("Wert"),
@@ -482,7 +500,7 @@ class Elements:
             # maplegend builds the legend from escaped labels
             Markup(legend),  # nosec B704
         )
-        return self._figure(content, caption, [indicator])
+        return self.figure(content, caption, [indicator])
 
     def extremes(self, indicator_id: str, parent: str) -> Markup:
         """A statement of the highest and lowest value among the areas below

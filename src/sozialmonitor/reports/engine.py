@@ -17,6 +17,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from sozialmonitor.reports import index as sozialindex
 from sozialmonitor.reports import records
 from sozialmonitor.reports.elements import Elements
 from sozialmonitor.reports.source import ReportSource
@@ -118,7 +119,8 @@ def _context(
         "missing_topics": elements.missing_topics,
         "findings": lambda **kw: records.findings(elements, **kw),
         "recommendations": lambda **kw: records.recommendations(elements, **kw),
-        "index_position": lambda code: records.index_position(elements, code),
+        "index_position": lambda code: sozialindex.index_position(elements, code),
+        "index_maps": lambda code: sozialindex.index_maps(elements, code),
     }
     return {
         **{name: placer.wrap(function) for name, function in live.items()},
@@ -128,6 +130,8 @@ def _context(
         "area_info": elements.area,
         "children": elements.children,
         "has_values": elements.has_values,
+        "has_data": elements.has_data,
+        "with_benchmarks": elements.with_benchmarks,
         "topics": elements.topics,
         "indicator": elements.indicator,
         "name_of": elements.name_of,

@@ -1,7 +1,7 @@
-"""The report elements of findings, recommendations and the Sozialindex: the
+"""The report elements of findings and recommendations: the
 qualitative records as the report's audience may see them
-(:func:`sozialmonitor.store.qualitative.read_records`, the same gate as the pages)
-and an area's position in each stored index."""
+(:func:`sozialmonitor.store.qualitative.read_records`, the same gate as the
+pages)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from sozialmonitor.domain.qualitative import QualitativeRecord, RecordKind, labe
 from sozialmonitor.reports.elements import Elements
 from sozialmonitor.store.qualitative import RecordFilter, read_records
 from sozialmonitor.web import formatting
-from sozialmonitor.web.pages.sozialindex_data import area_positions
 from sozialmonitor.web.site.markdown import render_markdown
 
 
 def _records(
-    elements: Elements, kind: RecordKind, area: str | None, topic: str | None
+    elements: Elements,
+    kind: RecordKind,
+    area: str | None,
+    topic: str | None,
+    within: str | None = None,
 ) -> list[QualitativeRecord]:
+    """The records of ``kind`` linked to ``area`` (exactly), filed under ``topic``,
+    and (``within``) linked to no area or to one in or below that area."""
     source = elements.source
     topic_name = next(
         (
@@ -27,11 +32,23 @@ def _records(
         ),
         topic,
     )
-    return read_records(
+    found = read_records(
         source.conn,
         audience=source.audience,
         where=RecordFilter(kind=kind, area=area, topic=topic_name),
     )
+    if within is None:
+        return found
+    snap = source.snap
+
+    def inside(code: str) -> bool:
+        return code == within or any(a.code == within for a in snap.ancestors(code))
+
+    return [
+        r
+        for r in found
+        if not r.areas or any(c in snap.areas and inside(c) for c in r.areas)
+    ]
 
 
 def _record_source(elements: Elements, record: QualitativeRecord) -> str:
@@ -50,11 +67,15 @@ def _record_source(elements: Elements, record: QualitativeRecord) -> str:
 
 
 def findings(
-    elements: Elements, area: str | None = None, topic: str | None = None
+    elements: Elements,
+    area: str | None = None,
+    topic: str | None = None,
+    within: str | None = None,
 ) -> Markup:
-    """The findings about an area or a topic, each with its source."""
+    """The findings about an area or a topic (or in an area and below it), each
+    with its source."""
     t = elements.t
-    records = _records(elements, RecordKind.FINDING, area, topic)
+    records = _records(elements, RecordKind.FINDING, area, topic, within)
     if not records:
         return elements.gap(t("Zu diesem Thema sind keine Ergebnisse erfasst."))
     items = Markup("").join(
@@ -78,12 +99,16 @@ def findings(
 
 
 def recommendations(
-    elements: Elements, area: str | None = None, topic: str | None = None
+    elements: Elements,
+    area: str | None = None,
+    topic: str | None = None,
+    within: str | None = None,
 ) -> Markup:
-    """The recommendations about an area or a topic as a table with their
-    addressee, the unit in charge and their current status."""
+    """The recommendations about an area or a topic (or in an area and below it)
+    as a table with their addressee, the unit in charge and their current
+    status."""
     t = elements.t
-    records = _records(elements, RecordKind.RECOMMENDATION, area, topic)
+    records = _records(elements, RecordKind.RECOMMENDATION, area, topic, within)
     if not records:
         return elements.gap(
             t("Zu diesem Thema sind keine Handlungsempfehlungen erfasst.")
@@ -111,7 +136,7 @@ def recommendations(
         '<th scope="col">{unit}</th><th scope="col">{status}</th></tr></thead>'
         '<tbody>{rows}</tbody></table><p class="source-line">{source}</p></figure>'
     ).format(
-        number=elements._number("table"),
+        number=elements.next_number("table"),
         caption=t("Handlungsempfehlungen und ihr Stand"),
         what=t("Handlungsempfehlung"),
         addressee=t("Adressat"),
@@ -119,42 +144,4 @@ def recommendations(
         status=t("Status"),
         rows=rows,
         source=t("Quelle: Handlungsempfehlungen des Sozialmonitors"),
-    )
-
-
-def index_position(elements: Elements, code: str) -> Markup:
-    """Where the area stands in each stored Sozialindex of its level, from the
-    values of the report's release."""
-    source, t = elements.source, elements.t
-    snap = source.snap
-    area = snap.area(code)
-    found = area_positions(
-        snap, area, source.values([code])[code], lambda _i, _p: "", source.lang
-    )
-    if not found:
-        return elements.gap(
-            t(
-                "{area} ist im Datenstand {release} in keinem Sozialindex ausgewiesen.",
-                area=area.name,
-                release=elements.release,
-            )
-        )
-    items = Markup("").join(
-        Markup("<li>{name} {period}: {cell}{text}</li>").format(
-            name=p.name.text,
-            period=formatting.period_label(p.period, source.lang),
-            cell=f"{p.cell} – " if p.cell else "",
-            text=t(p.text),
-        )
-        for p in found
-    )
-    return Markup(
-        '<div class="report-index"><ul>{items}</ul><p class="source-line">{source}'
-        "</p></div>"
-    ).format(
-        items=items,
-        source=t(
-            "Quelle: Sozialmonitor, Sozialindex · Datenstand: {release}",
-            release=elements.release,
-        ),
     )
