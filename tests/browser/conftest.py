@@ -227,6 +227,8 @@ PAGE_TYPES = (
     "sozialindex",
     "embed",
     "recommendations",
+    "reports",
+    "report",
 )
 
 
@@ -278,6 +280,9 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "sozialindex": "/sozialindex/mss",
         "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
         "recommendations": "/empfehlungen",
+        "reports": "/berichte",
+        "report": f"/berichte/gebietsprofil?gebiet={area}"
+        "&kapitel=kennzahlen-nach-themenfeld",
     }
     tabs: dict[str, str] = {}
 

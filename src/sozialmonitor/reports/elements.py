@@ -252,11 +252,12 @@ class Elements:
             Markup('<th scope="col" class="num">{}</th>').format(h) for h in heads
         )
         return Markup(
-            '<figure class="report-table"><table><caption><span class="number">'
+            '<figure class="report-table"><div class="table-scroll" role="region" '
+            'tabindex="0" aria-label="{caption}"><table><caption><span class="number">'
             "{number}:</span> {caption}</caption><thead><tr>"
             '<th scope="col">{indicator}</th><th scope="col">{period}</th>{header}'
             '<th scope="col">{trend}</th></tr></thead><tbody>{rows}</tbody></table>'
-            "{source}</figure>"
+            "</div>{source}</figure>"
         ).format(
             number=self.next_number("table"),
             caption=caption,
@@ -425,10 +426,11 @@ class Elements:
             area=area.in_phrase,
         )
         return Markup(
-            '<figure class="report-table"><table><caption><span class="number">'
+            '<figure class="report-table"><div class="table-scroll" role="region" '
+            'tabindex="0" aria-label="{caption}"><table><caption><span class="number">'
             "{number}:</span> {caption}</caption><thead><tr>"
             '<th scope="col">{area}</th><th scope="col" class="num">{value}</th>'
-            "</tr></thead><tbody>{body}</tbody>{foot}</table>{source}</figure>"
+            "</tr></thead><tbody>{body}</tbody>{foot}</table></div>{source}</figure>"
         ).format(
             number=self.next_number("table"),
             caption=caption,

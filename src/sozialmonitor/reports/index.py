@@ -139,11 +139,13 @@ def _focus_table(elements: Elements, found: results.PeriodResults, name: str) ->
         for f in found.focus
     )
     return Markup(
-        '<figure class="report-table"><table><caption><span class="number">'
+        '<figure class="report-table"><div class="table-scroll" role="region" '
+        'tabindex="0" aria-label="{caption}"><table><caption><span class="number">'
         "{number}:</span> {caption}</caption><thead><tr>"
         '<th scope="col">{area}</th><th scope="col">{cell}</th>'
         '<th scope="col">{why}</th><th scope="col">{drivers}</th></tr></thead>'
-        '<tbody>{rows}</tbody></table><p class="source-line">{source}</p></figure>'
+        "<tbody>{rows}</tbody></table></div>"
+        '<p class="source-line">{source}</p></figure>'
     ).format(
         number=elements.next_number("table"),
         caption=t("Fokusgebiete: {index}", index=name),

@@ -130,11 +130,13 @@ def recommendations(
         for r in records
     )
     return Markup(
-        '<figure class="report-table"><table><caption><span class="number">'
+        '<figure class="report-table"><div class="table-scroll" role="region" '
+        'tabindex="0" aria-label="{caption}"><table><caption><span class="number">'
         "{number}:</span> {caption}</caption><thead><tr>"
         '<th scope="col">{what}</th><th scope="col">{addressee}</th>'
         '<th scope="col">{unit}</th><th scope="col">{status}</th></tr></thead>'
-        '<tbody>{rows}</tbody></table><p class="source-line">{source}</p></figure>'
+        "<tbody>{rows}</tbody></table></div>"
+        '<p class="source-line">{source}</p></figure>'
     ).format(
         number=elements.next_number("table"),
         caption=t("Handlungsempfehlungen und ihr Stand"),

@@ -19,6 +19,13 @@ PARAMETERS = ("area", "topic")
 """What a template may ask for: an area code (``--area``/``--parent``) and a topic
 (``--topic``)."""
 FRONT_MATTER = "---"
+KIND_LABELS = {
+    "social-report": "Sozialbericht",
+    "focus-report": "Fokusbericht",
+    "profile": "Gebietsprofil",
+    "comparison": "Gebietsvergleich",
+}
+"""The German name of each kind of report (GLOSSARY)."""
 
 
 class UnknownTemplateError(SozialmonitorError):
@@ -49,6 +56,11 @@ class ReportTemplate:
     """The output file name per area: ``gebietsprofil-{code}``."""
     body: str
     """The Markdown with Jinja blocks."""
+
+    @property
+    def kind_label(self) -> str:
+        """What the portal calls the kind: ``Gebietsprofil``, ``Sozialbericht`` …"""
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def text(self, field: str, lang: str) -> str:
         """``title`` or ``description`` in ``lang`` (German where no English)."""

@@ -167,6 +167,7 @@ NAV = (
     ("Themenfelder", "/thema"),
     ("Gebiete", "/gebiet"),
     ("Vergleich", "/vergleich"),
+    ("Berichte", "/berichte"),
     ("Methoden & Daten", "/methoden"),
 )
 
