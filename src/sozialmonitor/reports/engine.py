@@ -8,6 +8,7 @@ paragraph stands in for it), so that Markdown never reads or changes it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +63,9 @@ class RenderedReport:
     """The release (Datenstand) every figure is from."""
     published: str
     """When the release was published (formatted; empty for a draft)."""
+    made_at: dt.datetime
+    """The release's publication (a draft's creation): the date a PDF's metadata
+    gives, so that a report made again is the same file."""
     lang: Language
     area: str | None
     topic: str | None
@@ -228,6 +232,7 @@ def render_report(
         published=formatting.date(release.published_at, source.lang)
         if release.published_at
         else "",
+        made_at=release.published_at or release.created_at,
         lang=source.lang,
         area=area,
         topic=topic,

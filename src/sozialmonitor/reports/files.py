@@ -85,7 +85,11 @@ def write_reports(
         site=site,
     ):
         html = report_document(report, site)
-        data = html.encode("utf-8") if fmt == "html" else pdf_bytes(html)
+        data = (
+            html.encode("utf-8")
+            if fmt == "html"
+            else pdf_bytes(html, made=report.made_at)
+        )
         target = (
             folder / file_name(template.file_stem, report.area, fmt)
             if folder is not None
