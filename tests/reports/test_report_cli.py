@@ -68,6 +68,23 @@ def test_a_draft_needs_internal(report_url: str, tmp_path: Path) -> None:
     assert "Entwurf" in target.read_text(encoding="utf-8")
 
 
+def test_render_a_comparison(report_url: str, tmp_path: Path) -> None:
+    target = tmp_path / "vergleich.html"
+    code, _, err = run(
+        report_url, "report", "render", "gebietsvergleich", "--area", TOWNS[0],
+        "--other", TOWNS[1], "--format", "html", "--output", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "Gebietsvergleich Gemeinde 001 und Gemeinde 002" in target.read_text(
+        encoding="utf-8"
+    )
+    code, _, err = run(
+        report_url, "report", "render", "gebietsvergleich", "--area", TOWNS[0],
+        "--format", "html", "--output", str(target),
+    )  # fmt: skip
+    assert code == 1 and "needs --other" in err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -100,3 +100,19 @@ def test_the_english_report(report_engine: Engine) -> None:
     assert "Findings" in headings
     assert "Source: " in html.select_one(".source-line").text
     assert "Data release: 2022-H1" in html.select_one(".source-line").text
+
+
+def test_the_comparison_of_two_areas(report_engine: Engine) -> None:
+    report = make_report(
+        report_engine, "gebietsvergleich", area=TOWNS[0], other=TOWNS[1]
+    )
+    html = BeautifulSoup(report_document(report, DEFAULT_SITE), "html.parser")
+    assert html.h1.text == "Gebietsvergleich Gemeinde 001 und Gemeinde 002"
+    share = [c for c in cells(html) if c[0] == "unemployment_share"]
+    # the newest period both have, the second release's revised value for 001
+    assert share == [
+        ("unemployment_share", TOWNS[0], "2021", "7,1\u202f%"),
+        ("unemployment_share", TOWNS[1], "2021", "5,5\u202f%"),
+    ]
+    school = [c for c in cells(html) if c[0] == "school_leavers_without"]
+    assert [c[3] for c in school] == ["6,3\u202f%", "–"]

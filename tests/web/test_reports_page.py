@@ -41,8 +41,12 @@ def test_the_list_links_every_report(public: TestClient) -> None:
     assert [r["name"] for r in twin["reports"]] == [
         "fokusbericht",
         "gebietsprofil",
+        "gebietsvergleich",
         "sozialbericht",
     ]
+    # the comparison asks for its second area in a form
+    form = html.select_one('form[action="/berichte/gebietsvergleich"]')
+    assert {i["name"] for i in form.select("input")} == {"gebiet", "vergleich"}
     assert twin["release"] == SECOND_RELEASE
 
 
@@ -85,6 +89,14 @@ def test_the_english_report(public: TestClient) -> None:
     assert html.select_one(".report-chapters a[aria-current=page]").text == (
         "Key figures by topic"
     )
+
+
+def test_the_comparison(public: TestClient) -> None:
+    url = f"/berichte/gebietsvergleich?gebiet={TOWNS[0]}&vergleich={TOWNS[1]}"
+    html = page(public.get(url))
+    assert html.h1.text == "Gebietsvergleich Gemeinde 001 und Gemeinde 002"
+    assert "vergleich=03241002" in html.select(".report-chapters a")[1]["href"]
+    assert public.get("/berichte/gebietsvergleich").status_code == 404
 
 
 def test_unknown_reports_and_areas(public: TestClient) -> None:

@@ -728,6 +728,10 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         "Ein Entwurf braucht --internal.",
     ),
     ("html (one file) or pdf.", "html (eine Datei) oder pdf."),
+    (
+        "The second area of a comparison (its code).",
+        "Das zweite Gebiet eines Gebietsvergleichs (sein Schlüssel).",
+    ),
     ("The report's language: de or en.", "Die Sprache des Berichts: de oder en."),
     (
         "Make it for the administration: internal indicators and records, and "

@@ -93,6 +93,10 @@ def render_command(
         str | None,
         typer.Option("--topic", help="The topic of a focus report (name or slug)."),
     ] = None,
+    other: Annotated[
+        str | None,
+        typer.Option("--other", help="The second area of a comparison (its code)."),
+    ] = None,
     release: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +162,7 @@ def render_command(
             folder=output if parent else None,
             output=None if parent else output,
             topic=topic,
+            other=other,
             release=release,
             audience=audience,
             lang=language.value,

@@ -269,6 +269,82 @@ class Elements:
             source=self.source_line(used),
         )
 
+    def comparison_table(self, code: str, other: str, topic: str) -> Markup:
+        """One topic's key figures of two areas side by side: each indicator in
+        the newest period both have (else each area's newest), with its trend."""
+        first, second = self.area(code), self.area(other)
+        values = self.source.values([code, other])
+        topics = self.topics(only=topic)
+        rows = []
+        used: list[Indicator] = []
+        for indicator_id in topics[0].indicators if topics else ():
+            indicator = self.indicator(indicator_id)
+            a = values[code].get(indicator_id, {})
+            b = values[other].get(indicator_id, {})
+            if not a and not b:
+                continue
+            used.append(indicator)
+            common = set(a) & set(b)
+            period = max(common or {*a, *b}, key=period_order)
+            marks = []
+            for series in (a, b):
+                trend = series_trend(
+                    indicator, series.values(), method=TREND_METHOD, with_logit=False
+                )
+                marks.append(marker(trend.direction, trend.periods, self.t))
+            rows.append(
+                Markup(
+                    '<tr><th scope="row">{name}<span class="unit">{unit}</span></th>'
+                    "<td>{period}</td>{a}{b}<td>{trend_a}</td><td>{trend_b}</td></tr>"
+                ).format(
+                    name=self.name_of(indicator),
+                    unit=formatting.unit(indicator, self.source.lang),
+                    period=formatting.period_label(period, self.source.lang),
+                    a=self._cell(a.get(period), indicator, code),
+                    b=self._cell(b.get(period), indicator, other),
+                    trend_a=f"{marks[0].symbol} {marks[0].text}",
+                    trend_b=f"{marks[1].symbol} {marks[1].text}",
+                )
+            )
+        name = topics[0].name if topics else topic
+        if not rows:
+            return self.gap(
+                self.t(
+                    "Der Datenstand {release} enthält für {area} keine Werte im "
+                    "Themenfeld {topic}.",
+                    release=self.release,
+                    area=f"{first.name}, {second.name}",
+                    topic=name,
+                )
+            )
+        caption = self.t(
+            "{topic}: {first} und {second}",
+            topic=name,
+            first=first.name,
+            second=second.name,
+        )
+        return Markup(
+            '<figure class="report-table"><div class="table-scroll" role="region" '
+            'tabindex="0" aria-label="{caption}"><table><caption><span class="number">'
+            "{number}:</span> {caption}</caption><thead><tr>"
+            '<th scope="col">{indicator}</th><th scope="col">{period}</th>'
+            '<th scope="col" class="num">{first}</th>'
+            '<th scope="col" class="num">{second}</th>'
+            '<th scope="col">{trend_first}</th><th scope="col">{trend_second}</th>'
+            "</tr></thead><tbody>{rows}</tbody></table></div>{source}</figure>"
+        ).format(
+            caption=caption,
+            number=self.next_number("table"),
+            indicator=self.t("Kennzahl"),
+            period=self.t("Zeitraum"),
+            first=first.name,
+            second=second.name,
+            trend_first=self.t("Trend {area}", area=first.name),
+            trend_second=self.t("Trend {area}", area=second.name),
+            rows=Markup("").join(rows),
+            source=self.source_line(used),
+        )
+
     def trend_note(self) -> Markup:
         """The trend test's method, named once."""
         return Markup('<p class="report-note">{}</p>').format(trend_note(self.t))

@@ -69,6 +69,7 @@ class RenderedReport:
     lang: Language
     area: str | None
     topic: str | None
+    other: str | None
     intro: Markup
     """What stands before the first chapter."""
     chapters: tuple[Chapter, ...]
@@ -119,6 +120,7 @@ def _context(
         "indicator_table": elements.indicator_table,
         "indicator_map": elements.indicator_map,
         "extremes": elements.extremes,
+        "comparison_table": elements.comparison_table,
         "gap": elements.gap,
         "missing_topics": elements.missing_topics,
         "findings": lambda **kw: records.findings(elements, **kw),
@@ -172,6 +174,7 @@ def render_report(
     *,
     area: str | None = None,
     topic: str | None = None,
+    other: str | None = None,
 ) -> RenderedReport:
     """Make a report from its template and one release.
 
@@ -182,7 +185,7 @@ def render_report(
     UnknownAreaError
         For an area code no area has.
     """
-    given = {"area": area, "topic": topic}
+    given = {"area": area, "topic": topic, "other": other}
     for name in template.parameters:
         if not given[name]:
             flag = "--area or --parent" if name == "area" else f"--{name}"
@@ -194,6 +197,8 @@ def render_report(
     parameters: dict[str, Any] = {}
     if area:
         parameters["area"] = elements.area(area)
+    if other:
+        parameters["other"] = elements.area(other)
     if topic:
         found = elements.topics(only=topic)
         if not found:
@@ -236,6 +241,7 @@ def render_report(
         lang=source.lang,
         area=area,
         topic=topic,
+        other=other,
         intro=Markup(intro),  # nosec B704
         chapters=chapters,
         headings=tuple(headings),

@@ -21,6 +21,7 @@ def make_reports(
     *,
     areas: Sequence[str | None] = (None,),
     topic: str | None = None,
+    other: str | None = None,
     release: str | None = None,
     audience: Audience = Audience.PUBLIC,
     lang: Language = "de",
@@ -47,7 +48,7 @@ def make_reports(
             site=site,
         )
         for area in areas:
-            yield render_report(template, source, area=area, topic=topic)
+            yield render_report(template, source, area=area, topic=topic, other=other)
 
 
 def make_report(
@@ -56,6 +57,7 @@ def make_report(
     *,
     area: str | None = None,
     topic: str | None = None,
+    other: str | None = None,
     release: str | None = None,
     audience: Audience = Audience.PUBLIC,
     lang: Language = "de",
@@ -67,6 +69,7 @@ def make_report(
         name,
         areas=[area],
         topic=topic,
+        other=other,
         release=release,
         audience=audience,
         lang=lang,

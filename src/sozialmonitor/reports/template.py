@@ -15,9 +15,9 @@ import yaml
 
 from sozialmonitor.errors import SozialmonitorError
 
-PARAMETERS = ("area", "topic")
-"""What a template may ask for: an area code (``--area``/``--parent``) and a topic
-(``--topic``)."""
+PARAMETERS = ("area", "topic", "other")
+"""What a template may ask for: an area code (``--area``/``--parent``), a topic
+(``--topic``) and a second area to compare with (``--other``)."""
 FRONT_MATTER = "---"
 KIND_LABELS = {
     "social-report": "Sozialbericht",

@@ -21,6 +21,7 @@ from sozialmonitor.errors import UnknownAreaError
 from sozialmonitor.reports.engine import RenderedReport
 from sozialmonitor.reports.making import make_report
 from sozialmonitor.reports.template import (
+    ReportParameterError,
     ReportTemplate,
     UnknownTemplateError,
     list_templates,
@@ -60,6 +61,8 @@ class ReportEntry:
     """The report of the default area (and the first topic); empty without any."""
     needs_area: bool
     needs_topic: bool
+    needs_other: bool
+    """A comparison: the form asks for a second area."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +102,7 @@ class ReportPage:
     published: str
     area: str | None
     topic: str | None
+    other: str | None
     chapter: str
     """The chapter shown (``einleitung``: the intro and the contents)."""
     chapter_title: str
@@ -125,12 +129,18 @@ def default_area(snap: Snapshot, site: Site) -> str:
 
 
 def _report_url(
-    name: str, lang: Language, area: str | None, topic: str | None, chapter: str = ""
+    name: str,
+    lang: Language,
+    area: str | None,
+    topic: str | None,
+    chapter: str = "",
+    other: str | None = None,
 ) -> str:
     return href(
         f"{LIST_PATH}/{name}",
         lang,
         gebiet=area,
+        vergleich=other,
         thema=topic,
         kapitel=chapter or None,
     )
@@ -146,7 +156,12 @@ def reports_page(snap: Snapshot, site: Site, lang: Language) -> ReportsPage:
     def entry(template: ReportTemplate) -> ReportEntry:
         needs_area = "area" in template.parameters
         needs_topic = "topic" in template.parameters
-        usable = (area or not needs_area) and (first_topic or not needs_topic)
+        needs_other = "other" in template.parameters
+        usable = (
+            (area or not needs_area)
+            and (first_topic or not needs_topic)
+            and not needs_other
+        )
         return ReportEntry(
             name=template.name,
             title=t(template.kind_label),
@@ -162,6 +177,7 @@ def reports_page(snap: Snapshot, site: Site, lang: Language) -> ReportsPage:
             else "",
             needs_area=needs_area,
             needs_topic=needs_topic,
+            needs_other=needs_other,
         )
 
     return ReportsPage(
@@ -179,18 +195,24 @@ def reports_page(snap: Snapshot, site: Site, lang: Language) -> ReportsPage:
 
 
 def _made(
-    request: Request, snap: Snapshot, name: str, area: str | None, topic: str | None
+    request: Request,
+    snap: Snapshot,
+    name: str,
+    area: str | None,
+    topic: str | None,
+    other: str | None,
 ) -> RenderedReport:
     """The report, made once per data version, audience and site order."""
     lang = request_language(request)
     site = site_of(request)
     return snap.remember(
-        ("web-report", name, area, topic, lang, site.order.key, site.name),
+        ("web-report", name, area, topic, other, lang, site.order.key, site.name),
         lambda: make_report(
             request.app.state.engine,
             name,
             area=area,
             topic=topic,
+            other=other,
             audience=snap.audience,
             lang=lang,
             site=site,
@@ -214,14 +236,16 @@ def report_page(
     params = request.query_params
     area = params.get("gebiet") or None
     topic = params.get("thema") or None
+    other = params.get("vergleich") or None
     if "area" in template.parameters and area is None:
         area = default_area(snap, site_of(request)) or None
     if "topic" in template.parameters and topic is None:
         arranged = site_of(request).order.arrange(snap.topics)
         topic = arranged[0].slug if arranged else None
-    if area is not None:
-        snap.area(area)  # the clear error for an unknown code
-    report = _made(request, snap, name, area, topic)
+    for code in (area, other):
+        if code is not None:
+            snap.area(code)  # the clear error for an unknown code
+    report = _made(request, snap, name, area, topic, other)
     asked = params.get("kapitel") or INTRO
     ids = [c.id for c in report.chapters]
     chapter = asked if asked in ids else INTRO
@@ -229,7 +253,7 @@ def report_page(
         ChapterLink(
             id=c.id,
             title=c.title,
-            url=_report_url(name, lang, area, topic, c.id),
+            url=_report_url(name, lang, area, topic, c.id, other),
             current=c.id == chapter,
         )
         for c in report.chapters
@@ -237,7 +261,7 @@ def report_page(
     intro_link = ChapterLink(
         id=INTRO,
         title=t("Einleitung und Inhalt"),
-        url=_report_url(name, lang, area, topic),
+        url=_report_url(name, lang, area, topic, other=other),
         current=chapter == INTRO,
     )
     order = [intro_link, *links]
@@ -254,6 +278,7 @@ def report_page(
         published=report.published,
         area=area,
         topic=topic,
+        other=other,
         chapter=chapter,
         chapter_title=order[at].title,
         chapters=links,
@@ -285,12 +310,14 @@ def reports_json(request: Request) -> JSONResponse:
     )
 
 
-@router.get(LIST_PATH + "/{name}", response_class=HTMLResponse, include_in_schema=False)
-def report_html(request: Request, name: str) -> HTMLResponse:
+@router.get(
+    LIST_PATH + "/{template}", response_class=HTMLResponse, include_in_schema=False
+)
+def report_html(request: Request, template: str) -> HTMLResponse:
     snap = current_snapshot(request)
     try:
-        page, _ = report_page(request, snap, name)
-    except (UnknownTemplateError, UnknownAreaError) as error:
+        page, _ = report_page(request, snap, template)
+    except (UnknownTemplateError, UnknownAreaError, ReportParameterError) as error:
         return not_found(request, snap, error)
     t = Translator(lang=request_language(request))
     title = (
@@ -300,9 +327,9 @@ def report_html(request: Request, name: str) -> HTMLResponse:
     return render(request, "report.html", frame=frame, page=page)
 
 
-@router.get("/api/v1/pages/berichte/{name}", tags=["pages"])
-def report_json(request: Request, name: str) -> JSONResponse:
+@router.get("/api/v1/pages/berichte/{template}", tags=["pages"])
+def report_json(request: Request, template: str) -> JSONResponse:
     """One report's chapter as JSON: its title, release and chapters (a problem
     for an unknown template, area or topic)."""
-    page, _ = report_page(request, current_snapshot(request), name)
+    page, _ = report_page(request, current_snapshot(request), template)
     return json_response(page)
