@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Connection, Engine
 
 from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.qualitative import RecordVisibility, Status
 from sozialmonitor.store import queries
 from sozialmonitor.store.qualitative import save_record
@@ -84,6 +85,10 @@ def build_report_db(engine: Engine) -> Engine:
             release,
             _rows(conn, "internal_case_load", {(TOWNS[0], "2021"): 777_777.0}),
         )
+        # a value of the third town too small to be shown
+        suppressed = _rows(conn, "unemployment_share", {(TOWNS[2], "2021"): 3.3})
+        suppressed["flags"] = int(Flag.SUPPRESSED)
+        store_observations(conn, release, suppressed)
         publish_release(conn, SECOND_RELEASE)
         draft = draft_release(conn, DRAFT)
         store_observations(
