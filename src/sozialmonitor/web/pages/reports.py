@@ -45,6 +45,9 @@ from sozialmonitor.web.urls import href
 router = APIRouter()
 
 LIST_PATH = "/berichte"
+REPORTS_KEPT = 64
+"""Reports kept per snapshot (a few hundred kB each): a bound however many areas
+are asked for."""
 INTRO = "einleitung"
 """The chapter parameter of the report's first page (its intro and contents)."""
 
@@ -202,11 +205,12 @@ def _made(
     topic: str | None,
     other: str | None,
 ) -> RenderedReport:
-    """The report, made once per data version, audience and site order."""
+    """The report, made once per data version, audience and site order (the last
+    :data:`REPORTS_KEPT` of them are kept)."""
     lang = request_language(request)
     site = site_of(request)
-    return snap.remember(
-        ("web-report", name, area, topic, other, lang, site.order.key, site.name),
+    return snap.lru("web-reports", REPORTS_KEPT).get_or_make(
+        (name, area, topic, other, lang, site.order.key, site.name),
         lambda: make_report(
             request.app.state.engine,
             name,
