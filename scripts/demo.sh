@@ -6,10 +6,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
-  echo "Installing the Debian package python3-venv"
-  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv
-  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv; fi
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+python3.11 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+# WeasyPrint (sozialmonitor report render --format pdf) needs Pango and a font
+ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ! -x .venv/bin/python ]; then
   python3.11 -m venv .venv

@@ -228,6 +228,8 @@ PAGE_TYPES = (
     "embed",
     "recommendations",
     "recommendation",
+    "reports",
+    "report",
 )
 
 
@@ -280,6 +282,9 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
         "recommendations": "/empfehlungen",
         "recommendation": "/empfehlungen/B-H-01",
+        "reports": "/berichte",
+        "report": f"/berichte/gebietsprofil?gebiet={area}"
+        "&kapitel=kennzahlen-nach-themenfeld",
     }
     tabs: dict[str, str] = {}
 

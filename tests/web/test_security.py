@@ -89,6 +89,7 @@ def path_values(snap: Snapshot, client: TestClient) -> dict[str, str]:
         "ext": "csv",
         "job_id": "kein-import",  # anonymous: sent to sign in before it is looked up
         "release_name": snap.release.name if snap.release else "demo",
+        "template": "gebietsprofil",
     }
 
 

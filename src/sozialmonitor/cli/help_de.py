@@ -725,6 +725,66 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         "Auch interne Einträge; auf einer Server-Datenbank mit --user oder --token, "
         "die read-internal dürfen.",
     ),
+    # sozialmonitor report
+    (
+        "Reports: the social report, focus reports and area profiles as HTML or PDF.",
+        "Berichte: der Sozialbericht, Fokusberichte und Gebietsprofile als HTML "
+        "oder PDF.",
+    ),
+    (
+        "The shipped report templates: name, kind, what they need and what they show.",
+        "Die mitgelieferten Berichtsvorlagen: Name, Art, was sie brauchen und was "
+        "sie zeigen.",
+    ),
+    (
+        "Make a report from one release as an HTML file or a PDF: for one area "
+        "(--area), for each area below another (--parent), or for the whole "
+        "database.",
+        "Einen Bericht aus einem Datenstand als HTML-Datei oder PDF erstellen: für "
+        "ein Gebiet (--area), für jedes Gebiet unter einem anderen (--parent) oder "
+        "für die ganze Datenbank.",
+    ),
+    (
+        "The template's name (see 'sozialmonitor report list').",
+        "Der Name der Vorlage (siehe 'sozialmonitor report list').",
+    ),
+    (
+        "The file to write; with --parent the folder to write one file per area "
+        "into (made if missing).",
+        "Die zu schreibende Datei; mit --parent der Ordner, in den je Gebiet eine "
+        "Datei geschrieben wird (wird angelegt, wenn er fehlt).",
+    ),
+    ("The area's code (AGS, LOR, …).", "Der Schlüssel des Gebiets (AGS, LOR, …)."),
+    (
+        "Make one report for each area directly below this one (e.g. 03241: the 21 "
+        "municipalities of Region Hannover).",
+        "Einen Bericht für jedes Gebiet direkt unter diesem erstellen (z. B. 03241: "
+        "die 21 Kommunen der Region Hannover).",
+    ),
+    (
+        "The topic of a focus report (name or slug).",
+        "Das Themenfeld eines Fokusberichts (Name oder Kurzname).",
+    ),
+    (
+        "Make it from this release; default: the newest published one. A draft "
+        "needs --internal.",
+        "Aus diesem Datenstand erstellen; Standard: der neueste veröffentlichte. "
+        "Ein Entwurf braucht --internal.",
+    ),
+    ("html (one file) or pdf.", "html (eine Datei) oder pdf."),
+    (
+        "The second area of a comparison (its code).",
+        "Das zweite Gebiet eines Gebietsvergleichs (sein Schlüssel).",
+    ),
+    ("The report's language: de or en.", "Die Sprache des Berichts: de oder en."),
+    (
+        "Make it for the administration: internal indicators and records, and "
+        "drafts; on a server database with --user or --token allowed to "
+        "read-internal. Never for publication.",
+        "Für die Verwaltung erstellen: mit internen Kennzahlen und Einträgen und "
+        "Entwürfen; auf einer Server-Datenbank mit --user oder --token, die "
+        "read-internal dürfen. Nie zur Veröffentlichung.",
+    ),
 )
 
 

@@ -28,6 +28,7 @@ from sozialmonitor.cli.lineage import lineage_app
 from sozialmonitor.cli.opendata import opendata_app
 from sozialmonitor.cli.qualitative import qualitative_app
 from sozialmonitor.cli.releases import release_app
+from sozialmonitor.cli.reports import report_app
 from sozialmonitor.cli.serve import demo, serve
 from sozialmonitor.cli.stats import stats_app
 from sozialmonitor.cli.users import audit_app, user_app
@@ -104,5 +105,6 @@ app.add_typer(index_app, name="index")
 app.add_typer(stats_app, name="stats")
 app.add_typer(gaps_app, name="gaps")
 app.add_typer(qualitative_app, name="qualitative")
+app.add_typer(report_app, name="report")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")

@@ -168,6 +168,7 @@ NAV = (
     ("Gebiete", "/gebiet"),
     ("Vergleich", "/vergleich"),
     ("Empfehlungen", "/empfehlungen"),
+    ("Berichte", "/berichte"),
     ("Methoden & Daten", "/methoden"),
 )
 

@@ -126,6 +126,18 @@ def export_chart(
     return _render(framed, fmt=fmt, lang=lang)
 
 
+def chart_svg(spec: dict[str, Any], *, lang: str) -> str:
+    """The chart alone as SVG text (no title or source burnt in): for the reports,
+    whose caption and source line are text of their own.
+
+    Raises
+    ------
+    ValueError
+        For an unknown language or a spec that asks for external data.
+    """
+    return _render(spec, fmt="svg", lang=lang).decode("utf-8")
+
+
 def _framed(
     spec: dict[str, Any], *, title: str, source: str, date: str, lang: str
 ) -> dict[str, Any]:

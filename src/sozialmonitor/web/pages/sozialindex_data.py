@@ -145,13 +145,18 @@ def cells_by_code(d: IndexDefinition) -> dict[int, Category]:
 
 
 def read_results(
-    conn: Connection, snap: Snapshot, stored: StoredIndex, period: str
+    conn: Connection,
+    snap: Snapshot,
+    stored: StoredIndex,
+    period: str,
+    as_of: str | None = None,
 ) -> PeriodResults:
     """The stored classes, index values and z-scores of one period through the
-    read gate, and the focus areas with their drivers (kept per snapshot)."""
+    read gate, and the focus areas with their drivers (kept per snapshot); as of
+    a release where ``as_of`` names one (the reports)."""
     return snap.lru("index-results", RESULTS_KEPT).get_or_make(
-        (stored.definition.id, period),
-        lambda: _read(conn, snap, stored, period),
+        (stored.definition.id, period, as_of),
+        lambda: _read(conn, snap, stored, period, as_of),
     )
 
 
@@ -192,7 +197,11 @@ def _whole(values: FloatArray) -> FloatArray:
 
 
 def _read(
-    conn: Connection, snap: Snapshot, stored: StoredIndex, period: str
+    conn: Connection,
+    snap: Snapshot,
+    stored: StoredIndex,
+    period: str,
+    as_of: str | None = None,
 ) -> PeriodResults:
     d = stored.definition
     wanted = _columns(d)
@@ -201,6 +210,7 @@ def _read(
         level=d.level,
         periods=[period],
         computed=False,
+        as_of=as_of,
     )
     read = queries.read_stored_rows(conn, query, audience=snap.audience)
     # A row: (indicator_id, area code, period, release_id, value, numerator,

@@ -23,7 +23,7 @@ from sozialmonitor.web.pages.sozialindex_words import reason_text
 from sozialmonitor.web.urls import href
 
 
-def _map_categories(d: IndexDefinition) -> list[Category]:
+def map_categories(d: IndexDefinition) -> list[Category]:
     """What the map colours: the combined cells, or the status classes."""
     if d.dynamics is not None:
         return list(cell_categories(d))
@@ -48,7 +48,7 @@ def linked_map(
     """One labelled link per area to its profile."""
     d = stored.definition
     t = Translator(lang=lang)
-    categories = _map_categories(d)
+    categories = map_categories(d)
     by_code = {c.code: (i, c) for i, c in enumerate(categories)}
     suffix = href("/", lang)[1:]
     areas = []
@@ -93,7 +93,7 @@ def image_map(
     """One image for many areas (``plain``: the level's areas as
     ``data.map_areas`` keeps them), a path per class."""
     d = stored.definition
-    categories = _map_categories(d)
+    categories = map_categories(d)
     codes = _drawn_codes(d, found)
     at = found.positions.of([a.code for a in plain])
     wanted = np.where(at >= 0, codes[at], np.nan)  # NaN: no class, or not indexed
