@@ -48,7 +48,7 @@ class ChangeTest:
         return self.p_value < alpha
 
 
-def test_change(
+def change_significance(
     indicator: Indicator, before: Observation, after: Observation
 ) -> ChangeTest | None:
     """Test the change from ``before`` to ``after`` (None: not testable).
@@ -61,10 +61,10 @@ def test_change(
     ...         indicator="s", area="a", period="2021", value=n / d * 100,
     ...         numerator=n, denominator=d,
     ...     )
-    >>> found = test_change(share, obs(182, 1000), obs(240, 1000))
+    >>> found = change_significance(share, obs(182, 1000), obs(240, 1000))
     >>> found.method.value, round(found.statistic, 3), found.significant()
     ('two_proportions_z', 3.172, True)
-    >>> test_change(share, obs(2, 10), obs(3, 10)) is None  # below min_count 3
+    >>> change_significance(share, obs(2, 10), obs(3, 10)) is None  # below min_count 3
     True
     """
     kind = indicator.kind

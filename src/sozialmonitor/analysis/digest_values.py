@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from sozialmonitor.analysis.change_test import test_change
+from sozialmonitor.analysis.change_test import change_significance
 from sozialmonitor.analysis.changes import Span
 from sozialmonitor.analysis.digest_statement import (
     DigestData,
@@ -66,7 +66,7 @@ def _changes(
         base = points.get(step_back(obs.period, Span.PREVIOUS.years))
         if base is None or obs.flags & Flag.BREAK:
             continue  # no previous value, or a break in the series: not comparable
-        tested = test_change(indicator, base, obs)
+        tested = change_significance(indicator, base, obs)
         if tested is None or not tested.significant() or obs.value == base.value:
             continue
         assert obs.value is not None and base.value is not None

@@ -18,9 +18,8 @@ from sozialmonitor.analysis.digest_statement import (
     StatementKind,
 )
 from sozialmonitor.analysis.digest_values import FENCE_FACTOR, OUTLIER_MIN_AREAS
-from sozialmonitor.analysis.index_categories import stored_definition
 from sozialmonitor.analysis.release_digest import Digest, release_digest
-from sozialmonitor.domain.release import ReleaseStatus
+from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import UnknownReleaseError
 from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
@@ -34,10 +33,10 @@ from sozialmonitor.web.page import (
 )
 from sozialmonitor.web.pages.digest_text import (
     KIND_TITLES,
-    Wording,
     figures_text,
     sentence,
     statement_url,
+    wording_of,
 )
 from sozialmonitor.web.snapshot import Snapshot
 
@@ -84,9 +83,9 @@ class DigestPage:
     """Why no digest is shown (an unknown release, none published)."""
 
 
-def digest_of(conn_source: Request, snap: Snapshot, release: str | None) -> Digest:
+def digest_of(request: Request, snap: Snapshot, release: str | None) -> Digest:
     """The digest of ``release`` for the snapshot's audience, kept per snapshot."""
-    engine = conn_source.app.state.engine
+    engine = request.app.state.engine
 
     def make() -> Digest:
         with engine.connect() as conn:
@@ -130,7 +129,7 @@ def digest_page(
             method=method_text(t),
             message=message,
         )
-    wording = _wording(snap)
+    wording = wording_of(snap.indicators, snap.levels)
     sections = []
     for section in digest.sections:
         if section.kind is StatementKind.REVISION and not section.checked:
@@ -185,22 +184,9 @@ def digest_page(
     )
 
 
-def _options(published: list, chosen: str | None) -> tuple[Option, ...]:  # type: ignore[type-arg]
+def _options(published: list[Release], chosen: str | None) -> tuple[Option, ...]:
     return tuple(
         Option(value=r.name, label=r.name, selected=r.name == chosen) for r in published
-    )
-
-
-def _wording(snap: Snapshot) -> Wording:
-    names = {}
-    for indicator in snap.indicators:
-        definition = stored_definition(indicator)
-        if definition is not None:
-            names[definition.id] = (definition.name, definition.name_en)
-    return Wording(
-        indicators=snap.indicator_by_id,
-        levels={code: level.label for code, level in snap.level_by_code.items()},
-        index_names=names,
     )
 
 

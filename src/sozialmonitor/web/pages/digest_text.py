@@ -6,10 +6,12 @@ periods and values, formatted as the portal formats them. Nothing else goes in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sozialmonitor.analysis.digest_statement import Statement, StatementKind
+from sozialmonitor.analysis.index_categories import stored_definition
+from sozialmonitor.domain.area import AreaLevel
 from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.web import formatting
 from sozialmonitor.web.catalogue_text import catalogue_text, english_or_german
@@ -44,6 +46,21 @@ class Wording:
     """Level code → German label."""
     index_names: Mapping[str, tuple[str, str]]
     """Index id → (German name, English name)."""
+
+
+def wording_of(indicators: Iterable[Indicator], levels: Iterable[AreaLevel]) -> Wording:
+    """The wording of the catalogue the reader sees."""
+    found = tuple(indicators)
+    names = {}
+    for indicator in found:
+        definition = stored_definition(indicator)
+        if definition is not None:
+            names[definition.id] = (definition.name, definition.name_en)
+    return Wording(
+        indicators={i.id: i for i in found},
+        levels={level.code: level.label for level in levels},
+        index_names=names,
+    )
 
 
 def statement_url(statement: Statement, lang: Language) -> str:
