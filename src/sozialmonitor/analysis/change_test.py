@@ -63,7 +63,7 @@ def change_significance(
     ...     )
     >>> found = change_significance(share, obs(182, 1000), obs(240, 1000))
     >>> found.method.value, round(found.statistic, 3), found.significant()
-    ('two_proportions_z', 3.172, True)
+    ('two_proportions_z', 3.179, True)
     >>> change_significance(share, obs(2, 10), obs(3, 10)) is None  # below min_count 3
     True
     """
