@@ -151,8 +151,8 @@ def _focus(
             for c in codes
         ]
     found: dict[str, tuple[str, ...]] = dict.fromkeys(codes, ())
-    for area in focus_areas(frame, d):
-        found[area.code] = area.reasons
+    for focus in focus_areas(frame, d):
+        found[focus.code] = focus.reasons
     return found
 
 
