@@ -227,6 +227,7 @@ PAGE_TYPES = (
     "sozialindex",
     "embed",
     "recommendations",
+    "digest",
 )
 
 
@@ -278,6 +279,7 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "sozialindex": "/sozialindex/mss",
         "embed": f"/einbetten/indikator/{WALK_INDICATOR}",
         "recommendations": "/empfehlungen",
+        "digest": "/veraenderungen",
     }
     tabs: dict[str, str] = {}
 

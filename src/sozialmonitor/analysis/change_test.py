@@ -24,9 +24,10 @@ from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Observation
 
 DEFAULT_ALPHA = 0.05
-EXACT_UP_TO = 5_000
-"""Two counts together up to this get the exact binomial p-value, larger ones the
-normal approximation (which then differs from it in the third decimal at most)."""
+EXACT_UP_TO = 1_000
+"""Two counts together up to this get the exact binomial p-value, larger ones its
+normal approximation (the exact test costs milliseconds at large counts, and the
+approximation is close there)."""
 
 
 class ChangeTestMethod(StrEnum):

@@ -3,6 +3,7 @@ in: typed records with the figures each rests on and the view it links to."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -128,17 +129,20 @@ class DigestData:
     """Shown values as of the previous release (empty without one)."""
     in_scope: Callable[[str], bool]
     notes: list[str] = field(default_factory=list)
+    _brought: dict[str, str] | None = None
 
     def brought(self) -> dict[str, str]:
         """Indicator → the newest period the release brings values of (plain
-        indicators, not index results)."""
-        found: dict[str, str] = {}
-        for (ind, _area, period), obs in self.now.items():
-            if obs.release != self.release.name or self.is_index(ind):
-                continue
-            if ind not in found or period_order(period) > period_order(found[ind]):
-                found[ind] = period
-        return found
+        indicators, not index results); computed once."""
+        if self._brought is None:
+            found: dict[str, str] = {}
+            for (ind, _area, period), obs in self.now.items():
+                if obs.release != self.release.name or self.is_index(ind):
+                    continue
+                if ind not in found or order(period) > order(found[ind]):
+                    found[ind] = period
+            self._brought = found
+        return self._brought
 
     def is_index(self, indicator: str) -> bool:
         found = self.indicators.get(indicator)
@@ -157,6 +161,8 @@ class DigestData:
         return AreaRef(code=code, name=area.name if area else code)
 
 
+order = functools.lru_cache(maxsize=4096)(period_order)
+"""``period_order``, kept: the digest compares the same few periods many times."""
 HIDDEN = int(Flag.SUPPRESSED | Flag.REMOVED)
 
 

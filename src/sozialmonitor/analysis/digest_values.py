@@ -19,10 +19,17 @@ from sozialmonitor.analysis.digest_statement import (
     StatementKind,
     capped,
     indicator_link,
+    order,
 )
-from sozialmonitor.analysis.trends import TrendDirection, trend
+from sozialmonitor.analysis.trends import (
+    DEFAULT_ALPHA,
+    MIN_POINTS,
+    TrendDirection,
+    mann_kendall,
+    trend,
+)
 from sozialmonitor.domain.observation import Flag, Observation
-from sozialmonitor.domain.period import period_order, step_back
+from sozialmonitor.domain.period import step_back
 
 OUTLIER_MIN_AREAS = 10
 """Fewest values of a level and period whose quartiles make fences."""
@@ -149,13 +156,10 @@ def _reversals(
     found = []
     for obs in _new_values(data, brought):
         points = series[(obs.indicator, obs.area)]
-        upto = {
-            p: o.value
-            for p, o in points.items()
-            if period_order(p) <= period_order(obs.period)
-        }
+        mine = order(obs.period)
+        upto = {p: o.value for p, o in points.items() if order(p) <= mine}
         before = {p: v for p, v in upto.items() if p != obs.period}
-        if len(before) < 5:
+        if len(before) < MIN_POINTS or not _may_trend(before):
             continue
         earlier = trend(before)
         if earlier.direction not in SIGNIFICANT:
@@ -192,6 +196,15 @@ def _reversals(
             )
         )
     return found
+
+
+def _may_trend(series: Mapping[str, float | None]) -> bool:
+    """Whether the series can have a significant Mann-Kendall trend (the rule of
+    ``trends.trend``), checked on the values in time order before ``trend`` runs:
+    most series have none, and this skips reading their periods twice."""
+    values = [v for _p, v in sorted(series.items(), key=lambda pv: order(pv[0]))]
+    found = mann_kendall([v for v in values if v is not None])
+    return found.p_value < DEFAULT_ALPHA and found.s != 0
 
 
 def _outliers(data: DigestData, brought: Mapping[str, str]) -> list[Statement]:

@@ -47,6 +47,7 @@ from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import UnknownReleaseError
 from sozialmonitor.store import queries
+from sozialmonitor.store.release_diff import release_indicators
 from sozialmonitor.store.resolution import ObservationQuery
 
 KIND_ORDER = tuple(StatementKind)
@@ -110,12 +111,18 @@ def read_digest_data(
     }
     areas = {a.code: a for a in queries.list_areas(conn)}
 
+    # Only the indicators the release brings: the others have nothing to state.
+    wanted = [
+        code for code in release_indicators(conn, release.name) if code in indicators
+    ]
+
     def read(as_of: str) -> dict[tuple[str, str, str], Observation]:
+        if not wanted:
+            return {}
+        query = ObservationQuery(indicators=wanted, as_of=as_of, computed=False)
         return {
             o.key: o
-            for o in queries.read_observations(
-                conn, ObservationQuery(as_of=as_of, computed=False), audience=audience
-            )
+            for o in queries.read_observations(conn, query, audience=audience)
             if shown(o)
         }
 

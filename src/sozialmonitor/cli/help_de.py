@@ -381,7 +381,7 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         'What a release brought ("Was hat sich verändert?"): significant changes, '
         "revisions, focus areas, trend reversals, new hot spots and unusual values, "
         "as the public sees them (with --internal: the administration).",
-        'Was ein Datenstand gebracht hat („Was hat sich verändert?“): signifikante '
+        "Was ein Datenstand gebracht hat („Was hat sich verändert?“): signifikante "
         "Veränderungen, berichtigte Werte, Fokusgebiete, Trendwenden, neue Hot Spots "
         "und ungewöhnliche Werte, wie die Öffentlichkeit sie sieht (mit --internal: "
         "die Verwaltung).",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import Engine
 
 from sozialmonitor.analysis.digest_places import HOT_SPOT_MAX_AREAS
 from sozialmonitor.analysis.digest_statement import (
@@ -83,9 +84,9 @@ class DigestPage:
     """Why no digest is shown (an unknown release, none published)."""
 
 
-def digest_of(request: Request, snap: Snapshot, release: str | None) -> Digest:
-    """The digest of ``release`` for the snapshot's audience, kept per snapshot."""
-    engine = request.app.state.engine
+def digest_of(engine: Engine, snap: Snapshot, release: str | None) -> Digest:
+    """The digest of ``release`` (None: the newest published) for the snapshot's
+    audience, kept per snapshot (``warm_data`` makes the newest one's ahead)."""
 
     def make() -> Digest:
         with engine.connect() as conn:
@@ -108,8 +109,10 @@ def digest_page(
         reverse=True,
     )
     wanted = datenstand.strip() or None
+    if snap.release is not None and wanted == snap.release.name:
+        wanted = None  # the newest: the digest kept (and warmed) for it
     try:
-        digest = digest_of(request, snap, wanted)
+        digest = digest_of(request.app.state.engine, snap, wanted)
     except UnknownReleaseError:
         message = (
             t(
@@ -261,7 +264,7 @@ def digest_json(request: Request, datenstand: str = "") -> Response:
     """The release digest as JSON (same parameter as ``/veraenderungen``)."""
     snap = current_snapshot(request)
     wanted = datenstand.strip() or None
-    digest_of(request, snap, wanted)  # an unknown release: the 404 problem
+    digest_of(request.app.state.engine, snap, wanted)  # unknown: the 404 problem
     return json_response(
         digest_page(request, snap, request_language(request), datenstand)
     )
