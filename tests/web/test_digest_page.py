@@ -135,3 +135,14 @@ def test_the_command_prints_the_statements(digest_db: Engine) -> None:
     assert code == 1 and "Traceback" not in err and "nope" in err
     code, out, _ = run(url, "release", "digest", "--internal", "--english")
     assert code == 0 and "“Geheimer Anteil”" in out
+
+
+def test_the_release_changes_on_the_methods_page_link_the_digest(
+    client: TestClient,
+) -> None:
+    page = soup(client.get(f"/methoden?datenstand={OLD}").text)
+    link = page.select_one("a[href^='/veraenderungen']")
+    assert link is not None and link["href"] == href(
+        "/veraenderungen", "de", datenstand=OLD
+    )
+    assert client.get(link["href"]).status_code == 200
