@@ -146,3 +146,20 @@ def test_the_release_changes_on_the_methods_page_link_the_digest(
         "/veraenderungen", "de", datenstand=OLD
     )
     assert client.get(link["href"]).status_code == 200
+
+
+def test_every_statement_links_a_view_that_shows_its_area(client: TestClient) -> None:
+    twin = client.get("/api/v1/pages/veraenderungen").json()
+    items = [(s["kind"], i) for s in twin["sections"] for i in s["items"]]
+    assert {kind for kind, _ in items} == {
+        "change",
+        "revision",
+        "trend_reversal",
+        "hot_spot",
+        "outlier",
+    }
+    for _, item in items:
+        target = client.get(item["url"])
+        assert target.status_code == 200, item["url"]
+        (area,) = item["statement"]["areas"]
+        assert area["name"] in target.text, item["url"]
