@@ -230,6 +230,7 @@ PAGE_TYPES = (
     "recommendation",
     "reports",
     "report",
+    "digest",
 )
 
 
@@ -285,6 +286,7 @@ def page_path(server: str, snap: Snapshot) -> Callable[[str], str]:
         "reports": "/berichte",
         "report": f"/berichte/gebietsprofil?gebiet={area}"
         "&kapitel=kennzahlen-nach-themenfeld",
+        "digest": "/veraenderungen",
     }
     tabs: dict[str, str] = {}
 

@@ -422,6 +422,23 @@ _PAIRS: tuple[tuple[str, str], ...] = (
     ),
     ("Why it is withdrawn.", "Warum er zurückgezogen wird."),
     (
+        'What a release brought ("Was hat sich verändert?"): significant changes, '
+        "revisions, focus areas, trend reversals, new hot spots and unusual values, "
+        "as the public sees them (with --internal: the administration).",
+        "Was ein Datenstand gebracht hat („Was hat sich verändert?“): signifikante "
+        "Veränderungen, berichtigte Werte, Fokusgebiete, Trendwenden, neue Hot Spots "
+        "und ungewöhnliche Werte, wie die Öffentlichkeit sie sieht (mit --internal: "
+        "die Verwaltung).",
+    ),
+    (
+        "The release (default: the newest published one).",
+        "Der Datenstand (Standard: der neueste veröffentlichte).",
+    ),
+    (
+        "Print the statements in English (default: German).",
+        "Die Aussagen auf Englisch ausgeben (Standard: Deutsch).",
+    ),
+    (
         "Values new, changed and removed from release OLD to release NEW (drafts "
         "too: internal on a server database).",
         "Neue, geänderte und entfernte Werte von Datenstand OLD zu Datenstand NEW "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated
@@ -9,16 +10,19 @@ from typing import Annotated
 import typer
 
 from sozialmonitor.access.roles import Action
+from sozialmonitor.analysis.release_digest import release_digest
 from sozialmonitor.cli.caller import (
     TokenOption,
     UserOption,
     actor_of,
     authorised,
+    reading,
     use_caller,
 )
 from sozialmonitor.cli.console import (
     AsJson,
     DbOption,
+    ReadInternal,
     print_json,
     state,
     use_db,
@@ -29,6 +33,14 @@ from sozialmonitor.store import queries, writes
 from sozialmonitor.store.publication import publish_checked
 from sozialmonitor.store.release_diff import release_diff as changes_between
 from sozialmonitor.store.release_review import Finding, release_findings
+from sozialmonitor.web.i18n import Translator
+from sozialmonitor.web.pages.digest_text import (
+    KIND_TITLES,
+    figures_text,
+    sentence,
+    statement_url,
+    wording_of,
+)
 
 release_app = typer.Typer(help="List, publish, withdraw and compare releases.")
 
@@ -176,3 +188,55 @@ def release_diff(
         k: sum(c.change == k for c in changes) for k in ("new", "changed", "removed")
     }
     typer.echo(", ".join(f"{n} {k}" for k, n in counts.items()), err=True)
+
+
+@release_app.command("digest")
+def release_digest_command(
+    release: Annotated[
+        str | None,
+        typer.Option(
+            "--release", help="The release (default: the newest published one)."
+        ),
+    ] = None,
+    internal: ReadInternal = False,
+    english: Annotated[
+        bool,
+        typer.Option(help="Print the statements in English (default: German)."),
+    ] = False,
+    as_json: AsJson = False,
+    db: DbOption = None,
+    user: UserOption = None,
+    token: TokenOption = None,
+) -> None:
+    """What a release brought ("Was hat sich verändert?"): significant changes,
+    revisions, focus areas, trend reversals, new hot spots and unusual values, as
+    the public sees them (with --internal: the administration)."""
+    use_db(db)
+    use_caller(user, token)
+    with user_errors():
+        eng, audience = reading(internal)
+        with eng.connect() as conn:
+            digest = release_digest(conn, release, audience=audience)
+            wording = wording_of(
+                queries.list_indicators(conn, audience=audience.catalogue),
+                queries.list_levels(conn),
+            )
+    if as_json:
+        print_json(dataclasses.asdict(digest))
+        return
+    t = Translator(lang="en" if english else "de")
+    typer.echo(f"{digest.release} ({digest.previous or '-'})")
+    for section in digest.sections:
+        typer.echo(f"\n{t(KIND_TITLES[section.kind])}")
+        for s in section.statements:
+            typer.echo(
+                f"- {sentence(s, wording, t)} ({figures_text(s, t)})".replace(" ()", "")
+            )
+            typer.echo(f"  {statement_url(s, t.lang)}")
+        if section.more:
+            typer.echo(
+                f"  {t.plural('und {n} weitere', 'und {n} weitere', section.more)}"
+            )
+    for note in digest.notes:
+        typer.echo(note, err=True)
+    typer.echo(f"{digest.seconds:.2f} s", err=True)

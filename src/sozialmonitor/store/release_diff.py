@@ -3,11 +3,12 @@ the state as of one and the state as of the other, read through the gate."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import ReleaseChange
+from sozialmonitor.store import schema
 from sozialmonitor.store.queries import read_observations
 from sozialmonitor.store.resolution import ObservationQuery
 
@@ -62,3 +63,21 @@ def _differs(a: Observation, b: Observation) -> bool:
         b.flags,
         b.note,
     )
+
+
+def release_indicators(conn: Connection, release: str) -> list[str]:
+    """The ids of the indicators ``release`` stores values (or removals) of."""
+    o, ind, rel = schema.observation, schema.indicator, schema.release
+    query = (
+        select(ind.c.code)
+        .where(
+            ind.c.id.in_(
+                select(o.c.indicator_id)
+                .join(rel, rel.c.id == o.c.release_id)
+                .where(rel.c.name == release)
+                .distinct()
+            )
+        )
+        .order_by(ind.c.code)
+    )
+    return list(conn.scalars(query))

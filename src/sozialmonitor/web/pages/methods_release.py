@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection
 
@@ -78,6 +78,9 @@ class ReleaseChanges:
     texts: tuple[str, str, str]
     """The three totals formatted."""
     by_indicator: tuple[IndicatorChanges, ...]
+    digest_url: str = ""
+    """What the release brought in sentences (``/veraenderungen``), for a published
+    release."""
 
 
 def published_releases(snap: Snapshot) -> list[Release]:
@@ -179,6 +182,17 @@ def release_changes(
         Counts per indicator (kept per data version); ``available`` is False for a
         release that is not published and above ``DIFF_VALUE_LIMIT`` values.
     """
+    found = _release_changes(conn, snap, release, t)
+    if release.status is not ReleaseStatus.PUBLISHED:
+        return found
+    return replace(
+        found, digest_url=href("/veraenderungen", t.lang, datenstand=release.name)
+    )
+
+
+def _release_changes(
+    conn: Connection, snap: Snapshot, release: Release, t: Translator
+) -> ReleaseChanges:
     lang = t.lang
     published = published_releases(snap)
     earlier = [r for r in published if (r.sequence or 0) < (release.sequence or 0)]
