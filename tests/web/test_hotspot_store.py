@@ -66,19 +66,36 @@ def restarted(grid_engine: Engine) -> Iterator[Engine]:
 
 
 class Analyses:
-    """Counts the analyses asked for; none of them ever finishes."""
+    """Counts the analyses asked for; none of them finishes during the test."""
 
     def __init__(self) -> None:
         self.jobs: list[cluster_worker.ClusterJob] = []
+        self.futures: list[Future[cluster_worker.CompactClusters]] = []
+        _UNFINISHED.append(self)
 
     def submit(
         self, _engine: Engine, job: cluster_worker.ClusterJob
     ) -> Future[cluster_worker.CompactClusters]:
         self.jobs.append(job)
-        return Future()
+        self.futures.append(Future())
+        return self.futures[-1]
 
     def here(self, _engine: Engine, job: cluster_worker.ClusterJob) -> Any:
         raise AssertionError(f"analysed in the request: {job}")
+
+
+_UNFINISHED: list[Analyses] = []
+
+
+@pytest.fixture(autouse=True)
+def _cancel_unfinished() -> Iterator[None]:
+    """Cancel the analyses a test left unfinished: each holds one of the page's
+    few background slots (``MAX_PENDING``), which later tests need."""
+    yield
+    for analyses in _UNFINISHED:
+        for future in analyses.futures:
+            future.cancel()
+    _UNFINISHED.clear()
 
 
 def no_analysis(monkeypatch: pytest.MonkeyPatch) -> Analyses:

@@ -230,7 +230,7 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     job: Future[CompactClusters] | None = snap.remember(job_key, start)
     if job is not None:
         wait([job], timeout=FIRST_VIEW_WAIT)
-    if job is None or (job.done() and job.exception() is not None):
+    if job is None or (job.done() and (job.cancelled() or job.exception() is not None)):
         # Too many at once, or failed (the database briefly away): the next
         # request tries again.
         snap.forget(job_key, job)
@@ -247,7 +247,7 @@ def _keep(
     analysis: ClusterJob,
     pattern: str,
 ) -> None:
-    if job.exception() is None:
+    if not job.cancelled() and job.exception() is None:
         cache.put(key, _result(snap, key[1], job.result()))
         cluster_store.save(engine, snap.version, analysis, pattern, job.result())
 
