@@ -75,6 +75,7 @@ def _portal_texts() -> set[str]:
 
 def test_the_screenshot_table_names_each_page_as_the_portal_does_issue_16() -> None:
     from sozialmonitor.web.pages.area import PROFILE_NAME
+    from sozialmonitor.web.pages.indicator_params import TABS
 
     rows = {m["page"]: m for m in SCREENSHOT_ROW.finditer(README)}
     shots = ROOT / "docs" / "screenshots"
@@ -86,6 +87,8 @@ def test_the_screenshot_table_names_each_page_as_the_portal_does_issue_16() -> N
         assert (shots / f"{page}-desktop.png").is_file()
         assert (shots / f"{page}-phone.png").is_file()
     assert rows["area"]["german"] == PROFILE_NAME
+    views = [r["german"] for p, r in rows.items() if p.startswith("indicator-")]
+    assert sorted(views) == sorted(f"Kennzahl: {tab}" for tab in TABS.values())
     for document in (
         README,
         FORMATS,
