@@ -13,7 +13,12 @@ ATTRIBUTION.md), so every value is a real, published one:
 - ``werte-2021.xlsx``: the same for 2021 as an Excel workbook;
 - ``werte-2021-fehlerhaft.csv``: a deliberately broken copy of the 2021 values
   (a percent sign in a value, an area code that does not exist), for the
-  validation report of the walkthrough.
+  validation report of the walkthrough;
+- ``vg5000/VG5000_KRS.shp`` and ``vg5000/VG5000_GEM.shp`` (with their ``.shx``,
+  ``.dbf``, ``.prj``, ``.cpg``): the region and its municipalities from
+  ``gemeinden.geojson`` as Shapefiles in the layout of BKG's VG5000 download
+  (one level per file, the code in ``AGS``, the name in ``GEN``, ETRS89 / UTM
+  zone 32N), for the README's import of boundary files as published.
 
 Usage::
 
@@ -48,7 +53,15 @@ FILES = (
     "werte-2020.csv",
     "werte-2021.xlsx",
     "werte-2021-fehlerhaft.csv",
+    "vg5000/VG5000_KRS.shp",
+    "vg5000/VG5000_GEM.shp",
 )
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+BKG_CRS = "EPSG:25832"
+"""The CRS of BKG's VG5000 (ETRS89 / UTM zone 32N)."""
+DBF_DATE = bytes([121, 1, 1])
+"""The date a Shapefile's .dbf header carries (years since 1900, month, day):
+VG5000's reference date 01.01.2021 instead of the day of the build."""
 
 Row = tuple[str, str, str, float, float | None, float | None]
 """indicator, area, year, value, numerator, denominator"""
@@ -127,6 +140,28 @@ def build(target: Path) -> None:
     broken[BROKEN_VALUE_ROW - 1][3] += "%"
     broken[BROKEN_AREA_ROW - 1][1] = UNKNOWN_AREA
     _write_csv(target / "werte-2021-fehlerhaft.csv", broken)
+    _write_bkg_layout(target / "gemeinden.geojson", target / "vg5000")
+
+
+def _write_bkg_layout(geojson: Path, folder: Path) -> None:
+    """The areas of ``geojson`` as VG5000's district and municipality files."""
+    import geopandas as gpd
+
+    areas = gpd.read_file(geojson).to_crs(BKG_CRS)
+    folder.mkdir(exist_ok=True)
+    for name, level in (("VG5000_KRS", "region"), ("VG5000_GEM", "municipality")):
+        chosen = areas[areas["level"] == level].sort_values("code")
+        layout = gpd.GeoDataFrame(
+            {"AGS": list(chosen["code"]), "GEN": list(chosen["name"])},
+            geometry=list(chosen.geometry),
+            crs=BKG_CRS,
+        )
+        layout.to_file(
+            folder / f"{name}.shp", driver="ESRI Shapefile", encoding="UTF-8"
+        )
+        with (folder / f"{name}.dbf").open("r+b") as dbf:
+            dbf.seek(1)
+            dbf.write(DBF_DATE)
 
 
 def _content(path: Path) -> object:
@@ -135,7 +170,26 @@ def _content(path: Path) -> object:
     if path.suffix == ".xlsx":
         book = openpyxl.load_workbook(path, read_only=True)
         return {s.title: list(s.iter_rows(values_only=True)) for s in book.worksheets}
+    if path.suffix == ".shp":
+        return _shapefile_content(path)
     return path.read_bytes()
+
+
+def _shapefile_content(path: Path) -> object:
+    """A Shapefile's fields, CRS and geometries to the centimetre (its .prj text
+    and the last digits of the coordinates depend on the GDAL and PROJ versions)."""
+    import geopandas as gpd
+    import shapely
+
+    if not all(path.with_suffix(part).is_file() for part in SHAPEFILE_PARTS):
+        return None
+    frame = gpd.read_file(path)
+    shapes = shapely.set_precision(frame.geometry.values, 0.01)
+    return (
+        frame.crs.to_epsg() if frame.crs else None,
+        frame.drop(columns="geometry").to_dict("records"),
+        [shapely.normalize(g).wkt for g in shapes],
+    )
 
 
 def differences(committed: Path) -> list[str]:

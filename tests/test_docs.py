@@ -53,3 +53,45 @@ def test_every_finding_code_is_documented() -> None:
     assert codes, "no finding codes found"
     missing = sorted(c for c in codes if f"`{c}`" not in FORMATS)
     assert not missing, f"finding codes missing from docs/formats.md: {missing}"
+
+
+SCREENSHOT_ROW = re.compile(
+    r"^\| (?P<german>[^|(]+?) \((?P<english>[^)]+)\) — `(?P<path>[/…][^`]*)`.*?"
+    r'<img src="docs/screenshots/(?P<page>[\w-]+)-desktop\.png"',
+    re.MULTILINE,
+)
+
+
+def _portal_texts() -> set[str]:
+    """Every German text of the portal that has an English translation."""
+    import yaml
+
+    folder = ROOT / "src" / "sozialmonitor" / "web" / "translations" / "en"
+    texts: set[str] = set()
+    for path in folder.glob("*.yaml"):
+        texts |= set(yaml.safe_load(path.read_text("utf-8")) or {})
+    return texts
+
+
+def test_the_screenshot_table_names_each_page_as_the_portal_does_issue_16() -> None:
+    from sozialmonitor.web.pages.area import PROFILE_NAME
+    from sozialmonitor.web.pages.indicator_params import TABS
+
+    rows = {m["page"]: m for m in SCREENSHOT_ROW.finditer(README)}
+    shots = ROOT / "docs" / "screenshots"
+    assert len(rows) >= 16, sorted(rows)
+    texts = _portal_texts()
+    for page, row in rows.items():
+        for part in row["german"].split(": "):
+            assert part in texts, f"{page}: '{part}' is no text of the portal"
+        assert (shots / f"{page}-desktop.png").is_file()
+        assert (shots / f"{page}-phone.png").is_file()
+    assert rows["area"]["german"] == PROFILE_NAME
+    views = [r["german"] for p, r in rows.items() if p.startswith("indicator-")]
+    assert sorted(views) == sorted(f"Kennzahl: {tab}" for tab in TABS.values())
+    for document in (
+        README,
+        FORMATS,
+        *(p.read_text("utf-8") for p in ROOT.glob("docs/*.md")),
+    ):
+        assert "Sozialstrukturprofil" not in document

@@ -1,6 +1,7 @@
 """Every command of the README's and docs/first-steps.md's examples runs as written
 against the shipped example files (issue 16), and the outputs they show are what the
-commands print; the example files equal a rebuild from the demo data."""
+commands print; the example files equal a rebuild from the demo data. The commands
+on the demo database run on a copy of the session's demo database."""
 
 from __future__ import annotations
 
@@ -8,20 +9,34 @@ import importlib.util
 import re
 import shlex
 import shutil
+import sqlite3
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from sozialmonitor.cli import app
 
 ROOT = Path(__file__).parent.parent
 DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "first-steps.md")
-EXAMPLE_DB = "sqlite:///kreis.db"
-PREFIX = f".venv/bin/sozialmonitor --db {EXAMPLE_DB} "
+PREFIX = re.compile(r"\.venv/bin/sozialmonitor --db sqlite:///(?P<file>[\w.-]+\.db) ")
+"""An example command: the installed ``sozialmonitor`` on a database file in the
+checkout's folder."""
+DEMO_DB = "sozialmonitor-demo.db"
+"""The database ``scripts/demo.sh`` (``sozialmonitor demo``) builds."""
 NOT_RUN = {"serve": "serves until stopped"}
 """Commands shown but not run here, and why."""
+RUN_ELSEWHERE = {
+    "bash scripts/demo.sh": "installs what is missing and serves until stopped; "
+    "the demo database it builds is the session's demo database",
+    "bash scripts/test.sh": "the whole test run (CI: .ci/run)",
+    ".venv/bin/python -m pytest tests/browser --browser": "the browser tests, "
+    "run by scripts/test.sh",
+}
+"""Command blocks of the README that are not examples run here: their first
+words, and what runs them."""
 FAILS = {"examples/werte-2021-fehlerhaft.csv": 2}
 """Commands expected to fail (a file named in them), with their exit status."""
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
@@ -38,16 +53,16 @@ def _builder() -> ModuleType:
 
 
 def examples(text: str) -> list[tuple[list[str], str | None]]:
-    """The ``sh`` blocks of ``text`` that run ``sozialmonitor`` on the example
-    database: their commands, and the ``text`` block right after one (what it
+    """The ``sh`` blocks of ``text`` that run ``sozialmonitor`` on a database
+    file: their commands, and the ``text`` block right after one (what it
     prints), if any."""
     found: list[tuple[list[str], str | None]] = []
     fences = list(FENCE.finditer(text))
     for i, fence in enumerate(fences):
         lines = fence.group(2).splitlines()
-        if fence.group(1) != "sh" or not lines[0].startswith(PREFIX):
+        if fence.group(1) != "sh" or not PREFIX.match(lines[0]):
             continue
-        assert all(line.startswith(PREFIX) for line in lines), lines
+        assert all(PREFIX.match(line) for line in lines), lines
         shown = None
         after = fences[i + 1] if i + 1 < len(fences) else None
         if (
@@ -64,13 +79,27 @@ def test_the_example_files_equal_a_rebuild() -> None:
     assert _builder().differences(ROOT / "examples") == []
 
 
+def _copy_database(engine: Engine, target: Path) -> None:
+    """A consistent copy of the SQLite database behind ``engine``."""
+    source = engine.url.database
+    assert source is not None
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    sqlite3.connect(target).close()
+
+
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: p.name)
 def test_every_example_command_runs_as_written_issue_16(
-    document: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    document: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     blocks = examples(document.read_text(encoding="utf-8"))
     assert blocks, f"no example commands found in {document.name}"
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    if any(DEMO_DB in lines[0] for lines, _ in blocks):
+        _copy_database(request.getfixturevalue("demo_sqlite"), tmp_path / DEMO_DB)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SOZIALMONITOR_DB", raising=False)
     runner = CliRunner()
@@ -94,6 +123,39 @@ def test_every_example_command_runs_as_written_issue_16(
             )
     assert set(skipped) <= set(NOT_RUN)
     assert (tmp_path / "kreis.db").is_file()  # ran here, not in the checkout
+
+
+def test_every_command_block_of_the_readme_is_run_issue_16() -> None:
+    """Each ``sh``/``bash`` block is an example run above or one that
+    ``RUN_ELSEWHERE`` names; none is written so that it cannot run as is."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    run = {"\n".join(lines) for lines, _ in examples(text)}
+    for fence in FENCE.finditer(text):
+        if fence.group(1) not in ("sh", "bash"):
+            continue
+        block = fence.group(2).rstrip("\n")
+        assert fence.group(1) == "sh", f"a bash block is not run:\n{block}"
+        if block in run:
+            continue
+        for line in block.splitlines():
+            assert any(line.startswith(words) for words in RUN_ELSEWHERE), (
+                f"the README's command is not run by a test:\n{line}"
+            )
+
+
+def test_the_index_and_boundary_examples_are_among_them_issue_16() -> None:
+    commands = [
+        line
+        for lines, _ in examples((ROOT / "README.md").read_text(encoding="utf-8"))
+        for line in lines
+    ]
+    for words in (
+        f"sqlite:///{DEMO_DB} index show mss",
+        f"sqlite:///{DEMO_DB} index compute mss",
+        "import areas examples/vg5000/VG5000_KRS.shp --code-field AGS",
+        "import areas examples/vg5000/VG5000_GEM.shp --code-field AGS",
+    ):
+        assert any(words in line for line in commands), words
 
 
 def test_the_broken_example_and_its_report_are_shown_issue_16() -> None:

@@ -25,6 +25,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from sozialmonitor.cli.console import state
 from sozialmonitor.cli.help_de import GERMAN, GERMAN_HEADINGS, HELP_OPTION_DE, key
+from sozialmonitor.cli.usage_de import german_usage_errors, in_german_usage
 from sozialmonitor.config import setting
 
 Command = TyperCommand | TyperGroup
@@ -122,8 +123,10 @@ def _value_name(param: TyperOption, ctx: typer.Context) -> str:
 
 
 def in_german(root: Command) -> None:
-    """Replace every help text by its German one from ``cli.help_de``."""
+    """Replace every help text by its German one from ``cli.help_de``, and the
+    usage line by its German one (``cli.usage_de``)."""
     for _, command in commands(root):
+        in_german_usage(command)
         if command.help:
             command.help = GERMAN.get(key(command.help), command.help)
         command.short_help = None  # taken from the (German) help
@@ -203,17 +206,38 @@ class RootGroup(TyperGroup):
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
         plain_names(self)
+        self.german = False
+        """Whether this run speaks German (``--lang de`` or the locale)."""
 
     def main(self, args: Sequence[str] | None = None, **extra: Any) -> Any:
         given = list(args) if args is not None else None
         language = chosen_language(sys.argv[1:] if given is None else given, os.environ)
         if language != "de":
             return super().main(given, **extra)
+        self.german = True
         in_german(self)
         with german_headings():
             return super().main(given, **extra)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: typer.Context | None = None,
+        **extra: Any,
+    ) -> typer.Context:
+        if not self.german:
+            return super().make_context(info_name, args, parent, **extra)
+        with german_usage_errors():  # the root's own options
+            return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: typer.Context) -> Any:
+        if not self.german:
+            return self._invoke(ctx)
+        with german_usage_errors():  # the commands' names, options and arguments
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (OperationalError, DatabaseError) as exc:

@@ -15,6 +15,7 @@ GERMAN_HEADINGS = {
     "DEFAULT_STRING": "[Standard: {}]",
     "ENVVAR_STRING": "[Umgebungsvariable: {}]",
     "ABORTED_TEXT": "Abgebrochen.",
+    "RICH_HELP": "Hilfe: [blue]'{command_path} {help_option}'[/]",
 }
 """Typer's headings and markers of the help (``typer.rich_utils``), in German."""
 
