@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
@@ -17,6 +19,7 @@ from sqlalchemy import Engine
 from sozialmonitor.access.roles import Role
 from sozialmonitor.web import svgmap
 from sozialmonitor.web.app import create_app
+from sozialmonitor.web.pages import indicator_hotspots
 from tests.access.accounts_data import add_account
 from tests.web.sign_in_client import portal, sign_in
 from tests.web.sozialindex_data import (
@@ -32,6 +35,18 @@ EMBED_SITES = "'self' https://www.hannover.de"
 """The sites that may frame the embeds of ``embed_demo``."""
 READER = "leser"
 """The reader signed in by ``county_reader``."""
+
+
+@pytest.fixture(autouse=True)
+def _free_hotspot_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with all of the hot-spot page's background slots free:
+    an analysis an earlier test left running (the worker is slow under load) holds
+    its slot until it ends and would otherwise refuse this test's analyses."""
+    monkeypatch.setattr(
+        indicator_hotspots,
+        "_pending",
+        threading.BoundedSemaphore(indicator_hotspots.MAX_PENDING),
+    )
 
 
 @pytest.fixture(scope="module")

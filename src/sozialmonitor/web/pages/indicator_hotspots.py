@@ -218,10 +218,11 @@ def hotspot_result(ctx: Context, areas: int) -> HotspotResult | None:
     job_key = ("hotspot-job", *key)
 
     def start() -> Future[CompactClusters] | None:
-        if not _pending.acquire(blocking=False):
+        slots = _pending  # the slot goes back where it was taken from
+        if not slots.acquire(blocking=False):
             return None
         job = cluster_worker.submit(engine, analysis)
-        job.add_done_callback(lambda _: _pending.release())
+        job.add_done_callback(lambda _: slots.release())
         job.add_done_callback(
             lambda done: _keep(engine, snap, cache, key, done, analysis, pattern)
         )
