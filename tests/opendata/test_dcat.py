@@ -15,6 +15,12 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.opendata.dcat import Publisher, dcat_document, dcat_graph
 from sozialmonitor.opendata.licences import licence_of
 from sozialmonitor.store import queries
+from sozialmonitor.store.writes import (
+    draft_release,
+    publish_release,
+    remove_observations,
+)
+from tests.fixtures import FIRST_RELEASE, TOWNS
 
 SHAPES = Path(__file__).resolve().parents[1] / "data" / "dcat-ap-de"
 SHAPE_FILES = (
@@ -90,3 +96,31 @@ def test_a_dataset_has_licence_coverage_and_a_download(demo_sqlite: Engine) -> N
     temporal = graph.value(dataset, ns.DCTERMS.temporal)
     assert graph.value(temporal, ns.DCAT.startDate) is not None
     assert graph.value(temporal, ns.DCAT.endDate) is not None
+
+
+def test_the_temporal_coverage_is_what_the_public_can_read(
+    small_engine: Engine,
+) -> None:
+    """A later release that removes a period's values shortens the coverage as of
+    that release; as of the earlier release the period is still covered."""
+    with small_engine.begin() as conn:
+        release = draft_release(conn, "2022-H1")
+        population = queries.indicator_id(conn, "population")
+        remove_observations(
+            conn,
+            release,
+            [(population, queries.area_id(conn, town), "2021") for town in TOWNS[:2]],
+        )
+        publish_release(conn, "2022-H1")
+
+    def end_of_population(release: str | None) -> str:
+        graph = dcat_graph(
+            small_engine, base_url=BASE, publisher=PUBLISHER, release=release
+        )
+        temporal = graph.value(
+            URIRef(f"{BASE}/indikator/population"), ns.DCTERMS.temporal
+        )
+        return str(graph.value(temporal, ns.DCAT.endDate))
+
+    assert end_of_population(None) == "2020-12-31"
+    assert end_of_population(FIRST_RELEASE) == "2021-12-31"

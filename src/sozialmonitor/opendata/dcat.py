@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.indicator import Indicator
+from sozialmonitor.domain.observation import Flag
 from sozialmonitor.domain.period import parse_period
 from sozialmonitor.opendata.datapackage import published_release
 from sozialmonitor.opendata.licences import licence_of
@@ -211,14 +212,36 @@ def _attribution(indicator: Indicator) -> str:
 def _coverage(
     conn: Connection, release: str, indicators: list[Indicator]
 ) -> dict[str, tuple[str, str]]:
-    """Indicator id → its first and last period with a value up to ``release``."""
-    o, ind, rel = schema.observation, schema.indicator, schema.release
-    sequence = select(rel.c.sequence).where(rel.c.name == release).scalar_subquery()
-    rows = conn.execute(
-        select(ind.c.code, func.min(o.c.period), func.max(o.c.period))
-        .join(o, o.c.indicator_id == ind.c.id)
+    """Indicator id → its first and last period with a value as of ``release``: per
+    key the newest row of the releases the public read gate sees as of it (a
+    withdrawn one is not among them), keys whose newest row removes the value
+    (a tombstone) left out."""
+    o, rel = schema.observation, schema.release
+    priorities = queries.release_priorities(
+        conn, as_of=release, audience=Audience.PUBLIC
+    )
+    newest = (
+        func.row_number()
+        .over(
+            partition_by=(o.c.indicator_id, o.c.area_id, o.c.period),
+            order_by=rel.c.sequence.desc(),
+        )
+        .label("newest")
+    )
+    ranked = (
+        select(o.c.indicator_id, o.c.period, o.c.flags, newest)
         .join(rel, rel.c.id == o.c.release_id)
-        .where(rel.c.sequence <= sequence, rel.c.sequence.is_not(None))
+        .where(o.c.release_id.in_(list(priorities)))
+        .subquery()
+    )
+    ind = schema.indicator
+    rows = conn.execute(
+        select(ind.c.code, func.min(ranked.c.period), func.max(ranked.c.period))
+        .join(ranked, ranked.c.indicator_id == ind.c.id)
+        .where(
+            ranked.c.newest == 1,
+            ranked.c.flags.op("&")(int(Flag.REMOVED)) == 0,
+        )
         .group_by(ind.c.code)
     )
     wanted = {i.id for i in indicators}
