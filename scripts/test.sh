@@ -38,4 +38,8 @@ echo "Lint: ruff, mypy, bandit and pip-audit"
 .venv/bin/bandit -c pyproject.toml -r src -q
 .venv/bin/python scripts/audit_dependencies.py
 
-.venv/bin/python -m pytest --browser "$@"
+# One worker per core (pytest-xdist); each worker has its own PostgreSQL database
+# and demo database (tests/conftest.py). SOZIALMONITOR_TEST_WORKERS=0 runs in one
+# process.
+.venv/bin/python -m pytest --browser -n "${SOZIALMONITOR_TEST_WORKERS:-auto}" \
+  --dist loadscope "$@"

@@ -184,7 +184,6 @@ ERRORS: list[tuple[list[str], str]] = [
         ["compare", "--indicator", "population", "--area", "99"],
         "no area with the code '99'",
     ),
-    (["compare", "--indicator", "population"], "exactly one"),
     (
         ["classes", "--indicator", "population", "--level", "x"],
         "no area level 'x'",

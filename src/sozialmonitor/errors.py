@@ -54,6 +54,10 @@ class UnknownLevelError(SozialmonitorError):
     code = "unknown-level"
 
 
+class UnknownTopicError(SozialmonitorError):
+    code = "unknown-topic"
+
+
 class UnknownReleaseError(SozialmonitorError):
     code = "unknown-release"
 

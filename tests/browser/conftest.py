@@ -7,22 +7,18 @@ context (viewport, language) so that nothing leaks between tests.
 
 from __future__ import annotations
 
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 from sqlalchemy import Engine
 
 from sozialmonitor.web.snapshot import Snapshot, snapshot
+from tests.live_server import serving
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -47,12 +43,6 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 CHART_TIMEOUT_MS = 15_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(demo_sqlite: Engine) -> Iterator[str]:
     """The real portal on the real demo data, served by uvicorn in a thread."""
@@ -60,27 +50,6 @@ def server(demo_sqlite: Engine) -> Iterator[str]:
 
     with serving(create_app(demo_sqlite)) as base:
         yield base
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` served by uvicorn in a thread on a free port of 127.0.0.1, over
-    plain http; its base URL."""
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not instance.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        instance.should_exit = True
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

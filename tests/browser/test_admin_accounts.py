@@ -17,8 +17,9 @@ from sozialmonitor.access.roles import Role
 from sozialmonitor.store.database import connect, init_database
 from tests.access.accounts_data import PASSWORD, add_account, code_for
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.conftest import DESKTOP
 from tests.browser.test_csp import RECORD_VIOLATIONS
+from tests.live_server import free_port
 from tests.web.sign_in_client import portal
 
 pytestmark = pytest.mark.browser

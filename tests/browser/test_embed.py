@@ -101,7 +101,7 @@ def two_sites(demo_sqlite: Engine) -> Iterator[tuple[str, str]]:
     from fastapi.responses import HTMLResponse
 
     from sozialmonitor.web.app import create_app
-    from tests.browser.conftest import free_port
+    from tests.live_server import free_port
 
     port = free_port()
     host = f"http://127.0.0.1:{port}"

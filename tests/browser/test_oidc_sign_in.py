@@ -21,8 +21,9 @@ from sozialmonitor.store.database import connect, init_database
 from sozialmonitor.web.session import DEVELOPMENT_COOKIE
 from tests.access.accounts_data import add_account
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, free_port
+from tests.browser.conftest import DESKTOP
 from tests.browser.test_csp import RECORD_VIOLATIONS
+from tests.live_server import free_port
 from tests.oidc_provider import (
     CLIENT_ID,
     CLIENT_SECRET,

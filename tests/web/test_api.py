@@ -79,7 +79,7 @@ def test_observations_by_level(client: TestClient) -> None:
         ({"indicator": "internal_case_load"}, 404, "unknown-indicator"),
         ({"area": "99"}, 404, "unknown-area-code"),
         ({"indicator": "population", "from": "soon"}, 400, "invalid-period"),
-        ({}, 400, "invalid-query"),
+        ({"cursor": "nope"}, 404, "unknown-indicator"),
         ({"indicator": "population", "as_of": "2099"}, 404, "unknown-release"),
     ],
 )
@@ -93,6 +93,27 @@ def test_errors_are_problem_details(
     assert body.keys() >= PROBLEM_KEYS
     assert body["status"] == status
     assert body["type"].endswith("/" + kind)
+
+
+def test_without_indicator_and_area_every_value_comes_a_page_an_indicator(
+    client: TestClient,
+) -> None:
+    pages, cursor = [], None
+    while True:
+        params = {"level": "municipality"} | ({"cursor": cursor} if cursor else {})
+        body = client.get("/api/v1/observations", params=params).json()
+        pages.append({o["indicator"] for o in body["observations"]})
+        cursor = body["next"]
+        if cursor is None:
+            break
+    assert pages == [{"population"}, {"unemployment_share"}]
+    named = client.get(
+        "/api/v1/observations",
+        params={"indicator": "population", "level": "municipality"},
+    ).json()
+    assert named["next"] is None
+    first = client.get("/api/v1/observations", params={"level": "municipality"})
+    assert first.json()["observations"] == named["observations"]
 
 
 def test_unknown_route_is_a_problem_too(client: TestClient) -> None:

@@ -316,7 +316,7 @@ def test_downloads_and_the_api(county: Engine) -> None:
     cell = next(c for c in api["cells"] if c["period"] == "2019")
     assert (cell["status"], cell["suppressed"]) == ("suppressed", 1)
     refused = client.get("/api/v1/gaps?level=block")
-    assert refused.status_code == 400
+    assert refused.status_code == 404
     assert refused.headers["content-type"] == "application/problem+json"
     assert "block" not in refused.json()["detail"].split("Known levels:")[1]
 
@@ -463,7 +463,7 @@ def test_the_matrix_of_a_chosen_top_area_issue_12(two_counties: Engine) -> None:
     assert [lvl["areas"] for lvl in api["levels"]] == [2]
     assert client.get("/api/v1/gaps").json()["levels"][1]["areas"] == 7  # all
     refused = client.get("/api/v1/gaps?area=M1")
-    assert refused.status_code == 400
+    assert refused.status_code == 404
     assert "K, L" in refused.json()["detail"]
 
 

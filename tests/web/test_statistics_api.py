@@ -403,18 +403,11 @@ ERRORS: list[tuple[str, dict[str, Any], int, str]] = [
         "unknown-area-code",
     ),
     ("compare", {"indicator": "population", "level": "x"}, 404, "unknown-level"),
-    ("compare", {"indicator": "population"}, 400, "invalid-query"),
-    (
-        "compare",
-        {"indicator": "population", "area": REGION, "level": "region"},
-        400,
-        "invalid-query",
-    ),
     (
         "compare",
         {"indicator": "population", "area": REGION, "confidence": "1.5"},
         400,
-        "invalid-query",
+        "invalid-parameters",
     ),
     (
         "compare",
@@ -440,13 +433,13 @@ ERRORS: list[tuple[str, dict[str, Any], int, str]] = [
         "classes",
         {"indicator": "population", "level": "municipality", "k": 11},
         400,
-        "invalid-query",
+        "invalid-parameters",
     ),
     (
         "classes",
         {"indicator": "population", "level": "municipality", "k": 1},
         400,
-        "invalid-query",
+        "invalid-parameters",
     ),
     (
         "classes",
@@ -493,10 +486,19 @@ ERRORS: list[tuple[str, dict[str, Any], int, str]] = [
             "k": 0,
         },
         400,
-        "invalid-query",
+        "invalid-parameters",
     ),
 ]
 """(endpoint, parameters, status, problem code)"""
+
+
+def test_compare_takes_the_most_specific_choice_and_else_the_top_areas(
+    client: TestClient,
+) -> None:
+    both = get(client, "compare", indicator="population", area=TOWNS[0], level="region")
+    assert [c["area"]["code"] for c in both["comparisons"]] == [TOWNS[0]]
+    tops = get(client, "compare", indicator="population")
+    assert [c["area"]["code"] for c in tops["comparisons"]] == [REGION]
 
 
 def test_errors_are_problem_details(client: TestClient) -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from importlib.resources import files
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -24,6 +25,7 @@ from sozialmonitor.config import setting
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.web import problems
 from sozialmonitor.web.api import indices, statistics, v1
+from sozialmonitor.web.api_contract import api_document
 from sozialmonitor.web.nul_refusal import NulRefusal
 from sozialmonitor.web.pages import (
     admin_accounts,
@@ -115,6 +117,11 @@ class Portal(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityHeaders(super().build_middleware_stack(), self.frame_ancestors)
+
+    def openapi(self) -> dict[str, Any]:
+        """The API's document with the answers it really gives
+        (``web/api_contract.py``)."""
+        return api_document(self)
 
 
 def create_app(

@@ -16,7 +16,9 @@ from sozialmonitor.errors import (
     UnknownLevelError,
     UnknownRecordError,
     UnknownReleaseError,
+    UnknownTopicError,
 )
+from sozialmonitor.reports.template import UnknownTemplateError
 
 PROBLEM_TYPE = "https://sozialmonitor.example/problems/"
 NOT_FOUND = (
@@ -26,6 +28,8 @@ NOT_FOUND = (
     UnknownLevelError,
     UnknownRecordError,
     UnknownReleaseError,
+    UnknownTopicError,
+    UnknownTemplateError,
 )
 
 

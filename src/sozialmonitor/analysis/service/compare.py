@@ -126,7 +126,9 @@ def compare_areas(
     indicator
         Indicator id.
     area, parent, level
-        Exactly one: one area, every child of ``parent``, or every area of ``level``.
+        One area, every child of ``parent``, or every area of ``level``; when more
+        than one is named, the most specific counts (area, then parent, then
+        level); none: the top-level areas.
     benchmark
         Code of the benchmark area for all; default: each area's parent.
     period
@@ -142,13 +144,12 @@ def compare_areas(
     UnknownIndicatorError, UnknownAreaError, UnknownLevelError
         For an indicator (the audience may see), area or level that does not exist.
     InvalidQueryError
-        For not exactly one of area, parent, level, or a confidence outside 0 … 1.
+        For a confidence outside 0 … 1.
     """
-    if sum(x is not None for x in (area, parent, level)) != 1:
-        raise InvalidQueryError(
-            "Name exactly one of: an area (area=CODE), a parent whose children are "
-            "compared (parent=CODE) or a level (level=CODE)."
-        )
+    if area is not None:
+        parent = level = None
+    elif parent is not None:
+        level = None
     if not 0 < confidence < 1:
         raise InvalidQueryError(
             f"confidence={confidence} is out of range: use a level between 0 and 1 "
@@ -161,8 +162,10 @@ def compare_areas(
     elif parent is not None:
         queries.get_area(conn, parent)
         targets = queries.list_areas(conn, parent=parent)
-    else:
+    elif level is not None:
         targets = queries.list_areas(conn, level=level)
+    else:
+        targets = [a for a in queries.list_areas(conn) if a.parent is None]
     fixed = queries.get_area(conn, benchmark) if benchmark else None
     parents = {a.parent for a in targets if a.parent} if fixed is None else set()
     benchmarks = {a.code: a for a in queries.list_areas(conn, codes=parents)}

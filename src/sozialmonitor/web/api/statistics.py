@@ -12,7 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from sozialmonitor.analysis import service
+from sozialmonitor.analysis.classify import SCHEMES
 from sozialmonitor.analysis.intervals import DEFAULT_CONFIDENCE
+from sozialmonitor.analysis.spatial import Contiguity
+from sozialmonitor.store import queries
 from sozialmonitor.web.session import audience_of
 
 router = APIRouter(prefix="/api/v1/statistics", tags=["statistics"])
@@ -47,22 +50,23 @@ def compare(
     ] = None,
     period: PeriodParam = None,
     confidence: Annotated[
-        float, Query(description="Confidence level, between 0 and 1.")
+        float, Query(description="Confidence level, between 0 and 1.", gt=0, lt=1)
     ] = DEFAULT_CONFIDENCE,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Areas against a benchmark: value, confidence interval (Wilson for shares,
     Byar / exact Poisson for rates) and the result (``better`` … with its German
-    label). Name one of ``area``, ``parent`` or ``level``."""
+    label). Name one of ``area``, ``parent`` or ``level`` (when several are named,
+    the most specific counts); none: the top-level areas."""
     audience = audience_of(request)
     with request.app.state.engine.connect() as conn:
         return service.compare_areas(
             conn,
             indicator=indicator,
-            area=area,
-            parent=parent,
-            level=level,
-            benchmark=benchmark,
+            area=area or None,
+            parent=parent or None,
+            level=level or None,
+            benchmark=benchmark or None,
             period=period,
             confidence=confidence,
             as_of=as_of,
@@ -77,7 +81,10 @@ def trend(
     area: Annotated[str, Query(description="The area's code.")],
     method: Annotated[
         str,
-        Query(description="mann_kendall, or logit for shares with their counts."),
+        Query(
+            description="mann_kendall, or logit for shares with their counts.",
+            json_schema_extra={"enum": list(service.TREND_METHODS)},
+        ),
     ] = "mann_kendall",
     period: Annotated[
         str | None,
@@ -108,9 +115,14 @@ def classes(
     period: PeriodParam = None,
     scheme: Annotated[
         str,
-        Query(description="natural_breaks, quantiles, equal_interval or std_mean."),
+        Query(
+            description="natural_breaks, quantiles, equal_interval or std_mean.",
+            json_schema_extra={"enum": list(SCHEMES)},
+        ),
     ] = "natural_breaks",
-    k: Annotated[int, Query(description="Number of classes, 2 to 10.")] = 5,
+    k: Annotated[
+        int, Query(description="Number of classes, 2 to 10.", ge=2, le=10)
+    ] = 5,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Map classes: bins, German legend labels and each area's class."""
@@ -134,7 +146,13 @@ def spatial(
     indicator: IndicatorParam,
     level: LevelParam,
     period: PeriodParam = None,
-    rule: Annotated[str, Query(description="queen or rook contiguity.")] = "queen",
+    rule: Annotated[
+        str,
+        Query(
+            description="queen or rook contiguity.",
+            json_schema_extra={"enum": [c.value for c in Contiguity]},
+        ),
+    ] = "queen",
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Global Moran's I and each area's LISA cluster, from the stored boundaries
@@ -157,18 +175,25 @@ def typology(
     request: Request,
     level: LevelParam,
     indicator: Annotated[
-        list[str], Query(description="Two or more indicator ids (repeat or commas).")
+        list[str],
+        Query(
+            description="Two or more different indicator ids (repeat or commas).",
+            json_schema_extra={"minItems": 2, "uniqueItems": True},
+        ),
     ],
     period: PeriodParam = None,
-    k: Annotated[int, Query(description="Number of types, 2 to 10.")] = 4,
+    k: Annotated[int, Query(description="Number of types, 2 to 10.", ge=2, le=10)] = 4,
     as_of: AsOfParam = None,
 ) -> dict[str, Any]:
     """Area types: each area's type and each type's description."""
     audience = audience_of(request)
+    named = _ids(indicator)
     with request.app.state.engine.connect() as conn:
+        for found in named:  # an unknown name is a 404 before any other check
+            queries.get_indicator(conn, found, audience=audience)
         return service.typology_level(
             conn,
-            indicators=_ids(indicator),
+            indicators=named,
             level=level,
             period=period,
             k=k,

@@ -6,9 +6,16 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy import Connection
 
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.period import parse_period
-from sozialmonitor.errors import InvalidQueryError
+from sozialmonitor.errors import (
+    UnknownAreaError,
+    UnknownIndicatorError,
+    UnknownLevelError,
+    UnknownTopicError,
+)
 from sozialmonitor.store import queries
 from sozialmonitor.web.page import current_snapshot
 from sozialmonitor.web.pages.gaps_matrix import (
@@ -86,23 +93,35 @@ def observations(
     period_from: Annotated[str | None, Query(alias="from")] = None,
     period_to: Annotated[str | None, Query(alias="to")] = None,
     as_of: Annotated[str | None, Query(description="Read as of this release.")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(
+            description="Without indicator and area the answer is paged, one "
+            "indicator a page in catalogue order: the ``next`` of the previous page."
+        ),
+    ] = None,
 ) -> dict[str, Any]:
+    """Stored values through the public read gate. Without indicator and area:
+    every indicator's values, a page each; ``next`` names the following page."""
     indicators, areas_ = _split(indicator), _split(area)
-    if not indicators and not areas_:
-        raise InvalidQueryError(
-            "Name at least one indicator (indicator=…) or one area (area=…)."
-        )
-    query = queries.ObservationQuery(
-        indicators=indicators,
-        areas=areas_,
-        level=level,
-        period_from=parse_period(period_from) if period_from else None,
-        period_to=parse_period(period_to) if period_to else None,
-        as_of=as_of,
-    )
     audience = audience_of(request)
+    following: str | None = None
     with request.app.state.engine.connect() as conn:
-        found = queries.read_observations(conn, query, audience=audience)
+        if not indicators and not areas_:
+            indicators, following = _page(conn, cursor, audience)
+        query = queries.ObservationQuery(
+            indicators=indicators,
+            areas=areas_,
+            level=level or None,
+            period_from=parse_period(period_from) if period_from else None,
+            period_to=parse_period(period_to) if period_to else None,
+            as_of=as_of or None,
+        )
+        found = (
+            queries.read_observations(conn, query, audience=audience)
+            if indicators or areas_
+            else []
+        )
         release = (
             queries.get_release(conn, as_of)
             if as_of
@@ -111,7 +130,27 @@ def observations(
     return {
         "release": release.to_dict() if release else None,
         "observations": [o.to_dict() for o in found],
+        "next": following,
     }
+
+
+def _page(
+    conn: Connection, cursor: str | None, audience: Audience
+) -> tuple[list[str], str | None]:
+    """The indicator of the page ``cursor`` names (the first without one) and the
+    cursor of the following page."""
+    catalogue = [i.id for i in queries.list_indicators(conn, audience=audience)]
+    if cursor is None:
+        position = 0
+    elif cursor in catalogue:
+        position = catalogue.index(cursor)
+    else:
+        raise UnknownIndicatorError(
+            f"The cursor '{cursor[:80]}' names no page: start without a cursor."
+        )
+    page = catalogue[position : position + 1]
+    following = catalogue[position + 1] if position + 1 < len(catalogue) else None
+    return page, following
 
 
 @router.get("/gaps")
@@ -133,18 +172,18 @@ def gaps(
     tops = gap_tops(snap)
     if area is not None and all(a.code != area for a in tops):
         known = ", ".join(a.code for a in tops)
-        raise InvalidQueryError(
+        raise UnknownAreaError(
             f"'{area[:80]}' is not a top-level area. Top-level areas: {known}."
         )
     levels = visible_levels(snap, area)
     if level is not None and all(lvl.code != level for lvl in levels):
         known = ", ".join(lvl.code for lvl in levels)
-        raise InvalidQueryError(
-            f"There is no area level '{level}'. Known levels: {known}."
+        raise UnknownLevelError(
+            f"There is no area level '{level[:80]}'. Known levels: {known}."
         )
     if topic is not None and snap.topic(topic) is None:
         known = ", ".join(t.slug for t in snap.topics)
-        raise InvalidQueryError(f"There is no topic '{topic}'. Topics: {known}.")
+        raise UnknownTopicError(f"There is no topic '{topic[:80]}'. Topics: {known}.")
     matrix = selected_matrix(request.app.state.engine, snap, level, topic, area)
     counts = level_counts(snap, area)
     return {
