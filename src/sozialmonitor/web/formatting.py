@@ -121,7 +121,7 @@ def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:
     >>> with_unit(31402, people, "de") == "31.402\u202fPersonen"
     True
     """
-    label = category_label(indicator, value)
+    label = category_label(indicator, value, lang)
     if label is not None:
         return label
     text = number(value, indicator.decimals, lang)
