@@ -95,3 +95,16 @@ def test_the_screenshot_table_names_each_page_as_the_portal_does_issue_16() -> N
         *(p.read_text("utf-8") for p in ROOT.glob("docs/*.md")),
     ):
         assert "Sozialstrukturprofil" not in document
+
+
+def test_the_gaps_screenshot_shows_the_url_the_readme_names_issue_13() -> None:
+    """The screenshot of a page type shown in another view than its default is
+    taken of the view the README's row names (the gaps row named one area, the
+    screenshot showed all three)."""
+    from tests.browser.test_accessibility import SCREENSHOT_PATHS
+
+    rows = {m["page"]: m for m in SCREENSHOT_ROW.finditer(README)}
+    assert rows["gaps"]["path"] == SCREENSHOT_PATHS["gaps"]
+    for page in ("digest", "reports", "recommendations", "sozialindex"):
+        assert page in rows, f"the README's screenshot table has no {page} row"
+    assert rows["indicator-hotspots"]["path"] == "…?ansicht=hotspots"

@@ -20,12 +20,13 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 SCREENSHOT_PATHS = {
     "methods": "/methoden?thema=gesundheit",
-    "gaps": "/datenluecken?ebene=municipality&thema=arbeit",
+    "gaps": "/datenluecken?gebiet=06-pilot&ebene=municipality&thema=arbeit",
     "gaps-table": "/datenluecken?ansicht=tabelle&ebene=municipality&thema=arbeit",
 }
 """Views shown instead of the page type's default in the screenshots: the whole
 catalogue of every indicator would be a picture some 50,000 pixels long, the map
-of data gaps of every level and topic some 20,000."""
+of data gaps of every level and topic some 20,000. Each is the URL the README's
+screenshot table names (checked below)."""
 
 _SIDEWAYS = """() => {
   const width = document.documentElement.clientWidth;

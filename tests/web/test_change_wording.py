@@ -39,13 +39,13 @@ VALUES = {
 @pytest.mark.parametrize(
     ("value", "indicator", "lang", "expected"),
     [
-        (3.93 - 3.96, SHARE, "de", "−0,03 Prozentpunkte"),
-        (0.0004, SHARE, "de", "+0,0004 Prozentpunkte"),
-        (0.00001, SHARE, "de", "gerundet ±0,0 Prozentpunkte"),
-        (0.00001, SHARE, "en", "rounded ±0.0 percentage points"),
-        (0.0, SHARE, "de", "±0,0 Prozentpunkte"),
-        (0.1 + 0.2 - 0.3, SHARE, "de", "±0,0 Prozentpunkte"),  # float noise: none
-        (-0.25, SHARE, "de", "−0,3 Prozentpunkte"),
+        (3.93 - 3.96, SHARE, "de", "−0,03\u202fProzentpunkte"),
+        (0.0004, SHARE, "de", "+0,0004\u202fProzentpunkte"),
+        (0.00001, SHARE, "de", "gerundet ±0,0\u202fProzentpunkte"),
+        (0.00001, SHARE, "en", "rounded ±0.0\u202fpercentage points"),
+        (0.0, SHARE, "de", "±0,0\u202fProzentpunkte"),
+        (0.1 + 0.2 - 0.3, SHARE, "de", "±0,0\u202fProzentpunkte"),  # float noise: none
+        (-0.25, SHARE, "de", "−0,3\u202fProzentpunkte"),
         (-0.04, INDEX, "de", "−0,04"),
     ],
 )
@@ -116,10 +116,10 @@ def test_change_view_writes_the_change_the_figures_show(towns_engine: Engine) ->
         for code, r in rows.items()
     }
     assert shown == {
-        "03241001": ("4,0\u202f%", "3,9\u202f%", "−0,03 Prozentpunkte"),
-        "03241002": ("5,0\u202f%", "5,0\u202f%", "±0,0 Prozentpunkte"),
-        "03241003": ("4,0\u202f%", "4,0\u202f%", "gerundet ±0,0 Prozentpunkte"),
-        "03241004": ("2,3\u202f%", "2,0\u202f%", "−0,3 Prozentpunkte"),
+        "03241001": ("4,0\u202f%", "3,9\u202f%", "−0,03\u202fProzentpunkte"),
+        "03241002": ("5,0\u202f%", "5,0\u202f%", "±0,0\u202fProzentpunkte"),
+        "03241003": ("4,0\u202f%", "4,0\u202f%", "gerundet ±0,0\u202fProzentpunkte"),
+        "03241004": ("2,3\u202f%", "2,0\u202f%", "−0,3\u202fProzentpunkte"),
     }
 
 

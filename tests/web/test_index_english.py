@@ -4,6 +4,7 @@ without them leaves the derived indicators German only, and the page says so."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -175,8 +176,12 @@ def test_an_index_without_english_texts_is_marked_german_issue_13(
     assert lead is not None and lead.get("lang") == "de"
     note = page.select_one("p.note.german-only")
     assert note is not None and note.get_text(strip=True) == (
-        "Only available in German: Name, Description, Names of the sub-indices."
+        "Only available in German: Name, Description, Names of the sub-indices, "
+        "Names of the classes."
     )
+    # Without English class labels the classes keep their German words.
+    rows = [th.get_text(" ", strip=True) for th in page.select("table.index-matrix th")]
+    assert "Status hoch (1)" in rows, rows
     twin = client.get("/api/v1/pages/sozialindex/muster?lang=en").json()
     assert twin["name"] == {"text": "Musterindex", "lang": "de", "german_only": True}
     for address in ("/?lang=en", "/sozialindex?lang=en"):
@@ -232,6 +237,75 @@ def test_english_index_page_names_drivers_and_reasons_in_english_issue_13(
     note_de = german.select_one("#index-focus").find_previous("p", class_="note")
     assert note_de is not None
     assert "nicht indexiert (< 300 EW): 5; Ausreißer: 1" in note_de.get_text()
+
+
+GERMAN_CLASS_WORD = re.compile(
+    r"\b(hoch|mittel|niedrig|sehr niedrig|positiv|stabil|negativ|Dynamik)\b"
+)
+"""The German words of the MSS classes ("Status sehr niedrig", "Dynamik negativ")."""
+
+
+def test_english_index_pages_write_the_classes_in_english_issue_13(
+    demo: TestClient,
+) -> None:
+    page = soup(demo.get("/sozialindex/mss?lang=en"))
+    main = page.main
+    assert main is not None
+    text = main.get_text(" ", strip=True)
+    assert GERMAN_CLASS_WORD.findall(text) == []
+    # The matrix is the map's legend: its rows, columns and cells in English.
+    heads = [
+        th.get_text(" ", strip=True) for th in page.select("table.index-matrix th")
+    ]
+    assert "Status very low (4)" in heads and "Dynamics negative (-)" in heads, heads
+    reasons = {
+        td.get_text(" ", strip=True)
+        for td in page.select("table.index-focus tbody td:nth-of-type(1)")
+    }
+    assert reasons and reasons <= {
+        "Status very low (4+)",
+        "Status very low (4+/-)",
+        "Status very low, Dynamics negative (4-)",
+        "Dynamics negative (1-)",
+        "Dynamics negative (2-)",
+        "Dynamics negative (3-)",
+    }, reasons
+    labels = [a["aria-label"] for a in page.select(".map-area[aria-label]")]
+    assert any(
+        label.endswith(": 2-: Status medium, dynamics negative") for label in labels
+    )
+    assert "areas with Status very low or Dynamics negative" in text
+    assert "e.g. 2- = Status medium, dynamics negative" in text
+    twin = demo.get("/api/v1/pages/sozialindex/mss?lang=en")
+    assert GERMAN_CLASS_WORD.findall(twin.text) == []
+    assert twin.json()["focus_rule"] == "Status very low or Dynamics negative"
+    # The profile's index position line.
+    profile = soup(demo.get(f"/gebiet/{PLANNING_AREA}?lang=en"))
+    position = profile.select_one(".index-position dd")
+    assert position is not None
+    assert re.fullmatch(
+        r"Status (high|medium|low|very low), dynamics (positive|stable|negative) "
+        r"\(\d[+-/]+\)",
+        position.get_text(" ", strip=True),
+    ), position
+    # The German pages keep the official German words.
+    german = soup(demo.get("/sozialindex/mss"))
+    heads_de = [
+        th.get_text(" ", strip=True) for th in german.select("table.index-matrix th")
+    ]
+    assert "Status sehr niedrig (4)" in heads_de and "Dynamik negativ (-)" in heads_de
+    assert demo.get("/api/v1/pages/sozialindex/mss").json()["focus_rule"] == (
+        "Status sehr niedrig oder Dynamik negativ"
+    )
+    position_de = soup(demo.get(f"/gebiet/{PLANNING_AREA}")).select_one(
+        ".index-position dd"
+    )
+    assert position_de is not None
+    assert re.fullmatch(
+        r"Status (hoch|mittel|niedrig|sehr niedrig), Dynamik (positiv|stabil|negativ) "
+        r"\(\d[+-/]+\)",
+        position_de.get_text(" ", strip=True),
+    ), position_de
 
 
 def test_a_driver_without_an_english_label_takes_the_stored_english_name() -> None:

@@ -136,7 +136,7 @@ def test_without_interval_the_plain_difference_says_so() -> None:
     result = reading(SGB2, 9.14, 7.2)
     assert result.text == (
         f"In Laatzen beträgt die Kennzahl „SGB-II-Quote“ 9,1{NNBSP}% – "
-        "1,9 Prozentpunkte höher als in der Region Hannover "
+        f"1,9{NNBSP}Prozentpunkte höher als in der Region Hannover "
         f"(7,2{NNBSP}%; ohne Signifikanztest)."
     )
     assert (result.result, result.tested, result.direction) == (
@@ -155,7 +155,9 @@ def test_without_interval_the_plain_difference_says_so() -> None:
     assert equal.direction == "equal"
     assert "genauso hoch wie in der Region Hannover" in equal.text
     english = reading(SGB2, 9.14, 7.2, lang="en")
-    assert "1.9 percentage points higher than in Region Hannover" in english.text
+    assert f"1.9{NNBSP}percentage points higher than in Region Hannover" in (
+        english.text
+    )
     assert "no significance test" in english.text
 
 
@@ -187,6 +189,6 @@ def test_readings_are_deterministic() -> None:
 
 
 def test_difference_text_uses_percentage_points_for_shares() -> None:
-    assert difference_text(-2.345, SGB2, "de") == "2,3 Prozentpunkte"
-    assert difference_text(2.345, SGB2, "en") == "2.3 percentage points"
+    assert difference_text(-2.345, SGB2, "de") == f"2,3{NNBSP}Prozentpunkte"
+    assert difference_text(2.345, SGB2, "en") == f"2.3{NNBSP}percentage points"
     assert difference_text(12.4, INCOME, "de") == f"12{NNBSP}EUR"

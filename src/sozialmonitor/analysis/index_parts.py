@@ -93,6 +93,11 @@ class IndexClass(BaseModel):
         description="Number as published (MSS: status 1-4; dynamics 1, 3, 5)."
     )
     label: str = Field(description="Official label (hoch, mittel, positiv …).")
+    label_en: str = Field(
+        default="",
+        description="English label (high, medium, positive …); empty: an English "
+        "page shows the German label and says so.",
+    )
     symbol: str = Field(
         default="",
         description="Sign in the combined cell (dynamics: +, +/-, -); default: code.",
@@ -198,15 +203,22 @@ class CombinedMatrix(BaseModel):
         default="Status {status_label}, Dynamik {dynamics_label}",
         description="The cell in words.",
     )
+    label_en: str = Field(
+        default="",
+        description="The cell in English words, from the classes' English labels "
+        "(default with the default German label: Status {status_label}, dynamics "
+        "{dynamics_label}).",
+    )
 
     @model_validator(mode="after")
     def _templates_format(self) -> CombinedMatrix:
         sample = (
-            IndexClass(code=2, label="mittel"),
-            IndexClass(code=5, label="negativ", symbol="-"),
+            IndexClass(code=2, label="mittel", label_en="medium"),
+            IndexClass(code=5, label="negativ", label_en="negative", symbol="-"),
         )
         try:
             self.render(*sample)
+            self.render(*sample, lang="en")
         except (KeyError, ValueError, IndexError) as exc:
             names = ", ".join(cell_parts(*sample))
             raise ValueError(
@@ -215,8 +227,12 @@ class CombinedMatrix(BaseModel):
             ) from None
         return self
 
-    def render(self, status: IndexClass, dynamics: IndexClass) -> tuple[str, int, str]:
-        """The cell, its number and its words for a status and a dynamics class.
+    def render(
+        self, status: IndexClass, dynamics: IndexClass, *, lang: str = "de"
+    ) -> tuple[str, int, str]:
+        """The cell, its number and its words for a status and a dynamics class;
+        with ``lang="en"`` the words are English where the matrix and the classes
+        have English labels (:meth:`has_english`), else German.
 
         Examples
         --------
@@ -225,23 +241,62 @@ class CombinedMatrix(BaseModel):
         ...     IndexClass(code=5, label="negativ", symbol="-"),
         ... )
         ('2-', 25, 'Status mittel, Dynamik negativ')
+        >>> CombinedMatrix().render(
+        ...     IndexClass(code=2, label="mittel", label_en="medium"),
+        ...     IndexClass(code=5, label="negativ", label_en="negative", symbol="-"),
+        ...     lang="en",
+        ... )
+        ('2-', 25, 'Status medium, dynamics negative')
         """
         parts = cell_parts(status, dynamics)
-        return (
-            self.cell.format(**parts),
-            int(self.code.format(**parts)),
-            self.label.format(**parts),
+        english = lang == "en" and self.has_english(status, dynamics)
+        words = (
+            self.english_label.format(**cell_parts(status, dynamics, lang="en"))
+            if english
+            else self.label.format(**parts)
         )
+        return (self.cell.format(**parts), int(self.code.format(**parts)), words)
+
+    @property
+    def english_label(self) -> str:
+        """The English template of the cell's words ("" when there is none)."""
+        if self.label_en:
+            return self.label_en
+        default = type(self).model_fields["label"].default
+        return DEFAULT_CELL_LABEL_EN if self.label == default else ""
+
+    def has_english(self, status: IndexClass, dynamics: IndexClass) -> bool:
+        """Whether the cell of these classes can be written in English."""
+        return bool(self.english_label and status.label_en and dynamics.label_en)
 
 
-def cell_parts(status: IndexClass, dynamics: IndexClass) -> dict[str, object]:
-    """The names a combined matrix template may use."""
+DEFAULT_CELL_LABEL_EN = "Status {status_label}, dynamics {dynamics_label}"
+"""The English words of a cell where the definition keeps the default German ones."""
+
+
+def class_label(cls: IndexClass, lang: str) -> str:
+    """A class's label in ``lang`` (German where it has no English one).
+
+    Examples
+    --------
+    >>> class_label(IndexClass(code=1, label="hoch", label_en="high"), "en")
+    'high'
+    >>> class_label(IndexClass(code=1, label="hoch"), "en")
+    'hoch'
+    """
+    return cls.label_en if lang == "en" and cls.label_en else cls.label
+
+
+def cell_parts(
+    status: IndexClass, dynamics: IndexClass, *, lang: str = "de"
+) -> dict[str, object]:
+    """The names a combined matrix template may use (labels in ``lang``)."""
     return {
         "status_code": status.code,
-        "status_label": status.label,
+        "status_label": class_label(status, lang),
         "status_symbol": status.symbol,
         "dynamics_code": dynamics.code,
-        "dynamics_label": dynamics.label,
+        "dynamics_label": class_label(dynamics, lang),
         "dynamics_symbol": dynamics.symbol,
     }
 

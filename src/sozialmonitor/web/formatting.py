@@ -121,7 +121,7 @@ def with_unit(value: float | None, indicator: Indicator, lang: Language) -> str:
     >>> with_unit(31402, people, "de") == "31.402\u202fPersonen"
     True
     """
-    label = category_label(indicator, value)
+    label = category_label(indicator, value, lang)
     if label is not None:
         return label
     text = number(value, indicator.decimals, lang)
@@ -139,8 +139,8 @@ def change(
     Examples
     --------
     >>> share = Indicator(id="x", name="x", unit="%")
-    >>> change(2.345, share, "de")
-    '+2,3 Prozentpunkte'
+    >>> change(2.345, share, "de") == "+2,3\u202fProzentpunkte"
+    True
     >>> change(-12.0, share, "de", relative=True) == "−12,0\u202f%"
     True
     """
@@ -151,10 +151,36 @@ def change(
     if relative:
         return f"{change_number(value, 1, lang)}{NARROW_NBSP}%"
     text = change_number(value, indicator.decimals, lang)
-    if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
-        return f"{text} {'Prozentpunkte' if lang == 'de' else 'percentage points'}"
+    if in_percentage_points(indicator):
+        return percentage_points(text, lang)
     shown = unit(indicator, lang)
     return f"{text}{NARROW_NBSP}{shown}" if shown else text
+
+
+PERCENTAGE_POINTS: dict[Language, str] = {
+    "de": "Prozentpunkte",
+    "en": "percentage points",
+}
+"""The unit of a change or difference of shares."""
+
+
+def in_percentage_points(indicator: Indicator) -> bool:
+    """Whether a change or difference of ``indicator`` is in percentage points (a
+    share in %)."""
+    return indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%"
+
+
+def percentage_points(text: str, lang: Language) -> str:
+    """A formatted change or difference of shares with its unit, after the same
+    narrow no-break space as every other unit (the number never stands alone at
+    the end of a line).
+
+    Examples
+    --------
+    >>> percentage_points("+2,3", "de") == "+2,3\u202fProzentpunkte"
+    True
+    """
+    return f"{text}{NARROW_NBSP}{PERCENTAGE_POINTS[lang]}"
 
 
 EXTRA_CHANGE_DECIMALS = 3

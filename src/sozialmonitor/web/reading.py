@@ -72,7 +72,6 @@ PHRASES: dict[Language, dict[str, str]] = {
         "end": ".",
         "small_count": "zu kleine Fallzahl",
         "no_interval": "kein Konfidenzintervall",
-        "percentage_points": "Prozentpunkte",
     },
     "en": {
         "suppressed": "{area}, the indicator “{name}” is not published "
@@ -88,7 +87,6 @@ PHRASES: dict[Language, dict[str, str]] = {
         "end": ".",
         "small_count": "too few cases",
         "no_interval": "no confidence interval",
-        "percentage_points": "percentage points",
     },
 }
 """The second half of a reading and its words, per language."""
@@ -184,15 +182,15 @@ def difference_text(value: float, indicator: Indicator, lang: Language) -> str:
     Examples
     --------
     >>> share = Indicator(id="x", name="x", unit="%")
-    >>> difference_text(-1.94, share, "de")
-    '1,9 Prozentpunkte'
+    >>> difference_text(-1.94, share, "de") == "1,9\u202fProzentpunkte"
+    True
     >>> money = Indicator(id="y", name="y", unit="EUR", kind="mean", decimals=0)
     >>> difference_text(12.0, money, "en") == "12\u202fEUR"
     True
     """
     text = formatting.number(abs(value), indicator.decimals, lang)
-    if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
-        return f"{text} {PHRASES[lang]['percentage_points']}"
+    if formatting.in_percentage_points(indicator):
+        return formatting.percentage_points(text, lang)
     unit = formatting.unit(indicator, lang)
     return f"{text}{formatting.NARROW_NBSP}{unit}" if unit else text
 
@@ -243,7 +241,7 @@ def read_value(
     ...                  benchmark_name="Region Hannover", benchmark_value=7.2,
     ...                  comparison=None, lang="de").text)
     ... # doctest: +NORMALIZE_WHITESPACE
-    In Laatzen beträgt die Kennzahl „SGB-II-Quote“ 9,1\u202f% – 1,9 Prozentpunkte
+    In Laatzen beträgt die Kennzahl „SGB-II-Quote“ 9,1\u202f% – 1,9\u202fProzentpunkte
     höher als in der Region Hannover (7,2\u202f%; ohne Signifikanztest).
     """
     words = PHRASES[lang]

@@ -451,6 +451,6 @@ def change_unit(indicator: Indicator, lang: Language) -> str:
     """The unit of a change: ``Prozentpunkte`` for shares in %, ``%`` for counts."""
     if uses_relative_change(indicator):
         return "%"
-    if indicator.kind is IndicatorKind.SHARE and indicator.unit.strip() == "%":
-        return "Prozentpunkte" if lang == "de" else "percentage points"
+    if formatting.in_percentage_points(indicator):
+        return formatting.PERCENTAGE_POINTS[lang]
     return formatting.unit(indicator, lang)

@@ -146,7 +146,7 @@ def _series_spec(
         lang=ctx.lang,
         decimals=ctx.indicator.decimals,
     )
-    categories = categories_of(ctx.indicator)
+    categories = categories_of(ctx.indicator, ctx.lang)
     return class_axis(spec, categories, ctx.t("Klasse")) if categories else spec
 
 

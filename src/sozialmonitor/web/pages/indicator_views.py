@@ -382,7 +382,7 @@ def map_view(ctx: Context, level: LevelValues) -> MapView:
         view.scheme,
     )
 
-    categories = categories_of(ctx.indicator)
+    categories = categories_of(ctx.indicator, ctx.lang)
 
     def classify() -> MapClasses:
         if categories:

@@ -24,9 +24,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sozialmonitor.analysis.index_categories import (
-    DIMENSION_WORDS,
     Category,
     cell_categories,
+    dimension_label,
+    english_labels,
+    reason_words,
 )
 from sozialmonitor.analysis.index_definition import IndexDefinition
 from sozialmonitor.analysis.index_result import Driver
@@ -196,6 +198,7 @@ GERMAN_ONLY_LABELS = {
     "name": "Name",
     "description": "Beschreibung",
     "dimensions": "Namen der Teilindizes",
+    "classes": "Klassenbezeichnungen",
 }
 """German labels of the definition's texts, for the note naming those shown in
 German on an English page."""
@@ -222,6 +225,7 @@ def german_only_texts(d: IndexDefinition, lang: Language) -> tuple[str, ...]:
         "name": record_text(d, "name", lang).german_only,
         "description": record_text(d, "description", lang).german_only,
         "dimensions": any(n.german_only for n in dimension_names(d, lang).values()),
+        "classes": lang == "en" and not english_labels(d),
     }
     return tuple(GERMAN_ONLY_LABELS[k] for k, german in shown.items() if german)
 
@@ -329,15 +333,17 @@ def index_page(
         linked = len(found.areas) <= svgmap.INTERACTIVE_LIMIT
         plain = () if linked else data.map_areas(conn, snap, root, d.level, day)
     status_counts = tuple(
-        _counted(c, n) for c, n in results.class_counts(d, "status", found)
+        _counted(c, n) for c, n in results.class_counts(d, "status", found, lang)
     )
     dynamics_counts = (
-        tuple(_counted(c, n) for c, n in results.class_counts(d, "dynamics", found))
+        tuple(
+            _counted(c, n) for c, n in results.class_counts(d, "dynamics", found, lang)
+        )
         if d.dynamics is not None
         else ()
     )
     cells = results.cell_counts(found)
-    cell_list = cell_categories(d)
+    cell_list = cell_categories(d, lang)
     per_row = len(dynamics_counts)
     matrix = (
         tuple(
@@ -364,12 +370,13 @@ def index_page(
     )
     suffix = href("/", lang)[1:]
     english = english_names(snap.indicator_by_id) if lang == "en" else {}
+    reasons = reason_words(d, lang)
     focus = tuple(
         FocusRow(
             code=f.code,
             name=f.name,
             url=f"/gebiet/{f.code}{suffix}",
-            reasons=f.reasons,
+            reasons=tuple(reasons.get(r, r) for r in f.reasons),
             cell=f.cell,
             cell_label=next((c.label for c in cell_list if c.symbol == f.cell), ""),
             drivers=tuple(driver_text(x, d, t, english) for x in f.drivers),
@@ -377,8 +384,10 @@ def index_page(
         for f in found.focus[:FOCUS_SHOWN]
     )
     rule = [
-        f"{DIMENSION_WORDS[name]} "
-        + t(" oder ").join(dim.find_class(code).label for code in d.focus_classes(name))
+        t(" oder ").join(
+            dimension_label(name, dim.find_class(code), lang)
+            for code in d.focus_classes(name)
+        )
         for name, dim in d.dimensions.items()
         if d.focus_classes(name)
     ]
@@ -386,7 +395,7 @@ def index_page(
     transitions = (
         tuple(
             _transition(d, name, moved, before, found, t)
-            for name, moved in results.transitions(d, before, found).items()
+            for name, moved in results.transitions(d, before, found, lang).items()
         )
         if before is not None
         else ()

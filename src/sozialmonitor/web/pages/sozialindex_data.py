@@ -24,6 +24,7 @@ from sozialmonitor.analysis.index_categories import (
     Category,
     cell_categories,
     class_categories,
+    dimension_label,
     stored_definition,
 )
 from sozialmonitor.analysis.index_definition import IndexDefinition
@@ -35,8 +36,9 @@ from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.period import period_order
 from sozialmonitor.store import queries
 from sozialmonitor.web.catalogue_text import CatalogueText, record_text
-from sozialmonitor.web.i18n import Language
+from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.pages.indicator_data import SUPPRESSED
+from sozialmonitor.web.pages.sozialindex_words import reason_text
 from sozialmonitor.web.positions import Positions
 from sozialmonitor.web.snapshot import Scope, Snapshot
 from sozialmonitor.web.values import shown_value, suppressed
@@ -320,11 +322,11 @@ def _focus(d: IndexDefinition, results: PeriodResults) -> tuple[FocusArea, ...]:
 
 
 def class_counts(
-    d: IndexDefinition, dimension: str, results: PeriodResults
+    d: IndexDefinition, dimension: str, results: PeriodResults, lang: str = "de"
 ) -> list[tuple[Category, int]]:
-    """Areas per class of a dimension, in class order."""
+    """Areas per class of a dimension, in class order (labels in ``lang``)."""
     counted = _counted(getattr(results, f"{dimension}_class")[results.included])
-    return [(c, counted.get(c.code, 0)) for c in class_categories(d, dimension)]
+    return [(c, counted.get(c.code, 0)) for c in class_categories(d, dimension, lang)]
 
 
 def cell_counts(results: PeriodResults) -> dict[int, int]:
@@ -339,14 +341,15 @@ def _counted(codes: FloatArray) -> dict[int, int]:
 
 
 def transitions(
-    d: IndexDefinition, before: PeriodResults, after: PeriodResults
+    d: IndexDefinition, before: PeriodResults, after: PeriodResults, lang: str = "de"
 ) -> dict[str, list[tuple[Category, list[int]]]]:
     """Per dimension, how many areas moved from which class (rows, ``before``) to
-    which (columns, ``after``): areas with a class in both periods."""
+    which (columns, ``after``): areas with a class in both periods (labels in
+    ``lang``)."""
     at = before.positions.of(after.codes)
     found = {}
     for dimension in d.dimensions:
-        classes = class_categories(d, dimension)
+        classes = class_categories(d, dimension, lang)
         column = f"{dimension}_class"
         ours = np.where(before.included, getattr(before, column), np.nan)
         earlier = np.where(at >= 0, ours[at], np.nan)
@@ -422,17 +425,20 @@ def area_positions(
         )
         cell = ""
         if status_class is None:
+            t = Translator(lang=lang)
             text = (
-                "nicht ausgewiesen"
+                t("nicht ausgewiesen")
                 if suppressed(status[period])
-                else _reason(status[period]) or "keine Angabe"
+                else reason_text(_reason(status[period]), t) or t("keine Angabe")
             )
         elif d.combined is not None and d.dynamics is not None and dynamics_class:
             cell, _, text = d.combined.render(
-                d.status.find_class(status_class), d.dynamics.find_class(dynamics_class)
+                d.status.find_class(status_class),
+                d.dynamics.find_class(dynamics_class),
+                lang=lang,
             )
         else:
-            text = f"Status {d.status.find_class(status_class).label}"
+            text = dimension_label("status", d.status.find_class(status_class), lang)
         found.append(
             IndexPosition(
                 index=d.id,

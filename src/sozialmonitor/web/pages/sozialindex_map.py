@@ -23,11 +23,12 @@ from sozialmonitor.web.pages.sozialindex_words import reason_text
 from sozialmonitor.web.urls import href
 
 
-def map_categories(d: IndexDefinition) -> list[Category]:
-    """What the map colours: the combined cells, or the status classes."""
+def map_categories(d: IndexDefinition, lang: str = "de") -> list[Category]:
+    """What the map colours: the combined cells, or the status classes (labels in
+    ``lang``)."""
     if d.dynamics is not None:
-        return list(cell_categories(d))
-    return list(class_categories(d, "status"))
+        return list(cell_categories(d, lang))
+    return list(class_categories(d, "status", lang))
 
 
 def _drawn_codes(
@@ -48,7 +49,7 @@ def linked_map(
     """One labelled link per area to its profile."""
     d = stored.definition
     t = Translator(lang=lang)
-    categories = map_categories(d)
+    categories = map_categories(d, lang)
     by_code = {c.code: (i, c) for i, c in enumerate(categories)}
     suffix = href("/", lang)[1:]
     areas = []

@@ -8,13 +8,18 @@ from what was computed.
 
 from __future__ import annotations
 
+from sozialmonitor.analysis.index_categories import DIMENSION_WORDS, dimension_label
 from sozialmonitor.analysis.index_definition import IndexDefinition
-from sozialmonitor.analysis.index_parts import IndexDimension, IndexIndicator
+from sozialmonitor.analysis.index_parts import (
+    IndexDimension,
+    IndexIndicator,
+    class_label,
+)
 from sozialmonitor.domain.indicator import Polarity
 from sozialmonitor.web import formatting
+from sozialmonitor.web.catalogue_text import record_text
 from sozialmonitor.web.i18n import Translator
-
-DIMENSION_NAMES = {"status": "Status", "dynamics": "Dynamik"}
+from sozialmonitor.web.pages.sozialindex_words import driver_label, reason_text
 
 
 def _bound(value: float, t: Translator) -> str:
@@ -32,7 +37,7 @@ def _indicator(ind: IndexIndicator, t: Translator) -> str:
         origin = t("Kennzahl {indicator}", indicator=ind.indicator)
     text = t(
         "{label} ({origin}, Gewicht {weight})",
-        label=ind.label,
+        label=driver_label(ind, t, {}),
         origin=origin,
         weight=formatting.number(
             ind.weight, 0 if ind.weight.is_integer() else 2, t.lang
@@ -53,34 +58,35 @@ def class_bounds(dim: IndexDimension, t: Translator) -> str:
     lower: float | None = None
     starts_above = False
     for cls in dim.classes:
+        label = class_label(cls, t.lang)
         low = _bound(lower, t) if lower is not None else ""
         if cls.bound is None:
             parts.append(
-                t("{label}: über {low}", label=cls.label, low=low)
+                t("{label}: über {low}", label=label, low=low)
                 if starts_above
-                else t("{label}: ab {low}", label=cls.label, low=low)
+                else t("{label}: ab {low}", label=label, low=low)
             )
             continue
         high = _bound(cls.bound, t)
         below = cls.below is not None
         if lower is None:
             text = (
-                t("{label}: unter {high}", label=cls.label, high=high)
+                t("{label}: unter {high}", label=label, high=high)
                 if below
-                else t("{label}: bis {high}", label=cls.label, high=high)
+                else t("{label}: bis {high}", label=label, high=high)
             )
         elif starts_above:
             text = (
                 t(
                     "{label}: über {low} bis unter {high}",
-                    label=cls.label,
+                    label=label,
                     low=low,
                     high=high,
                 )
                 if below
                 else t(
                     "{label}: über {low} bis {high}",
-                    label=cls.label,
+                    label=label,
                     low=low,
                     high=high,
                 )
@@ -89,12 +95,12 @@ def class_bounds(dim: IndexDimension, t: Translator) -> str:
             text = (
                 t(
                     "{label}: {low} bis unter {high}",
-                    label=cls.label,
+                    label=label,
                     low=low,
                     high=high,
                 )
                 if below
-                else t("{label}: {low} bis {high}", label=cls.label, low=low, high=high)
+                else t("{label}: {low} bis {high}", label=label, low=low, high=high)
             )
         parts.append(text)
         lower, starts_above = cls.bound, not below
@@ -119,7 +125,7 @@ def method_paragraphs(
         found.append(
             t(
                 "{name}: {indicators}.",
-                name=dim.name,
+                name=record_text(dim, "name", t.lang).text,
                 indicators="; ".join(_indicator(i, t) for i in dim.indicators),
             )
         )
@@ -159,27 +165,29 @@ def method_paragraphs(
         found.append(
             t(
                 "Klassen des {name} ({word}): {bounds}.",
-                name=dim.name,
-                word=DIMENSION_NAMES[dim_name],
+                name=record_text(dim, "name", t.lang).text,
+                word=DIMENSION_WORDS[t.lang][dim_name],
                 bounds=class_bounds(dim, t),
             )
         )
     if d.combined is not None and d.dynamics is not None:
-        example = d.combined.render(d.status.classes[1], d.dynamics.classes[-1])
+        example = d.combined.render(
+            d.status.classes[1], d.dynamics.classes[-1], lang=t.lang
+        )
         found.append(
             t(
                 "{name}: Status- und Dynamikklasse zusammen ergeben {n} Felder, "
                 "z. B. {cell} = {label}.",
-                name=d.combined.name,
+                name=record_text(d.combined, "name", t.lang).text,
                 n=len(d.status.classes) * len(d.dynamics.classes),
                 cell=example[0],
                 label=example[2],
             )
         )
     reasons = [
-        f"{DIMENSION_NAMES[dim_name]} "
-        + t(" oder ").join(
-            dim.find_class(code).label for code in d.focus_classes(dim_name)
+        t(" oder ").join(
+            dimension_label(dim_name, dim.find_class(code), t.lang)
+            for code in d.focus_classes(dim_name)
         )
         for dim_name, dim in d.dimensions.items()
         if d.focus_classes(dim_name)
@@ -210,7 +218,7 @@ def method_paragraphs(
                 "{name} ({code}) ist ausgenommen: {reason}",
                 name=area.name or area.code,
                 code=area.code,
-                reason=area.reason,
+                reason=reason_text(area.reason, t),
             )
         )
     left_out.append(t("Gebiete ohne Wert einer der Kennzahlen bleiben ohne Klasse"))

@@ -237,9 +237,10 @@ def trend_text(
     lang = t.lang
     first, last = known[0], known[-1]
     if first is last:
+        # The row shows the value beside it: a long one ("3.769.962 Personen")
+        # would widen the table beyond a desktop window (issue 16).
         return t(
-            "nur ein Wert: {value} ({period})",
-            value=formatting.with_unit(last.value, indicator, lang),
+            "nur ein Wert ({period})",
             period=formatting.period_label(last.period, lang),
         )
     return t(
