@@ -20,6 +20,7 @@ from sozialmonitor.store.published_reports import (
     PublishedReport,
     published_report_by_id,
 )
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -57,7 +58,7 @@ class PublishedPage:
     release: str
     """The release (Datenstand) every figure is from."""
     published: str
-    """The day it was published (ISO date)."""
+    """The day it was published (formatted)."""
     pdf_url: str
     html: Markup = html_only()
 
@@ -76,7 +77,7 @@ def published_page(report: PublishedReport, lang: Language) -> PublishedPage:
         area=report.area,
         topic=report.topic,
         release=report.release_name,
-        published=report.published_at.date().isoformat(),
+        published=formatting.date(report.published_at, lang),
         pdf_url=href(f"{published_path(report.id)}/bericht.pdf", lang),
         # stored as the engine rendered it (escaped text and elements)
         html=Markup(report.body),  # nosec B704

@@ -30,6 +30,7 @@ from sozialmonitor.store.published_reports import (
     withdraw_report,
 )
 from sozialmonitor.store.queries import list_releases
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Translator
 from sozialmonitor.web.page import (
     Option,
@@ -142,7 +143,7 @@ def _page(
             PublishedEntry(
                 title=p.title,
                 release=p.release_name,
-                published=p.published_at.date().isoformat(),
+                published=formatting.date(p.published_at, lang),
                 published_by=p.published_by,
                 url=href(published_path(p.id), lang),
                 withdraw_url=href(f"{ADMIN_PATH}/{p.id}/zurueckziehen", lang)

@@ -28,6 +28,7 @@ from sozialmonitor.reports.template import (
     load_template,
 )
 from sozialmonitor.store.published_reports import PublishedReport, published_reports
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -78,7 +79,7 @@ class PublishedEntry:
     title: str
     release: str
     published: str
-    """The day it was published (ISO date)."""
+    """The day it was published (formatted)."""
     url: str
 
 
@@ -172,7 +173,7 @@ def published_entries(
         PublishedEntry(
             title=p.title,
             release=p.release_name,
-            published=p.published_at.date().isoformat(),
+            published=formatting.date(p.published_at, lang),
             url=href(published_path(p.id), lang),
         )
         for p in stored
