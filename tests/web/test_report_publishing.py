@@ -102,6 +102,15 @@ def test_a_bad_choice_is_refused_with_a_message(report_db: Engine) -> None:
     assert response.status_code == 422
     message = page(response).select_one("#form-message").text
     assert "Es wurde nichts veröffentlicht" in message and "99999" in message
+    # a focus report without a topic: the field to fill is named
+    response = editor.post(
+        f"{ADMIN}/vorschau", data=form(editor, template="fokusbericht")
+    )
+    assert response.status_code == 422
+    assert (
+        "Bitte ein Themenfeld wählen."
+        in page(response).select_one("#form-message").text
+    )
     assert page(editor.get(ADMIN)).select(".published-reports li") == []
 
 

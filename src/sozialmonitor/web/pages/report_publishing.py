@@ -23,7 +23,11 @@ from sozialmonitor.errors import SozialmonitorError
 from sozialmonitor.reports.document import report_document, table_of_contents
 from sozialmonitor.reports.engine import RenderedReport
 from sozialmonitor.reports.making import make_report
-from sozialmonitor.reports.template import list_templates
+from sozialmonitor.reports.template import (
+    UnknownTemplateError,
+    list_templates,
+    load_template,
+)
 from sozialmonitor.store.published_reports import (
     publish_report,
     published_reports,
@@ -164,6 +168,23 @@ def _page(
     return no_store(response)
 
 
+NEEDED = {
+    "area": ("gebiet", "Bitte einen Gebietsschlüssel angeben."),
+    "topic": ("thema", "Bitte ein Themenfeld wählen."),
+    "other": ("vergleich", "Bitte das Vergleichsgebiet (Gebietsschlüssel) angeben."),
+}
+"""A template's parameter: the form's field and what to tell when it is empty."""
+
+
+def _missing(values: dict[str, str], t: Translator) -> str:
+    """What the chosen template needs and the form left empty ("": nothing)."""
+    try:
+        needs = load_template(values["template"]).parameters
+    except UnknownTemplateError:
+        return t("Bitte eine Vorlage wählen.")
+    return " ".join(t(NEEDED[name][1]) for name in needs if not values[NEEDED[name][0]])
+
+
 def _render(request: Request, values: dict[str, str]) -> RenderedReport:
     """The report the form asks for, made for the public from the chosen release.
 
@@ -172,6 +193,9 @@ def _render(request: Request, values: dict[str, str]) -> RenderedReport:
     SozialmonitorError
         For a template, area, topic or release that cannot be used.
     """
+    missing = _missing(values, translator(request))
+    if missing:
+        raise SozialmonitorError(missing)
     return make_report(
         engine_of(request),
         values["template"],
