@@ -90,6 +90,7 @@ def path_values(snap: Snapshot, client: TestClient) -> dict[str, str]:
         "job_id": "kein-import",  # anonymous: sent to sign in before it is looked up
         "release_name": snap.release.name if snap.release else "demo",
         "template": "gebietsprofil",
+        "report_id": "1",  # none published: the page for an unknown address
     }
 
 

@@ -65,8 +65,27 @@ def table_of_contents(report: RenderedReport, t: Translator) -> Markup:
     ).format(t("Inhalt"), items)
 
 
-def report_document(report: RenderedReport, site: Site) -> str:
-    """The report as one HTML file."""
+CONFIDENTIAL = (
+    "Vertraulich: Dieser Bericht zeigt die Sicht der Verwaltung, auch interne und "
+    "vertrauliche Werte. Nur für den Dienstgebrauch – nicht weitergeben."
+)
+
+
+def confidential_note(confidential: bool, t: Translator) -> Markup:
+    """The note a report made for the administration's view carries at its top
+    (empty for a public report)."""
+    if not confidential:
+        return Markup("")
+    return Markup('<p class="report-confidential" role="note">{}</p>').format(
+        t(CONFIDENTIAL)
+    )
+
+
+def report_document(
+    report: RenderedReport, site: Site, *, confidential: bool = False
+) -> str:
+    """The report as one HTML file; ``confidential``: made for the
+    administration's view, and says so under its title."""
     t = Translator(lang=report.lang)
     return str(
         Markup(
@@ -77,7 +96,7 @@ def report_document(report: RenderedReport, site: Site) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<style>{css}</style></head><body>"
             '<header class="report-head">{logo}<p class="report-site">{site}</p>'
-            '<h1>{title}</h1><p class="report-release">{release}</p></header>'
+            '<h1>{title}</h1><p class="report-release">{release}</p>{note}</header>'
             "{toc}<main>{body}</main></body></html>\n"
         ).format(
             lang=report.lang,
@@ -89,6 +108,7 @@ def report_document(report: RenderedReport, site: Site) -> str:
             logo=logo(site),
             site=site.name,
             release=release_line(report, t),
+            note=confidential_note(confidential, t),
             toc=table_of_contents(report, t),
             body=report.body,
         )

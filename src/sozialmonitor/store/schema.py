@@ -426,6 +426,32 @@ hotspot_areas = Table(
     Column("codes", Text, nullable=False),
 )
 
+# Reports published as pages by an editor (store/published_reports.py): stored as
+# rendered, so that a published report is the same text whatever releases come
+# later. Always made for the public audience.
+published_report = Table(
+    "published_report",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # The shipped template and the parameters it was made with.
+    Column("template", String(100), nullable=False),
+    Column("area", String(40), nullable=True),
+    Column("topic", String(100), nullable=True),
+    Column("lang", String(5), nullable=False),
+    Column("title", Text, nullable=False),
+    # The release (Datenstand) every figure is from.
+    Column("release_name", String(100), nullable=False),
+    # The report's text as the portal shows it (table of contents and chapters).
+    Column("body", Text, nullable=False),
+    # The self-contained HTML file the PDF is made from.
+    Column("document", Text, nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("published_by", String(100), nullable=False),
+    # Empty while the report is on the list; a withdrawn report is kept.
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+    Column("withdrawn_by", String(100), nullable=True),
+)
+
 __all__ = [
     "account",
     "account_recovery_code",
@@ -443,6 +469,7 @@ __all__ = [
     "metadata",
     "observation",
     "oidc_login",
+    "published_report",
     "qualitative_link",
     "qualitative_record",
     "recommendation_status",

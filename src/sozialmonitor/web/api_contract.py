@@ -98,6 +98,7 @@ ANSWERS: dict[str, frozenset[str]] = {
     "/api/v1/pages/empfehlungen/{code}": NOT_FOUND,
     "/api/v1/pages/berichte": frozenset(),
     "/api/v1/pages/berichte/{template}": NOT_FOUND,
+    "/api/v1/pages/berichte/veroeffentlicht/{report_id}": NOT_FOUND,
     "/api/v1/pages/methoden": NOT_FOUND,
     "/api/v1/pages/datenluecken": NOT_FOUND,
     "/api/v1/pages/veraenderungen": NOT_FOUND,
@@ -107,11 +108,9 @@ ANSWERS: dict[str, frozenset[str]] = {
     "/api/v1/pages/barrierefreiheit": frozenset(),
 }
 """Path → the answers besides 200 (and 304, and 400 where it takes parameters)
-that its operations can give."""
-
-
-class UndeclaredOperationError(RuntimeError):
-    """An API route the contract table does not know: add it to ``ANSWERS``."""
+that its operations can give. A test holds the table to the routes."""
+UNDECLARED = NOT_FOUND
+"""A route missing from the table (which the test refuses) still gets its 404."""
 
 
 def api_document(app: FastAPI) -> dict[str, Any]:
@@ -131,13 +130,8 @@ def api_document(app: FastAPI) -> dict[str, Any]:
             if path.startswith(API_PREFIX)
         }
         for path, item in document["paths"].items():
-            if path not in ANSWERS:
-                raise UndeclaredOperationError(
-                    f"{path} is not in web/api_contract.ANSWERS: add the answers it "
-                    "can give."
-                )
             for operation in item.values():
-                _declare(operation, ANSWERS[path])
+                _declare(operation, ANSWERS.get(path, UNDECLARED))
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = PROBLEM_SCHEMA
         document["components"]["schemas"] = _referenced(document["paths"], schemas)

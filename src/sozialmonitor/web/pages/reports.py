@@ -27,6 +27,8 @@ from sozialmonitor.reports.template import (
     list_templates,
     load_template,
 )
+from sozialmonitor.store.published_reports import PublishedReport, published_reports
+from sozialmonitor.web import formatting
 from sozialmonitor.web.i18n import Language, Translator
 from sozialmonitor.web.page import (
     current_snapshot,
@@ -38,6 +40,8 @@ from sozialmonitor.web.page import (
     site_of,
 )
 from sozialmonitor.web.pages.not_found import not_found
+from sozialmonitor.web.pages.published_report import published_path
+from sozialmonitor.web.session import engine_of
 from sozialmonitor.web.site import Site
 from sozialmonitor.web.snapshot import Snapshot
 from sozialmonitor.web.urls import href
@@ -69,6 +73,17 @@ class ReportEntry:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PublishedEntry:
+    """A report published as a page: its title, release and day."""
+
+    title: str
+    release: str
+    published: str
+    """The day it was published (formatted)."""
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Choice:
     value: str
     label: str
@@ -85,6 +100,8 @@ class ReportsPage:
     reports: tuple[ReportEntry, ...]
     topics: tuple[Choice, ...]
     """The topics a focus report can be made of."""
+    published: tuple[PublishedEntry, ...] = ()
+    """Reports the editors published as pages, newest first."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -149,8 +166,27 @@ def _report_url(
     )
 
 
-def reports_page(snap: Snapshot, site: Site, lang: Language) -> ReportsPage:
-    """The list of the shipped reports."""
+def published_entries(
+    stored: list[PublishedReport], lang: Language
+) -> tuple[PublishedEntry, ...]:
+    return tuple(
+        PublishedEntry(
+            title=p.title,
+            release=p.release_name,
+            published=formatting.date(p.published_at, lang),
+            url=href(published_path(p.id), lang),
+        )
+        for p in stored
+    )
+
+
+def reports_page(
+    snap: Snapshot,
+    site: Site,
+    lang: Language,
+    published: tuple[PublishedEntry, ...] = (),
+) -> ReportsPage:
+    """The list of the shipped reports and of the published ones."""
     t = Translator(lang=lang)
     area = default_area(snap, site)
     topics = site.order.arrange(snap.topics)
@@ -194,6 +230,7 @@ def reports_page(snap: Snapshot, site: Site, lang: Language) -> ReportsPage:
             else Choice(value=topic.slug, label=topic.name)
             for topic in topics
         ),
+        published=published,
     )
 
 
@@ -297,10 +334,17 @@ def report_page(
 # --- routes -----------------------------------------------------------------------
 
 
+def _list(request: Request, snap: Snapshot) -> ReportsPage:
+    lang = request_language(request)
+    with engine_of(request).connect() as conn:
+        stored = published_reports(conn)
+    return reports_page(snap, site_of(request), lang, published_entries(stored, lang))
+
+
 @router.get(LIST_PATH, response_class=HTMLResponse, include_in_schema=False)
 def reports_html(request: Request) -> HTMLResponse:
     snap = current_snapshot(request)
-    page = reports_page(snap, site_of(request), request_language(request))
+    page = _list(request, snap)
     frame = frame_for(request, snap, title=page.title)
     return render(request, "reports.html", frame=frame, page=page)
 
@@ -308,10 +352,7 @@ def reports_html(request: Request) -> HTMLResponse:
 @router.get("/api/v1/pages/berichte", tags=["pages"])
 def reports_json(request: Request) -> JSONResponse:
     """The shipped reports as JSON, with links to them."""
-    snap = current_snapshot(request)
-    return json_response(
-        reports_page(snap, site_of(request), request_language(request))
-    )
+    return json_response(_list(request, current_snapshot(request)))
 
 
 @router.get(
