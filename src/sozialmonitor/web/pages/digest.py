@@ -199,10 +199,13 @@ def method_text(t: Translator) -> tuple[str, ...]:
         t(
             "Veränderungen: Für die neueste Periode, die der Datenstand bringt, wird "
             "jeder Wert mit dem der Vorperiode verglichen. Anteile mit Zähler und "
-            "Nenner prüft ein z-Test für zwei Anteile, Raten und Anzahlen ein "
-            "bedingter Test für zwei Poisson-Fallzahlen; signifikant heißt p < 0,05. "
-            "Werte mit Zeitreihenbruch, Mittelwerte, Mediane und Fallzahlen unter der "
-            "Mindestfallzahl werden nicht geprüft."
+            "Nenner prüft ein z-Test für zwei Anteile, Raten mit Zähler und Nenner "
+            "ein bedingter Test für zwei Poisson-Fallzahlen; signifikant heißt "
+            "p < 0,05. Werte mit Zeitreihenbruch, Mittelwerte, Mediane und "
+            "Fallzahlen unter der Mindestfallzahl werden nicht geprüft. Anzahlen "
+            "(etwa Einwohner) werden nicht auf Signifikanz geprüft, sondern mit "
+            "ihrer Differenz genannt, die größte relative Veränderung zuerst: eine "
+            "Anzahl ist eine Vollerhebung, keine Stichprobe."
         ),
         t(
             "Berichtigte Werte: Werte, die der vorige veröffentlichte Datenstand für "
