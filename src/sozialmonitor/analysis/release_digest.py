@@ -4,8 +4,11 @@
 the read gate (as the given audience may see them) and makes typed statements of six
 kinds, each with the figures it rests on and the view it links to:
 
-1. ``change``: a value of the newest period the release brings differs significantly
-   from the previous period's (:mod:`.change_test`);
+1. ``change``: a share or rate of the newest period the release brings differs
+   significantly from the previous period's (:mod:`.change_test`);
+   ``difference``: a count of the newest period differs from the previous
+   period's (stated by its difference, never called significant; the largest
+   relative change first);
    ``revision``: a value the previous release already had for the same period is
    different now;
 2. ``focus``: an area moved into or out of a focus class of a Sozialindex
@@ -20,8 +23,12 @@ kinds, each with the figures it rests on and the view it links to:
    areas with a value).
 
 Each kind is capped at ``MAX_PER_KIND`` statements (the most significant first);
-the section counts the rest. The statements hold codes and numbers only; the
-sentences are made from them (``web/pages/release_digest_text.py``).
+the section counts the rest. The values are read one indicator at a time (the
+results of one Sozialindex together: its focus rule needs them), so the memory a
+digest takes is bounded by the largest indicator, not by the release. The public
+digest is computed when a release is published and stored
+(``analysis.digest_record``). The statements hold codes and numbers only; the
+sentences are made from them (``web/pages/digest_text.py``).
 """
 
 from __future__ import annotations

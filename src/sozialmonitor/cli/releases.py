@@ -211,9 +211,10 @@ def release_digest_command(
     token: TokenOption = None,
 ) -> None:
     """What a release brought ("Was hat sich verändert?"): significant changes,
-    revisions, focus areas, trend reversals, new hot spots and unusual values, as
-    the public sees them (with --internal: the administration). The public
-    digest is the one stored when the release was published."""
+    changes of counts, revisions, focus areas, trend reversals, new hot spots and
+    unusual values, as the public sees them (with --internal: the
+    administration). The public digest is the one stored when the release was
+    published."""
     use_db(db)
     use_caller(user, token)
     with user_errors():
