@@ -32,6 +32,7 @@ The numbers are invented for tests and never shown as real data.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pandas as pd
 from sqlalchemy import Connection, Engine
@@ -129,8 +130,10 @@ def _frame(conn: Connection, rows: list[Row]) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
-def make_digest_db(engine: Engine) -> None:
-    """Both releases published (see the module's table)."""
+def make_digest_db(
+    engine: Engine, publish: Callable[[Connection, str], object] = publish_release
+) -> None:
+    """Both releases published (see the module's table), with ``publish``."""
     with engine.begin() as conn:
         save_indicators(conn, INDICATORS)
         save_areas(
@@ -148,7 +151,7 @@ def make_digest_db(engine: Engine) -> None:
             ],
         )
         store_observations(conn, draft_release(conn, OLD), _frame(conn, _old_rows()))
-        publish_release(conn, OLD)
+        publish(conn, OLD)
     with engine.begin() as conn:
         store_observations(conn, draft_release(conn, NEW), _frame(conn, _new_rows()))
-        publish_release(conn, NEW)
+        publish(conn, NEW)

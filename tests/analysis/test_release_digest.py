@@ -166,7 +166,10 @@ def test_the_public_digest_has_no_internal_indicator_and_no_suppressed_value(
         )
     assert cell.value is None
     assert ("cases", town(6), "below") in keys(internal.statements)
-    assert not [s for s in public.statements if s.indicator == "cases"]
+    # The public reads the other towns' changes of the count, not town(6)'s.
+    cases = [s for s in public.statements if s.indicator == "cases"]
+    assert cases and all(s.kind is StatementKind.DIFFERENCE for s in cases)
+    assert town(6) not in {s.areas[0].code for s in cases}
 
 
 def test_a_scoped_reader_gets_statements_on_their_areas_only(digest_db: Engine) -> None:
@@ -278,12 +281,12 @@ def test_the_change_tests_against_their_formulas() -> None:
     assert rate is not None and rate.method is ChangeTestMethod.POISSON_EXACT
     exact = binomtest(50, 80, 12_000 / 22_000).pvalue
     assert math.isclose(rate.p_value, exact, rel_tol=RTOL)
-    count = change_significance(COUNT, _obs(40, None, 40), _obs(70, None, 70))
-    assert count is not None
-    assert math.isclose(count.p_value, binomtest(70, 110, 0.5).pvalue, rel_tol=RTOL)
-    assert count.significant()
+    # Counts are not tested (issue 13): 500,000 → 503,000 inhabitants would be
+    # "significant" at p < 1e-9 as Poisson counts, and so would 40 → 70.
+    big = change_significance(COUNT, _obs(5e5, None, 5e5), _obs(503e3, None, 503e3))
+    assert big is None
+    assert change_significance(COUNT, _obs(40, None, 40), _obs(70, None, 70)) is None
     # Not testable: below the minimum count, no counts, a mean.
-    assert change_significance(COUNT, _obs(2, None, 2), _obs(9, None, 9)) is None
     assert change_significance(SHARE, _obs(10, None, 5.0), _obs(20, None, 6.0)) is None
     mean = Indicator(id="m", name="M", unit="EUR", kind="mean")
     assert change_significance(mean, _obs(10, 20), _obs(30, 20)) is None

@@ -60,6 +60,7 @@ def test_the_page_states_each_kind_with_its_figures_issue_14(
     kinds = [s["id"] for s in page.select("section.digest h2")]
     assert kinds == [
         "digest-change",
+        "digest-difference",
         "digest-revision",
         "digest-focus",
         "digest-trend_reversal",
@@ -79,6 +80,13 @@ def test_the_page_states_each_kind_with_its_figures_issue_14(
         "/indikator/sgb2", "de", ansicht="diagramm", gebiet=town(2)
     )
     assert client.get(link["href"]).status_code == 200
+    # A count is compared by its difference, and the page says so (issue 13).
+    differences = page.select("li[data-kind=difference]")
+    assert differences
+    for item in differences:
+        assert "signifikant" not in item.a.get_text()
+        assert "Differenz, ohne Signifikanztest" in item.get_text()
+    assert all("„Fälle“" not in a.get_text() for a in changes)
     (revision,) = page.select("li[data-kind=revision] a")
     assert revision.get_text() == (
         f"In Musterdorf 01 wurde „SGB-II-Quote“ für 2021 berichtigt: jetzt "
@@ -153,6 +161,7 @@ def test_every_statement_links_a_view_that_shows_its_area(client: TestClient) ->
     items = [(s["kind"], i) for s in twin["sections"] for i in s["items"]]
     assert {kind for kind, _ in items} == {
         "change",
+        "difference",
         "revision",
         "trend_reversal",
         "hot_spot",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, update
 
 from sozialmonitor.access import audit
+from sozialmonitor.analysis.digest_record import refresh_newest_digest
 from sozialmonitor.store.schema import account
 from sozialmonitor.store.scope_reprotection import reprotect_for_scope
 
@@ -86,6 +87,8 @@ def run(engine: Engine, area_code: str) -> int:
     try:
         with engine.begin() as conn:
             hidden = reprotect_for_scope(conn, area_code, told)
+            # Cells hidden anew: the stored public digest must not state them.
+            refresh_newest_digest(conn)
             names = list(
                 conn.scalars(
                     select(account.c.name).where(

@@ -170,7 +170,7 @@ def hot_spots(data: DigestData) -> list[Section]:
             levels[ind].add(known.level)
     candidates = sorted((ind, lvl) for ind, lvls in levels.items() for lvl in lvls)
     found: list[Statement] = []
-    runs = skipped = 0
+    budget = data.budget
     level_areas: dict[tuple[str, str], list[str]] = {}
 
     def codes_of(level: str, period: str) -> list[str]:
@@ -185,17 +185,17 @@ def hot_spots(data: DigestData) -> list[Section]:
         base = step_back(period)
         areas = codes_of(level, period)
         if len(areas) > HOT_SPOT_MAX_AREAS:
-            skipped += 1
+            budget.skipped += 1
             continue
         if not any((ind, code, base) in data.now for code in areas):
             continue
-        if runs >= HOT_SPOT_MAX_RUNS:
-            skipped += 1
+        if budget.runs >= HOT_SPOT_MAX_RUNS:
+            budget.skipped += 1
             continue
         weights = level_contiguity(data.conn, level, Contiguity.QUEEN)
         if weights is None:
             continue
-        runs += 1
+        budget.runs += 1
         now = _clusters(data, ind, codes_of(level, period), period, weights)
         then = _clusters(data, ind, codes_of(level, base), base, weights)
         for code, local in now.items():
@@ -231,11 +231,6 @@ def hot_spots(data: DigestData) -> list[Section]:
                     rank=local.p_value if local.p_value is not None else 1.0,
                 )
             )
-    if skipped:
-        data.notes.append(
-            f"Hot spots not looked for in {skipped} indicator-levels (more than "
-            f"{HOT_SPOT_MAX_AREAS} areas, or beyond {HOT_SPOT_MAX_RUNS} analyses)."
-        )
     return [capped(StatementKind.HOT_SPOT, found)]
 
 

@@ -25,6 +25,7 @@ MAX_PER_KIND = 10
 
 class StatementKind(StrEnum):
     CHANGE = "change"
+    DIFFERENCE = "difference"
     REVISION = "revision"
     FOCUS = "focus"
     TREND_REVERSAL = "trend_reversal"
@@ -55,7 +56,8 @@ class Figures:
     """The previous release (revisions, focus areas)."""
     test: str | None = None
     """The test used: ``two_proportions_z``, ``poisson_conditional_exact``,
-    ``mann_kendall``, ``local_moran``, ``tukey_fences``."""
+    ``mann_kendall``, ``local_moran``, ``tukey_fences``; ``difference`` for a count
+    compared by its difference (no test)."""
     statistic: float | None = None
     """The test statistic (z, or Mann-Kendall's z of the new series)."""
     p_value: float | None = None
@@ -90,7 +92,7 @@ class Link:
 class Statement:
     kind: StatementKind
     direction: str
-    """``up``/``down`` (change, revision, trend before), ``into``/``out_of``
+    """``up``/``down`` (change, difference, revision, trend before), ``into``/``out_of``
     (focus), ``above``/``below`` (outlier), ``new`` (hot spot)."""
     indicator: str
     """The indicator's id (for a focus statement: the index's status class)."""
@@ -113,6 +115,15 @@ class Section:
 
 
 @dataclass(kw_only=True)
+class HotSpotBudget:
+    """The hot-spot analyses of one digest, counted across the groups of
+    indicators it reads (``digest_places.HOT_SPOT_MAX_RUNS``)."""
+
+    runs: int = 0
+    skipped: int = 0
+
+
+@dataclass(kw_only=True)
 class DigestData:
     """What the statements are found in, read once through the gate."""
 
@@ -129,6 +140,8 @@ class DigestData:
     """Shown values as of the previous release (empty without one)."""
     in_scope: Callable[[str], bool]
     notes: list[str] = field(default_factory=list)
+    budget: HotSpotBudget = field(default_factory=HotSpotBudget)
+    """Shared by the groups of indicators one digest reads in turn."""
     _brought: dict[str, str] | None = None
 
     def brought(self) -> dict[str, str]:
@@ -179,12 +192,29 @@ def indicator_link(indicator: str, *, ansicht: str, **params: str | None) -> Lin
     return Link(path=f"/indikator/{indicator}", params=tuple(pairs))
 
 
+def _rank(s: Statement) -> tuple[float, str, str]:
+    return (s.rank, s.indicator, s.areas[0].code if s.areas else "")
+
+
 def capped(kind: StatementKind, found: Iterable[Statement]) -> Section:
-    ordered = sorted(
-        found, key=lambda s: (s.rank, s.indicator, s.areas[0].code if s.areas else "")
-    )
+    ordered = sorted(found, key=_rank)
     return Section(
         kind=kind,
         statements=tuple(ordered[:MAX_PER_KIND]),
         more=max(0, len(ordered) - MAX_PER_KIND),
+    )
+
+
+def merged(first: Section | None, second: Section) -> Section:
+    """Two sections of one kind (from two groups of indicators) as one: the
+    ``MAX_PER_KIND`` first of both, the rest counted; the same as capping all
+    statements at once."""
+    if first is None:
+        return second
+    both = capped(second.kind, (*first.statements, *second.statements))
+    return Section(
+        kind=second.kind,
+        statements=both.statements,
+        more=first.more + second.more + both.more,
+        checked=first.checked and second.checked,
     )

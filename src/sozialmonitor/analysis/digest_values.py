@@ -1,6 +1,8 @@
 """The digest's statements about single values: significant changes against the
-previous period, revisions against the previous release, trend reversals and values
-outside the usual range of their level (see ``release_digest``)."""
+previous period (shares and rates), the largest changes of counts (by their
+difference: a count is not called significant), revisions against the previous
+release, trend reversals and values outside the usual range of their level (see
+``release_digest``)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from sozialmonitor.analysis.trends import (
     mann_kendall,
     trend,
 )
+from sozialmonitor.domain.indicator import Indicator, IndicatorKind
 from sozialmonitor.domain.observation import Flag, Observation
 from sozialmonitor.domain.period import step_back
 
@@ -41,8 +44,10 @@ SIGNIFICANT = (TrendDirection.INCREASING, TrendDirection.DECREASING)
 def value_sections(data: DigestData) -> list[Section]:
     brought = data.brought()
     series = data.series()
+    changes, differences = _changes(data, brought, series)
     return [
-        capped(StatementKind.CHANGE, _changes(data, brought, series)),
+        capped(StatementKind.CHANGE, changes),
+        capped(StatementKind.DIFFERENCE, differences),
         _revisions(data),
         capped(StatementKind.TREND_REVERSAL, _reversals(data, brought, series)),
         capped(StatementKind.OUTLIER, _outliers(data, brought)),
@@ -64,8 +69,9 @@ def _changes(
     data: DigestData,
     brought: Mapping[str, str],
     series: Mapping[tuple[str, str], dict[str, Observation]],
-) -> list[Statement]:
-    found = []
+) -> tuple[list[Statement], list[Statement]]:
+    """Significant changes of shares and rates, and the changes of counts."""
+    found, differences = [], []
     for obs in _new_values(data, brought):
         indicator = data.indicators[obs.indicator]
         points = series[(obs.indicator, obs.area)]
@@ -73,6 +79,10 @@ def _changes(
         base = points.get(step_back(obs.period, Span.PREVIOUS.years))
         if base is None or obs.flags & Flag.BREAK:
             continue  # no previous value, or a break in the series: not comparable
+        if indicator.kind is IndicatorKind.COUNT:
+            if (stated := _difference(data, indicator, base, obs)) is not None:
+                differences.append(stated)
+            continue
         tested = change_significance(indicator, base, obs)
         if tested is None or not tested.significant() or obs.value == base.value:
             continue
@@ -102,7 +112,36 @@ def _changes(
                 rank=tested.p_value,
             )
         )
-    return found
+    return found, differences
+
+
+def _difference(
+    data: DigestData, indicator: Indicator, base: Observation, obs: Observation
+) -> Statement | None:
+    """A count's change as its difference, the largest relative change first;
+    counts below the indicator's ``min_count`` either time are left out (a change
+    from 2 to 5 is no news)."""
+    assert obs.value is not None and base.value is not None
+    if obs.value == base.value or min(obs.value, base.value) < indicator.min_count:
+        return None
+    relative = abs(obs.value - base.value) / max(abs(base.value), 1e-12)
+    return Statement(
+        kind=StatementKind.DIFFERENCE,
+        direction="up" if obs.value > base.value else "down",
+        indicator=indicator.id,
+        indicator_name=indicator.name,
+        areas=(data.area(obs.area),),
+        figures=Figures(
+            period=obs.period,
+            value=obs.value,
+            base_period=base.period,
+            base_value=base.value,
+            release=data.release.name,
+            test="difference",
+        ),
+        link=indicator_link(indicator.id, ansicht="diagramm", gebiet=obs.area),
+        rank=-relative,
+    )
 
 
 def _revisions(data: DigestData) -> Section:

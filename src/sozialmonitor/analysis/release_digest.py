@@ -4,8 +4,11 @@
 the read gate (as the given audience may see them) and makes typed statements of six
 kinds, each with the figures it rests on and the view it links to:
 
-1. ``change``: a value of the newest period the release brings differs significantly
-   from the previous period's (:mod:`.change_test`);
+1. ``change``: a share or rate of the newest period the release brings differs
+   significantly from the previous period's (:mod:`.change_test`);
+   ``difference``: a count of the newest period differs from the previous
+   period's (stated by its difference, never called significant; the largest
+   relative change first);
    ``revision``: a value the previous release already had for the same period is
    different now;
 2. ``focus``: an area moved into or out of a focus class of a Sozialindex
@@ -20,29 +23,43 @@ kinds, each with the figures it rests on and the view it links to:
    areas with a value).
 
 Each kind is capped at ``MAX_PER_KIND`` statements (the most significant first);
-the section counts the rest. The statements hold codes and numbers only; the
-sentences are made from them (``web/pages/release_digest_text.py``).
+the section counts the rest. The values are read one indicator at a time (the
+results of one Sozialindex together: its focus rule needs them), so the memory a
+digest takes is bounded by the largest indicator, not by the release. The public
+digest is computed when a release is published and stored
+(``analysis.digest_record``). The statements hold codes and numbers only; the
+sentences are made from them (``web/pages/digest_text.py``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from sozialmonitor.analysis.digest_places import focus_moves, hot_spots
+from sozialmonitor.analysis.digest_places import (
+    HOT_SPOT_MAX_AREAS,
+    HOT_SPOT_MAX_RUNS,
+    focus_moves,
+    hot_spots,
+)
 from sozialmonitor.analysis.digest_statement import (
     DigestData,
+    HotSpotBudget,
     Section,
     Statement,
     StatementKind,
+    merged,
     shown,
 )
 from sozialmonitor.analysis.digest_values import value_sections
+from sozialmonitor.analysis.index_categories import stored_definition
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.area import Area
+from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.domain.observation import Observation
 from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import UnknownReleaseError
@@ -103,23 +120,42 @@ def chosen_release(
     return release, (earlier[-1] if earlier else None)
 
 
-def read_digest_data(
-    conn: Connection, release: Release, previous: Release | None, audience: Audience
-) -> DigestData:
-    indicators = {
-        i.id: i for i in queries.list_indicators(conn, audience=audience.catalogue)
-    }
-    areas = {a.code: a for a in queries.list_areas(conn)}
+def read_groups(
+    indicators: Mapping[str, Indicator], wanted: Sequence[str]
+) -> list[list[str]]:
+    """The indicators read together: the results of one Sozialindex (its focus rule
+    takes its status class, z-values and cells together), every other alone. The
+    digest reads one group at a time, so its memory is bounded by the largest
+    indicator, not by the release."""
+    by_index: dict[str, list[str]] = defaultdict(list)
+    alone: list[list[str]] = []
+    for code in wanted:
+        indicator = indicators[code]
+        definition = stored_definition(indicator)
+        if definition is not None and code.startswith(f"{definition.id}."):
+            by_index[definition.id].append(code)
+        else:
+            alone.append([code])
+    return [*by_index.values(), *alone]
 
-    # Only the indicators the release brings: the others have nothing to state.
-    wanted = [
-        code for code in release_indicators(conn, release.name) if code in indicators
-    ]
+
+def read_digest_data(
+    conn: Connection,
+    release: Release,
+    previous: Release | None,
+    audience: Audience,
+    *,
+    group: Sequence[str],
+    indicators: dict[str, Indicator],
+    areas: dict[str, Area],
+    notes: list[str],
+    budget: HotSpotBudget,
+) -> DigestData:
+    """The shown values of the indicators ``group`` as of the release and as of
+    the previous one."""
 
     def read(as_of: str) -> dict[tuple[str, str, str], Observation]:
-        if not wanted:
-            return {}
-        query = ObservationQuery(indicators=wanted, as_of=as_of, computed=False)
+        query = ObservationQuery(indicators=list(group), as_of=as_of, computed=False)
         return {
             o.key: o
             for o in queries.read_observations(conn, query, audience=audience)
@@ -136,6 +172,8 @@ def read_digest_data(
         now=read(release.name),
         before=read(previous.name) if previous else {},
         in_scope=_scope_test(areas, audience),
+        notes=notes,
+        budget=budget,
     )
 
 
@@ -177,17 +215,53 @@ def release_digest(
     """
     started = time.perf_counter()
     chosen, previous = chosen_release(conn, release, audience)
-    data = read_digest_data(conn, chosen, previous, audience)
+    indicators = {
+        i.id: i for i in queries.list_indicators(conn, audience=audience.catalogue)
+    }
+    areas = {a.code: a for a in queries.list_areas(conn)}
+    # Only the indicators the release brings: the others have nothing to state.
+    wanted = [
+        code for code in release_indicators(conn, chosen.name) if code in indicators
+    ]
+    notes: list[str] = []
+    budget = HotSpotBudget()
     sections: dict[StatementKind, Section] = {}
     finders: tuple[Finder, ...] = (value_sections, focus_moves, hot_spots)
-    for finder in finders:
-        for section in finder(data):
-            sections[section.kind] = section
+    for group in read_groups(indicators, wanted):
+        data = read_digest_data(
+            conn,
+            chosen,
+            previous,
+            audience,
+            group=group,
+            indicators=indicators,
+            areas=areas,
+            notes=notes,
+            budget=budget,
+        )
+        for finder in finders:
+            for section in finder(data):
+                sections[section.kind] = merged(sections.get(section.kind), section)
+        del data  # the next group's values replace this one's
+    if budget.skipped:
+        notes.append(
+            f"Hot spots not looked for in {budget.skipped} indicator-levels (more "
+            f"than {HOT_SPOT_MAX_AREAS} areas, or beyond {HOT_SPOT_MAX_RUNS} "
+            "analyses)."
+        )
+    if not wanted:  # nothing read: the kinds are still reported, empty
+        for kind in KIND_ORDER:
+            sections[kind] = Section(
+                kind=kind,
+                statements=(),
+                more=0,
+                checked=kind is not StatementKind.REVISION or previous is not None,
+            )
     return Digest(
         release=chosen.name,
         previous=previous.name if previous else None,
         audience=str(audience),
         sections=tuple(sections[k] for k in KIND_ORDER if k in sections),
-        notes=tuple(data.notes),
+        notes=tuple(notes),
         seconds=time.perf_counter() - started,
     )

@@ -424,12 +424,15 @@ _PAIRS: tuple[tuple[str, str], ...] = (
     ("Why it is withdrawn.", "Warum er zurückgezogen wird."),
     (
         'What a release brought ("Was hat sich verändert?"): significant changes, '
-        "revisions, focus areas, trend reversals, new hot spots and unusual values, "
-        "as the public sees them (with --internal: the administration).",
+        "changes of counts, revisions, focus areas, trend reversals, new hot spots "
+        "and unusual values, as the public sees them (with --internal: the "
+        "administration). The public digest is the one stored when the release was "
+        "published.",
         "Was ein Datenstand gebracht hat („Was hat sich verändert?“): signifikante "
-        "Veränderungen, berichtigte Werte, Fokusgebiete, Trendwenden, neue Hot Spots "
-        "und ungewöhnliche Werte, wie die Öffentlichkeit sie sieht (mit --internal: "
-        "die Verwaltung).",
+        "Veränderungen, Veränderungen von Anzahlen, berichtigte Werte, Fokusgebiete, "
+        "Trendwenden, neue Hot Spots und ungewöhnliche Werte, wie die Öffentlichkeit "
+        "sie sieht (mit --internal: die Verwaltung). Der öffentliche Überblick ist "
+        "der bei der Veröffentlichung gespeicherte.",
     ),
     (
         "The release (default: the newest published one).",

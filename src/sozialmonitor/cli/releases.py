@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from sozialmonitor.access.roles import Action
+from sozialmonitor.analysis.digest_record import stored_digest
 from sozialmonitor.analysis.release_digest import release_digest
 from sozialmonitor.cli.caller import (
     TokenOption,
@@ -28,9 +29,10 @@ from sozialmonitor.cli.console import (
     use_db,
     user_errors,
 )
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import ReleaseCheckError
 from sozialmonitor.store import queries, writes
-from sozialmonitor.store.publication import publish_checked
+from sozialmonitor.store.publication import publish_checked, withdraw_published
 from sozialmonitor.store.release_diff import release_diff as changes_between
 from sozialmonitor.store.release_review import Finding, release_findings
 from sozialmonitor.web.i18n import Translator
@@ -154,7 +156,7 @@ def release_withdraw(
     with user_errors():
         eng, caller = authorised(Action.WITHDRAW)
         with eng.begin() as conn:
-            writes.withdraw_release(
+            withdraw_published(
                 conn, name, reason, actor=actor_of(caller), address=caller.address
             )
     typer.echo(f"Withdrawn '{name}'. Its values remain stored for 'as of' reads.")
@@ -209,14 +211,19 @@ def release_digest_command(
     token: TokenOption = None,
 ) -> None:
     """What a release brought ("Was hat sich verändert?"): significant changes,
-    revisions, focus areas, trend reversals, new hot spots and unusual values, as
-    the public sees them (with --internal: the administration)."""
+    changes of counts, revisions, focus areas, trend reversals, new hot spots and
+    unusual values, as the public sees them (with --internal: the
+    administration). The public digest is the one stored when the release was
+    published."""
     use_db(db)
     use_caller(user, token)
     with user_errors():
         eng, audience = reading(internal)
+        if audience == Audience.PUBLIC:  # stored at publication
+            digest = stored_digest(eng, release)
         with eng.connect() as conn:
-            digest = release_digest(conn, release, audience=audience)
+            if audience != Audience.PUBLIC:
+                digest = release_digest(conn, release, audience=audience)
             wording = wording_of(
                 queries.list_indicators(conn, audience=audience.catalogue),
                 queries.list_levels(conn),

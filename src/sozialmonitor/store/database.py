@@ -122,17 +122,21 @@ def _alembic_config(engine: Engine) -> Config:
 
 def init_database(engine: Engine) -> None:
     """Create the tables or upgrade them to the newest migration; seed the levels;
-    compute the suppression patterns a database from an older version lacks."""
+    compute the suppression patterns and the newest release's public digest a
+    database from an older version lacks (``analysis.digest_record``; older
+    releases' digests are computed and stored when first read)."""
     try:
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
         raise ConfigurationError(
             f"Cannot open the database {engine.url!r}: {exc.orig}"
         ) from None
+    from sozialmonitor.analysis.digest_record import refresh_newest_digest
     from sozialmonitor.store.suppression import ensure_patterns
 
     with engine.begin() as conn:
         ensure_patterns(conn)  # releases published before patterns existed
+        refresh_newest_digest(conn)  # published before digests were stored
         if conn.scalar(select(func.count()).select_from(schema.area_level)) == 0:
             conn.execute(
                 insert(schema.area_level),

@@ -452,6 +452,25 @@ published_report = Table(
     Column("withdrawn_by", String(100), nullable=True),
 )
 
+# The release digest "Was hat sich verändert?" (store/digest_results.py), computed
+# when a release is published: one JSON document per release and audience, with
+# the fingerprint of what its reads depended on (catalogue, releases, suppression
+# patterns); a reader finds a stored digest whose fingerprint is not the current
+# one stale and computes it anew, so a pattern changed after publication never
+# serves a statement on a now-hidden value.
+release_digest = Table(
+    "release_digest",
+    metadata,
+    Column("release_id", Integer, nullable=False),
+    # Whose reads: ``public`` (stored at publication).
+    Column("audience", String(60), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    # ``analysis.digest_record.digest_to_dict`` as JSON.
+    Column("document", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("release_id", "audience"),
+)
+
 __all__ = [
     "account",
     "account_recovery_code",
@@ -474,6 +493,7 @@ __all__ = [
     "qualitative_record",
     "recommendation_status",
     "release",
+    "release_digest",
     "sign_in_attempt",
     "suppressed_cell",
     "suppression_slice",

@@ -264,15 +264,15 @@ def warm_data(engine: Engine, *, gaps: bool = True, hotspots: bool = True) -> No
     every indicator), the top areas' values, the map paths of the levels, what
     the profiles derive from the catalogue and — with ``gaps`` — the map of data
     gaps (one scan of the values for both: half a minute at Germany size, so not
-    before the first request but in the keep-warm thread) and the newest release's
-    digest (``/veraenderungen``). Nearly free when the
-    data version has not changed. (A reader with an area scope builds its own on
-    first use.) With ``hotspots``, then the hot-spot analyses of the levels too
-    large to analyse during a request, for the public and then for the
+    before the first request but in the keep-warm thread). Nearly free when the
+    data version has not changed. (The release digest is not made here: the
+    public one is stored when a release is published, ``store.publication``.)
+    (A reader with an area scope builds its own on first use.) With ``hotspots``,
+    then the hot-spot analyses of the levels too large to analyse during a
+    request, for the public and then for the
     administration (``indicator_hotspots.precompute``: minutes of a worker
     process at Germany size, once per data version)."""
     from sozialmonitor.web.pages.area_values import derive, warm_benchmarks
-    from sozialmonitor.web.pages.digest import digest_of
     from sozialmonitor.web.pages.gaps_matrix import chosen_top, matrix_for
     from sozialmonitor.web.pages.indicator_hotspots import precompute
     from sozialmonitor.web.pages.indicator_views import prepare_maps
@@ -292,8 +292,6 @@ def warm_data(engine: Engine, *, gaps: bool = True, hotspots: bool = True) -> No
             snap.remember("benchmarks-warm", partial(warm_benchmarks, conn, snap))
         if gaps:
             matrix_for(engine, audience, chosen_top(snap, ""))
-            if snap.release is not None:
-                digest_of(engine, snap, None)
     if hotspots:
         for audience in (Audience.PUBLIC, Audience.INTERNAL):
             precompute(engine, audience)

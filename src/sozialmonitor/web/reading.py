@@ -130,7 +130,12 @@ _MASCULINE_NEUTER = (
     "Quartier",
     "Regionalverband",
     "Amt",
+    "Dorf",
+    "Gebiet",
+    "Viertel",
 )
+_PREPOSITIONS = ("Am", "An", "Auf", "Im", "In", "Hinter", "Unter", "Zum", "Zur")
+"""A name that starts with one (``Am Heideberg``) takes "im Gebiet"."""
 
 
 def in_area(name: str, lang: Language) -> str:
@@ -145,10 +150,18 @@ def in_area(name: str, lang: Language) -> str:
     ('in der Region Hannover', 'im Kreis Pinneberg')
     >>> in_area("Laatzen", "de"), in_area("Region Hannover", "en")
     ('in Laatzen', 'in Region Hannover')
+    >>> in_area("Kreisfreie Stadt Offenbach am Main", "de")
+    'in der Kreisfreien Stadt Offenbach am Main'
+    >>> in_area("Am Heideberg", "de"), in_area("Dorf Malchow", "de")
+    ('im Gebiet Am Heideberg', 'im Dorf Malchow')
     """
     if lang != "de":
         return f"in {name}"
     first = name.split(" ", 1)[0].split("-", 1)[0]
+    if first == "Kreisfreie" and " " in name:  # the adjective declines
+        return f"in der Kreisfreien {name.split(' ', 1)[1]}"
+    if first in _PREPOSITIONS and " " in name:
+        return f"im Gebiet {name}"
     if first in _FEMININE:
         return f"in der {name}"
     if first in _MASCULINE_NEUTER:

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
 from sozialmonitor.analysis.digest_places import HOT_SPOT_MAX_AREAS
+from sozialmonitor.analysis.digest_record import stored_digest
 from sozialmonitor.analysis.digest_statement import (
     MAX_PER_KIND,
     Statement,
@@ -20,6 +21,7 @@ from sozialmonitor.analysis.digest_statement import (
 )
 from sozialmonitor.analysis.digest_values import FENCE_FACTOR, OUTLIER_MIN_AREAS
 from sozialmonitor.analysis.release_digest import Digest, release_digest
+from sozialmonitor.domain.access import Audience
 from sozialmonitor.domain.release import Release, ReleaseStatus
 from sozialmonitor.errors import UnknownReleaseError
 from sozialmonitor.web import formatting
@@ -86,7 +88,11 @@ class DigestPage:
 
 def digest_of(engine: Engine, snap: Snapshot, release: str | None) -> Digest:
     """The digest of ``release`` (None: the newest published) for the snapshot's
-    audience, kept per snapshot (``warm_data`` makes the newest one's ahead)."""
+    audience: the public one as stored at publication (``digest_record``; read
+    each time, so a pattern changed since is noticed), any other computed on
+    demand and kept per snapshot (data version)."""
+    if snap.audience == Audience.PUBLIC:
+        return stored_digest(engine, release)
 
     def make() -> Digest:
         with engine.connect() as conn:
@@ -110,7 +116,7 @@ def digest_page(
     )
     wanted = datenstand.strip() or None
     if snap.release is not None and wanted == snap.release.name:
-        wanted = None  # the newest: the digest kept (and warmed) for it
+        wanted = None  # the newest: the digest kept for it
     try:
         digest = digest_of(request.app.state.engine, snap, wanted)
     except UnknownReleaseError:
@@ -199,10 +205,13 @@ def method_text(t: Translator) -> tuple[str, ...]:
         t(
             "Veränderungen: Für die neueste Periode, die der Datenstand bringt, wird "
             "jeder Wert mit dem der Vorperiode verglichen. Anteile mit Zähler und "
-            "Nenner prüft ein z-Test für zwei Anteile, Raten und Anzahlen ein "
-            "bedingter Test für zwei Poisson-Fallzahlen; signifikant heißt p < 0,05. "
-            "Werte mit Zeitreihenbruch, Mittelwerte, Mediane und Fallzahlen unter der "
-            "Mindestfallzahl werden nicht geprüft."
+            "Nenner prüft ein z-Test für zwei Anteile, Raten mit Zähler und Nenner "
+            "ein bedingter Test für zwei Poisson-Fallzahlen; signifikant heißt "
+            "p < 0,05. Werte mit Zeitreihenbruch, Mittelwerte, Mediane und "
+            "Fallzahlen unter der Mindestfallzahl werden nicht geprüft. Anzahlen "
+            "(etwa Einwohner) werden nicht auf Signifikanz geprüft, sondern mit "
+            "ihrer Differenz genannt, die größte relative Veränderung zuerst: eine "
+            "Anzahl ist eine Vollerhebung, keine Stichprobe."
         ),
         t(
             "Berichtigte Werte: Werte, die der vorige veröffentlichte Datenstand für "

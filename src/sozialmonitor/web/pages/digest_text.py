@@ -16,10 +16,13 @@ from sozialmonitor.domain.indicator import Indicator
 from sozialmonitor.web import formatting
 from sozialmonitor.web.catalogue_text import catalogue_text, english_or_german
 from sozialmonitor.web.i18n import Language, Translator
+from sozialmonitor.web.reading import in_area
 from sozialmonitor.web.urls import href
 
 KIND_TITLES: dict[StatementKind, str] = {
     StatementKind.CHANGE: "Signifikante Veränderungen gegenüber der Vorperiode",
+    StatementKind.DIFFERENCE: "Veränderungen von Anzahlen gegenüber der Vorperiode "
+    "(ohne Signifikanztest)",
     StatementKind.REVISION: "Berichtigte Werte gegenüber dem vorigen Datenstand",
     StatementKind.FOCUS: "Neue und nicht mehr bestehende Fokusgebiete",
     StatementKind.TREND_REVERSAL: "Trendwenden",
@@ -29,6 +32,7 @@ KIND_TITLES: dict[StatementKind, str] = {
 TESTS: dict[str, str] = {
     "two_proportions_z": "Vergleich zweier Anteile (z-Test)",
     "poisson_conditional_exact": "Vergleich zweier Fallzahlen (Poisson-Test)",
+    "difference": "Differenz, ohne Signifikanztest",
     "mann_kendall": "Mann-Kendall-Test",
     "local_moran": "lokaler Moran-Test (LISA)",
     "tukey_fences": "Tukey-Zäune (1,5 × Interquartilsabstand)",
@@ -99,8 +103,10 @@ def _common(s: Statement, w: Wording, t: Translator) -> dict[str, str]:
     name = (
         catalogue_text(indicator, "name", lang).text if indicator else s.indicator_name
     )
+    area = s.areas[0].name if s.areas else ""
     found: dict[str, str] = {
-        "area": s.areas[0].name if s.areas else "",
+        "area": area,
+        "in_area": capitalised(in_area(area, lang)),
         "name": f"„{name}“" if lang == "de" else f"“{name}”",
         "period": formatting.period_label(f.period, lang),
         "base_period": formatting.period_label(f.base_period, lang)
@@ -120,18 +126,43 @@ def _common(s: Statement, w: Wording, t: Translator) -> dict[str, str]:
 
 def _change(s: Statement, w: Wording, t: Translator) -> str:
     text = (
-        "In {area} ist {name} von {base_period} auf {period} signifikant gestiegen: "
+        "{in_area} ist {name} von {base_period} auf {period} signifikant gestiegen: "
         "von {base_value} auf {value}."
         if s.direction == "up"
-        else "In {area} ist {name} von {base_period} auf {period} signifikant "
+        else "{in_area} ist {name} von {base_period} auf {period} signifikant "
         "gesunken: von {base_value} auf {value}."
     )
     return t(text, **_common(s, w, t))
 
 
+def _difference(s: Statement, w: Wording, t: Translator) -> str:
+    values = _common(s, w, t)
+    indicator = w.indicators.get(s.indicator)
+    f = s.figures
+    if indicator is not None and f.value is not None and f.base_value is not None:
+        values["difference"] = formatting.with_unit(
+            abs(f.value - f.base_value), indicator, t.lang
+        )
+    else:
+        values["difference"] = ""
+    text = (
+        "{in_area} ist {name} von {base_period} auf {period} um {difference} "
+        "gestiegen: von {base_value} auf {value}."
+        if s.direction == "up"
+        else "{in_area} ist {name} von {base_period} auf {period} um {difference} "
+        "gesunken: von {base_value} auf {value}."
+    )
+    return t(text, **values)
+
+
+def capitalised(phrase: str) -> str:
+    """A phrase at the start of a sentence: ``im Landkreis Gießen`` → ``Im …``."""
+    return phrase[:1].upper() + phrase[1:]
+
+
 def _revision(s: Statement, w: Wording, t: Translator) -> str:
     return t(
-        "In {area} wurde {name} für {period} berichtigt: jetzt {value}, im "
+        "{in_area} wurde {name} für {period} berichtigt: jetzt {value}, im "
         "Datenstand {base_release} {base_value}.",
         base_release=s.figures.base_release or "",
         **_common(s, w, t),
@@ -166,19 +197,19 @@ def _reversal(s: Statement, w: Wording, t: Translator) -> str:
     was_up = s.direction == "up"
     if now in ("increasing", "decreasing"):  # the opposite direction now
         text = (
-            "In {area} stieg {name} von {first_period} bis {base_period} "
+            "{in_area} stieg {name} von {first_period} bis {base_period} "
             "signifikant; mit {period} ({value}) fällt die Reihe nun signifikant."
             if was_up
-            else "In {area} fiel {name} von {first_period} bis {base_period} "
+            else "{in_area} fiel {name} von {first_period} bis {base_period} "
             "signifikant; mit {period} ({value}) steigt die Reihe nun signifikant."
         )
     else:
         text = (
-            "In {area} stieg {name} von {first_period} bis {base_period} "
+            "{in_area} stieg {name} von {first_period} bis {base_period} "
             "signifikant; mit {period} ({value}) ist der Anstieg nicht mehr "
             "signifikant."
             if was_up
-            else "In {area} fiel {name} von {first_period} bis {base_period} "
+            else "{in_area} fiel {name} von {first_period} bis {base_period} "
             "signifikant; mit {period} ({value}) ist der Rückgang nicht mehr "
             "signifikant."
         )
@@ -199,10 +230,10 @@ def _outlier(s: Statement, w: Wording, t: Translator) -> str:
     level = w.levels.get(s.figures.level or "", s.figures.level or "")
     values["level"] = t(level)
     text = (
-        "In {area} liegt {name} für {period} mit {value} über dem üblichen Bereich "
+        "{in_area} liegt {name} für {period} mit {value} über dem üblichen Bereich "
         "der Raumebene {level} (obere Grenze {upper})."
         if s.direction == "above"
-        else "In {area} liegt {name} für {period} mit {value} unter dem üblichen "
+        else "{in_area} liegt {name} für {period} mit {value} unter dem üblichen "
         "Bereich der Raumebene {level} (untere Grenze {lower})."
     )
     return t(text, **values)
@@ -210,6 +241,7 @@ def _outlier(s: Statement, w: Wording, t: Translator) -> str:
 
 _SENTENCES: dict[StatementKind, Callable[[Statement, Wording, Translator], str]] = {
     StatementKind.CHANGE: _change,
+    StatementKind.DIFFERENCE: _difference,
     StatementKind.REVISION: _revision,
     StatementKind.FOCUS: _focus,
     StatementKind.TREND_REVERSAL: _reversal,

@@ -21,7 +21,7 @@ from sozialmonitor.access.roles import Action, Role, may
 from sozialmonitor.domain.indicator import CONTROL_CHARACTERS
 from sozialmonitor.errors import ReleaseStateError, SozialmonitorError
 from sozialmonitor.store import queries, writes
-from sozialmonitor.store.publication import publish_checked
+from sozialmonitor.store.publication import publish_checked, withdraw_published
 from sozialmonitor.store.release_review import MAX_PAGE
 from sozialmonitor.web.page import current_snapshot, frame_for, render, request_language
 from sozialmonitor.web.pages.administration import (
@@ -342,7 +342,7 @@ async def withdraw(request: Request, release_name: str) -> Response:
         )
     try:
         with engine_of(request).begin() as conn:
-            writes.withdraw_release(
+            withdraw_published(
                 conn,
                 name,
                 reason,
