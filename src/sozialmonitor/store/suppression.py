@@ -14,7 +14,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from sozialmonitor.access.attack import State
 from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
@@ -320,7 +320,33 @@ def _store(
     pattern: Pattern,
     hierarchy: Hierarchy,
 ) -> None:
+    """Store the pattern of one slice (replacing the one it had). A pattern that
+    hides other cells than before counts the indicator's ``revision`` up in the
+    same transaction: the revisions are part of the data version
+    (``store.data_version``), so no cache of the portal keeps serving what the old
+    pattern showed (a re-protection for an area scope changes nothing else the
+    data version sees)."""
     sl, sc = schema.suppression_slice, schema.suppressed_cell
+    before = {
+        (r.area_id, r.reason)
+        for r in conn.execute(
+            select(sc.c.area_id, sc.c.reason).where(
+                sc.c.release_id == release_id,
+                sc.c.indicator_id == indicator_id,
+                sc.c.period == period,
+            )
+        )
+    }
+    after = {
+        (hierarchy.ids[area], reason.value) for area, reason in pattern.hidden.items()
+    }
+    if before != after:
+        ind = schema.indicator
+        conn.execute(
+            update(ind)
+            .where(ind.c.id == indicator_id)
+            .values(revision=ind.c.revision + 1)
+        )
     for table in (sl, sc):
         conn.execute(
             delete(table).where(
