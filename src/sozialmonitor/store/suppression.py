@@ -129,10 +129,23 @@ def pending_patterns(
 
 
 def protect_slices(conn: Connection, release: Release, slices: Iterable[Slice]) -> int:
+    """Compute and store the patterns of ``slices`` as of ``release``; then hide
+    whole every stored index result that included an input cell now hidden
+    (``store.index_patterns``). Returns the number of cells hidden."""
+    from sozialmonitor.store.index_patterns import stale_index_patterns
+
     hierarchy = hierarchy_of(conn)
     hidden_total = 0
+    stored: set[Slice] = set()
     for indicator_id, period, pattern in _patterns_of(conn, release, slices, hierarchy):
         _store(conn, release.id, indicator_id, period, pattern, hierarchy)
+        stored.add((indicator_id, period))
+        hidden_total += len(pattern.hidden)
+    indicators = indicators_by_id(conn)
+    for release_id, indicator_id, period, pattern in stale_index_patterns(
+        conn, stored, indicators, hierarchy
+    ):
+        _store(conn, release_id, indicator_id, period, pattern, hierarchy)
         hidden_total += len(pattern.hidden)
     return hidden_total
 
