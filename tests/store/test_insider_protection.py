@@ -85,3 +85,30 @@ def test_a_scope_that_holds_no_hidden_cell_changes_nothing(engine: Engine) -> No
     add_account(engine, "stadt", Role.READER, area=shown_town)
 
     assert shown_counts("cases", read(engine, "cases")) == before
+
+
+@pytest.mark.parametrize("new_scope", ["T3", None])
+def test_a_scope_taken_away_stays_insider_knowledge(
+    engine: Engine, new_scope: str | None
+) -> None:
+    """The staff of a scope taken away (``set_area`` to another area, or to every
+    area) know its true values still: a release published afterwards, whose
+    pattern is computed anew, keeps protecting against them."""
+    from sozialmonitor.access import accounts
+    from tests.store.disclosure_data import publish, rows
+
+    make_small_counts_db(engine)
+    public = shown_counts("cases", read(engine, "cases"))
+    partner = next(a for a, v in public.items() if v is None and a != "T1")
+    add_account(engine, "stadt", Role.READER, area=partner)
+    add_account(engine, "kreis", Role.READER, area="T3")  # T3: no job needed
+    with engine.begin() as conn:
+        accounts.set_area(conn, "stadt", new_scope)
+
+    corrected = {"T2": CASES["T2"] + 1}  # r2 corrects one town: a new pattern
+    publish(engine, "r2", lambda conn: rows(conn, corrected, {}))
+
+    public = shown_counts("cases", read(engine, "cases"))
+    assert public["T1"] is None
+    former = {**public, partner: CASES[partner]}
+    assert narrowest([former]) >= MIN

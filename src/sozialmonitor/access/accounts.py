@@ -22,6 +22,7 @@ from sozialmonitor.access.roles import ACCOUNT_ROLES, Role
 from sozialmonitor.domain.access import Audience
 from sozialmonitor.errors import AccountError, PasswordPolicyError
 from sozialmonitor.store.schema import account
+from sozialmonitor.store.scope_reprotection import SCOPE_CHANGED
 
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's default parameters (RFC 9106, low memory)."""
@@ -307,7 +308,10 @@ def set_area(
 ) -> Account:
     """Give the account the area scope ``area_code`` (None: every area). A new
     scope whose patterns are not computed yet leaves the account pending (reading
-    as the public) until ``access.scope_protection`` has stored them."""
+    as the public) until ``access.scope_protection`` has stored them. The scope
+    taken away stays insider knowledge for good (its staff saw its true values):
+    the patterns computed from now on read it from this audit event
+    (``store.scope_reprotection.insider_scopes``)."""
     before = get(conn, name)
     pending = before.scope_pending
     if (area_code or None) != before.area_code:
@@ -319,7 +323,7 @@ def set_area(
     )
     audit.record(
         conn,
-        "area-changed",
+        SCOPE_CHANGED,
         actor=actor,
         target=name,
         detail={"from": before.area_code, "to": area_code or None},

@@ -13,8 +13,9 @@ from sozialmonitor.store.resolution import joined
 
 def data_version(conn: Connection) -> tuple[int, ...]:
     """A cheap fingerprint that changes whenever an import, a new area, a new or
-    edited indicator (the sum of the indicators' revisions) or a release's status
-    changes what a read may return; caches key on it."""
+    edited indicator, a changed suppression pattern (both count the indicator's
+    revision up; their sum is here) or a release's status changes what a read may
+    return; caches key on it."""
     rel, lvl, ind = schema.release, schema.area_level, schema.indicator
     counts = conn.execute(
         select(

@@ -106,8 +106,10 @@ indicator = Table(
     Column("unit_en", String(100), nullable=False, server_default=""),
     Column("topic_en", String(200), nullable=False, server_default=""),
     Column("definition_en", Text, nullable=False, server_default=""),
-    # Counted up by every change of the metadata above (``writes.save_indicators``);
-    # their sum is part of the data version (``data_version.data_version``).
+    # Counted up by every change of the metadata above (``writes.save_indicators``)
+    # and of the indicator's stored suppression patterns (``suppression._store``:
+    # a re-protection for an area scope); their sum is part of the data version
+    # (``data_version.data_version``).
     Column("revision", Integer, nullable=False, default=0, server_default="0"),
 )
 

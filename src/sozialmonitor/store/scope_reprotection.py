@@ -4,6 +4,7 @@ account is given a new scope."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import Connection, select
@@ -91,15 +92,41 @@ def subtree(hierarchy: Hierarchy, code: str) -> set[str]:
     return found
 
 
+SCOPE_CHANGED = "area-changed"
+"""The audit log's action when an account's area scope changes
+(``access.accounts.set_area``); its detail names the scope before (``from``)."""
+
+
 def insider_scopes(conn: Connection, hierarchy: Hierarchy) -> list[frozenset[str]]:
-    """Per area scope of an account (enabled or not: a disabled account's staff
-    knew the values), the codes of its area and every area below it."""
-    a = schema.account
-    codes = conn.scalars(
-        select(a.c.area_code).where(a.c.area_code.is_not(None)).distinct()
-    )
+    """Per area scope an account holds or ever held, the codes of its area and
+    every area below it.
+
+    A disabled account's staff knew the values; so do the staff of a scope taken
+    away from an account (``set_area`` to another area or to none), and they keep
+    knowing them: a scope once given stays insider knowledge for good. What they
+    saw cannot be unlearnt, the values stay published (a later release revises
+    them, never erases them), and a municipality's staff usually know their own
+    area's counts from their own files too. It costs nothing when the scope is
+    taken away (the stored patterns already protect against it) and, later, a few
+    more hidden cells in the slices that hide a cell of that scope. The former
+    scopes are read from the append-only audit log, which a backup keeps."""
+    a, ev = schema.account, schema.audit_event
+    codes = set(conn.scalars(select(a.c.area_code).where(a.c.area_code.is_not(None))))
+    for detail in conn.scalars(select(ev.c.detail).where(ev.c.action == SCOPE_CHANGED)):
+        former = _former_scope(detail)
+        if former is not None:
+            codes.add(former)
     scopes = []
     for code in sorted(codes):
         if code in hierarchy.parent:
             scopes.append(frozenset(subtree(hierarchy, code)))
     return scopes
+
+
+def _former_scope(detail: str | None) -> str | None:
+    """The scope before (``from``) in an ``area-changed`` event's detail."""
+    try:
+        found = json.loads(detail or "{}").get("from")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) and found else None

@@ -14,7 +14,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from sozialmonitor.access.attack import State
 from sozialmonitor.access.disclosure import METHOD, Pattern, Reason, protect
@@ -129,10 +129,23 @@ def pending_patterns(
 
 
 def protect_slices(conn: Connection, release: Release, slices: Iterable[Slice]) -> int:
+    """Compute and store the patterns of ``slices`` as of ``release``; then hide
+    whole every stored index result that included an input cell now hidden
+    (``store.index_patterns``). Returns the number of cells hidden."""
+    from sozialmonitor.store.index_patterns import stale_index_patterns
+
     hierarchy = hierarchy_of(conn)
     hidden_total = 0
+    stored: set[Slice] = set()
     for indicator_id, period, pattern in _patterns_of(conn, release, slices, hierarchy):
         _store(conn, release.id, indicator_id, period, pattern, hierarchy)
+        stored.add((indicator_id, period))
+        hidden_total += len(pattern.hidden)
+    indicators = indicators_by_id(conn)
+    for release_id, indicator_id, period, pattern in stale_index_patterns(
+        conn, stored, indicators, hierarchy
+    ):
+        _store(conn, release_id, indicator_id, period, pattern, hierarchy)
         hidden_total += len(pattern.hidden)
     return hidden_total
 
@@ -320,7 +333,33 @@ def _store(
     pattern: Pattern,
     hierarchy: Hierarchy,
 ) -> None:
+    """Store the pattern of one slice (replacing the one it had). A pattern that
+    hides other cells than before counts the indicator's ``revision`` up in the
+    same transaction: the revisions are part of the data version
+    (``store.data_version``), so no cache of the portal keeps serving what the old
+    pattern showed (a re-protection for an area scope changes nothing else the
+    data version sees)."""
     sl, sc = schema.suppression_slice, schema.suppressed_cell
+    before = {
+        (r.area_id, r.reason)
+        for r in conn.execute(
+            select(sc.c.area_id, sc.c.reason).where(
+                sc.c.release_id == release_id,
+                sc.c.indicator_id == indicator_id,
+                sc.c.period == period,
+            )
+        )
+    }
+    after = {
+        (hierarchy.ids[area], reason.value) for area, reason in pattern.hidden.items()
+    }
+    if before != after:
+        ind = schema.indicator
+        conn.execute(
+            update(ind)
+            .where(ind.c.id == indicator_id)
+            .values(revision=ind.c.revision + 1)
+        )
     for table in (sl, sc):
         conn.execute(
             delete(table).where(
