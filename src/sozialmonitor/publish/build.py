@@ -37,6 +37,7 @@ from sozialmonitor.publish.addresses import (
     rewrite_html,
 )
 from sozialmonitor.publish.crawl import Answer, LeftOut, crawl
+from sozialmonitor.publish.stable import stable_blank_nodes, stable_zip
 
 MANIFEST = ".sozialmonitor-publish.json"
 MAX_FILES = 50_000
@@ -246,8 +247,11 @@ def _take(staging: _Staging, answer: Answer, outcome: BuildOutcome) -> None:
         # Written all the same: a link the portal offers shows, in the build as on
         # the server, the portal's explanation (e.g. "no map for this level").
     file = file_for(answer.path, answer.query, answer.content_type)
+    body = answer.body
+    if file.endswith(".xlsx") and answer.status == 200:
+        body = stable_zip(body)
     try:
-        staging.add(file, answer.body, answer.content_type)
+        staging.add(file, body, answer.content_type)
     except (FileExistsError, NotADirectoryError, IsADirectoryError):
         outcome.failed.append(f"file conflict {shown} → {file}")
         return
@@ -355,7 +359,7 @@ def _add_open_data(
     )
     staging.add(
         "dcat.jsonld",
-        dcat_document(graph, "json-ld").encode("utf-8"),
+        stable_blank_nodes(dcat_document(graph, "json-ld")).encode("utf-8"),
         "application/ld+json",
     )
 
