@@ -12,7 +12,7 @@ from sozialmonitor.domain.access import Audience
 from sozialmonitor.publish.build import BuildOutcome
 from sozialmonitor.store import queries
 from tests.publish.build_walk import broken_links, files_containing
-from tests.publish.conftest import DEMO_SUB
+from tests.publish.demo_subset import DEMO_SUB
 
 
 def test_the_demo_subset_builds_with_no_broken_link(

@@ -6,7 +6,8 @@ page are rewritten to point there (under a sub-path too).
   (``/static/css/portal.css``); otherwise the type's extension is added
   (``/api/v1/pages/gebiet/01`` → ``api/v1/pages/gebiet/01.json``).
 - An address with a query string gets a stable name from a hash of its sorted
-  parameters: ``/indikator/x?ansicht=karte`` → ``indikator/x/q-1a2b3c4d5e6f/index.html``,
+  parameters: ``/indikator/x?ansicht=karte`` →
+  ``indikator/x/q-1a2b3c4d5e6f/index.html``,
   ``/indikator/x/download.csv?…`` → ``indikator/x/download.q-1a2b3c4d5e6f.csv``.
 """
 
@@ -53,8 +54,10 @@ def base_path(base_url: str) -> str:
 
     Examples
     --------
-    >>> base_path("/sozialmonitor"), base_path("https://example.org/a/b/"), base_path("")
-    ('/sozialmonitor/', '/a/b/', '/')
+    >>> base_path("/sozialmonitor"), base_path("https://example.org/a/b/")
+    ('/sozialmonitor/', '/a/b/')
+    >>> base_path("")
+    '/'
 
     Raises
     ------

@@ -93,17 +93,19 @@ class _Staging:
     addresses: dict[tuple[str, str], str] = field(default_factory=dict)
     """(path, query) → file."""
     redirects: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    bytes: int = 0
+    size: int = 0
+    """Bytes written so far."""
 
     def add(self, file: str, body: bytes, content_type: str) -> None:
         if file in self.files:
             return
-        self.bytes += len(body)
-        if self.bytes > self.limits.max_bytes:
+        self.size += len(body)
+        if self.size > self.limits.max_bytes:
             raise PublishLimitError(
-                f"The build stopped: it would write more than {self.limits.max_bytes:,} "
-                f"bytes (--max-bytes). Nothing was changed in the output folder; "
-                "raise the limit if the portal really is that large."
+                "The build stopped: it would write more than "
+                f"{self.limits.max_bytes:,} bytes (--max-bytes). Nothing was "
+                "changed in the output folder; raise the limit if the portal "
+                "really is that large."
             )
         target = self.root / file
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,5 @@
-"""The demo subset the static build is timed and walked on: the Region Hannover
+"""The demo subset the static build is timed and walked on (fixtures, shared
+through ``tests/conftest.py`` with the browser test): the Region Hannover
 set of the demo (its 21 municipalities), imported the normal way and published."""
 
 from __future__ import annotations
