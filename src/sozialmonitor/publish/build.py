@@ -37,7 +37,7 @@ from sozialmonitor.publish.addresses import (
     rewrite_html,
 )
 from sozialmonitor.publish.crawl import Answer, LeftOut, crawl
-from sozialmonitor.publish.stable import stable_blank_nodes, stable_zip
+from sozialmonitor.publish.stable import stable_graph, stable_zip
 
 MANIFEST = ".sozialmonitor-publish.json"
 MAX_FILES = 50_000
@@ -357,11 +357,13 @@ def _add_open_data(
             name = path.relative_to(package).as_posix()
             staging.add(name, path.read_bytes(), "application/octet-stream")
     staging.add(
-        "dcat.ttl", dcat_document(graph, "turtle").encode("utf-8"), "text/turtle"
+        "dcat.ttl",
+        dcat_document(stable_graph(graph), "turtle").encode("utf-8"),
+        "text/turtle",
     )
     staging.add(
         "dcat.jsonld",
-        stable_blank_nodes(dcat_document(graph, "json-ld")).encode("utf-8"),
+        dcat_document(stable_graph(graph), "json-ld").encode("utf-8"),
         "application/ld+json",
     )
 

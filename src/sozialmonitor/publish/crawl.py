@@ -16,12 +16,12 @@ port). Which addresses are read:
 from __future__ import annotations
 
 import collections
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from sozialmonitor.publish.addresses import (
     is_page,
@@ -123,6 +123,12 @@ def crawl(app: FastAPI, seeds: list[str], left_out: LeftOut) -> Iterator[Answer]
     visit("/", "")
     for seed in seeds:
         visit(seed, "")
+    with warnings.catch_warnings():
+        # Starlette's note that its test client will move to another HTTP library
+        # is for test suites; the build's user cannot act on it.
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
     # Without ``with``: the app's lifespan (the keep-warm thread) is not started.
     client = TestClient(app, follow_redirects=False)
     while queue:
