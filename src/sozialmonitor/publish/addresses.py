@@ -97,7 +97,7 @@ def query_key(query: str) -> str:
     >>> query_key("b=2&a=1") == query_key("a=1&b=2")
     True
     >>> query_key("a=1")
-    'q-d2d6e8ae6dfc'
+    'q-c22fea5d7428'
     """
     pairs = sorted(parse_qsl(query, keep_blank_values=True))
     digest = hashlib.sha256(urlencode(pairs).encode("utf-8")).hexdigest()
@@ -116,7 +116,7 @@ def file_for(path: str, query: str, content_type: str) -> str:
     >>> file_for("/static/css/portal.css", "", "text/css")
     'static/css/portal.css'
     >>> file_for("/indikator/x/download.csv", "a=1", "text/csv; charset=utf-8")
-    'indikator/x/download.q-d2d6e8ae6dfc.csv'
+    'indikator/x/download.q-c22fea5d7428.csv'
 
     Raises
     ------
