@@ -13,6 +13,7 @@ from sqlalchemy import Engine, make_url, text
 
 from sozialmonitor.store.database import connect, init_database
 from tests.fixtures import make_demo_db
+from tests.publish.demo_subset import hannover_build, hannover_demo  # noqa: F401
 
 PG_ENV = "SOZIALMONITOR_TEST_PG_URL"
 CHROMIUM = "/usr/bin/chromium"

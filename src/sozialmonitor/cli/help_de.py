@@ -256,6 +256,48 @@ _PAIRS: tuple[tuple[str, str], ...] = (
         "gesperrte Werte); auf einer Server-Datenbank mit --user oder --token, die "
         "read-internal dürfen.",
     ),
+    # publish
+    (
+        "The folder to write: new, empty, or holding an earlier build (then only "
+        "changed files are written and files no longer built are deleted).",
+        "Der Ordner, in den geschrieben wird: neu, leer oder mit einem früheren "
+        "Build (dann werden nur geänderte Dateien geschrieben und nicht mehr "
+        "gebaute gelöscht).",
+    ),
+    (
+        "The sub-path the files are served under (/sozialmonitor/), or the full "
+        "public address (https://example.org/sozialmonitor/), which the DCAT-AP.de "
+        "document then uses too.",
+        "Der Unterpfad, unter dem die Dateien ausgeliefert werden "
+        "(/sozialmonitor/), oder die volle öffentliche Adresse "
+        "(https://example.org/sozialmonitor/), die dann auch das "
+        "DCAT-AP.de-Dokument verwendet.",
+    ),
+    (
+        "The publishing body in the DCAT-AP.de document (default: the site's "
+        "publisher).",
+        "Die veröffentlichende Stelle im DCAT-AP.de-Dokument (Standard: der "
+        "Herausgeber der Site).",
+    ),
+    (
+        "Stop with a message after this many pages and files.",
+        "Nach so vielen Seiten und Dateien mit einer Meldung abbrechen.",
+    ),
+    (
+        "Stop with a message before writing more bytes.",
+        "Vor dem Schreiben von mehr Bytes mit einer Meldung abbrechen.",
+    ),
+    (
+        "Write the public portal of the newest published release as static files: "
+        "every page (folder/index.html), its JSON twin, the downloads, the style "
+        "sheets and scripts, a search that needs no server, the Data Package and "
+        "the DCAT-AP.de document. Only what anyone may see without signing in.",
+        "Das öffentliche Portal des neuesten veröffentlichten Datenstands als "
+        "statische Dateien schreiben: jede Seite (Ordner/index.html), ihr "
+        "JSON-Zwilling, die Downloads, Stylesheets und Skripte, eine Suche ohne "
+        "Server, das Data Package und das DCAT-AP.de-Dokument. Nur, was jeder ohne "
+        "Anmeldung sehen darf.",
+    ),
     # import
     (
         "Import areas, the indicator catalogue or observations.",

@@ -26,6 +26,7 @@ from sozialmonitor.cli.index import index_app
 from sozialmonitor.cli.levels import level_app
 from sozialmonitor.cli.lineage import lineage_app
 from sozialmonitor.cli.opendata import opendata_app
+from sozialmonitor.cli.publish import publish
 from sozialmonitor.cli.qualitative import qualitative_app
 from sozialmonitor.cli.releases import release_app
 from sozialmonitor.cli.reports import report_app
@@ -93,6 +94,7 @@ def init(db: DbOption = None) -> None:
 # The order here is the order of ``sozialmonitor --help``.
 app.add_typer(export_app, name="export")
 app.add_typer(opendata_app, name="opendata")
+app.command()(publish)
 app.command()(serve)
 app.command()(demo)
 app.command()(backup)
