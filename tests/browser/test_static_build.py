@@ -15,7 +15,8 @@ import httpx
 import pytest
 
 from sozialmonitor.publish.build import BuildOutcome
-from tests.browser.conftest import DESKTOP, RequestLog, free_port
+from tests.browser.conftest import DESKTOP, RequestLog
+from tests.live_server import free_port
 from tests.publish.demo_subset import DEMO_SUB
 
 pytestmark = pytest.mark.browser
