@@ -38,8 +38,9 @@ echo "Lint: ruff, mypy, bandit and pip-audit"
 .venv/bin/bandit -c pyproject.toml -r src -q
 .venv/bin/python scripts/audit_dependencies.py
 
-# One worker per core (pytest-xdist); each worker has its own PostgreSQL database
-# and demo database (tests/conftest.py). SOZIALMONITOR_TEST_WORKERS=0 runs in one
-# process.
-.venv/bin/python -m pytest --browser -n "${SOZIALMONITOR_TEST_WORKERS:-auto}" \
+# One process by default. SOZIALMONITOR_TEST_WORKERS=auto runs one worker per core
+# (pytest-xdist; each worker has its own PostgreSQL and demo database), but two tests
+# are not yet reliable there: the killed-import test forks inside a threaded worker
+# and the keyboard walk's area picker times out under load.
+.venv/bin/python -m pytest --browser -n "${SOZIALMONITOR_TEST_WORKERS:-0}" \
   --dist loadscope "$@"
